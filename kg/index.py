@@ -1,0 +1,195 @@
+"""FAISS + BM25 over passages, and their fusion. Saved to and loaded from one folder.
+
+Rules of the index, enforced here:
+- Row number = position of the passage in ``passages.jsonl``; both retrievers and
+  the fusion speak in row numbers.
+- Dense vectors are L2-normalised, so inner product is cosine similarity.
+- A passage's dense vector is the max-pool of the vectors of its sentences and of
+  its section context (measured: much better than encoding a 250-character passage
+  whole with USE-v3, and far faster).
+- Small indexes use ``IndexFlatIP`` (exact search; at a few thousand rows a flat scan
+  takes well under a millisecond, so an approximate index would only lose recall).
+  Above ``APPROXIMATE_THRESHOLD`` rows an HNSW graph index is used instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from kg.errors import MissingDependencyError
+from kg.passages import sentences
+from kg.records import Passage
+from kg.text import tokenize
+
+APPROXIMATE_THRESHOLD = 50_000
+_MAX_SENTENCE = 80
+ProgressFn = Callable[[int], None]
+
+
+def _faiss():  # noqa: ANN202 - faiss has no type stubs
+    try:
+        import faiss
+    except ImportError:
+        raise MissingDependencyError("FAISS is not installed — pip install faiss-cpu") from None
+    return faiss
+
+
+def _bm25s():  # noqa: ANN202
+    try:
+        import bm25s
+    except ImportError:
+        raise MissingDependencyError("bm25s is not installed — pip install bm25s") from None
+    return bm25s
+
+
+@dataclass(frozen=True)
+class IndexedPassage:
+    """A passage as stored in the index: the record plus the context used for retrieval."""
+
+    passage: Passage
+    context: str  # section titles that frame the passage (not part of its text)
+
+    @property
+    def search_text(self) -> str:
+        """What the retrievers see: context, then the passage text."""
+        return f"{self.context}\n{self.passage.text}" if self.context else self.passage.text
+
+
+def dense_units(item: IndexedPassage) -> list[str]:
+    """The short texts whose vectors are max-pooled into the passage vector."""
+    text = item.passage.text
+    units: list[str] = []
+    for start, end in sentences(text, 0, len(text)):
+        sentence = text[start:end]
+        while len(sentence) > _MAX_SENTENCE:
+            cut = max(sentence.rfind(ch, 0, _MAX_SENTENCE) for ch in "，；、,;")
+            cut = cut + 1 if cut > 10 else _MAX_SENTENCE
+            units.append(sentence[:cut])
+            sentence = sentence[cut:]
+        if sentence:
+            units.append(sentence)
+    if item.context:
+        units.append(item.context)
+    return units or [text]
+
+
+class SearchIndex:
+    """Passages with a BM25 index and a FAISS index over the same row numbers."""
+
+    def __init__(self, items: list[IndexedPassage], bm25: object, faiss_index: object,
+                 model_id: str, dimension: int) -> None:
+        self.items = items
+        self.bm25 = bm25
+        self.faiss_index = faiss_index
+        self.model_id = model_id
+        self.dimension = dimension
+
+    @classmethod
+    def build(cls, items: list[IndexedPassage], encode_groups: Callable[[Sequence[Sequence[str]]], np.ndarray],
+              model_id: str, dimension: int) -> "SearchIndex":
+        """Index ``items``; ``encode_groups`` maps groups of sentences to one unit vector each."""
+        bm25 = _bm25s().BM25(k1=1.2, b=0.75)
+        bm25.index([tokenize(item.search_text) or ["∅"] for item in items], show_progress=False)
+        vectors = encode_groups([dense_units(item) for item in items]) if items else \
+            np.zeros((0, dimension), dtype=np.float32)
+        return cls(items, bm25, _make_faiss(np.asarray(vectors, dtype=np.float32), dimension), model_id, dimension)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def bm25_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for ``query`` (zeros when no token matches)."""
+        tokens = tokenize(query)
+        if not tokens or not self.items:
+            return np.zeros(len(self.items), dtype=np.float32)
+        vocab = self.bm25.vocab_dict  # type: ignore[attr-defined]
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(len(self.items), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
+
+    def dense_search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest rows to a unit query vector: (rows, cosine scores)."""
+        if not self.items:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        k = min(k, len(self.items))
+        scores, rows = self.faiss_index.search(vector.reshape(1, -1).astype(np.float32), k)  # type: ignore[attr-defined]
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def save(self, folder: Path) -> None:
+        """Write passages.jsonl, bm25/ and dense.faiss into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
+            for item in self.items:
+                record = asdict(item.passage)
+                record["context"] = item.context
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.bm25.save(str(folder / "bm25"))  # type: ignore[attr-defined]
+        _faiss().write_index(self.faiss_index, str(folder / "dense.faiss"))
+
+    @classmethod
+    def load(cls, folder: Path, model_id: str, dimension: int) -> "SearchIndex":
+        """Load an index written by :meth:`save`."""
+        items = []
+        with (folder / "passages.jsonl").open(encoding="utf-8") as source:
+            for line in source:
+                record = json.loads(line)
+                context = record.pop("context")
+                record["section_path"] = tuple(record["section_path"])
+                items.append(IndexedPassage(Passage(**record), context))
+        bm25 = _bm25s().BM25.load(str(folder / "bm25"))
+        faiss_index = _faiss().read_index(str(folder / "dense.faiss"))
+        return cls(items, bm25, faiss_index, model_id, dimension)
+
+
+def _make_faiss(vectors: np.ndarray, dimension: int) -> object:
+    faiss = _faiss()
+    if len(vectors) > APPROXIMATE_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def rank_of(scores: np.ndarray, limit: int) -> list[int]:
+    """Rows with a positive score, best first, at most ``limit``."""
+    if not len(scores):
+        return []
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [int(i) for i in order if scores[i] > 0]
+
+
+def fuse(rankings: Iterable[tuple[Sequence[int], float]], k: int) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion: sum of weight / (k + rank) over the rankings."""
+    fused: dict[int, float] = {}
+    for rows, weight in rankings:
+        for rank, row in enumerate(rows, 1):
+            fused[row] = fused.get(row, 0.0) + weight / (k + rank)
+    return fused
+
+
+def matched_spans(text: str, query_tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that contain query words (for highlighting), merged."""
+    words = sorted({t for t in query_tokens if not t.startswith("#") and len(t) >= 2}, key=len, reverse=True)
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        for match in re.finditer(re.escape(word), text, flags=re.IGNORECASE):
+            spans.append((match.start(), match.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged

