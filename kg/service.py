@@ -1,0 +1,198 @@
+"""Read-only queries over a finished build, shared by the CLI and the app.
+
+``Service.open`` refuses a build that is missing, stale (corpus changed since),
+made by another format, or made with other settings or another model, with a
+message that says to run ``kg build``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pyoxigraph as ox
+
+from kg.build import BUILD_FORMAT, GRAPH_FILE, INDEX_DIR, MANIFEST, TEXT_DIR, corpus_fingerprint
+from kg.config import Settings
+from kg.errors import QueryError, StaleBuildError
+from kg.graph import read_store
+from kg.index import SearchIndex, fuse, matched_spans, rank_of
+from kg.records import Hit, Span
+from kg.text import clean_query, tokenize
+
+MODES = ("hybrid", "bm25", "dense")
+MAX_QUERY_CHARS = 500
+_REBUILD = "run `kg build` (or `make app`) to rebuild"
+
+
+def check_build(settings: Settings, check_corpus: bool = True) -> dict[str, Any]:
+    """Return the build's manifest, or raise StaleBuildError saying what is wrong and the fix."""
+    folder = settings.build_path
+    path = folder / MANIFEST
+    if not path.exists():
+        raise StaleBuildError(f"no build found in {folder} — {_REBUILD}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise StaleBuildError(f"the build manifest {path} is unreadable ({exc}) — {_REBUILD}") from None
+    if manifest.get("format") != BUILD_FORMAT:
+        raise StaleBuildError(f"the build in {folder} has format {manifest.get('format')}, this version reads "
+                              f"{BUILD_FORMAT} — {_REBUILD}")
+    built_with = manifest.get("settings", {})
+    for name, value in settings.build_affecting().items():
+        if built_with.get(name) != value:
+            raise StaleBuildError(f"the build was made with {name} = {built_with.get(name)!r} but the setting is now "
+                                  f"{value!r} — {_REBUILD}, or set {name} back")
+    if check_corpus and settings.corpus_path.is_dir():
+        now = corpus_fingerprint(settings.corpus_path)
+        then = manifest.get("corpus", {})
+        changed = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+        if changed:
+            shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
+            raise StaleBuildError(f"the corpus changed since the last build ({shown}) — {_REBUILD}")
+    return manifest
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A built document's metadata."""
+
+    id: str
+    title: str
+    issuer: str
+    date: str
+    as_of: str
+    kind: str
+    file: str
+    chars: int
+
+
+class Service:
+    """Everything the CLI and the app may ask of a build; it never writes."""
+
+    def __init__(self, settings: Settings, manifest: dict[str, Any], index: SearchIndex, store: ox.Store,
+                 texts: dict[str, str]) -> None:
+        self.settings = settings
+        self.manifest = manifest
+        self.index = index
+        self.store = store
+        self.texts = texts
+        self.documents = {d["id"]: DocumentInfo(d["id"], d["title"], d["issuer"], d["date"], d.get("as_of", ""),
+                                                d["kind"], d["file"], d["chars"]) for d in manifest["documents"]}
+        self._encoder: Any = None
+
+    @classmethod
+    def open(cls, settings: Settings, check_corpus: bool = True) -> "Service":
+        """Load a build after checking it is current."""
+        manifest = check_build(settings, check_corpus)
+        folder = settings.build_path
+        model = manifest["model"]
+        index = SearchIndex.load(folder / INDEX_DIR, model["id"], model["dimension"])
+        store = read_store(str(folder / GRAPH_FILE))
+        texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / TEXT_DIR).glob("*.txt"))}
+        return cls(settings, manifest, index, store, texts)
+
+    @property
+    def encoder(self) -> Any:
+        """The build's encoder, loaded on first use (the model load takes seconds)."""
+        if self._encoder is None:
+            from kg.embed import load_encoder
+
+            encoder = load_encoder(self.settings.embedding_model)
+            if encoder.model_id != self.index.model_id:
+                raise StaleBuildError(f"the index was built with model {self.index.model_id!r} but "
+                                      f"embedding_model now loads {encoder.model_id!r} — {_REBUILD}")
+            self._encoder = encoder
+        return self._encoder
+
+    def info(self) -> dict[str, Any]:
+        """Counts, model and build time of the loaded build."""
+        counts = dict(self.manifest["counts"])
+        counts["quads_in_store"] = len(self.store)
+        return {
+            "build_dir": str(self.settings.build_path),
+            "built_at": self.manifest["built_at"],
+            "model": self.manifest["model"],
+            "counts": counts,
+            "documents": [vars(d) for d in self.documents.values()],
+            "rejected": self.manifest.get("rejected", []),
+            "stages_seconds": self.manifest.get("stages_seconds", {}),
+        }
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", doc_ids: Sequence[str] | None = None,
+               kinds: Sequence[str] | None = None, years: Sequence[int] | None = None) -> list[Hit]:
+        """Ranked passages for ``query``; optional filters by document, kind and year."""
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        text = clean_query(query)[:MAX_QUERY_CHARS]
+        if not text or k <= 0:
+            return []
+        allowed = self._allowed_rows(doc_ids, kinds, years)
+        limit = max(self.settings.candidates, k)
+        rankings: list[tuple[list[int], float]] = []
+        weight = self.settings.dense_weight
+        if mode in ("hybrid", "bm25"):
+            scores = self.index.bm25_scores(text)
+            if allowed is not None:
+                scores = np.where(allowed, scores, 0)
+            rankings.append((rank_of(scores, limit), 1.0 - weight if mode == "hybrid" else 1.0))
+        if mode in ("hybrid", "dense"):
+            vector = self.encoder.encode([text])[0]
+            rows, _ = self.index.dense_search(vector, limit if allowed is None else len(self.index))
+            if allowed is not None:
+                rows = [r for r in rows if allowed[r]][:limit]
+            rankings.append(([int(r) for r in rows], weight if mode == "hybrid" else 1.0))
+        fused = fuse(rankings, self.settings.rrf_k)
+        ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        tokens = tokenize(text)
+        return [self._hit(rank, row, score, tokens) for rank, (row, score) in enumerate(ordered, 1)]
+
+    def _allowed_rows(self, doc_ids: Sequence[str] | None, kinds: Sequence[str] | None,
+                      years: Sequence[int] | None) -> np.ndarray | None:
+        if not doc_ids and not kinds and not years:
+            return None
+        keep = []
+        for item in self.index.items:
+            doc = self.documents.get(item.passage.doc_id)
+            ok = doc is not None
+            if ok and doc_ids:
+                ok = doc.id in doc_ids
+            if ok and kinds:
+                ok = doc.kind in kinds
+            if ok and years:
+                ok = _year(doc.as_of or doc.date) in years
+            keep.append(ok)
+        return np.array(keep, dtype=bool)
+
+    def _hit(self, rank: int, row: int, score: float, tokens: list[str]) -> Hit:
+        passage = self.index.items[row].passage
+        doc = self.documents.get(passage.doc_id)
+        spans = tuple(Span(passage.start + s, passage.start + e) for s, e in matched_spans(passage.text, tokens))
+        return Hit(rank=rank, score=score, doc_id=passage.doc_id, doc_title=doc.title if doc else passage.doc_id,
+                   section_path=passage.section_path, passage_id=passage.id, text=passage.text,
+                   start=passage.start, end=passage.end, spans=spans,
+                   doc_date=doc.date if doc else "", doc_kind=doc.kind if doc else "")
+
+    def document_text(self, doc_id: str) -> str:
+        """The normalised text of a document (what every offset points into)."""
+        try:
+            return self.texts[doc_id]
+        except KeyError:
+            raise QueryError(f"no document {doc_id!r}; known: {', '.join(sorted(self.texts))}") from None
+
+
+def _year(iso: str) -> int | None:
+    match = re.match(r"(\d{4})", iso or "")
+    return int(match.group(1)) if match else None
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    """Call ``fn`` and return (result, milliseconds)."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, (time.perf_counter() - started) * 1000

@@ -1,0 +1,1 @@
+"""Helpers for the Streamlit app that hold no Streamlit state (testable without a browser)."""
