@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: build
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py --write-readme
 
 clean-build:
 	rm -rf data/build

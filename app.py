@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.config import load_settings
+from kg.config import Settings, load_settings
 from kg.errors import KGError, StaleBuildError
 from kg.service import Service
 from kg.ui.render import hit_html
@@ -17,15 +17,15 @@ st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", 
 
 
 @st.cache_resource(show_spinner="正在加载知识图谱和索引…")
-def get_service() -> Service:
-    """One read-only service per server process."""
-    return Service.open(load_settings())
+def get_service(settings: Settings) -> Service:
+    """One read-only service per server process and settings."""
+    return Service.open(settings)
 
 
 def service_or_stop() -> Service:
     """The service, or a plain explanation (never a traceback) when the build is unusable."""
     try:
-        return get_service()
+        return get_service(load_settings())
     except StaleBuildError as exc:
         st.error(f"索引不可用：{exc}")
         st.info("请在项目目录运行 `make app`（或 `kg build`）重新构建，然后刷新本页。")

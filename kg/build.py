@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Protocol
 import kg
 from kg.config import Settings
 from kg.corpus import METADATA_FILE, CorpusLoad, Rejected, corpus_files, load_corpus
-from kg.embed import encode_pooled, load_encoder
+from kg.embed import load_encoder
 from kg.errors import BuildError
 from kg.graph import document_quads, write_nquads
 from kg.index import IndexedPassage, SearchIndex
@@ -184,20 +184,20 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
             stages["load_model"] = time.perf_counter() - tick
             tick = time.perf_counter()
             items = [IndexedPassage(p, passage_context(p)) for _, _, passages in prepared for p in passages]
-            bar = progress("encode", len(items))
 
-            def encode_groups(groups: Any) -> Any:
-                vectors = []
-                for start in range(0, len(groups), 256):
-                    chunk = groups[start:start + 256]
-                    vectors.append(encode_pooled(encoder, chunk))
-                    bar.update(len(chunk))
+            def encode(texts: Any) -> Any:
                 import numpy as np
 
-                return np.vstack(vectors) if vectors else np.zeros((0, encoder.dimension), dtype=np.float32)
+                bar = progress("encode clauses", len(texts))
+                vectors = []
+                for start in range(0, len(texts), 512):
+                    chunk = texts[start:start + 512]
+                    vectors.append(encoder.encode(chunk))
+                    bar.update(len(chunk))
+                bar.close()
+                return np.vstack(vectors)
 
-            index = SearchIndex.build(items, encode_groups, encoder.model_id, encoder.dimension)
-            bar.close()
+            index = SearchIndex.build(items, encode, encoder.model_id, encoder.dimension)
             index.save(staging / INDEX_DIR)
             stages["index"] = time.perf_counter() - tick
 

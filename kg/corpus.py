@@ -141,7 +141,8 @@ def load_corpus(corpus_dir: Path, max_bytes: int) -> CorpusLoad:
         result.warnings.append(f"{corpus_dir / METADATA_FILE} lists {listed}, which is not in {corpus_dir}")
     seen_hashes: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
-    for path in files:
+    # Files the metadata describes go first, so of two copies the described one is kept.
+    for path in sorted(files, key=lambda p: (p.name not in metadata, p.name)):
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             result.rejected.append(Rejected(path.name, f"unsupported file type {path.suffix or '(none)'} — "
                                             f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)}"))

@@ -150,7 +150,7 @@ class Service:
         fused = fuse(rankings, self.settings.rrf_k)
         ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         tokens = tokenize(text)
-        return [self._hit(rank, row, score, tokens) for rank, (row, score) in enumerate(ordered, 1)]
+        return [self._hit(rank, row, score, tokens, text) for rank, (row, score) in enumerate(ordered, 1)]
 
     def _allowed_rows(self, doc_ids: Sequence[str] | None, kinds: Sequence[str] | None,
                       years: Sequence[int] | None) -> np.ndarray | None:
@@ -169,10 +169,10 @@ class Service:
             keep.append(ok)
         return np.array(keep, dtype=bool)
 
-    def _hit(self, rank: int, row: int, score: float, tokens: list[str]) -> Hit:
+    def _hit(self, rank: int, row: int, score: float, tokens: list[str], query: str) -> Hit:
         passage = self.index.items[row].passage
         doc = self.documents.get(passage.doc_id)
-        spans = tuple(Span(passage.start + s, passage.start + e) for s, e in matched_spans(passage.text, tokens))
+        spans = tuple(Span(passage.start + s, passage.start + e) for s, e in matched_spans(passage.text, tokens, query))
         return Hit(rank=rank, score=score, doc_id=passage.doc_id, doc_title=doc.title if doc else passage.doc_id,
                    section_path=passage.section_path, passage_id=passage.id, text=passage.text,
                    start=passage.start, end=passage.end, spans=spans,

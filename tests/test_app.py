@@ -1,0 +1,44 @@
+"""The Streamlit app, driven in-process by streamlit's AppTest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kg.config import Settings
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture()
+def app_env(real_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_BUILD_DIR", real_settings.build_dir)
+    monkeypatch.setenv("KG_CORPUS_DIR", real_settings.corpus_dir)
+
+
+def test_search_page_shows_highlighted_results(app_env: None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    at.text_input(key="query").input("每万人口全科医生数").run()
+    assert not at.exception
+    html = " ".join(m.value for m in at.markdown)
+    assert "<mark>每万人口全科医生数</mark>" in html
+    assert "广西卫生健康发展“十四五”规划" in html
+
+
+def test_user_text_is_escaped(app_env: None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="query").input("<script>alert(1)</script> 医保").run()
+    assert not at.exception
+    assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_missing_build_shows_the_command_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_BUILD_DIR", str(tmp_path / "none"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert any("kg build" in e.value for e in at.error)
+    assert any("make app" in i.value for i in at.info)

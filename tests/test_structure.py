@@ -1,0 +1,131 @@
+"""Sections from the plan's real headings, 专栏 boxes, the indicator table, and passages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.corpus import load_corpus
+from kg.passages import split_passages
+from kg.records import Document, DocumentMeta, Section
+from kg.structure import parse_heading, split_sections
+from tests.helpers import CORPUS
+
+GOLD = Path(__file__).parent / "data" / "gold"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[Document, list[Section]]]:
+    load = load_corpus(CORPUS, 50 << 20)
+    return [(doc, split_sections(doc)) for doc in load.documents]
+
+
+@pytest.fixture(scope="module")
+def plan(corpus: list[tuple[Document, list[Section]]]) -> tuple[Document, list[Section]]:
+    return next(item for item in corpus if item[0].meta.kind == "plan")
+
+
+@pytest.mark.parametrize(("line", "rank", "number", "title"), [
+    ("一、推进健康广西建设，奋进全民健康新征程", 2, "一、", "推进健康广西建设，奋进全民健康新征程"),
+    ("十一、落实健康优先发展，强化规划组织实施", 2, "十一、", "落实健康优先发展，强化规划组织实施"),
+    ("（一）发展基础。", 3, "（一）", "发展基础"),
+    ("1．健康促进与健康教育。加强健康科普资源库建设。", 4, "1．", "健康促进与健康教育"),
+    ("（2）完善监测网络", 5, "（2）", "完善监测网络"),
+    ("第三章 主要任务", 1, "第三章", "主要任务"),
+    ("专栏6优质高效医疗卫生服务体系建设", 3.5, "专栏6", "优质高效医疗卫生服务体系建设"),
+])
+def test_parse_heading(line: str, rank: float, number: str, title: str) -> None:
+    heading = parse_heading(line)
+    assert heading is not None
+    assert (heading.rank, heading.number, heading.title) == (rank, number, title)
+
+
+@pytest.mark.parametrize("line", ["一、二级医院全部达标。", "2.5万个托位已经建成。", "健康是促进人的全面发展的必然要求。"])
+def test_body_text_is_not_a_heading(line: str) -> None:
+    assert parse_heading(line) is None
+
+
+def test_plan_chapters(plan: tuple[Document, list[Section]]) -> None:
+    _, sections = plan
+    chapters = [s for s in sections if s.level == 1 and s.kind == "heading"]
+    assert [s.number for s in chapters] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、",
+                                            "十、", "十一、"]
+    assert chapters[0].title == "推进健康广西建设，奋进全民健康新征程"
+
+
+def test_plan_boxes_and_items_match_gold(plan: tuple[Document, list[Section]]) -> None:
+    _, sections = plan
+    gold = json.loads((GOLD / "special_columns.json").read_text(encoding="utf-8"))
+    boxes = [s for s in sections if s.kind == "box"]
+    assert [b.ordinal for b in boxes] == [g["number"] for g in gold]
+    assert [b.title for b in boxes] == [g["title"] for g in gold]
+    for box, gold_box in zip(boxes, gold):
+        items = [s for s in sections if s.parent_id == box.id and s.kind == "box_item"]
+        assert [i.ordinal for i in items] == [g["ordinal"] for g in gold_box["items"]], box.title
+    assert sum(1 for s in sections if s.kind == "box_item") == 61
+
+
+def test_plan_table_is_one_section_with_25_row_passages(plan: tuple[Document, list[Section]]) -> None:
+    document, sections = plan
+    tables = [s for s in sections if s.kind == "table"]
+    assert len(tables) == 1
+    assert tables[0].title == "广西卫生健康发展“十四五”时期主要指标"
+    rows = [p for p in split_passages(document, sections) if p.kind == "table_row"]
+    assert len(rows) == 25
+    assert rows[13].text.startswith("14 每万人口全科医生数")
+
+
+def test_every_passage_is_its_document_slice(corpus: list[tuple[Document, list[Section]]]) -> None:
+    total = 0
+    for document, sections in corpus:
+        for passage in split_passages(document, sections):
+            assert document.text[passage.start:passage.end] == passage.text
+            assert passage.text.strip() == passage.text
+            total += 1
+    assert total > 300
+
+
+def test_passages_stay_within_one_section_and_size(corpus: list[tuple[Document, list[Section]]]) -> None:
+    for document, sections in corpus:
+        by_id = {s.id: s for s in sections}
+        for passage in split_passages(document, sections):
+            section = by_id[passage.section_id]
+            assert section.start <= passage.start and passage.end <= section.end
+            if passage.kind in ("text", "box_item"):
+                assert len(passage.text) <= 360
+
+
+def test_passage_ids_are_stable(corpus: list[tuple[Document, list[Section]]]) -> None:
+    document, sections = corpus[0]
+    first = [p.id for p in split_passages(document, sections)]
+    second = [p.id for p in split_passages(document, split_sections(document))]
+    assert first == second and len(set(first)) == len(first)
+
+
+def test_generic_notice_from_another_province() -> None:
+    text = "\n".join([
+        "浙江省卫生健康委关于推进基层卫生健康综合改革的通知",
+        "各市卫生健康委：",
+        "为深化改革，现就有关事项通知如下。",
+        "一、总体要求",
+        "以习近平新时代中国特色社会主义思想为指导，推进基层卫生健康高质量发展。",
+        "二、重点任务",
+        "（一）加强县域医共体建设。",
+        "完善县域医共体治理结构，推进人员、财务、药品统一管理。",
+        "专栏1 基层能力提升工程",
+        "1．乡镇卫生院提标工程。到2027年，80%以上的乡镇卫生院达到服务能力推荐标准。",
+        "2．村卫生室规范化建设。每个行政村设置1所村卫生室。",
+        "（二）强化人才支撑。",
+        "牵头单位：省卫生健康委、省人力社保厅。",
+    ])
+    document = Document(DocumentMeta("zj", "zj.txt", "通知", "", "2025-01-01", "news"), text, "x", "utf-8", "txt")
+    sections = split_sections(document)
+    titles = [(s.kind, s.title) for s in sections]
+    assert ("heading", "总体要求") in titles and ("heading", "加强县域医共体建设") in titles
+    assert ("box", "基层能力提升工程") in titles
+    items = [s.title for s in sections if s.kind == "box_item"]
+    assert items == ["乡镇卫生院提标工程", "村卫生室规范化建设"]
+    talent = next(s for s in sections if s.title == "强化人才支撑")
+    assert talent.path[-2] == "重点任务"  # the box closed at the next （二） heading
