@@ -1,76 +1,18 @@
 """policy-kg in the browser: a thin Streamlit shell over kg.service (no business logic here).
 
-Run with `make app` (binds 127.0.0.1). All document and user text shown as HTML is
-escaped in kg.ui.render.
+Run with `make app` (binds 127.0.0.1). Each page is a file in views/; all document and
+user text shown as HTML is escaped in kg.ui.render.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from kg.config import Settings, load_settings
-from kg.errors import KGError, StaleBuildError
-from kg.service import Service
-from kg.ui.render import hit_html
-
 st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", page_icon="📚", layout="wide")
 
-
-@st.cache_resource(show_spinner="正在加载知识图谱和索引…")
-def get_service(settings: Settings) -> Service:
-    """One read-only service per server process and settings."""
-    return Service.open(settings)
-
-
-def service_or_stop() -> Service:
-    """The service, or a plain explanation (never a traceback) when the build is unusable."""
-    try:
-        return get_service(load_settings())
-    except StaleBuildError as exc:
-        st.error(f"索引不可用：{exc}")
-        st.info("请在项目目录运行 `make app`（或 `kg build`）重新构建，然后刷新本页。")
-        st.stop()
-    except KGError as exc:
-        st.error(f"加载失败：{exc}")
-        st.stop()
-    raise AssertionError("unreachable")
-
-
-def search_page() -> None:
-    """检索: query box, filters, highlighted results with document and section."""
-    service = service_or_stop()
-    st.title("检索")
-    params = st.query_params
-    query = st.text_input("输入问题或关键词", value=params.get("q", ""), key="query",
-                          placeholder="例如：每万人口全科医生数目标")
-    docs = service.documents
-    with st.expander("筛选", expanded=False):
-        chosen_docs = st.multiselect("文档", options=list(docs), format_func=lambda d: docs[d].title, key="f_docs")
-        kinds = st.multiselect("类型", options=["plan", "news", "bulletin"], key="f_kinds",
-                               format_func={"plan": "规划", "news": "新闻", "bulletin": "简报"}.get)
-        years = sorted({int(d.date[:4]) for d in docs.values() if d.date[:4].isdigit()})
-        chosen_years = st.multiselect("年份", options=years, key="f_years")
-        k = st.slider("结果数", 5, 50, 10, key="f_k")
-    if not query.strip():
-        st.caption("输入查询后按回车。")
-        return
-    st.query_params["q"] = query
-    try:
-        hits = service.search(query, k=k, doc_ids=chosen_docs or None, kinds=kinds or None,
-                              years=chosen_years or None)
-    except KGError as exc:
-        st.error(str(exc))
-        return
-    if not hits:
-        st.warning("没有找到相关段落。")
-        return
-    for hit in hits:
-        with st.container(border=True):
-            path = " › ".join(hit.section_path[1:]) or "正文"
-            st.markdown(f"**{hit.rank}. {hit.doc_title}**  ·  {hit.doc_date}  ·  {hit.doc_kind}")
-            st.caption(f"{path}  ·  字符 {hit.start}–{hit.end}")
-            st.markdown(hit_html(hit), unsafe_allow_html=True)
-
-
-pages = [st.Page(search_page, title="检索", icon="🔎", url_path="search", default=True)]
-st.navigation(pages).run()
+PAGES = [
+    st.Page("views/search.py", title="检索", icon="🔎", url_path="search", default=True),
+    st.Page("views/documents.py", title="文档", icon="📄", url_path="documents"),
+    st.Page("views/downloads.py", title="下载", icon="⬇️", url_path="downloads"),
+]
+st.navigation(PAGES).run()

@@ -178,6 +178,35 @@ class Service:
                    start=passage.start, end=passage.end, spans=spans,
                    doc_date=doc.date if doc else "", doc_kind=doc.kind if doc else "")
 
+    def sections(self, doc_id: str) -> list[dict[str, Any]]:
+        """A document's sections in reading order (title, number, level, start, end)."""
+        from kg.graph import doc_iri
+        from kg.queries import document_sections
+
+        self.document_text(doc_id)  # refuses unknown ids with the list of known ones
+        return document_sections(self.store, doc_iri(doc_id).value)
+
+    def graph_file(self) -> Path:
+        """The build's N-Quads file (for downloads)."""
+        return self.settings.build_path / GRAPH_FILE
+
+    def export(self, fmt: str) -> bytes:
+        """The whole graph serialised: 'trig' and 'nquads' keep one named graph per document;
+        'turtle' and 'jsonld' merge them into one graph."""
+        from kg.vocab import PREFIXES
+
+        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
+        if fmt not in formats:
+            raise QueryError(f"unknown export format {fmt!r}; use one of {', '.join(formats)}")
+        quads = self.store.quads_for_pattern(None, None, None, None)
+        if fmt in ("turtle", "jsonld"):
+            data: Any = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        else:
+            data = quads
+        prefixes = PREFIXES if fmt in ("trig", "turtle") else None
+        return ox.serialize(data, format=formats[fmt], prefixes=prefixes)
+
     def document_text(self, doc_id: str) -> str:
         """The normalised text of a document (what every offset points into)."""
         try:

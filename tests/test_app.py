@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -42,3 +41,22 @@ def test_missing_build_shows_the_command_not_a_traceback(tmp_path: Path, monkeyp
     assert not at.exception
     assert any("kg build" in e.value for e in at.error)
     assert any("make app" in i.value for i in at.info)
+
+
+def test_document_reader_shows_the_outline(app_env: None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("views/documents.py")
+    at.query_params["doc"] = "gx-bulletin-2019-01"
+    at.run()
+    assert not at.exception
+    outline = at.radio(key="reader_section")
+    assert any("一、加强领导" in str(option) for option in outline.options)
+    assert at.selectbox(key="reader_doc").value == "gx-bulletin-2019-01"
+
+
+def test_downloads_page_offers_four_formats(app_env: None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("views/downloads.py")
+    at.run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 4

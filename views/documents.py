@@ -1,0 +1,50 @@
+"""文档 page: document list and a reader with the section outline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kg.ui.common import KIND_NAMES, service_or_stop
+from kg.ui.render import highlight
+
+
+def documents_page() -> None:
+    """文档: the documents with their metadata, and a reader with the section outline."""
+    service = service_or_stop()
+    st.title("文档")
+    docs = service.documents
+    st.dataframe(
+        [{"ID": d.id, "标题": d.title, "发布单位": d.issuer, "日期": d.date, "数据截至": d.as_of,
+          "类型": KIND_NAMES.get(d.kind, d.kind), "字符数": d.chars} for d in docs.values()],
+        hide_index=True, use_container_width=True)
+    ids = list(docs)
+    wanted = st.query_params.get("doc", ids[0] if ids else "")
+    doc_id = st.selectbox("阅读文档", ids, index=ids.index(wanted) if wanted in ids else 0,
+                          format_func=lambda d: docs[d].title, key="reader_doc")
+    if not doc_id:
+        return
+    st.query_params["doc"] = doc_id
+    text = service.document_text(doc_id)
+    sections = service.sections(doc_id)
+    outline, reader = st.columns([1, 3])
+    with outline:
+        st.subheader("目录")
+        labels = [("　" * max(0, s["level"] - 1)) + f"{s['number'] or ''}{s['title']}" for s in sections]
+        chosen = st.radio("章节", range(len(sections)), format_func=lambda i: labels[i], key="reader_section",
+                          label_visibility="collapsed")
+    with reader:
+        section = sections[chosen] if sections else {"start": 0, "end": len(text), "title": docs[doc_id].title}
+        st.caption(f"字符 {section['start']}–{section['end']}")
+        st.markdown(highlight(text[section["start"]:section["end"]], section["start"], _focus_span()),
+                    unsafe_allow_html=True)
+
+
+def _focus_span() -> list[tuple[int, int]]:
+    """A span to highlight passed in the URL (?start=&end=), as links from quotes do."""
+    try:
+        return [(int(st.query_params["start"]), int(st.query_params["end"]))]
+    except (KeyError, ValueError):
+        return []
+
+
+documents_page()

@@ -1,0 +1,48 @@
+"""检索 page: query box, filters, highlighted results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kg.errors import KGError
+from kg.ui.common import service_or_stop
+from kg.ui.render import hit_html
+
+
+def search_page() -> None:
+    """检索: query box, filters, highlighted results with document and section."""
+    service = service_or_stop()
+    st.title("检索")
+    params = st.query_params
+    query = st.text_input("输入问题或关键词", value=params.get("q", ""), key="query",
+                          placeholder="例如：每万人口全科医生数目标")
+    docs = service.documents
+    with st.expander("筛选", expanded=False):
+        chosen_docs = st.multiselect("文档", options=list(docs), format_func=lambda d: docs[d].title, key="f_docs")
+        kinds = st.multiselect("类型", options=["plan", "news", "bulletin"], key="f_kinds",
+                               format_func={"plan": "规划", "news": "新闻", "bulletin": "简报"}.get)
+        years = sorted({int(d.date[:4]) for d in docs.values() if d.date[:4].isdigit()})
+        chosen_years = st.multiselect("年份", options=years, key="f_years")
+        k = st.slider("结果数", 5, 50, 10, key="f_k")
+    if not query.strip():
+        st.caption("输入查询后按回车。")
+        return
+    st.query_params["q"] = query
+    try:
+        hits = service.search(query, k=k, doc_ids=chosen_docs or None, kinds=kinds or None,
+                              years=chosen_years or None)
+    except KGError as exc:
+        st.error(str(exc))
+        return
+    if not hits:
+        st.warning("没有找到相关段落。")
+        return
+    for hit in hits:
+        with st.container(border=True):
+            path = " › ".join(hit.section_path[1:]) or "正文"
+            st.markdown(f"**{hit.rank}. {hit.doc_title}**  ·  {hit.doc_date}  ·  {hit.doc_kind}")
+            st.caption(f"{path}  ·  字符 {hit.start}–{hit.end}")
+            st.markdown(hit_html(hit), unsafe_allow_html=True)
+
+
+search_page()
