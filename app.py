@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", page_icon="📚", layout="wide")
+st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", page_icon=":material/account_tree:", layout="wide")
 
 PAGES = [
-    st.Page("views/search.py", title="检索", icon="🔎", url_path="search", default=True),
-    st.Page("views/documents.py", title="文档", icon="📄", url_path="documents"),
-    st.Page("views/downloads.py", title="下载", icon="⬇️", url_path="downloads"),
+    # Material icons ship with Streamlit; emoji would need a colour-emoji font on the server.
+    st.Page("views/search.py", title="检索", icon=":material/search:", default=True),
+    st.Page("views/documents.py", title="文档", icon=":material/description:", url_path="documents"),
+    st.Page("views/downloads.py", title="下载", icon=":material/download:", url_path="downloads"),
 ]
 st.navigation(PAGES).run()
