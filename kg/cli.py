@@ -188,5 +188,13 @@ def eval_cmd(ctx: click.Context, queries: Path, as_json: bool) -> None:
         click.echo(f"hybrid misses in top 5: {', '.join(missed)}")
 
 
+def _register_commands() -> None:
+    from kg.cli_sparql import sparql_command
+
+    main.add_command(sparql_command)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,73 @@
+"""Cited documents: titles in 《…》 and official document numbers (桂卫医发〔2018〕29号).
+
+Every 《…》 title is a citation except a short title ending like a periodical (《健康报》);
+short legal titles such as 《条例》 are kept, as a reader would. A document number right
+after a title (``《…》（桂卫医发〔2018〕29号）``) is that document's ``pol:documentNumber``; a
+number standing alone is a citation by number. The mention's span is the title without
+its marks, so ``document.text[start:end]`` is the title as printed.
+
+A citation whose title is the title of a corpus document is resolved to that document
+(:func:`resolve_to_corpus`), so ``pol:cites`` points at the pol:Document itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract import lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.spans import squeeze
+from kg.records import Document
+
+ENTITY_TYPE = "CitedDocument"
+_TITLE = re.compile(r"《([^《》]{1,120})》")  # a title may wrap in a flattened table
+#: Issuer abbreviation + 〔year〕 + number + 号; brackets vary between editions.
+DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}[发函字][〔\[［(（【]\d{4}[〕\]］)）】]\d{1,4}号")
+_VERBS_BEFORE_NUMBER = re.compile(r"^(?:印发|下发|发布|出台|转发|根据|按照|依据|依照|见)+")
+
+
+def citation_key(title: str) -> str:
+    """Resolution key of a title: no white space, brackets and widths unified."""
+    return squeeze(title).replace("(", "（").replace(")", "）")
+
+
+def _is_periodical(title: str) -> bool:
+    return len(title) <= 6 and any(title.endswith(e) for e in lexicon.words("periodical_endings"))
+
+
+def find_citations(ctx: DocContext) -> list[Candidate]:
+    """Every cited title and free-standing document number in the document's passages."""
+    text = ctx.text
+    out: list[Candidate] = []
+    for passage in ctx.passages:
+        taken: list[tuple[int, int]] = []
+        for match in _TITLE.finditer(text, passage.start, passage.end):
+            raw = match.group(1)
+            start = match.start(1) + (len(raw) - len(raw.lstrip()))
+            end = match.end(1) - (len(raw) - len(raw.rstrip()))
+            title = squeeze(text[start:end])
+            if not title or _is_periodical(title):
+                continue
+            properties: dict[str, object] = {}
+            after = re.match(r"\s*[（(]\s*(" + DOCUMENT_NUMBER.pattern + r")\s*[）)]", text[match.end():passage.end])
+            if after:
+                properties["documentNumber"] = squeeze(after.group(1))
+                taken.append((match.end(), match.end() + after.end()))
+            out.append(Candidate(ENTITY_TYPE, start, end, passage, title, citation_key(title), properties=properties))
+        for match in DOCUMENT_NUMBER.finditer(text, passage.start, passage.end):
+            if any(s <= match.start() < e for s, e in taken) or any(s <= match.start() < e for s, e in ctx.titles):
+                continue
+            lead = _VERBS_BEFORE_NUMBER.match(match.group(0))
+            start = match.start() + (lead.end() if lead else 0)
+            number = squeeze(text[start:match.end()])
+            out.append(Candidate(ENTITY_TYPE, start, match.end(), passage, number, citation_key(number),
+                                 properties={"documentNumber": number}))
+    return out
+
+
+def resolve_to_corpus(key: str, documents: list[Document]) -> str | None:
+    """The id of the corpus document whose title is the cited title, if any."""
+    for document in documents:
+        if citation_key(document.meta.title) == key:
+            return document.id
+    return None

@@ -1,0 +1,306 @@
+"""Institutions: government bodies, party committees, hospitals, centres, labs, groups.
+
+A name ends with an institution word (卫生健康委, 医院, 重点实验室, 集团 …, see
+``[institution_suffixes]``) and starts after punctuation, a list separator or an
+introducing word (依托, 联合, 组建 …). What makes it a *name* rather than a class of
+bodies is how it starts:
+
+* **anchored** by a level word (国家, 自治区, 省), a gazetteer place (南宁市上林县, 梧州) or
+  a central body (国务院): 自治区卫生健康委, 上林县人民医院, 国务院医改办. A level word
+  with 级 (自治区级, 县级) or a count before the name (53个…, 一批…) makes it a class;
+* **elliptical** with 市/县 (县人民医院): completed with the nearest city or county named
+  before it in the passage, else the document's focus place — 上思县人民医院;
+* **unanchored** only when it is evidently proper: a hospital with a short non-descriptive
+  name (南溪山医院), a university's affiliated hospital, a research centre with a specific
+  field, or a body being set up (成立…委员会).
+
+In a list whose first item is anchored, later bare items share its anchor (自治区财政厅、
+人力资源社会保障厅 → 自治区人力资源社会保障厅). A name that extends another institution's
+name is a new institution (自治区人民医院防城港医院) only when the extension starts with a
+place or names a campus; otherwise (自治区江滨医院老年医学中心) it is the inner institution.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.spans import RawName, count_before, find_raw_names, squeeze, strip_leading
+from kg.records import Passage
+
+ENTITY_TYPE = "Institution"
+# Characters that end an institution name on the left: prepositions and particles.
+_STOPS = frozenset("的为以由将把被在从向于了是让使给对等")
+
+
+@lru_cache(maxsize=1)
+def suffix_kinds() -> dict[str, str]:
+    """Institution word → kind (gov, party, hospital, research, group, body)."""
+    kinds = {word: columns[0] for word, columns in lexicon.table("institution_suffixes").items()}
+    for word in lexicon.words("party_units"):
+        kinds.setdefault(word, "party")
+    return kinds
+
+
+@lru_cache(maxsize=1)
+def suffixes() -> tuple[str, ...]:
+    """Institution words, longest first."""
+    return tuple(sorted(suffix_kinds(), key=len, reverse=True))
+
+
+def suffix_of(name: str) -> str | None:
+    """The institution word ``name`` ends with."""
+    return next((s for s in suffixes() if name.endswith(s)), None)
+
+
+def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
+    """Split a name's leading anchors (central bodies, places, level words).
+
+    Returns (length of the anchors, [(kind, value)]) with kind "central", "place" or
+    "level"; None when the name is a class (a level word with 级, two local level words).
+    """
+    position, anchors = 0, []
+    central = lexicon.words("central_bodies")
+    while position < len(name):
+        body = next((c for c in central if name.startswith(c, position)), None)
+        if body:
+            anchors.append(("central", body))
+            position += len(body)
+            continue
+        place = lexicon.place_at(name, position)
+        if place:
+            anchors.append(("place", place[1]))
+            position += len(place[0])
+            continue
+        level = lexicon.level_at(name, position)
+        if level:
+            if level.word.endswith("级") or name.startswith("级", position + len(level.word)):
+                return None
+            if anchors and (level.scope in ("city", "county", "town") or anchors[-1][0] == "place"):
+                return None  # 市县政府, 上林县乡镇卫生院: a class of bodies
+            anchors.append(("level", level))
+            position += len(level.word)
+            continue
+        break
+    return position, anchors
+
+
+def _anchor_at(text: str, position: int) -> bool:
+    return bool(lexicon.place_at(text, position) or lexicon.level_at(text, position)
+                or any(text.startswith(c, position) for c in lexicon.words("central_bodies")))
+
+
+def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: str) -> bool:
+    """Whether a name without a leading anchor is still evidently one body (see module docstring)."""
+    if re.search(r"[级型性“”‘’（）()]|以上|以下", name) or _starts_with_verb(specific):
+        return False
+    gazetteer = lexicon.gazetteer()
+    for offset in range(2, len(name) - len(suffix)):
+        place = lexicon.place_at(name, offset)
+        if place and offset + len(place[0]) < len(name) - len(suffix) + 1 and \
+                (gazetteer.places[place[1]].level != "province" or place[1] == gazetteer.province_of(place[1])):
+            return True  # 南方电网广西电网公司, 中山大学附属第一医院广西医院
+    if re.search(r"(?:大学|学院)附属", name) and name.index("附属") >= 4:
+        return True
+    kind = suffix_kinds()[suffix]
+    if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
+        return False
+    before = text[max(0, raw.start - 4):raw.start]
+    establishing = raw.verb in lexicon.words("establishing_verbs") or \
+        any(before.endswith(v) for v in lexicon.words("establishing_verbs"))
+    if establishing and suffix == "委员会":
+        return True
+    return kind == "research" and suffix != "大学"
+
+
+def _starts_with_verb(text: str) -> bool:
+    verbs = (*lexicon.words("introducing_verbs"), *lexicon.words("institution_verbs"),
+             *lexicon.words("leading_fillers"))
+    return any(text.startswith(v) for v in verbs if len(v) >= 2)
+
+
+def _verb_inside(name: str) -> bool:
+    """True when a predicate verb sits inside a name (…财政支持公立医院): it spans a clause."""
+    allowed = lexicon.words("verbs_allowed_inside")
+    return any(v in name and v not in allowed for v in lexicon.words("introducing_verbs"))
+
+
+def _branch_ok(name: str, suffix: str) -> bool:
+    """A name that extends a hospital or group name: a branch (…防城港医院, …北院区) or not."""
+    for offset in range(2, len(name) - len(suffix) + 1):
+        inner_suffix = next((s for s in suffixes() if name.endswith(s, 0, offset)), None)
+        if inner_suffix is None or suffix_kinds()[inner_suffix] not in lexicon.words("institution_kinds_with_branches"):
+            continue
+        extension = name[offset:]
+        if lexicon.place_at(extension) or any(extension.endswith(h) and len(extension) <= 4
+                                              for h in lexicon.words("branch_heads")):
+            continue
+        return False
+    return True
+
+
+def _extension_ok(name: str, anchor_len: int) -> bool:
+    """A name that extends a government body's name (…卫生健康委重点实验室) is a sub-body unless
+    the extension is a class (三级实验室) or a reference (机关相关司局)."""
+    rest = name[anchor_len:]
+    for offset in range(1, len(rest)):
+        inner = next((s for s in suffixes() if rest.endswith(s, 0, offset)), None)
+        if inner is None:
+            continue
+        extension = rest[offset:]
+        if re.search(r"级|机关", extension) or any(d in extension for d in lexicon.words("determiners") if len(d) >= 2):
+            return False
+    return True
+
+
+def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate | None) -> Candidate | None:
+    """The candidate a raw institution name gives, or None when it is not a name."""
+    text = ctx.text
+    start, end, suffix = raw.start, raw.end, raw.suffix
+    if raw.verb in lexicon.words("verbs_allowed_inside") and not _anchor_at(text, start):
+        # 国家中医药局中西结合与…司: the word is part of the name when an anchored name runs into it.
+        clause = strip_leading(text, raw.clause_start, raw.suffix_start)
+        if _anchor_at(text, clause):
+            start = clause
+    name = squeeze(text[start:end])
+    kinds = suffix_kinds()
+    if suffix in lexicon.words("party_units"):
+        inner = suffix_of(name[:-len(suffix)])
+        if inner is not None and kinds[inner] != "party":
+            end -= len(suffix)  # 县人民医院党委 → 县人民医院
+            name, suffix = name[:-len(suffix)], inner
+        elif suffix != "党委":
+            return None
+    if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
+            count_before(text, passage.start, start) or re.search(_COUNT_INSIDE, name) or \
+            any(word in name for word in lexicon.words("not_inside")):
+        return None
+    end = _extend_place(text, end, passage.end)
+    name = squeeze(text[start:end])
+    split = _anchor(name)
+    if split is None:
+        return None
+    anchor_len, anchors = split
+    rest = name[anchor_len:]
+    specific = rest[:-len(suffix)] if rest.endswith(suffix) else rest
+    label, key, place = name, name, None
+    if not anchors:
+        inherited = _inherit(previous, text, start, name, suffix, specific)
+        if inherited is None:
+            if not _unanchored_ok(name, suffix, specific, raw, text):
+                return None
+            return Candidate(ENTITY_TYPE, start, end, passage, name, institution_key(name, ctx))
+        label, key, place = inherited
+        return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place,
+                         anchored=True)
+    if not rest and anchors[-1][0] != "central":
+        return None  # a place or level word alone
+    has_place = any(k == "place" for k, _ in anchors)
+    if rest and not specific and kinds[suffix] not in ("gov", "party") and not has_place:
+        return None  # 县医院, 自治区中心: a type of body, not one
+    if rest in lexicon.words("designation_heads") or "级" in rest or _verb_inside(specific):
+        return None
+    if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words"):
+        return None  # 自治区公立医院: a class of hospitals
+    if not _branch_ok(name, suffix) or not _extension_ok(name, anchor_len):
+        return None
+    kind, value = anchors[0]
+    if isinstance(value, lexicon.Level):
+        if value.scope in ("city", "county"):
+            completed = ctx.place_before(passage, start, value.scope)
+            if completed is None or not specific:
+                return None
+            label = key = completed[0] + name[len(value.word):]
+            place = completed[1]
+        elif value.scope == "town":
+            return None
+        elif value.scope == "province":
+            if ctx.home and ctx.province_word() == value.word:
+                place = ctx.home
+            else:
+                key = f"{ctx.document.id}:{name}"  # 省卫生健康委 of an unknown province
+    places = [v for k, v in anchors if k == "place"]
+    if places:
+        place = str(places[-1])
+    return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
+
+
+_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数]+)(?:个|家|所|批|类|项|名)")
+
+
+def _extend_place(text: str, end: int, high: int) -> int:
+    """Take in a bracketed place after a name: 中国—东盟远程医疗中心（广西）."""
+    match = re.match(r"[（(]([^（）()]{2,8})[）)]", text[end:high])
+    if match and lexicon.place_at(match.group(1)) and len(lexicon.place_at(match.group(1))[0]) == len(match.group(1)):
+        return end + match.end()
+    return end
+
+
+def _inherit(previous: Candidate | None, text: str, start: int, name: str, suffix: str,
+             specific: str) -> tuple[str, str, str | None] | None:
+    """In ``A、B`` where A is anchored and B is a bare government body, B shares A's anchor."""
+    if previous is None or not previous.anchored or previous.end != start - 1 or text[start - 1] != "、":
+        return None
+    if suffix_kinds()[suffix] != "gov" or len(specific) < 2:
+        return None
+    split = _anchor(previous.label)
+    if split is None or not split[0]:
+        return None
+    prefix = previous.label[:split[0]]
+    key_prefix = previous.key[:len(previous.key) - len(previous.label) + split[0]] \
+        if previous.key.endswith(previous.label[split[0]:]) else prefix
+    return prefix + name, key_prefix + name, previous.place
+
+
+def institution_key(name: str, ctx: DocContext) -> str:
+    """Resolution key of an institution name (see :func:`normalise_institution`)."""
+    return normalise_institution(name, ctx.home)
+
+
+def normalise_institution(name: str, home: str | None) -> str:
+    """Fold the spellings of one body together: 委员会 → 委, 卫健委 → 卫生健康委, 人民政府 → 政府,
+    and the home area's full name for its level word (自治区 → 广西壮族自治区 in Guangxi)."""
+    key = squeeze(name)
+    key = key.replace("卫健委", "卫生健康委").replace("委员会", "委").replace("人民政府", "政府")
+    if home and not key.startswith(home):
+        place = lexicon.gazetteer().places[home]
+        for form in sorted((place.level_word, *place.short_forms), key=len, reverse=True):
+            if form and key.startswith(form) and not key.startswith(form + "级"):
+                return home + key[len(form):]
+    return key
+
+
+def find_institutions(ctx: DocContext) -> list[Candidate]:
+    """Every institution name in the document's passages (nested names resolved)."""
+    text = ctx.text
+    out: list[Candidate] = []
+    central = lexicon.words("central_bodies")
+    for passage in ctx.passages:
+        found: list[Candidate] = []
+        raws = find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS,
+                              conditional=frozenset({"与"}), max_len=40, skip=ctx.titles, min_rest=1, generic=None,
+                              verb_sections=("introducing_verbs", "institution_verbs"), join_needs_verb=False)
+        previous: Candidate | None = None
+        for raw in sorted(raws, key=lambda r: (r.start, -r.end)):
+            candidate = judge(raw, ctx, passage, previous)
+            if candidate is not None:
+                found.append(candidate)
+                previous = candidate
+        for body in central:
+            for match in re.finditer(re.escape(body), text[passage.start:passage.end]):
+                start = passage.start + match.start()
+                found.append(Candidate(ENTITY_TYPE, start, start + len(body), passage, body,
+                                       institution_key(body, ctx), anchored=True))
+        out.extend(_longest_first(found))
+    return out
+
+
+def _longest_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop candidates overlapping a longer one (the inner name of an accepted outer name)."""
+    kept: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (-(c.end - c.start), c.start)):
+        if not any(k.start < candidate.end and candidate.start < k.end for k in kept):
+            kept.append(candidate)
+    return sorted(kept, key=lambda c: c.start)

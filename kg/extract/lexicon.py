@@ -1,0 +1,183 @@
+"""The word lists and gazetteers the entity extractors read, loaded once from ``kg/data``.
+
+Everything here is general knowledge about Chinese policy writing and China's
+administrative divisions (``gazetteer_guangxi.tsv``, ``gazetteer_provinces.tsv``,
+``entity_lexicon.txt``); no list exists to catch one sentence of the corpus, so the
+extractors behave the same on another province's documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+LEXICON_FILE = "data/entity_lexicon.txt"
+GAZETTEER_FILES = ("data/gazetteer_provinces.tsv", "data/gazetteer_guangxi.tsv")
+
+
+def _data_text(name: str) -> str:
+    return resources.files("kg").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, list[list[str]]]:
+    """``entity_lexicon.txt`` as {section: [row columns]}, comments and blank lines dropped."""
+    out: dict[str, list[list[str]]] = {}
+    current: list[list[str]] | None = None
+    for number, raw in enumerate(_data_text(LEXICON_FILE).splitlines(), 1):
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        header = re.fullmatch(r"\[(\w+)\]", line.strip())
+        if header:
+            current = out.setdefault(header.group(1), [])
+            continue
+        if current is None:
+            raise ValueError(f"kg/{LEXICON_FILE}:{number}: a word before the first [section] line — "
+                             "put it under a section header")
+        current.append([column.strip() for column in line.split("\t")])
+    return out
+
+
+#: Sections that exist only as unions of others.
+_UNIONS = {"verbs_and_fillers": ("introducing_verbs", "chained_verbs", "leading_fillers", "institution_verbs")}
+
+
+@lru_cache(maxsize=None)
+def words(section: str) -> tuple[str, ...]:
+    """The first column of a lexicon section, longest first (so longer words win a match)."""
+    if section in _UNIONS:
+        return tuple(sorted({w for part in _UNIONS[section] for w in words(part)}, key=lambda w: (-len(w), w)))
+    rows = _sections().get(section)
+    if rows is None:
+        raise KeyError(f"kg/{LEXICON_FILE} has no [{section}] section — add it")
+    return tuple(sorted({row[0] for row in rows}, key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=None)
+def table(section: str) -> dict[str, tuple[str, ...]]:
+    """A lexicon section as {first column: other columns}."""
+    rows = _sections().get(section)
+    if rows is None:
+        raise KeyError(f"kg/{LEXICON_FILE} has no [{section}] section — add it")
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+@dataclass(frozen=True)
+class Place:
+    """An administrative area of the gazetteer."""
+
+    name: str  # full official name, e.g. 三江侗族自治县
+    level: str  # province | city | county
+    parent: str  # full name of the enclosing area, "" for a province
+    short_forms: tuple[str, ...]  # other ways the texts write it, e.g. 三江县, 三江
+
+    @property
+    def level_word(self) -> str:
+        """The generic word a text uses for an area of this kind (省, 自治区, 市, 县, 区)."""
+        for ending in ("特别行政区", "自治区", "自治县", "省", "市", "县", "区"):
+            if self.name.endswith(ending):
+                return {"自治县": "县", "特别行政区": "区"}.get(ending, ending)
+        return ""
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Places by name, and every surface form (full name or short form) → place."""
+
+    places: dict[str, Place]
+    forms: dict[str, str]  # surface form → full name
+
+    def ancestors(self, name: str) -> list[Place]:
+        """The place itself and the areas enclosing it, innermost first."""
+        out: list[Place] = []
+        while name in self.places and len(out) < 5:
+            out.append(self.places[name])
+            name = self.places[name].parent
+        return out
+
+    def province_of(self, name: str) -> str | None:
+        """Full name of the province-level area a place lies in."""
+        chain = self.ancestors(name)
+        return chain[-1].name if chain and chain[-1].level == "province" else None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """China's provinces and Guangxi's cities and counties with their short forms."""
+    places: dict[str, Place] = {}
+    for file in GAZETTEER_FILES:
+        for number, raw in enumerate(_data_text(file).splitlines(), 1):
+            if not raw.strip() or raw.startswith("#"):
+                continue
+            columns = raw.split("\t") + ["", "", ""]
+            name, level, parent, shorts = (c.strip() for c in columns[:4])
+            if level not in ("province", "city", "county"):
+                raise ValueError(f"kg/{file}:{number}: level {level!r} is not province, city or county")
+            places[name] = Place(name, level, parent, tuple(s for s in shorts.split(",") if s))
+    forms: dict[str, str] = {}
+    for place in places.values():
+        for form in (place.name, *place.short_forms):
+            forms.setdefault(form, place.name)
+    return Gazetteer(places, forms)
+
+
+@lru_cache(maxsize=1)
+def place_pattern() -> re.Pattern[str]:
+    """Every gazetteer form, longest first, as one alternation."""
+    forms = sorted(gazetteer().forms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(form) for form in forms))
+
+
+def place_at(text: str, start: int = 0) -> tuple[str, str] | None:
+    """(surface form, full name) of the longest gazetteer form at ``text[start:]``."""
+    match = place_pattern().match(text, start)
+    if match is None:
+        return None
+    return match.group(0), gazetteer().forms[match.group(0)]
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level word (国家, 自治区, 县级 …) that can start a name."""
+
+    word: str
+    zone_level: str  # the literal a pilot zone designated at this level gets
+    scope: str  # national | province | city | county | town
+
+
+@lru_cache(maxsize=1)
+def level_words() -> tuple[Level, ...]:
+    """Level words, longest first."""
+    rows = table("level_words")
+    return tuple(Level(word, *rows[word][:2]) for word in sorted(rows, key=len, reverse=True))
+
+
+def level_at(text: str, start: int = 0) -> Level | None:
+    """The longest level word at ``text[start:]``."""
+    for level in level_words():
+        if text.startswith(level.word, start):
+            return level
+    return None
+
+
+@lru_cache(maxsize=None)
+def alternation(section: str) -> re.Pattern[str]:
+    """A lexicon section's words as a regex alternation, longest first."""
+    return re.compile("|".join(re.escape(w) for w in words(section)))
+
+
+def covered_by(text: str, section: str) -> bool:
+    """True when ``text`` can be cut entirely into words of ``section`` (and joining punctuation)."""
+    vocabulary = set(words(section))
+    longest = max((len(w) for w in vocabulary), default=0)
+    reachable = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        if text[end - 1] in "、和与及（）()“”‘’·" and reachable[end - 1]:
+            reachable[end] = True
+            continue
+        reachable[end] = any(reachable[start] and text[start:end] in vocabulary
+                             for start in range(max(0, end - longest), end))
+    return reachable[len(text)]

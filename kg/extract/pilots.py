@@ -1,0 +1,158 @@
+"""Pilot zones: places and projects designated as pilots or demonstrations (试验区, 试点县, 示范项目 …).
+
+Names are found like programme names (:mod:`kg.extract.spans`) from the words in
+``[pilot_suffixes]``. A bare designation word (试验区, 试点) or a class (15个试验区) is
+not a name. What the text states about a zone is kept:
+
+* ``pol:zoneLevel`` from the level word that starts the name (国家… → 国家级,
+  自治区…/广西… → 自治区级, 省… → 省级);
+* ``pol:locatedIn`` from a place that starts the name (南宁市…示范项目) or from the
+  subject of a designation (``上思县获批国家…试验区``, ``上思县作为…``, ``上思县是…、…``);
+  within a document, a zone named once with its place keeps that place elsewhere;
+* ``pol:approvalDate`` from a date before the designation (``2022年11月，上思县获批…``),
+  as written: a month gives an ``xsd:gYearMonth``, a day an ``xsd:date``.
+
+A zone located by its subject is keyed by place and name, so 上思县国家基层卫生健康综合
+试验区 and “上思县…获批国家基层卫生健康综合试验区” are one zone, and the same national
+designation held by another county is another zone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.spans import (
+    count_before,
+    display_name,
+    find_raw_names,
+    name_key,
+    sentence_bounds,
+)
+
+ENTITY_TYPE = "PilotZone"
+_STOPS = frozenset("的为将把被于了是让使给")
+_DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "是")
+_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
+
+
+@lru_cache(maxsize=1)
+def suffixes() -> tuple[str, ...]:
+    """Pilot words, longest first."""
+    return lexicon.words("pilot_suffixes")
+
+
+def _leading(name: str) -> tuple[int, str | None, str | None]:
+    """(length of leading places/level words, zone level, place full name) of a name."""
+    position, level, place = 0, None, None
+    gazetteer = lexicon.gazetteer()
+    while position < len(name):
+        hit = lexicon.place_at(name, position)
+        if hit:
+            place = hit[1]
+            if gazetteer.places[place].level == "province" and level is None:
+                level = "自治区级" if place.endswith("自治区") else "省级"
+            position += len(hit[0])
+            continue
+        word = lexicon.level_at(name, position)
+        if word and word.scope in ("national", "province"):
+            level = level or word.zone_level
+            position += len(word.word)
+            continue
+        break
+    return position, level, place
+
+
+def is_pilot_name(surface: str) -> bool:
+    """Whether a text reads as the name of one pilot zone (not a bare designation word)."""
+    name = display_name(surface)
+    suffix = next((s for s in suffixes() if name.endswith(s)), None)
+    if suffix is None or name.startswith(tuple(lexicon.words("determiners"))):
+        return False
+    if _COUNT_INSIDE.search(re.sub(r"“[^”]*”", "", name)):
+        return False
+    lead, _, _ = _leading(name)
+    specific = re.sub(r"[“”‘’\d年度]", "", name[lead:len(name) - len(suffix)])
+    if "“" in name:
+        return len(specific) >= 2
+    return len(specific) >= 3 and not lexicon.covered_by(specific, "generic_programme_words") \
+        and not lexicon.covered_by(specific, "verbs_and_fillers")
+
+
+def _subject(ctx: DocContext, passage_low: int, passage_high: int, start: int) -> tuple[str, str, str | None] | None:
+    """(place surface, place name, approval date) of ``PLACE 获批/是/作为 …`` before a zone."""
+    text = ctx.text
+    sentence_start, _ = sentence_bounds(text, passage_low, passage_high, start)
+    window = text[sentence_start:start]
+    for hit in reversed([h for h in ctx.places if sentence_start <= h.start and h.end <= start]):
+        between = text[hit.end:start]
+        verb = next((v for v in _DESIGNATION if between.startswith(v)), None)
+        if verb is None:
+            continue
+        rest = between[len(verb):]
+        if len(rest) > 40 or any(ch in rest for ch in "，。；"):
+            continue
+        date = _DATE.search(window[:hit.start - sentence_start].rstrip()) or \
+            _DATE.search(text[max(passage_low, hit.start - 12):hit.start])
+        approved = None
+        if date and verb == "获批":
+            year, month, day = date.groups()
+            approved = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+        return hit.surface, hit.name, approved
+    return None
+
+
+def _without_local_place(name: str) -> str:
+    """The name without a leading city or county (kept apart in the key as the zone's place)."""
+    hit = lexicon.place_at(name)
+    if hit and lexicon.gazetteer().places[hit[1]].level != "province" and len(hit[0]) < len(name):
+        return name[len(hit[0]):]
+    return name
+
+
+def find_pilots(ctx: DocContext) -> list[Candidate]:
+    """Every pilot zone named in the document's passages, with level, place and approval date."""
+    text = ctx.text
+    skip = [*ctx.titles, *ctx.item_titles.values()]
+    found: list[Candidate] = []
+    for passage in ctx.passages:
+        for raw in find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS, skip=skip):
+            surface = text[raw.start:raw.end]
+            if not is_pilot_name(surface) or count_before(text, passage.start, raw.start):
+                continue
+            name = display_name(surface)
+            lead, level, place = _leading(name)
+            properties: dict[str, object] = {}
+            if level:
+                properties["zoneLevel"] = level
+            label = name
+            subject = _subject(ctx, passage.start, passage.end, raw.start)
+            if subject is not None:
+                place_surface, subject_place, approved = subject
+                if place is None or place in [p.name for p in lexicon.gazetteer().ancestors(subject_place)]:
+                    if place is None:
+                        label = place_surface + name
+                    place = subject_place
+                if approved:
+                    properties["approvalDate"] = approved
+            candidate = Candidate(ENTITY_TYPE, raw.start, raw.end, passage, label, name_key(_without_local_place(name)),
+                                  place=place, properties=properties)
+            found.append(candidate)
+    return _keyed_by_place(found)
+
+
+def _keyed_by_place(found: list[Candidate]) -> list[Candidate]:
+    """Key zones by place and name; a name located once in the document keeps that place."""
+    located = {c.key: (c.place, c.label) for c in found if c.place}
+    gazetteer = lexicon.gazetteer()
+    for candidate in found:
+        if candidate.place is None and candidate.key in located:
+            candidate.place, label = located[candidate.key]
+            if len(label) > len(candidate.label):
+                candidate.label = label
+        if candidate.place and gazetteer.places[candidate.place].level != "province":
+            candidate.key = f"{candidate.place}|{candidate.key}"
+    return found

@@ -1,0 +1,79 @@
+"""Places: Guangxi, its cities and counties, and China's provinces, found through the gazetteer.
+
+A place is written in full (上林县, 广西壮族自治区) or in a short form the gazetteer
+lists (上林, 三江县, 广西); the longest form at a position wins, so 南宁市上林县 is two
+places and 广西壮族自治区 is not also 广西. Each place entity is ``pol:locatedIn`` its
+enclosing area. A document's *home* province (the one most of its places lie in) and its
+*focus* places (the city or county it keeps coming back to) let the other extractors
+complete elliptical names: 县人民医院 in a story about 上思县 is 上思县人民医院.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from kg.extract import lexicon
+from kg.records import Document, Passage
+
+ENTITY_TYPE = "Place"
+
+
+@dataclass(frozen=True)
+class PlaceHit:
+    """One occurrence of a place name."""
+
+    start: int
+    end: int
+    surface: str
+    name: str  # full gazetteer name
+    passage: Passage
+
+
+def find_places(document: Document, passages: list[Passage]) -> list[PlaceHit]:
+    """Every gazetteer place named in the document's passages, in text order."""
+    pattern = lexicon.place_pattern()
+    forms = lexicon.gazetteer().forms
+    hits: list[PlaceHit] = []
+    for passage in passages:
+        for match in pattern.finditer(document.text, passage.start, passage.end):
+            hits.append(PlaceHit(match.start(), match.end(), match.group(0), forms[match.group(0)], passage))
+    return hits
+
+
+def home_province(document: Document, hits: list[PlaceHit]) -> str | None:
+    """The province-level area a document is about: the one named in its title or issuer, else
+    the one most of its places lie in (when it holds at least half of them)."""
+    gazetteer = lexicon.gazetteer()
+    meta = f"{document.meta.title} {document.meta.issuer}"
+    named = [lexicon.place_at(meta, i) for i in range(len(meta))]
+    provinces = Counter(gazetteer.province_of(p[1]) for p in named if p)
+    provinces.pop(None, None)
+    if provinces:
+        return provinces.most_common(1)[0][0]
+    counts = Counter(gazetteer.province_of(hit.name) for hit in hits)
+    counts.pop(None, None)
+    if not counts:
+        return None
+    province, count = counts.most_common(1)[0]
+    return province if count * 2 >= sum(counts.values()) else None
+
+
+def focus_places(hits: list[PlaceHit]) -> dict[str, str]:
+    """{level: place} for the city and the county a document is mostly about.
+
+    A place is the focus of its level when it is named at least three times and more
+    often than all other places of that level together.
+    """
+    gazetteer = lexicon.gazetteer()
+    out: dict[str, str] = {}
+    for level in ("city", "county"):
+        counts = Counter(hit.name for hit in hits if gazetteer.places[hit.name].level == level)
+        if not counts:
+            continue
+        name, count = counts.most_common(1)[0]
+        if count >= 3 and count * 2 > sum(counts.values()):
+            out[level] = name
+    if "county" in out and "city" not in out:
+        out["city"] = gazetteer.places[out["county"]].parent
+    return out

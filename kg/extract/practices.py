@@ -1,0 +1,56 @@
+"""Practices: named ways of working — models and experiences (…模式, …经验).
+
+Policy text uses 模式 and 经验 constantly in generic phrases (服务模式, 治理模式, 典型经验),
+so a practice is kept only when its text marks it as a coined name:
+
+* it is quoted — “上林模式”, “医育结合”模式, 县域医改“广西模式”, 新时代“枫桥经验”; a
+  quoted practice starts at its first quote (“一站式”服务模式, not the list before it);
+* it starts with a place — 上思县国家基层卫生健康综合试验区经验; or
+* it is short and follows a verb of adoption (学习推广三明医改经验, 推广大病专项救治模式).
+
+Once places, quotes and the type word are taken off, what remains must not be made only of
+generic words (服务, 管理, 发展 …, ``[generic_practice_words]``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract import lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.spans import display_name, find_raw_names, name_key, squeeze
+
+ENTITY_TYPE = "Practice"
+_STOPS = frozenset("的为将把被于了是让使给")
+
+
+def find_practices(ctx: DocContext) -> list[Candidate]:
+    """Every named practice in the document's passages."""
+    text = ctx.text
+    suffixes = lexicon.words("practice_suffixes")
+    skip = [*ctx.titles, *ctx.item_titles.values()]
+    out: list[Candidate] = []
+    for passage in ctx.passages:
+        for raw in find_raw_names(text, passage.start, passage.end, suffixes, stops=_STOPS, skip=skip):
+            start = raw.start
+            surface = text[start:raw.end]
+            quote = surface.find("“")
+            if quote > 0 and not lexicon.place_at(surface):
+                start, surface = start + quote, surface[quote:]
+            name = display_name(surface)
+            place = lexicon.place_at(name)
+            core = name[len(place[0]):] if place else name
+            specific = re.sub(r"[“”‘’]", "", core[:len(core) - len(raw.suffix)])
+            if place and not specific:
+                specific = place[0]  # 上林模式: the place is what names it
+            if len(specific) < 2 or lexicon.covered_by(specific, "generic_practice_words"):
+                continue
+            clause = squeeze(text[raw.clause_start:start])
+            adopted = any(v in clause for v in lexicon.words("practice_verbs")) and len(specific) <= 6
+            quoted = "“" in surface or (text[start - 1:start] == "“" and text[raw.end:raw.end + 1] == "”")
+            local = place is not None and lexicon.gazetteer().places[place[1]].level != "province"
+            if not (quoted or local or adopted):
+                continue
+            out.append(Candidate(ENTITY_TYPE, start, raw.end, passage, name, name_key(name),
+                                 place=place[1] if place else None))
+    return out

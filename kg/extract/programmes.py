@@ -1,0 +1,180 @@
+"""Programmes: named projects, actions, plans and campaigns (…工程, …行动, …计划, …项目, …活动).
+
+A programme name ends with a programme word (``[programme_suffixes]``) and starts after
+an introducing word (实施, 开展, 依托 …), punctuation or a list separator (see
+:mod:`kg.extract.spans`). A name must say *which* programme: once level words, places
+and generic words (建设, 重点, 专项 …) are taken off, something specific has to remain —
+so 建设项目, 重点项目 and 15个专项行动 are not names. A count before the name (285个…项目)
+or after it (项目73项) makes it a class; a noun right after it (…项目申报, …项目范围)
+makes it a modifier.
+
+``实施A、B、C等项目`` names three programmes A, B and C whose own names carry no
+programme word; the list is read only right after an introducing word. ``规划`` names a
+programme only right after 实施/推进 (实施扩大国家免疫规划); elsewhere it names a plan
+document, which :mod:`kg.extract.citations` handles when it is in 《》.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.spans import (
+    SEPARATORS,
+    RawName,
+    count_after,
+    count_before,
+    display_name,
+    find_raw_names,
+    name_key,
+    squeeze,
+)
+from kg.records import Passage
+
+ENTITY_TYPE = "Programme"
+_STOPS = frozenset("的为将把被于了是让使给")
+_PLAN_VERBS = ("实施", "推进", "落实", "执行")
+_YEARS = re.compile(r"[（(]\d{4}[—–\-~至]\d{4}年?[）)]$")
+_LIST_SPLIT = re.compile("|".join(re.escape(s) for s in SEPARATORS))
+
+
+@lru_cache(maxsize=1)
+def suffixes() -> tuple[str, ...]:
+    """Programme words, longest first (those that need an introducing verb included)."""
+    words = {*lexicon.words("programme_suffixes"), *lexicon.words("programme_verb_suffixes")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def programme_suffix(name: str) -> str | None:
+    """The programme word a (normalised) name ends with, before a year range or closing quote."""
+    name = _YEARS.sub("", name).rstrip("”’")
+    return next((s for s in suffixes() if name.endswith(s)), None)
+
+
+def specific_part(name: str, suffix: str) -> str:
+    """What is left of a name once quotes, its type word, and leading places and level words go."""
+    core = _YEARS.sub("", name).rstrip("”’")
+    core = core[: len(core) - len(suffix)]
+    position = 0
+    while position < len(core):
+        place = lexicon.place_at(core, position)
+        level = lexicon.level_at(core, position)
+        step = len(place[0]) if place else len(level.word) if level else 0
+        if not step:
+            break
+        position += step
+    return re.sub(r"[“”‘’\"]", "", core[position:])
+
+
+_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
+
+
+def _outside_quotes(name: str) -> str:
+    return re.sub(r"“[^”]*”|‘[^’]*’", "", name)
+
+
+def is_programme_name(surface: str) -> bool:
+    """Whether a text on its own reads as a programme name (the rule for 专栏 item titles too)."""
+    name = display_name(surface)
+    suffix = programme_suffix(name)
+    if suffix is None or suffix in lexicon.words("programme_verb_suffixes"):
+        return False
+    if any(name.endswith(s) for s in lexicon.words("pilot_suffixes")) or _COUNT_INSIDE.search(_outside_quotes(name)):
+        return False  # …示范项目 is a pilot; 285个…项目 a count of projects
+    if "、" in _outside_quotes(name):
+        last = _outside_quotes(name).rsplit("、", 1)[1]
+        if not is_programme_name(last) and "“" not in last:
+            return False  # 健康与养老、旅游、运动: a list of fields, not one name
+    quoted = "“" in name
+    if len(re.sub(r"[“”‘’]", "", name)) < (4 if quoted else 5):
+        return False
+    if name.startswith(tuple(lexicon.words("determiners"))):
+        return False
+    specific = specific_part(name, suffix)
+    if quoted:
+        return len(specific) >= 2
+    minimum = 4 if suffix in ("运动", "革命") else 2
+    return len(specific) >= minimum and not lexicon.covered_by(specific, "generic_programme_words") \
+        and not lexicon.covered_by(specific, "verbs_and_fillers")
+
+
+def _modifier_after(text: str, end: int, high: int) -> bool:
+    """A noun or another type word right after the name: the name only modifies it."""
+    after = text[end:min(high, end + 4)]
+    if any(after.startswith(w) for w in lexicon.words("right_modifiers")):
+        return True
+    return any(after.startswith(s) for s in ("医院", "单位", "资金", "经费", "办公室"))
+
+
+def _list_elements(raw: RawName, text: str, ctx: DocContext, passage: Passage) -> list[Candidate] | None:
+    """``实施A、B等项目``: the listed programmes, or None when the name holds no such list."""
+    name = text[raw.start:raw.end]
+    quoted = [False] * len(name)
+    depth = 0
+    for i, ch in enumerate(name):
+        depth += ch == "“"
+        quoted[i] = depth > 0
+        depth -= ch == "”" and depth > 0
+    positions = [i for i, ch in enumerate(name) if ch == "等" and not quoted[i]]
+    if not positions:
+        return None
+    at = positions[-1]
+    head = squeeze(name[at + 1:])
+    head = re.sub(r"^(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|类|大)?", "", head)
+    if head and lexicon.covered_by(head, "generic_programme_words"):
+        if not raw.verb or raw.suffix == "活动":
+            return []
+        out = []
+        offset = raw.start
+        for piece in _LIST_SPLIT.split(name[:at]):
+            start = text.find(piece, offset) if piece else -1
+            offset = max(offset, start + len(piece)) if start >= 0 else offset
+            element = piece.strip()
+            if start < 0 or len(element) < 4 or element.startswith(tuple(lexicon.words("determiners"))):
+                continue
+            if any(element.endswith(s) for s in lexicon.words("institution_suffixes")):
+                continue
+            out.append(Candidate(ENTITY_TYPE, start, start + len(piece), passage, display_name(piece),
+                                 name_key(piece)))
+        return out
+    listed_before = "、" in name[:at] or any(text.endswith(s, 0, raw.start) for s in SEPARATORS)
+    if listed_before:
+        return [c for c in [_judge(raw, raw.start + at + 1, ctx, passage)] if c is not None]
+    return None
+
+
+def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candidate | None:
+    text = ctx.text
+    surface = text[start:raw.end]
+    if raw.suffix in lexicon.words("programme_verb_suffixes") and raw.verb not in _PLAN_VERBS:
+        return None
+    if raw.suffix in lexicon.words("programme_verb_suffixes"):
+        if not display_name(surface).endswith(raw.suffix) or len(display_name(surface)) < 5:
+            return None
+    elif not is_programme_name(surface):
+        return None
+    if count_before(text, passage.start, start) or count_after(text, raw.end, passage.end) \
+            or _modifier_after(text, raw.end, passage.end):
+        return None
+    if start > passage.start and text[start - 1] == "的" and "“" not in surface:
+        return None  # 符合条件的…服务项目: a class described by a clause
+    return Candidate(ENTITY_TYPE, start, raw.end, passage, display_name(surface), name_key(surface))
+
+
+def find_programmes(ctx: DocContext) -> list[Candidate]:
+    """Every programme name in the document's passages (not inside 《》 or 专栏 item titles)."""
+    text = ctx.text
+    skip = [*ctx.titles, *ctx.item_titles.values()]
+    out: list[Candidate] = []
+    for passage in ctx.passages:
+        for raw in find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS, skip=skip):
+            listed = _list_elements(raw, text, ctx, passage)
+            if listed is not None:
+                out.extend(listed)
+                continue
+            candidate = _judge(raw, raw.start, ctx, passage)
+            if candidate is not None:
+                out.append(candidate)
+    return out

@@ -1,0 +1,328 @@
+"""Where a name starts and ends: the boundary rules every name extractor shares.
+
+Chinese policy text writes names without spaces, so a name is found from its end: a
+type word (工程, 试验区, 模式, 医院 …) closes it, and the name runs leftwards until
+punctuation, a word that introduces a name (实施, 开展, 依托 …) or a list separator.
+Quoted parts (“村医通+”) and bracketed parts (（平台）) are atomic: nothing inside them
+ends a name. A list separator (、 和 及 与) splits two names only when the text before
+it is itself a complete name (``A工程和B工程``); otherwise it joins parts of one name
+(``改善就医服务、减轻群众就医负担专项行动``) — but only right after an introducing word,
+so a join never reaches back over a sentence's subject.
+
+All offsets are offsets into ``document.text``; names are found inside one passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from kg.extract import lexicon
+from kg.normalise import unify_characters
+
+#: Characters that end a name on its left and right.
+HARD_STOPS = frozenset("，。；：！？,.;:!?\n\f《》<>【】[]「」…|　 \t．")
+OPENERS = {"”": "“", "’": "‘", "）": "（", ")": "("}
+_OPENING = frozenset("“‘（(")
+#: Separators that may sit inside a name (see module docstring).
+SEPARATORS = ("以及", "、", "和", "及", "与", "或")
+_YEARS = re.compile(r"[（(]\d{4}\s*[—–\-~至]\s*\d{4}年?[）)]")
+_WIDTH = str.maketrans({"％": "%", "＋": "+", "＜": "<", "＞": ">", "（": "（", "(": "（", ")": "）"})
+_WS = re.compile(r"\s+")
+
+Span = tuple[int, int]
+
+
+def squeeze(text: str) -> str:
+    """``text`` without white space, full-width letters/digits/％＋＜＞ made half-width."""
+    return _WS.sub("", unify_characters(text)).translate(_WIDTH)
+
+
+def strip_enclosing_quotes(name: str) -> str:
+    """``“上林模式”`` → ``上林模式``; quotes around only part of a name stay."""
+    for left, right in (("“", "”"), ("‘", "’"), ('"', '"')):
+        if name.startswith(left) and name.endswith(right) and name.count(left) == 1 and len(name) > 2:
+            return name[1:-1]
+    return name
+
+
+_EXPANSION = re.compile(r"[（(][^（）()]*[、，,；;][^（）()]*[）)]")
+
+
+def drop_expansions(name: str) -> str:
+    """Remove a bracketed list that spells out a quoted term: ``“三减三健”（减盐、…）专项行动``
+    → ``“三减三健”专项行动``. Brackets without a list (``（平台）``, ``（2017—2030年）``) stay."""
+    return _EXPANSION.sub("", name)
+
+
+def display_name(surface: str) -> str:
+    """The form of a name used as a label: normalised, expansions dropped, outer quotes gone."""
+    return strip_enclosing_quotes(drop_expansions(squeeze(surface)))
+
+
+def name_key(surface: str) -> str:
+    """A resolution key: the display name without any quotation marks."""
+    return re.sub(r"[“”‘’\"']", "", display_name(surface))
+
+
+def protected_spans(text: str) -> list[Span]:
+    """Spans of 《…》 book titles (marks included): they are cited documents, not running text."""
+    return [(m.start(), m.end()) for m in re.finditer(r"《[^《》]{0,120}》", text)]
+
+
+def inside(spans: Iterable[Span], start: int, end: int) -> bool:
+    """True when [start, end) overlaps one of ``spans``."""
+    return any(s < end and start < e for s, e in spans)
+
+
+def matching_opener(text: str, close: int, low: int, limit: int = 80) -> int | None:
+    """Offset of the bracket or quote that ``text[close]`` closes, looking left to ``low``."""
+    opener, closer = OPENERS[text[close]], text[close]
+    depth = 0
+    for position in range(close, max(low, close - limit) - 1, -1):
+        char = text[position]
+        if char == closer and opener != closer:
+            depth += 1
+        elif char == opener:
+            depth -= 1
+            if depth == 0:
+                return position
+    return None
+
+
+def in_open_quote(text: str, low: int, position: int) -> bool:
+    """True when a “ opened between ``low`` and ``position`` is still open at ``position``."""
+    depth = 0
+    for char in text[low:position]:
+        if char == "“":
+            depth += 1
+        elif char == "”" and depth:
+            depth -= 1
+    return depth > 0
+
+
+@lru_cache(maxsize=1)
+def all_suffixes() -> tuple[str, ...]:
+    """Every type word of every entity type, longest first (used to tell a complete name)."""
+    found = {*lexicon.words("institution_suffixes"), *lexicon.words("programme_suffixes"),
+             *lexicon.words("pilot_suffixes"), *lexicon.words("practice_suffixes"), *lexicon.words("party_units")}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def ends_with_name(text: str, low: int, end: int) -> bool:
+    """True when ``text[low:end]`` ends with a type word (after closing quotes or brackets)."""
+    while end > low and text[end - 1] in OPENERS:
+        opener = matching_opener(text, end - 1, low)
+        if opener is None:
+            return False
+        if text[end - 1] == "”":  # “…工程”: the type word is inside the quotes
+            end -= 1
+            break
+        end = opener
+    return any(text.endswith(suffix, low, end) for suffix in all_suffixes())
+
+
+def suffix_matches(text: str, low: int, high: int, suffixes: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, suffix) of each type word in ``text[low:high]``; the longest at each end.
+
+    ``suffixes`` must be sorted longest first. A suffix that is only the start of a longer
+    word (计划生育, 局长, 中心城区) ends nothing.
+    """
+    continuations = lexicon.words("suffix_continuations")
+    for end in range(low + 1, high + 1):
+        best = next((s for s in suffixes if end - len(s) >= low and text.startswith(s, end - len(s))), None)
+        if best is None:
+            continue
+        start = end - len(best)
+        if any(len(word) > len(best) and text.startswith(word, start) for word in continuations):
+            continue
+        yield start, end, best
+
+
+def extend_right(text: str, end: int, high: int, name_low: int) -> int:
+    """Take in what still belongs to a name after its type word: a closing quote when the type
+    word is quoted (“十百千万工程”) and a year range (（2017—2030年）)."""
+    if end < high and text[end] == "”" and in_open_quote(text, name_low, end):
+        end += 1
+    years = _YEARS.match(text, end)
+    if years and years.end() <= high:
+        end = years.end()
+    return end
+
+
+@dataclass(frozen=True)
+class RawName:
+    """A name found from its type word, before type-specific checks."""
+
+    start: int
+    end: int
+    suffix: str
+    suffix_start: int
+    verb: str  # the introducing word right before the name, "" if none
+    clause_start: int  # where the left scan stopped (punctuation or passage start)
+
+
+def scan_left(text: str, low: int, position: int, stops: frozenset[str], conditional: frozenset[str],
+              max_len: int) -> tuple[int, list[int]]:
+    """Walk left from ``position`` to the start of the clause a name can span.
+
+    Returns (clause start, offsets of the list separators crossed); the clause start is -1
+    when the clause runs past ``max_len`` characters (quoted text not counted), too long
+    for a name. ``stops`` are extra single characters that end a name; of the separators,
+    those in ``conditional`` split only after a complete name, all others always split.
+    """
+    crossed: list[int] = []
+    index = position - 1
+    floor = max(low, position - max_len)
+    while index >= floor:
+        char = text[index]
+        if char in OPENERS:
+            opener = matching_opener(text, index, low)
+            if opener is None:
+                return index + 1, crossed
+            floor = max(low, floor - (index - opener))  # quoted text does not count towards the length
+            index = opener - 1
+            continue
+        if char in HARD_STOPS or char in _OPENING or char in stops:
+            return index + 1, crossed
+        if char == "—" and index > low and text[index - 1] == "—":
+            return index + 1, crossed
+        separator = next((s for s in SEPARATORS if text.startswith(s, index - len(s) + 1)
+                          and index - len(s) + 1 >= floor), None)
+        if separator is not None:
+            sep_start = index - len(separator) + 1
+            if separator not in conditional or ends_with_name(text, floor, sep_start):
+                return index + 1, crossed
+            crossed.append(sep_start)
+            index = sep_start - 1
+            continue
+        index -= 1
+    if floor > low:
+        return -1, crossed  # too long to be a name
+    return low, crossed
+
+
+def _quoted_mask(text: str, start: int, end: int) -> list[bool]:
+    mask = [False] * (end - start)
+    depth = 0
+    for offset, char in enumerate(text[start:end]):
+        if char in "“‘":
+            depth += 1
+        elif char in "”’" and depth:
+            depth -= 1
+            continue
+        mask[offset] = depth > 0
+    return mask
+
+
+def strip_leading(text: str, start: int, end: int) -> int:
+    """Move ``start`` past introducing words, fillers (持续, 同时, 了 …) and dates at a name's start."""
+    fillers = lexicon.words("leading_fillers") + lexicon.words("chained_verbs")
+    date = re.compile(r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起|底|初|末)?|截至\d{4}年底?|年内)")
+    changed = True
+    while changed and start < end:
+        changed = False
+        dated = date.match(text, start, end)
+        if dated and dated.end() < end and not text.startswith("度", dated.end()):
+            start, changed = dated.end(), True
+            continue
+        for word in fillers:
+            if text.startswith(word, start) and start + len(word) < end:
+                start, changed = start + len(word), True
+                break
+    return start
+
+
+def cut_at_verb(text: str, clause_start: int, suffix_start: int, min_rest: int = 2,
+                generic: str | None = "generic_programme_words",
+                verb_sections: tuple[str, ...] = ("introducing_verbs",)) -> tuple[int, str]:
+    """Start a name after the leftmost introducing word of its clause (实施, 开展, 获批 …).
+
+    A word is skipped when what would remain before the type word is shorter than
+    ``min_rest`` or made only of words of the lexicon section ``generic`` (so ``建设工程`` is
+    never cut at 建设).
+    Words inside quotes never cut. Returns (start, verb or "").
+    """
+    verbs = re.compile("|".join(re.escape(w) for w in sorted(
+        {w for section in verb_sections for w in lexicon.words(section)}, key=len, reverse=True)))
+    quoted = _quoted_mask(text, clause_start, suffix_start)
+    for match in verbs.finditer(text, clause_start, suffix_start):
+        if quoted[match.start() - clause_start]:
+            continue
+        rest = text[match.end():suffix_start]
+        if len(rest) < min_rest or (generic and lexicon.covered_by(squeeze(rest), generic)):
+            continue
+        return match.end(), match.group(0)
+    return clause_start, ""
+
+
+def _parallel_verb_phrases(text: str, start: int, separator: int, suffix_start: int) -> bool:
+    """``支持A和深化B示范项目``: two verb phrases joined by a separator modify one type word."""
+    verbs = lexicon.words("introducing_verbs")
+    after = separator + next(len(s) for s in SEPARATORS if text.startswith(s, separator))
+    return any(text.startswith(v, after) for v in verbs) and any(v in text[start:separator] for v in verbs)
+
+
+def find_raw_names(text: str, low: int, high: int, suffixes: tuple[str, ...], *,
+                   stops: frozenset[str] = frozenset(), conditional: frozenset[str] = frozenset(SEPARATORS),
+                   max_len: int = 48, skip: list[Span] | None = None, min_rest: int = 2,
+                   generic: str | None = "generic_programme_words",
+                   verb_sections: tuple[str, ...] = ("introducing_verbs",),
+                   join_needs_verb: bool = True) -> list[RawName]:
+    """Every name ending in one of ``suffixes`` inside ``text[low:high]`` (see module docstring)."""
+    out: list[RawName] = []
+    for suffix_start, suffix_end, suffix in suffix_matches(text, low, high, suffixes):
+        if skip and inside(skip, suffix_start, suffix_end):
+            continue
+        clause_start, crossed = scan_left(text, low, suffix_start, stops, conditional, max_len)
+        if clause_start < 0:
+            continue
+        start, verb = cut_at_verb(text, clause_start, suffix_start, min_rest, generic, verb_sections)
+        joined = sorted(c for c in crossed if c >= start)
+        if joined:
+            # A join across a separator needs an introducing word right before the name, and
+            # short parts; otherwise the separator nearest the type word splits.
+            bounds = [start, *joined]
+            parts = [text[a:b] for a, b in zip(bounds, joined)]
+            listed = "等" in text[joined[-1]:suffix_start]
+            parallel = _parallel_verb_phrases(text, start, joined[-1], suffix_start)
+            if (join_needs_verb and not verb) or (not listed and not parallel and any(len(p) > 11 for p in parts)):
+                nearest = joined[-1]
+                start = nearest + next(len(s) for s in SEPARATORS if text.startswith(s, nearest))
+        start = strip_leading(text, start, suffix_start)
+        end = extend_right(text, suffix_end, high, start)
+        out.append(RawName(start, end, suffix, suffix_start, verb, clause_start))
+    return out
+
+
+def count_before(text: str, low: int, start: int) -> bool:
+    """True when a count (53个, 一批, 若干, 各) stands right before ``start``: the name is a class."""
+    window = text[max(low, start - 8):start]
+    window = window[:-1] if window.endswith("的") else window
+    if re.search(r"(?:一批|若干|一系列|多个|数个|各类|各项|各级|各)$", window):
+        return True
+    return bool(_COUNT_RE().search(window))
+
+
+@lru_cache(maxsize=1)
+def _COUNT_RE() -> re.Pattern[str]:  # noqa: N802 - a cached constant
+    units = "|".join(re.escape(u) for u in lexicon.words("count_units"))
+    return re.compile(rf"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两几多数]+)余?(?:{units})$")
+
+
+def count_after(text: str, end: int, high: int) -> bool:
+    """True when a count follows a name (互认检验项目73项, 储备项目785个)."""
+    return bool(re.match(r"\d+(?:\.\d+)?余?(?:项|个|家|批|类|种)", text[end:min(high, end + 8)]))
+
+
+def sentence_bounds(text: str, low: int, high: int, position: int) -> Span:
+    """The sentence (between 。！？；\\n) of ``text[low:high]`` that holds ``position``."""
+    start = position
+    while start > low and text[start - 1] not in "。！？；\n":
+        start -= 1
+    end = position
+    while end < high and text[end] not in "。！？；\n":
+        end += 1
+    return start, end
