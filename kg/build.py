@@ -26,14 +26,16 @@ from kg.config import Settings
 from kg.corpus import METADATA_FILE, CorpusLoad, Rejected, corpus_files, load_corpus
 from kg.embed import load_encoder
 from kg.errors import BuildError
-from kg.graph import document_quads, write_nquads
+from kg.extract.indicators import extract_indicators, indicator_quads
+from kg.graph import document_quads, ontology_quads, write_nquads
 from kg.index import IndexedPassage, SearchIndex
 from kg.passages import split_passages
 from kg.records import Document, Passage, Section
 from kg.structure import split_sections
+from kg.validate import validate_quads
 
 #: Bumped whenever the layout or meaning of a build changes, so old builds are refused.
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2
 MANIFEST = "manifest.json"
 GRAPH_FILE = "graph.nq"
 TEXT_DIR = "text"
@@ -137,6 +139,13 @@ def prepare_documents(load: CorpusLoad, settings: Settings,
     return out
 
 
+def extract_quads(prepared: list[tuple[Document, list[Section], list[Passage]]]) -> list[Any]:
+    """Entities, indicators, targets and observations of all documents, as quads."""
+    documents = [document for document, _, _ in prepared]
+    indicators = extract_indicators(prepared)
+    return indicator_quads(indicators, documents)
+
+
 def passage_context(passage: Passage) -> str:
     """Section titles that frame a passage for retrieval (the last two levels below the root)."""
     return " ".join(passage.section_path[1:][-2:])
@@ -166,6 +175,10 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
         prepared = prepare_documents(load, settings, progress)
         stages["structure"] = time.perf_counter() - tick
 
+        tick = time.perf_counter()
+        fact_quads = extract_quads(prepared)
+        stages["extract"] = time.perf_counter() - tick
+
         staging = build_dir.parent / f".{build_dir.name}.tmp-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -176,8 +189,18 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
             for document, sections, passages in prepared:
                 quads.extend(document_quads(document, sections, passages))
                 (staging / TEXT_DIR / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
-            write_nquads(quads, str(staging / GRAPH_FILE))
+            quads.extend(fact_quads)
             stages["graph"] = time.perf_counter() - tick
+            tick = time.perf_counter()
+            violations = validate_quads(quads)
+            stages["validate"] = time.perf_counter() - tick
+            if violations:
+                shown = "\n  ".join(str(v) for v in violations[:20])
+                more = f"\n  … and {len(violations) - 20} more" if len(violations) > 20 else ""
+                raise BuildError(f"the graph does not conform to ontology/shapes.ttl "
+                                 f"({len(violations)} violations); the previous build is kept:\n  {shown}{more}")
+            quads.extend(ontology_quads())
+            write_nquads(quads, str(staging / GRAPH_FILE))
 
             tick = time.perf_counter()
             encoder = load_encoder(settings.embedding_model)

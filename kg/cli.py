@@ -188,6 +188,58 @@ def eval_cmd(ctx: click.Context, queries: Path, as_json: bool) -> None:
         click.echo(f"hybrid misses in top 5: {', '.join(missed)}")
 
 
+@main.command()
+@click.option("--type", "entity_type", help="Only this type (e.g. indicator, institution, programme).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def entities(ctx: click.Context, entity_type: str | None, as_json: bool) -> None:
+    """List entities: id, type, label, aliases, documents, mention count."""
+    rows = _open_service(ctx).entities(entity_type.lower() if entity_type else None)
+    if as_json:
+        click.echo(json.dumps([vars(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        aliases = f" (= {', '.join(row.aliases)})" if row.aliases else ""
+        click.echo(f"{row.type:<14} {row.label}{aliases}  [{row.mentions} mentions; {', '.join(row.documents)}]")
+    click.echo(f"{len(rows)} entities", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def show(ctx: click.Context, name: str, as_json: bool) -> None:
+    """Everything about one entity (NAME or IRI): properties, links and every mention with its quote."""
+    data = _open_service(ctx).entity(name)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{data['label']}  <{data['iri']}>")
+    for prop, values in sorted(data["properties"].items()):
+        click.echo(f"  {prop}: {' | '.join(str(v) for v in values)}")
+    for subject, prop in data["incoming"]:
+        click.echo(f"  ← {prop} {subject}")
+    click.echo(f"  {len(data['mentions'])} mentions:")
+    for m in data["mentions"]:
+        click.echo(f"    {m['doc_id']} [{m['start']}:{m['end']}] {m['quote']}")
+
+
+@main.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Check the current build's graph against ontology/shapes.ttl (SHACL)."""
+    from kg.validate import validate_quads
+
+    service = _open_service(ctx)
+    violations = validate_quads(service.store.quads_for_pattern(None, None, None, None))
+    if violations:
+        for violation in violations:
+            click.echo(str(violation))
+        click.echo(f"{len(violations)} violations", err=True)
+        sys.exit(4)
+    click.echo(f"conforms: {len(service.store)} quads checked against ontology/shapes.ttl")
+
+
 def _register_commands() -> None:
     from kg.cli_sparql import sparql_command
 

@@ -125,6 +125,15 @@ def document_quads(document: Document, sections: list[Section], passages: list[P
     return out.quads
 
 
+def ontology_quads() -> list[Quad]:
+    """The OWL vocabulary as quads in its own named graph, so SPARQL can follow rdfs:subClassOf."""
+    from kg.vocab import ONTOLOGY_FILE
+
+    graph = ox.NamedNode(f"{ID}graph/ontology")
+    return [ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)]
+
+
 def write_nquads(quads: Iterable[Quad], path: str) -> None:
     """Serialise quads as N-Quads (the build's graph file)."""
     ox.serialize(quads, output=path, format=ox.RdfFormat.N_QUADS)

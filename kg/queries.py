@@ -69,7 +69,7 @@ ENTITY_LIST = """
 SELECT ?e ?label (GROUP_CONCAT(DISTINCT ?alias; SEPARATOR="\\u001f") AS ?aliases)
        (GROUP_CONCAT(DISTINCT ?doc; SEPARATOR="\\u001f") AS ?docs) (COUNT(DISTINCT ?m) AS ?n)
 WHERE {
-  ?e a pol:Entity ; rdfs:label ?label .
+  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
   OPTIONAL { ?e skos:altLabel ?alias }
   OPTIONAL { ?m pol:mentionOf ?e ; pol:inPassage/dcterms:isPartOf+ ?doc . ?doc a pol:Document }
 }
@@ -93,7 +93,7 @@ def list_entities(store: ox.Store, entity_type: str | None = None) -> list[Entit
 
 FIND_BY_NAME = """
 SELECT DISTINCT ?e ?label ?q WHERE {
-  ?e a pol:Entity ; rdfs:label ?label .
+  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
   { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
   FILTER(STR(?name) = STR(?q))
 }
@@ -101,7 +101,7 @@ SELECT DISTINCT ?e ?label ?q WHERE {
 
 FIND_CONTAINING = """
 SELECT DISTINCT ?e ?label ?q WHERE {
-  ?e a pol:Entity ; rdfs:label ?label .
+  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
   { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
   FILTER(CONTAINS(STR(?name), STR(?q)) || CONTAINS(STR(?q), STR(?name)))
 }

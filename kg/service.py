@@ -178,6 +178,43 @@ class Service:
                    start=passage.start, end=passage.end, spans=spans,
                    doc_date=doc.date if doc else "", doc_kind=doc.kind if doc else "")
 
+    def entities(self, entity_type: str | None = None) -> list[Any]:
+        """Every entity (optionally of one type) with aliases, documents and mention count."""
+        from kg.queries import list_entities
+
+        return list_entities(self.store, entity_type)
+
+    def entity(self, name_or_iri: str) -> dict[str, Any]:
+        """One entity by IRI, label or alias: properties, incoming links and mentions with quotes."""
+        from kg.queries import describe, find_entities, label_of
+
+        text = name_or_iri.strip()
+        if not text:
+            raise QueryError("give an entity name or IRI, e.g. 每万人口全科医生数")
+        if text.startswith("https://"):
+            iri = text
+        else:
+            found = find_entities(self.store, clean_query(text))
+            if not found:
+                raise QueryError(f"no entity is named {text!r}; list them with `kg entities`")
+            iri = found[0][0]
+        data = describe(self.store, iri)
+        if not data["properties"]:
+            raise QueryError(f"nothing is known about {iri}")
+        data["label"] = label_of(self.store, iri)
+        for mention in data["mentions"]:
+            doc_id = mention["doc"].rsplit("/", 1)[-1]
+            mention["doc_id"] = doc_id
+            mention["quote"] = self.quote(doc_id, mention["start"], mention["end"])
+        return data
+
+    def quote(self, doc_id: str, start: int, end: int, context: int = 30) -> str:
+        """The words at [start, end) with some context either side, for showing a mention."""
+        text = self.document_text(doc_id)
+        left = max(0, start - context)
+        right = min(len(text), end + context)
+        return ("…" if left else "") + text[left:right].replace("\n", " ") + ("…" if right < len(text) else "")
+
     def sections(self, doc_id: str) -> list[dict[str, Any]]:
         """A document's sections in reading order (title, number, level, start, end)."""
         from kg.graph import doc_iri

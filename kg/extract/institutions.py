@@ -304,3 +304,70 @@ def _longest_first(candidates: list[Candidate]) -> list[Candidate]:
         if not any(k.start < candidate.end and candidate.start < k.end for k in kept):
             kept.append(candidate)
     return sorted(kept, key=lambda c: c.start)
+
+
+_GROUP_SUFFIXES = ("集团", "联盟", "共同体", "医联体", "医共体", "委员会", "协会", "联合会")
+_MEMBERS_BEFORE = re.compile(r"(?:为)?成员单位的?$|(?:共同)?(?:组成|组建|成立|合并成立|整合成立)(?:了|成)?的?$")
+_MEMBERS_FROM = re.compile(r"以|由|将|成立|组建")
+
+
+def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
+    """Add ``memberOf`` where a sentence lists the members of a group it names:
+    ``以A为总医院，B、C为成员单位的G`` and ``由A、B组成的G`` (the links go on the members)."""
+    text = ctx.text
+    institutions = sorted((c for c in candidates if c.entity_type == ENTITY_TYPE), key=lambda c: c.start)
+    for group in institutions:
+        if not group.label.endswith(_GROUP_SUFFIXES):
+            continue
+        sentence_start = max(group.passage.start, text.rfind("。", 0, group.start) + 1)
+        before = text[sentence_start:group.start]
+        if not _MEMBERS_BEFORE.search(before):
+            continue
+        members = [c for c in institutions if sentence_start <= c.start and c.end <= group.start and c.ref != group.ref]
+        if not members:
+            continue
+        first = min(c.start for c in members)
+        markers = [sentence_start + m.end() for m in _MEMBERS_FROM.finditer(before) if sentence_start + m.end() <= first]
+        floor = max(markers, default=sentence_start)
+        members = [c for c in members if c.start >= floor]
+        for member in members:
+            member.links.append(("memberOf", group.ref))
+
+
+def short_form_candidates(ctx: DocContext, known: dict[str, Candidate], taken: list[Candidate]) -> list[Candidate]:
+    """Occurrences of known names without their level word (南溪山医院 for 自治区南溪山医院)."""
+    text = ctx.text
+    out: list[Candidate] = []
+    boundary = set("，。；：、（“ \n") | set("的为以由将在与和及")
+    for short, full in known.items():
+        for passage in ctx.passages:
+            position = text.find(short, passage.start, passage.end)
+            while position >= 0:
+                end = position + len(short)
+                free = not any(c.start < end and position < c.end for c in taken)
+                if free and (position == passage.start or text[position - 1] in boundary):
+                    out.append(Candidate(ENTITY_TYPE, position, end, passage, full.label, full.key, place=full.place,
+                                         anchored=True))
+                position = text.find(short, end, passage.end)
+    return out
+
+
+def known_short_forms(candidates: list[Candidate]) -> dict[str, Candidate]:
+    """Names anchored by a national or provincial level word whose rest is still specific:
+    the rest alone (南溪山医院) refers to the same body."""
+    out: dict[str, Candidate] = {}
+    for candidate in candidates:
+        if candidate.entity_type != ENTITY_TYPE:
+            continue
+        level = lexicon.level_at(candidate.label)
+        if level is None or level.scope not in ("national", "province"):
+            continue
+        rest = candidate.label[len(level.word):]
+        suffix = suffix_of(rest)
+        if suffix is None or suffix_kinds()[suffix] in ("gov", "party"):
+            continue
+        specific = rest[:-len(suffix)]
+        if len(specific) >= 2 and not lexicon.covered_by(specific, "generic_institution_words") \
+                and not lexicon.covered_by(specific, "class_words"):
+            out.setdefault(rest, candidate)
+    return out
