@@ -179,8 +179,11 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
         fact_quads = extract_quads(prepared)
         stages["extract"] = time.perf_counter() - tick
 
+        # Holding the lock, any staging or retired folder left here is from a build that died.
+        for leftover in [*build_dir.parent.glob(f".{build_dir.name}.tmp-*"),
+                         *build_dir.parent.glob(f".{build_dir.name}.old-*")]:
+            shutil.rmtree(leftover, ignore_errors=True)
         staging = build_dir.parent / f".{build_dir.name}.tmp-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
             tick = time.perf_counter()
