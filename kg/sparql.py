@@ -16,6 +16,7 @@ Two guarantees and where they come from:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -112,14 +113,24 @@ class SparqlResult:
 # --------------------------------------------------------------------------------------------
 
 def check_read_only(query: str) -> None:
-    """Raise QueryError if ``query`` is an update, uses SERVICE, or is too long; else return.
+    """Raise QueryError if ``query`` is an update, uses SERVICE, or is too long; else return."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the SPARQL query is {len(query)} characters long (查询过长); the limit is "
+                         f"{MAX_QUERY_CHARS} — shorten it")
+    _check_parsed(query)
+
+
+@functools.lru_cache(maxsize=512)
+def _check_parsed(query: str) -> None:
+    """The parse-tree checks of :func:`check_read_only`, remembered per query text.
+
+    rdflib's pure-Python parser takes 10–40 ms and holds the GIL, which under concurrent
+    use slows every other request; queries repeat (examples, saved queries), so a
+    query that passed is not parsed again. A refused query raises, and is not cached.
 
     Syntax errors are left to Oxigraph, which reports them with line and column when the
     query runs.
     """
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"the SPARQL query is {len(query)} characters long (查询过长); the limit is "
-                         f"{MAX_QUERY_CHARS} — shorten it")
     tree = _parse(_QUERY_GRAMMAR, query)
     if tree is None:
         _refuse_update(query)
