@@ -172,3 +172,68 @@ ORDER BY ?start ?level
 def document_sections(store: ox.Store, doc_iri: str) -> list[dict[str, Any]]:
     """The sections of one document in reading order (title, number, level, offsets)."""
     return select(store, SECTIONS, doc=ox.NamedNode(doc_iri))
+
+
+DOC_MENTIONS = """
+SELECT ?doc ?e ?label ?start ?end WHERE {
+  ?p dcterms:isPartOf+ ?doc .
+  ?m pol:inPassage ?p ; pol:mentionOf ?e ; pol:start ?start ; pol:end ?end .
+  ?e rdfs:label ?label .
+}
+ORDER BY ?start
+"""
+
+
+def document_mentions(store: ox.Store, doc_iri: str) -> list[dict[str, Any]]:
+    """Every entity mention in one document: entity IRI, label, type (from the IRI) and offsets."""
+    rows = select(store, DOC_MENTIONS, doc=ox.NamedNode(doc_iri))
+    for row in rows:
+        row["type"] = entity_type_of(row["e"]).lower()
+    return rows
+
+
+COLUMNS = """
+SELECT ?c ?clabel ?cord ?i ?ilabel ?iord WHERE {
+  ?c a pol:SpecialColumn ; rdfs:label ?clabel ; pol:ordinal ?cord .
+  OPTIONAL { ?c pol:hasItem ?i . ?i rdfs:label ?ilabel . OPTIONAL { ?i pol:ordinal ?iord } }
+}
+ORDER BY ?cord ?iord
+"""
+ITEM_LINKS = """
+SELECT ?item ?other ?label WHERE {
+  ?item ^pol:hasItem ?c .
+  { ?other pol:partOfItem ?item } UNION { ?other pol:belongsToProgramme ?item }
+  ?other rdfs:label ?label .
+}
+"""
+
+
+def special_columns(store: ox.Store) -> list[dict[str, Any]]:
+    """The 专栏 boxes in order, each with its items and the programmes/pilot zones linked to each item."""
+    links: dict[str, list[tuple[str, str]]] = {}
+    for row in select(store, ITEM_LINKS):
+        links.setdefault(row["item"], []).append((row["label"], entity_type_of(row["other"]).lower()))
+    boxes: dict[str, dict[str, Any]] = {}
+    for row in select(store, COLUMNS):
+        box = boxes.setdefault(row["c"], {"iri": row["c"], "label": row["clabel"], "ordinal": row["cord"],
+                                          "items": []})
+        if row["i"]:
+            box["items"].append({"iri": row["i"], "label": row["ilabel"], "ordinal": row["iord"],
+                                 "linked": links.get(row["i"], [])})
+    return list(boxes.values())
+
+
+TARGET_TABLE = """
+SELECT ?i ?label ?unit ?domain ?t ?year ?value ?comparator ?attribute ?doc ?doctitle WHERE {
+  ?i a pol:Indicator ; rdfs:label ?label ; pol:hasTarget ?t .
+  OPTIONAL { ?i pol:unit ?unit } OPTIONAL { ?i pol:domain ?domain }
+  ?t pol:year ?year ; pol:valueText ?value ; pol:setBy ?doc . ?doc dcterms:title ?doctitle .
+  OPTIONAL { ?t pol:comparator ?comparator } OPTIONAL { ?t pol:attribute ?attribute }
+}
+ORDER BY ?label ?year
+"""
+
+
+def target_table(store: ox.Store) -> list[dict[str, Any]]:
+    """Every target with its indicator, unit, domain, attribute and setting document."""
+    return select(store, TARGET_TABLE)

@@ -215,6 +215,40 @@ class Service:
         right = min(len(text), end + context)
         return ("…" if left else "") + text[left:right].replace("\n", " ") + ("…" if right < len(text) else "")
 
+    def entity_graph(self) -> Any:
+        """The networkx graph of entities and documents (built on first use, then kept)."""
+        if getattr(self, "_entity_graph", None) is None:
+            from kg.neighbourhood import entity_graph
+
+            self._entity_graph = entity_graph(self.store)
+        return self._entity_graph
+
+    def neighbourhood(self, iri: str, depth: int = 1, types: set[str] | None = None, cap: int = 150) -> Any:
+        """Nodes and edges within ``depth`` links of an entity, capped (see kg.neighbourhood)."""
+        from kg.neighbourhood import neighbourhood
+
+        return neighbourhood(self.entity_graph(), iri, depth=depth, types=types, cap=cap)
+
+    def special_columns(self) -> list[dict[str, Any]]:
+        """The 专栏 boxes with their items and what links to each item."""
+        from kg.queries import special_columns
+
+        return special_columns(self.store)
+
+    def targets(self) -> list[dict[str, Any]]:
+        """Every target with its indicator and setting document (the 指标与目标 table)."""
+        from kg.queries import target_table
+
+        return target_table(self.store)
+
+    def document_mentions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every entity mention in a document, with its type, for the reader's highlights."""
+        from kg.graph import doc_iri
+        from kg.queries import document_mentions
+
+        self.document_text(doc_id)
+        return document_mentions(self.store, doc_iri(doc_id).value)
+
     def sections(self, doc_id: str) -> list[dict[str, Any]]:
         """A document's sections in reading order (title, number, level, start, end)."""
         from kg.graph import doc_iri

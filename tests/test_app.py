@@ -60,3 +60,57 @@ def test_downloads_page_offers_four_formats(app_env: None) -> None:
     at.run()
     assert not at.exception
     assert len(at.get("download_button")) == 4
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_entity_page_shows_mentions_with_links(app_env: None) -> None:
+    at = open_page("views/entity.py", e="每万人口全科医生数")
+    assert not at.exception
+    assert any("每万人口全科医生数" in h.value for h in at.header)
+    assert any("出处" in s.value for s in at.subheader)
+    assert any("2.62" in m.value for m in at.markdown)  # a quote of the 2020 value
+
+
+def test_graph_page_draws_a_neighbourhood(app_env: None) -> None:
+    at = open_page("views/graph.py")
+    assert not at.exception
+    centre = at.selectbox(key="graph_centre")
+    centre.select(centre.options[0]).run()
+    assert not at.exception
+    assert any("个节点" in c.value for c in at.caption)
+
+
+def test_indicators_page_lists_targets(app_env: None) -> None:
+    at = open_page("views/indicators.py")
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert "每万人口全科医生数" in set(frame["指标"])
+    at.text_input(key="ind_filter").input("孕产妇").run()
+    assert set(at.dataframe[0].value["指标"]) == {"孕产妇死亡率", "孕产妇系统管理率和3岁以下儿童系统管理率"}
+
+
+def test_columns_page_runs(app_env: None) -> None:
+    at = open_page("views/columns.py")
+    assert not at.exception
+
+
+def test_sparql_console_runs_examples_and_shows_errors(app_env: None) -> None:
+    at = open_page("views/sparql.py")
+    assert not at.exception
+    at.button(key="sparql_run").click().run()
+    assert not at.exception and at.dataframe
+    example = at.selectbox(key="sparql_example").value
+    at.text_area(key=f"sparql_text_{example}").input("DROP ALL").run()
+    at.button(key="sparql_run").click().run()
+    assert not at.exception
+    assert any("查询失败" in e.value and "not allowed" in e.value for e in at.error)
+    at.text_area(key=f"sparql_text_{example}").input("SELECT ?s WHERE { ?s ?p }").run()
+    at.button(key="sparql_run").click().run()
+    assert any("查询失败" in e.value for e in at.error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.ui.common import KIND_NAMES, service_or_stop
-from kg.ui.render import highlight
+from kg.ui.render import TYPE_NAMES, highlight, legend
 
 
 def documents_page() -> None:
@@ -16,7 +16,7 @@ def documents_page() -> None:
     st.dataframe(
         [{"ID": d.id, "标题": d.title, "发布单位": d.issuer, "日期": d.date, "数据截至": d.as_of,
           "类型": KIND_NAMES.get(d.kind, d.kind), "字符数": d.chars} for d in docs.values()],
-        hide_index=True, use_container_width=True)
+        hide_index=True, width="stretch")
     ids = list(docs)
     wanted = st.query_params.get("doc", ids[0] if ids else "")
     doc_id = st.selectbox("阅读文档", ids, index=ids.index(wanted) if wanted in ids else 0,
@@ -26,16 +26,26 @@ def documents_page() -> None:
     st.query_params["doc"] = doc_id
     text = service.document_text(doc_id)
     sections = service.sections(doc_id)
+    mentions = service.document_mentions(doc_id)
+    kinds = sorted({m["type"] for m in mentions if m["type"] in TYPE_NAMES})
+    shown = st.multiselect("高亮实体类型", kinds, default=kinds, format_func=TYPE_NAMES.get, key="reader_types")
+    st.markdown(legend(shown), unsafe_allow_html=True)
+    focus = _focus_span()
     outline, reader = st.columns([1, 3])
     with outline:
         st.subheader("目录")
         labels = [("　" * max(0, s["level"] - 1)) + f"{s['number'] or ''}{s['title']}" for s in sections]
-        chosen = st.radio("章节", range(len(sections)), format_func=lambda i: labels[i], key="reader_section",
-                          label_visibility="collapsed")
+        # A link to a quote (?start=&end=) opens the deepest section that holds it.
+        holding = [i for i, s in enumerate(sections) if focus and s["start"] <= focus[0][0] < s["end"]]
+        initial = max(holding, key=lambda i: sections[i]["level"]) if holding else 0
+        chosen = st.radio("章节", range(len(sections)), index=initial, format_func=lambda i: labels[i],
+                          key="reader_section", label_visibility="collapsed")
     with reader:
         section = sections[chosen] if sections else {"start": 0, "end": len(text), "title": docs[doc_id].title}
         st.caption(f"字符 {section['start']}–{section['end']}")
-        st.markdown(highlight(text[section["start"]:section["end"]], section["start"], _focus_span()),
+        spans = [(a, b, "focus") for a, b in focus] + [(m["start"], m["end"], m["type"]) for m in mentions
+                                                       if m["type"] in shown]
+        st.markdown(highlight(text[section["start"]:section["end"]], section["start"], spans),
                     unsafe_allow_html=True)
 
 

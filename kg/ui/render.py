@@ -3,21 +3,43 @@
 from __future__ import annotations
 
 import html
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from kg.records import Hit
 
+# One colour per entity type; the class names are fixed strings, never user or document text.
+TYPE_COLOURS = {
+    "indicator": "#fde68a", "institution": "#bfdbfe", "programme": "#bbf7d0", "pilotzone": "#fecaca",
+    "place": "#e9d5ff", "practice": "#fed7aa", "specialcolumn": "#a5f3fc", "citeddocument": "#e5e7eb",
+    "focus": "#fde047",
+}
+TYPE_NAMES = {
+    "indicator": "指标", "institution": "机构", "programme": "项目", "pilotzone": "试点/试验区", "place": "地点",
+    "practice": "模式/经验", "specialcolumn": "专栏", "citeddocument": "引用文件",
+}
+STYLE = "<style>" + "".join(f"mark.t-{name}{{background:{colour};padding:0 1px;border-radius:2px}}"
+                            for name, colour in TYPE_COLOURS.items()) + "</style>"
 
-def highlight(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> str:
-    """``text`` as escaped HTML with ``spans`` (document offsets; ``text`` starts at ``offset``) in <mark>."""
+Span = tuple[int, int] | tuple[int, int, str]
+
+
+def highlight(text: str, offset: int, spans: Iterable[Sequence[object]]) -> str:
+    """``text`` as escaped HTML with ``spans`` marked.
+
+    Spans are document offsets (``text`` starts at ``offset``), optionally with a type
+    name that picks the mark's colour class; overlapping spans keep the first.
+    """
     out: list[str] = []
     cursor = 0
-    for start, end in sorted(spans):
-        s, e = max(start - offset, cursor), min(end - offset, len(text))
-        if e <= s:
+    for span in sorted(spans, key=lambda s: (int(s[0]), -int(s[1]))):  # type: ignore[arg-type]
+        start, end = int(span[0]) - offset, int(span[1]) - offset  # type: ignore[arg-type]
+        kind = str(span[2]) if len(span) > 2 else ""
+        s, e = max(start, cursor), min(end, len(text))
+        if e <= s or start < cursor:
             continue
         out.append(html.escape(text[cursor:s]))
-        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        css = f' class="t-{kind}"' if kind in TYPE_COLOURS else ""
+        out.append(f"<mark{css}>{html.escape(text[s:e])}</mark>")
         cursor = e
     out.append(html.escape(text[cursor:]))
     return "".join(out).replace("\n", "<br>")
@@ -26,3 +48,9 @@ def highlight(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> str:
 def hit_html(hit: Hit) -> str:
     """One search result as escaped HTML: highlighted text."""
     return highlight(hit.text, hit.start, [(s.start, s.end) for s in hit.spans])
+
+
+def legend(kinds: Iterable[str]) -> str:
+    """A colour legend for the entity types shown."""
+    return STYLE + " ".join(f'<mark class="t-{k}">{html.escape(TYPE_NAMES.get(k, k))}</mark>'
+                            for k in kinds if k in TYPE_COLOURS)

@@ -1,0 +1,28 @@
+"""专栏与项目 page: the plan's 专栏 boxes and their items, each with related programmes and pilot zones."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kg.ui.common import service_or_stop
+
+
+def columns_page() -> None:
+    service = service_or_stop()
+    st.title("专栏与项目")
+    boxes = service.special_columns()
+    if not boxes:
+        st.info("当前构建中没有专栏。")
+        return
+    st.caption(f"{len(boxes)} 个专栏，{sum(len(b['items']) for b in boxes)} 个项目。")
+    for box in boxes:
+        with st.expander(box["label"], expanded=False):
+            for item in box["items"]:
+                st.page_link("views/entity.py", label=f"{item['ordinal']}．{item['label']}", icon=":material/label:",
+                             query_params={"e": item["iri"]})
+                linked = item.get("linked", [])
+                if linked:
+                    st.caption("　相关：" + "、".join(f"{name}（{kind}）" for name, kind in linked))
+
+
+columns_page()
