@@ -84,7 +84,7 @@ def main() -> None:
     wall = time.monotonic() - started
 
     print(f"{args.clients} clients for {wall:.1f} s on {__import__('os').cpu_count()} cores")
-    print(f"| operation | calls | throughput (/s) | p50 (ms) | p95 (ms) | errors |")
+    print("| operation | calls | throughput (/s) | p50 (ms) | p95 (ms) | errors |")
     print("|---|---|---|---|---|---|")
     every: list[float] = []
     for name in ops:
