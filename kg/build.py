@@ -26,6 +26,7 @@ from kg.config import Settings
 from kg.corpus import METADATA_FILE, CorpusLoad, Rejected, corpus_files, load_corpus
 from kg.embed import load_encoder
 from kg.errors import BuildError
+from kg.extract.entities import entity_quads, extract_entities
 from kg.extract.indicators import extract_indicators, indicator_quads
 from kg.graph import document_quads, ontology_quads, write_nquads
 from kg.index import IndexedPassage, SearchIndex
@@ -36,7 +37,7 @@ from kg.validate import validate_quads
 from kg.vector_cache import VectorCache
 
 #: Bumped whenever the layout or meaning of a build changes, so old builds are refused.
-BUILD_FORMAT = 2
+BUILD_FORMAT = 3
 MANIFEST = "manifest.json"
 GRAPH_FILE = "graph.nq"
 TEXT_DIR = "text"
@@ -145,7 +146,8 @@ def extract_quads(prepared: list[tuple[Document, list[Section], list[Passage]]])
     """Entities, indicators, targets and observations of all documents, as quads."""
     documents = [document for document, _, _ in prepared]
     indicators = extract_indicators(prepared)
-    return indicator_quads(indicators, documents)
+    entities = extract_entities(prepared)
+    return indicator_quads(indicators, documents) + entity_quads(entities, documents)
 
 
 def passage_context(passage: Passage) -> str:

@@ -35,6 +35,18 @@ def _is_periodical(title: str) -> bool:
     return len(title) <= 6 and any(title.endswith(e) for e in lexicon.words("periodical_endings"))
 
 
+_TITLE_WORDS = ("通知", "意见", "方案", "办法", "规划", "决定", "批复", "报告", "纲要", "规定", "细则")
+
+
+def _after_title_word(text: str, start: int, end: int) -> int:
+    """A number printed right after a title line (…的通知湘卫基层发〔2024〕5号) starts after the
+    title's last word, not inside it."""
+    bracket = min((i for i in (text.find(b, start, end) for b in "〔[［(（【") if i >= 0), default=end)
+    window = text[max(0, start - 2):bracket]
+    cut = max((window.rfind(w) + len(w) for w in _TITLE_WORDS if w in window), default=0)
+    return max(start, max(0, start - 2) + cut)
+
+
 def find_citations(ctx: DocContext) -> list[Candidate]:
     """Every cited title and free-standing document number in the document's passages."""
     text = ctx.text
@@ -59,6 +71,7 @@ def find_citations(ctx: DocContext) -> list[Candidate]:
                 continue
             lead = _VERBS_BEFORE_NUMBER.match(match.group(0))
             start = match.start() + (lead.end() if lead else 0)
+            start = _after_title_word(text, start, match.end())
             number = squeeze(text[start:match.end()])
             out.append(Candidate(ENTITY_TYPE, start, match.end(), passage, number, citation_key(number),
                                  properties={"documentNumber": number}))

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from kg.extract.base import Entity
 from kg.extract.context import Candidate, DocContext, EntityRef
-from kg.extract.programmes import ENTITY_TYPE as PROGRAMME, is_programme_name
+from kg.extract.programmes import ENTITY_TYPE as PROGRAMME
+from kg.extract.programmes import is_programme_name
 from kg.extract.spans import display_name, name_key
 
 ENTITY_TYPE = "SpecialColumn"

@@ -53,7 +53,7 @@ class DocContext:
     section_by_id: dict[str, Section]
 
     @classmethod
-    def build(cls, document: Document, sections: list[Section], passages: list[Passage]) -> "DocContext":
+    def build(cls, document: Document, sections: list[Section], passages: list[Passage]) -> DocContext:
         """Compute the context of one document."""
         places = find_places(document, passages)
         item_titles: dict[str, Span] = {}

@@ -12,21 +12,40 @@ Indicators, targets and observations are extracted by :mod:`kg.extract.indicator
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import pyoxigraph as ox
 
-from kg.extract import citations, columns, institutions, lexicon, pilots, practices, programmes
+from kg.errors import KGError
+from kg.extract import (
+    citations,
+    columns,
+    institutions,
+    lexicon,
+    pilots,
+    practices,
+    programmes,
+)
 from kg.extract.base import Entity, Mention
 from kg.extract.context import Candidate, DocContext, EntityRef
 from kg.extract.places import ENTITY_TYPE as PLACE
-from kg.extract.resolve import LinkKey, resolve
+from kg.extract.resolve import LinkKey, place_entity, resolve
 from kg.extract.spans import squeeze, strip_enclosing_quotes
-from kg.graph import QuadWriter, doc_iri, graph_iri, literal, node, passage_iri, section_iri, zh
+from kg.graph import (
+    QuadWriter,
+    doc_iri,
+    graph_iri,
+    literal,
+    node,
+    passage_iri,
+    section_iri,
+    zh,
+)
 from kg.records import Document, Passage, Section
 from kg.vocab import DCTERMS, ID, POL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -53,10 +72,11 @@ def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     """Keep one reading where names overlap (see module docstrings of the extractors).
 
     Programmes, pilot zones and practices: the longer name wins (健康养老产业发展试点工程 over
-    健康养老产业发展试点). An institution inside one of them stays when it is anchored
-    (广西医学科学院 in 广西医学科学院建设工程) and goes otherwise (区域水质实验室 in
-    区域水质实验室检测能力提升工程); a programme inside an institution's name goes
-    (健康广西行动 in 健康广西行动推进委员会).
+    健康养老产业发展试点). An institution inside a programme or practice stays when it is
+    anchored (广西医学科学院 in 广西医学科学院建设工程) and goes otherwise (区域水质实验室 in
+    区域水质实验室检测能力提升工程); inside a pilot's name it always goes, as it names the kind
+    of pilot. A programme inside an institution's name goes (健康广西行动 in
+    健康广西行动推进委员会).
     """
     spans = sorted((c for c in candidates if c.entity_type in _SPAN_TYPES),
                    key=lambda c: (-(c.end - c.start), _SPAN_TYPES.index(c.entity_type), c.start))
@@ -68,8 +88,8 @@ def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     for body in bodies:
         outer = [k for k in kept if k.start <= body.start and body.end <= k.end and (k.end - k.start) > (body.end - body.start)]
-        if outer and not body.anchored:
-            continue
+        if outer and (not body.anchored or any(k.entity_type == pilots.ENTITY_TYPE for k in outer)):
+            continue  # in a pilot's name a body names the kind of pilot (国家紧密型城市医疗集团建设试点)
         out.append(body)
     for candidate in kept:
         if any(b.start <= candidate.start and candidate.end <= b.end and (b.end - b.start) > (candidate.end - candidate.start)
@@ -187,59 +207,59 @@ def _describe(out: QuadWriter, entity: Entity) -> None:
         out.add(subject, getattr(POL, name), _typed(name, value))
 
 
-def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) -> list[ox.Quad]:
-    """The extraction as quads, in the named graph of each document (``kg.graph.graph_iri``).
+#: The named graph that holds what is known about entities across documents.
+ENTITY_GRAPH = node(ID["graph/entities"])
 
-    Each document's graph is self-contained: it holds its own mentions, the links its text
-    states, its citations, and a description (type, label, altLabels, properties) of every
-    entity it mentions, derives (专栏 boxes) or links to. An entity named in three documents is
-    therefore described in three graphs with the same triples, rather than once in the graph
-    of the first document or in a shared graph: replacing or deleting one document's graph
-    (a later issue does exactly that) then never leaves another document's mentions pointing
-    at an undescribed node, and removes exactly the statements that document made.
+
+def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) -> list[ox.Quad]:
+    """The extraction as quads: entity facts in ``id/graph/entities``, document facts in each
+    document's own graph (``kg.graph.graph_iri``).
+
+    Entities are resolved across the corpus, so what is known about one — its type, label,
+    altLabels, properties, its links (memberOf, locatedIn, partOfItem, hasItem …) and the
+    专栏 section a box derives from — is a corpus-level fact, written once into the shared
+    graph. What a document says lives in that document's graph: each mention (the passage
+    it is in, its surface and offsets), each citation (``pol:cites``) and the passages a
+    cited document was read from. Replacing or deleting one document's graph therefore
+    removes exactly its mentions and citations and never leaves another document's mention
+    pointing at an undescribed node; the shared graph is rewritten with it from the new
+    extraction (this function is deterministic). The alternatives are worse: entity nodes in
+    the graph of the first document that mentions them vanish with that document while other
+    documents still point at them, and a copy in every mentioning graph shows each label and
+    link once per copy in a query over the union of the graphs.
+
+    Given only some of the documents, the shared graph holds the entities those documents
+    reach; pass every document to get the whole shared graph.
     """
     known = {d.id for d in documents}
+    shared = QuadWriter(ENTITY_GRAPH)
     writers = {d.id: QuadWriter(graph_iri(d.id)) for d in documents}
-    described: dict[str, set[EntityRef]] = {d.id: set() for d in documents}
     entities = extraction.entities
 
-    for mention in extraction.mentions:
-        if mention.doc_id in known:
-            described[mention.doc_id].add((mention.entity_type, mention.key))
-    for ref, origins in extraction.derived.items():
-        for doc_id, _ in origins:
-            if doc_id in known:
-                described[doc_id].add(ref)
-    links_by_doc: dict[str, list[LinkKey]] = {d: [] for d in known}
-    for link, doc_ids in extraction.link_sources.items():
-        for doc_id in doc_ids & known:
-            links_by_doc[doc_id].append(link)
-            described[doc_id].update((link[0], link[2]))
+    # Entities any of these documents mention or derive, the entities their links reach,
+    # and the areas enclosing every place among them.
+    wanted: set[EntityRef] = {(m.entity_type, m.key) for m in extraction.mentions if m.doc_id in known}
+    wanted |= {ref for ref, origins in extraction.derived.items() if any(doc in known for doc, _ in origins)}
+    links = sorted(link for link, doc_ids in extraction.link_sources.items() if doc_ids & known)
+    wanted |= {link[2] for link in links if link[0] in wanted}
     gazetteer = lexicon.gazetteer()
-    for doc_id in known:
-        for ref in list(described[doc_id]):
-            if ref[0] == PLACE:  # a place brings the areas enclosing it, linked in this graph
-                chain = gazetteer.ancestors(ref[1])
-                for inner, outer in zip(chain, chain[1:]):
-                    described[doc_id].add((PLACE, outer.name))
-                    links_by_doc[doc_id].append(((PLACE, inner.name), "locatedIn", (PLACE, outer.name)))
+    for ref in [r for r in wanted if r[0] == PLACE]:
+        chain = gazetteer.ancestors(ref[1])
+        for inner, outer in itertools.pairwise(chain):
+            wanted.add((PLACE, outer.name))
+            links.append(((PLACE, inner.name), "locatedIn", (PLACE, outer.name)))
 
-    for doc_id, out in writers.items():
-        for ref in sorted(described[doc_id]):
-            if ref[0] == citations.ENTITY_TYPE:
-                continue  # written below with the citations
-            entity = entities.get(ref)
-            if entity is None and ref[0] == PLACE:
-                from kg.extract.resolve import place_entity
-                entity = place_entity(ref[1])
-            if entity is not None:
-                _describe(out, entity)
-        for source, name, target in sorted(set(links_by_doc[doc_id])):
-            out.add(entity_iri(source), getattr(POL, name), entity_iri(target))
-        for ref in sorted(described[doc_id]):
-            for doc_id_, section_id in sorted(extraction.derived.get(ref, set())):
-                if doc_id_ == doc_id:
-                    out.add(entity_iri(ref), PROV.wasDerivedFrom, section_iri(section_id))
+    for ref in sorted(wanted):
+        entity = entities.get(ref) or (place_entity(ref[1]) if ref[0] == PLACE else None)
+        if entity is None or ref[0] == citations.ENTITY_TYPE:
+            continue
+        _describe(shared, entity)
+        for doc_id, section_id in sorted(extraction.derived.get(ref, set())):
+            if doc_id in known:
+                shared.add(entity_iri(ref), PROV.wasDerivedFrom, section_iri(section_id))
+    for source, name, target in sorted(set(links)):
+        if source in wanted:
+            shared.add(entity_iri(source), getattr(POL, name), entity_iri(target))
 
     for mention in extraction.mentions:
         if mention.doc_id not in known:
@@ -258,19 +278,21 @@ def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) ->
         out.add_value(subject, POL.start, mention.start)
         out.add_value(subject, POL.end, mention.end)
 
+    cited: set[str] = set()
     for doc_id, key in extraction.cites:
         if doc_id not in known:
             continue
-        out = writers[doc_id]
         target_doc = extraction.cited_in_corpus.get(key)
         if target_doc is not None:
             if target_doc != doc_id:  # a notice that publishes its own plan does not cite itself
-                out.add(doc_iri(doc_id), POL.cites, doc_iri(target_doc))
+                writers[doc_id].add(doc_iri(doc_id), POL.cites, doc_iri(target_doc))
             continue
-        ref = (citations.ENTITY_TYPE, key)
-        out.add(doc_iri(doc_id), POL.cites, entity_iri(ref))
-        _describe(out, extraction.entities[ref])
-    return list(dict.fromkeys(q for writer in writers.values() for q in writer.quads))
+        writers[doc_id].add(doc_iri(doc_id), POL.cites, entity_iri((citations.ENTITY_TYPE, key)))
+        if key not in cited:
+            cited.add(key)
+            _describe(shared, extraction.entities[(citations.ENTITY_TYPE, key)])
+    quads = [*shared.quads, *(q for writer in writers.values() for q in writer.quads)]
+    return list(dict.fromkeys(quads))
 
 
 # ---------------------------------------------------------------------------
@@ -319,6 +341,9 @@ def extraction_scores(prepared: Sequence[Prepared], gold_dir: Path = GOLD_DIR) -
     programmes. Boxes match on (number, title), items on (box number, item number, title).
     """
     documents = [d for d, _, _ in prepared]
+    if not (gold_dir / "entities.json").is_file():
+        raise KGError(f"gold annotations not found: {gold_dir / 'entities.json'} — scores need a source "
+                      "checkout of policy-kg (tests/data/gold)")
     extraction = extract_entities(prepared)
     gold_all = json.loads((gold_dir / "entities.json").read_text(encoding="utf-8"))
     gold = {k: v for k, v in gold_all.items() if k != "coverage"}
@@ -393,3 +418,14 @@ def _box_scores(extraction: EntityExtraction, documents: Sequence[Document], gol
                 "found": right, "predicted": len(got), "gold": len(want)}
 
     return {"boxes": pr(got_boxes, gold_boxes), "items": pr(got_items, gold_items)}
+
+
+def format_scores(scores: dict[str, object]) -> str:
+    """The scores of :func:`extraction_scores` as a plain-text table (what ``kg eval`` prints)."""
+    lines = [f"{'type':<16} {'precision':>9} {'recall':>7} {'found/gold':>11}"]
+    for name, value in scores.items():
+        if not isinstance(value, dict):
+            continue
+        lines.append(f"{name:<16} {value['precision']:>9.3f} {value['recall']:>7.3f} "
+                     f"{value['found']:>5}/{value['gold']:<5}")
+    return "\n".join(lines)

@@ -10,9 +10,11 @@ bodies is how it starts:
   with 级 (自治区级, 县级) or a count before the name (53个…, 一批…) makes it a class;
 * **elliptical** with 市/县 (县人民医院): completed with the nearest city or county named
   before it in the passage, else the document's focus place — 上思县人民医院;
-* **unanchored** only when it is evidently proper: a hospital with a short non-descriptive
-  name (南溪山医院), a university's affiliated hospital, a research centre with a specific
-  field, or a body being set up (成立…委员会).
+* **unanchored** only when it is evidently proper: a university's hospital (中山大学附属第一
+  医院), a name with a place inside (南方电网广西电网公司), a research centre with a specific
+  field (药用植物多组学转化研究中心), a committee being set up (成立…委员会), or a known
+  anchored name written without its level word (南溪山医院, once 自治区南溪山医院 is known in
+  a document about the same province).
 
 In a list whose first item is anchored, later bare items share its anchor (自治区财政厅、
 人力资源社会保障厅 → 自治区人力资源社会保障厅). A name that extends another institution's
@@ -27,12 +29,19 @@ from functools import lru_cache
 
 from kg.extract import lexicon
 from kg.extract.context import Candidate, DocContext
-from kg.extract.spans import RawName, count_before, find_raw_names, squeeze, strip_leading
+from kg.extract.spans import (
+    RawName,
+    count_before,
+    find_raw_names,
+    squeeze,
+    strip_leading,
+)
 from kg.records import Passage
 
 ENTITY_TYPE = "Institution"
 # Characters that end an institution name on the left: prepositions and particles.
 _STOPS = frozenset("的为以由将把被在从向于了是让使给对等")
+_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数]+)(?:个|家|所|批|类|项|名)")
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +78,7 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
             anchors.append(("central", body))
             position += len(body)
             continue
-        place = lexicon.place_at(name, position)
+        place = lexicon.place_at_any(name, position)
         if place:
             anchors.append(("place", place[1]))
             position += len(place[0])
@@ -78,8 +87,12 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
         if level:
             if level.word.endswith("级") or name.startswith("级", position + len(level.word)):
                 return None
-            if anchors and (level.scope in ("city", "county", "town") or anchors[-1][0] == "place"):
-                return None  # 市县政府, 上林县乡镇卫生院: a class of bodies
+            if anchors and anchors[-1][0] == "place":
+                if level.scope == "town":
+                    return None  # 上林县乡镇卫生院: the county's township centres, a class
+                break  # 青岛市市立医院: 市 is part of the name
+            if anchors and level.scope in ("city", "county", "town"):
+                return None  # 市县政府: a class of governments
             anchors.append(("level", level))
             position += len(level.word)
             continue
@@ -87,23 +100,26 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
     return position, anchors
 
 
-def _anchor_at(text: str, position: int) -> bool:
-    return bool(lexicon.place_at(text, position) or lexicon.level_at(text, position)
-                or any(text.startswith(c, position) for c in lexicon.words("central_bodies")))
+def _anchor_at(text: str, position: int, local: bool = True) -> bool:
+    """Whether a place, a level word (with ``local``, also 市/县) or a central body starts there."""
+    level = lexicon.level_at(text, position)
+    if level is not None and (local or level.scope in ("national", "province")):
+        return True
+    return bool(lexicon.place_at_any(text, position)) or any(text.startswith(c, position)
+                                                         for c in lexicon.words("central_bodies"))
 
 
 def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: str) -> bool:
     """Whether a name without a leading anchor is still evidently one body (see module docstring)."""
     if re.search(r"[级型性“”‘’（）()]|以上|以下", name) or _starts_with_verb(specific):
         return False
-    gazetteer = lexicon.gazetteer()
     for offset in range(2, len(name) - len(suffix)):
         place = lexicon.place_at(name, offset)
-        if place and offset + len(place[0]) < len(name) - len(suffix) + 1 and \
-                (gazetteer.places[place[1]].level != "province" or place[1] == gazetteer.province_of(place[1])):
+        if place and offset + len(place[0]) <= len(name) - len(suffix):
             return True  # 南方电网广西电网公司, 中山大学附属第一医院广西医院
-    if re.search(r"(?:大学|学院)附属", name) and name.index("附属") >= 4:
-        return True
+    university = re.search(r"(?:大学|学院)(?:附属)?(?=..)", name[:len(name) - len(suffix)])
+    if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
+        return True  # 中山大学附属第一医院, 中南大学湘雅医院
     kind = suffix_kinds()[suffix]
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
@@ -113,6 +129,11 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if establishing and suffix == "委员会":
         return True
     return kind == "research" and suffix != "大学"
+
+
+def kind_of(suffix: str) -> str:
+    """The kind of body an institution word names (gov, party, hospital, research, group, body)."""
+    return suffix_kinds()[suffix]
 
 
 def _starts_with_verb(text: str) -> bool:
@@ -164,6 +185,12 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         clause = strip_leading(text, raw.clause_start, raw.suffix_start)
         if _anchor_at(text, clause):
             start = clause
+    if not _anchor_at(text, start):
+        # 提交自治区党委深改委: an unknown verb of two or three characters before an anchor.
+        shifted = next((start + k for k in (2, 3) if start + k < raw.suffix_start
+                        and _anchor_at(text, start + k, local=False)), None)
+        if shifted is not None and lexicon.is_verb(text[start:shifted]):
+            start = shifted
     name = squeeze(text[start:end])
     kinds = suffix_kinds()
     if suffix in lexicon.words("party_units"):
@@ -184,7 +211,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None
     anchor_len, anchors = split
     rest = name[anchor_len:]
-    specific = rest[:-len(suffix)] if rest.endswith(suffix) else rest
+    specific = rest.removesuffix(suffix)
     label, key, place = name, name, None
     if not anchors:
         inherited = _inherit(previous, text, start, name, suffix, specific)
@@ -206,7 +233,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None  # 自治区公立医院: a class of hospitals
     if not _branch_ok(name, suffix) or not _extension_ok(name, anchor_len):
         return None
-    kind, value = anchors[0]
+    _, value = anchors[0]
     if isinstance(value, lexicon.Level):
         if value.scope in ("city", "county"):
             completed = ctx.place_before(passage, start, value.scope)
@@ -227,13 +254,11 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
 
 
-_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数]+)(?:个|家|所|批|类|项|名)")
-
-
 def _extend_place(text: str, end: int, high: int) -> int:
     """Take in a bracketed place after a name: 中国—东盟远程医疗中心（广西）."""
     match = re.match(r"[（(]([^（）()]{2,8})[）)]", text[end:high])
-    if match and lexicon.place_at(match.group(1)) and len(lexicon.place_at(match.group(1))[0]) == len(match.group(1)):
+    place = lexicon.place_at(match.group(1)) if match else None
+    if match and place and len(place[0]) == len(match.group(1)):
         return end + match.end()
     return end
 
@@ -265,10 +290,20 @@ def normalise_institution(name: str, home: str | None) -> str:
     key = squeeze(name)
     key = key.replace("卫健委", "卫生健康委").replace("委员会", "委").replace("人民政府", "政府")
     if home and not key.startswith(home):
-        place = lexicon.gazetteer().places[home]
-        for form in sorted((place.level_word, *place.short_forms), key=len, reverse=True):
-            if form and key.startswith(form) and not key.startswith(form + "级"):
-                return home + key[len(form):]
+        word = lexicon.gazetteer().places[home].level_word
+        if word and key.startswith(word) and not key.startswith(word + "级"):
+            return home + key[len(word):]
+    return _without_parent_place(key)
+
+
+def _without_parent_place(key: str) -> str:
+    """南宁市上林县人民医院 → 上林县人民医院: a city before one of its own counties adds nothing."""
+    first = lexicon.place_at(key)
+    if first is None:
+        return key
+    second = lexicon.place_at(key, len(first[0]))
+    if second is not None and lexicon.gazetteer().places[second[1]].parent == first[1]:
+        return key[len(first[0]):]
     return key
 
 
@@ -323,13 +358,11 @@ def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
         before = text[sentence_start:group.start]
         if not _MEMBERS_BEFORE.search(before):
             continue
-        members = [c for c in institutions if sentence_start <= c.start and c.end <= group.start and c.ref != group.ref]
-        if not members:
+        markers = [sentence_start + m.end() for m in _MEMBERS_FROM.finditer(before)]
+        if not markers:
             continue
-        first = min(c.start for c in members)
-        markers = [sentence_start + m.end() for m in _MEMBERS_FROM.finditer(before) if sentence_start + m.end() <= first]
-        floor = max(markers, default=sentence_start)
-        members = [c for c in members if c.start >= floor]
+        # Members follow the first 以/由/成立/组建 of the sentence (成都市以A为牵头医院，联合B…组建G).
+        members = [c for c in institutions if min(markers) <= c.start and c.end <= group.start and c.ref != group.ref]
         for member in members:
             member.links.append(("memberOf", group.ref))
 
@@ -340,6 +373,8 @@ def short_form_candidates(ctx: DocContext, known: dict[str, Candidate], taken: l
     out: list[Candidate] = []
     boundary = set("，。；：、（“ \n") | set("的为以由将在与和及")
     for short, full in known.items():
+        if full.place is not None and full.place != ctx.home:
+            continue  # 南溪山医院 means 自治区南溪山医院 only in a document about the same province
         for passage in ctx.passages:
             position = text.find(short, passage.start, passage.end)
             while position >= 0:
@@ -367,7 +402,7 @@ def known_short_forms(candidates: list[Candidate]) -> dict[str, Candidate]:
         if suffix is None or suffix_kinds()[suffix] in ("gov", "party"):
             continue
         specific = rest[:-len(suffix)]
-        if len(specific) >= 2 and not lexicon.covered_by(specific, "generic_institution_words") \
+        if len(specific) >= 3 and not lexicon.covered_by(specific, "generic_institution_words") \
                 and not lexicon.covered_by(specific, "class_words"):
             out.setdefault(rest, candidate)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 LEXICON_FILE = "data/entity_lexicon.txt"
@@ -45,7 +45,7 @@ def _sections() -> dict[str, list[list[str]]]:
 _UNIONS = {"verbs_and_fillers": ("introducing_verbs", "chained_verbs", "leading_fillers", "institution_verbs")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(section: str) -> tuple[str, ...]:
     """The first column of a lexicon section, longest first (so longer words win a match)."""
     if section in _UNIONS:
@@ -56,7 +56,7 @@ def words(section: str) -> tuple[str, ...]:
     return tuple(sorted({row[0] for row in rows}, key=lambda w: (-len(w), w)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def table(section: str) -> dict[str, tuple[str, ...]]:
     """A lexicon section as {first column: other columns}."""
     rows = _sections().get(section)
@@ -163,7 +163,7 @@ def level_at(text: str, start: int = 0) -> Level | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def alternation(section: str) -> re.Pattern[str]:
     """A lexicon section's words as a regex alternation, longest first."""
     return re.compile("|".join(re.escape(w) for w in words(section)))
@@ -181,3 +181,57 @@ def covered_by(text: str, section: str) -> bool:
         reachable[end] = any(reachable[start] and text[start:end] in vocabulary
                              for start in range(max(0, end - longest), end))
     return reachable[len(text)]
+
+
+@lru_cache(maxsize=1)
+def _pos_tagger():  # type: ignore[no-untyped-def]
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
+@lru_cache(maxsize=4096)
+def is_verb(word: str) -> bool:
+    """True when jieba's part-of-speech tagger reads ``word`` as one verb (提交, 促进; not 健康)."""
+    tagged = list(_pos_tagger().cut(word))
+    return len(tagged) == 1 and tagged[0].flag == "v"
+
+
+_PLACE_ENDINGS = ("自治州", "自治县", "市", "县", "区", "州", "盟", "旗")
+_NOT_PLACES = frozenset({"城市", "都市", "城区", "市区", "县区", "地区", "社区", "园区", "景区", "辖区", "片区", "山区",
+                         "牧区", "老区", "城乡", "各市", "全市", "本市", "该市", "全县", "本县", "该县", "全区", "本区",
+                         "该区", "设区市", "市县", "县市", "市州", "新区", "特区", "示范区", "试验区", "先行区"})
+
+
+def place_at_any(text: str, start: int = 0) -> tuple[str, str] | None:
+    """(surface, key) of a place at ``text[start:]``: a gazetteer place, else a place name jieba
+    tags as one (``ns``) that ends with an administrative word (长沙市, 郫都区, 宁乡 + 市).
+
+    The key of a place the gazetteer does not know is its surface.
+    """
+    known = place_at(text, start)
+    if known is not None:
+        return known
+    window = text[start:start + 12]
+    if len(window) < 3 or not all("\u4e00" <= ch <= "\u9fff" for ch in window[:3]):
+        return None
+    tokens = list(_pos_tagger().cut(window))
+    if not tokens or tokens[0].flag != "ns":
+        return None
+    surface = tokens[0].word
+    if not surface.endswith(_PLACE_ENDINGS) and len(tokens) > 1 and tokens[1].word in ("市", "县", "区", "州"):
+        surface += tokens[1].word
+    if len(surface) < 3 or surface in _NOT_PLACES or not surface.endswith(_PLACE_ENDINGS):
+        return None
+    inner = place_at(surface)
+    if inner is not None and len(inner[0]) < len(surface) and surface.startswith(inner[0]):
+        return None  # a known place followed by more text: the gazetteer match is the place
+    return surface, surface
+
+
+def place_level(key: str) -> str:
+    """province, city or county for a gazetteer place; "local" for a place it does not know."""
+    place = gazetteer().places.get(key)
+    return place.level if place else "local"

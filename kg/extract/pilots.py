@@ -35,7 +35,7 @@ from kg.extract.spans import (
 ENTITY_TYPE = "PilotZone"
 _STOPS = frozenset("的为将把被于了是让使给")
 _DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "是")
-_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
+_COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
 
 
@@ -47,13 +47,13 @@ def suffixes() -> tuple[str, ...]:
 
 def _leading(name: str) -> tuple[int, str | None, str | None]:
     """(length of leading places/level words, zone level, place full name) of a name."""
-    position, level, place = 0, None, None
-    gazetteer = lexicon.gazetteer()
+    year = re.match(r"\d{4}年度?", name)
+    position, level, place = (year.end() if year else 0), None, None
     while position < len(name):
-        hit = lexicon.place_at(name, position)
+        hit = lexicon.place_at_any(name, position)
         if hit:
             place = hit[1]
-            if gazetteer.places[place].level == "province" and level is None:
+            if lexicon.place_level(place) == "province" and level is None:
                 level = "自治区级" if place.endswith("自治区") else "省级"
             position += len(hit[0])
             continue
@@ -70,8 +70,9 @@ def is_pilot_name(surface: str) -> bool:
     """Whether a text reads as the name of one pilot zone (not a bare designation word)."""
     name = display_name(surface)
     suffix = next((s for s in suffixes() if name.endswith(s)), None)
-    if suffix is None or name.startswith(tuple(lexicon.words("determiners"))):
-        return False
+    determiners = tuple(d for d in lexicon.words("determiners") if not d.startswith("全"))
+    if suffix is None or name.startswith(determiners):
+        return False  # 全市…试点 is one pilot covering the city, 各…试点 a class
     if _COUNT_INSIDE.search(re.sub(r"“[^”]*”", "", name)):
         return False
     lead, _, _ = _leading(name)
@@ -83,32 +84,41 @@ def is_pilot_name(surface: str) -> bool:
 
 
 def _subject(ctx: DocContext, passage_low: int, passage_high: int, start: int) -> tuple[str, str, str | None] | None:
-    """(place surface, place name, approval date) of ``PLACE 获批/是/作为 …`` before a zone."""
+    """(place surface, place key, approval date) of ``PLACE 获批/是/作为 …`` before a zone."""
     text = ctx.text
     sentence_start, _ = sentence_bounds(text, passage_low, passage_high, start)
-    window = text[sentence_start:start]
-    for hit in reversed([h for h in ctx.places if sentence_start <= h.start and h.end <= start]):
-        between = text[hit.end:start]
-        verb = next((v for v in _DESIGNATION if between.startswith(v)), None)
-        if verb is None:
-            continue
-        rest = between[len(verb):]
+    verbs = "|".join(re.escape(v) for v in _DESIGNATION)
+    for match in reversed(list(re.finditer(verbs, text[sentence_start:start]))):
+        verb_start = sentence_start + match.start()
+        rest = text[sentence_start + match.end():start]
         if len(rest) > 40 or any(ch in rest for ch in "，。；"):
             continue
-        date = _DATE.search(window[:hit.start - sentence_start].rstrip()) or \
-            _DATE.search(text[max(passage_low, hit.start - 12):hit.start])
+        place = _place_ending_at(text, max(sentence_start, verb_start - 12), verb_start)
+        if place is None:
+            continue
+        surface, key, place_start = place
+        date = _DATE.search(text[max(passage_low, place_start - 14):place_start].rstrip())
         approved = None
-        if date and verb == "获批":
+        if date and match.group(0) == "获批":
             year, month, day = date.groups()
             approved = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
-        return hit.surface, hit.name, approved
+        return surface, key, approved
+    return None
+
+
+def _place_ending_at(text: str, low: int, end: int) -> tuple[str, str, int] | None:
+    """The longest place name that ends exactly at ``end`` (成都市郫都区获批 → 郫都区)."""
+    for start in range(max(low, end - 12), end - 1):
+        hit = lexicon.place_at_any(text, start)
+        if hit is not None and start + len(hit[0]) == end:
+            return hit[0], hit[1], start
     return None
 
 
 def _without_local_place(name: str) -> str:
     """The name without a leading city or county (kept apart in the key as the zone's place)."""
-    hit = lexicon.place_at(name)
-    if hit and lexicon.gazetteer().places[hit[1]].level != "province" and len(hit[0]) < len(name):
+    hit = lexicon.place_at_any(name)
+    if hit and lexicon.place_level(hit[1]) != "province" and len(hit[0]) < len(name):
         return name[len(hit[0]):]
     return name
 
@@ -123,8 +133,10 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             surface = text[raw.start:raw.end]
             if not is_pilot_name(surface) or count_before(text, passage.start, raw.start):
                 continue
+            if raw.start > passage.start and text[raw.start - 1] == "的" and "“" not in surface:
+                continue  # …的物质管理试点: the name is cut off from the clause that completes it
             name = display_name(surface)
-            lead, level, place = _leading(name)
+            _, level, place = _leading(name)
             properties: dict[str, object] = {}
             if level:
                 properties["zoneLevel"] = level
@@ -132,7 +144,8 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             subject = _subject(ctx, passage.start, passage.end, raw.start)
             if subject is not None:
                 place_surface, subject_place, approved = subject
-                if place is None or place in [p.name for p in lexicon.gazetteer().ancestors(subject_place)]:
+                if place is None or place in [p.name for p in lexicon.gazetteer().ancestors(subject_place)] \
+                        or lexicon.place_level(place) == "province":
                     if place is None:
                         label = place_surface + name
                     place = subject_place
@@ -147,12 +160,11 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
 def _keyed_by_place(found: list[Candidate]) -> list[Candidate]:
     """Key zones by place and name; a name located once in the document keeps that place."""
     located = {c.key: (c.place, c.label) for c in found if c.place}
-    gazetteer = lexicon.gazetteer()
     for candidate in found:
         if candidate.place is None and candidate.key in located:
             candidate.place, label = located[candidate.key]
             if len(label) > len(candidate.label):
                 candidate.label = label
-        if candidate.place and gazetteer.places[candidate.place].level != "province":
+        if candidate.place and lexicon.place_level(candidate.place) != "province":
             candidate.key = f"{candidate.place}|{candidate.key}"
     return found

@@ -5,7 +5,8 @@ so a practice is kept only when its text marks it as a coined name:
 
 * it is quoted — “上林模式”, “医育结合”模式, 县域医改“广西模式”, 新时代“枫桥经验”; a
   quoted practice starts at its first quote (“一站式”服务模式, not the list before it);
-* it starts with a place — 上思县国家基层卫生健康综合试验区经验; or
+* it starts with a city or county — 上思县国家基层卫生健康综合试验区经验 — or is a province's
+  name and the type word alone (浙江经验); or
 * it is short and follows a verb of adoption (学习推广三明医改经验, 推广大病专项救治模式).
 
 Once places, quotes and the type word are taken off, what remains must not be made only of
@@ -38,7 +39,7 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
             if quote > 0 and not lexicon.place_at(surface):
                 start, surface = start + quote, surface[quote:]
             name = display_name(surface)
-            place = lexicon.place_at(name)
+            place = lexicon.place_at_any(re.sub(r"^[“‘]", "", name))
             core = name[len(place[0]):] if place else name
             specific = re.sub(r"[“”‘’]", "", core[:len(core) - len(raw.suffix)])
             if place and not specific:
@@ -48,7 +49,9 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
             clause = squeeze(text[raw.clause_start:start])
             adopted = any(v in clause for v in lexicon.words("practice_verbs")) and len(specific) <= 6
             quoted = "“" in surface or (text[start - 1:start] == "“" and text[raw.end:raw.end + 1] == "”")
-            local = place is not None and lexicon.gazetteer().places[place[1]].level != "province"
+            # A city or county names a practice (上林模式); a province only when nothing else does
+            # (浙江经验, not 广西名中医药专家学术经验).
+            local = place is not None and (lexicon.place_level(place[1]) != "province" or len(core) - len(raw.suffix) <= 1)
             if not (quoted or local or adopted):
                 continue
             out.append(Candidate(ENTITY_TYPE, start, raw.end, passage, name, name_key(name),

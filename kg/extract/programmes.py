@@ -59,7 +59,7 @@ def specific_part(name: str, suffix: str) -> str:
     core = core[: len(core) - len(suffix)]
     position = 0
     while position < len(core):
-        place = lexicon.place_at(core, position)
+        place = lexicon.place_at_any(core, position)
         level = lexicon.level_at(core, position)
         step = len(place[0]) if place else len(level.word) if level else 0
         if not step:
@@ -68,7 +68,7 @@ def specific_part(name: str, suffix: str) -> str:
     return re.sub(r"[“”‘’\"]", "", core[position:])
 
 
-_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
+_COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
 
 
 def _outside_quotes(name: str) -> str:
@@ -83,6 +83,8 @@ def is_programme_name(surface: str) -> bool:
         return False
     if any(name.endswith(s) for s in lexicon.words("pilot_suffixes")) or _COUNT_INSIDE.search(_outside_quotes(name)):
         return False  # …示范项目 is a pilot; 285个…项目 a count of projects
+    if re.search(r"(?:重点|重大)(?:项目|工程)$", name):
+        return False  # 基层能力提升重点项目: a collection of projects, not one
     if "、" in _outside_quotes(name):
         last = _outside_quotes(name).rsplit("、", 1)[1]
         if not is_programme_name(last) and "“" not in last:
@@ -101,11 +103,9 @@ def is_programme_name(surface: str) -> bool:
 
 
 def _modifier_after(text: str, end: int, high: int) -> bool:
-    """A noun or another type word right after the name: the name only modifies it."""
+    """A noun right after the name (…项目申报, 项目医院): the name only modifies it."""
     after = text[end:min(high, end + 4)]
-    if any(after.startswith(w) for w in lexicon.words("right_modifiers")):
-        return True
-    return any(after.startswith(s) for s in ("医院", "单位", "资金", "经费", "办公室"))
+    return any(after.startswith(w) for w in lexicon.words("right_modifiers"))
 
 
 def _list_elements(raw: RawName, text: str, ctx: DocContext, passage: Passage) -> list[Candidate] | None:
@@ -147,11 +147,12 @@ def _list_elements(raw: RawName, text: str, ctx: DocContext, passage: Passage) -
 
 def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candidate | None:
     text = ctx.text
+    scope = text.find("领域", start, min(raw.suffix_start, start + 10))
+    if scope >= 0:
+        start = scope + 2  # 卫生健康领域“两重”“两新”项目: the field is the scope, not the name
     surface = text[start:raw.end]
-    if raw.suffix in lexicon.words("programme_verb_suffixes") and raw.verb not in _PLAN_VERBS:
-        return None
     if raw.suffix in lexicon.words("programme_verb_suffixes"):
-        if not display_name(surface).endswith(raw.suffix) or len(display_name(surface)) < 5:
+        if raw.verb not in _PLAN_VERBS or len(display_name(surface)) < 5:
             return None
     elif not is_programme_name(surface):
         return None

@@ -39,9 +39,9 @@ class Resolution:
 
 
 def place_entity(name: str) -> Entity:
-    """A gazetteer place as an entity (label: its full name; short forms as alternatives)."""
-    place = lexicon.gazetteer().places[name]
-    return Entity(PLACE, name, name, aliases=set(place.short_forms))
+    """A place as an entity (label: its full name; the gazetteer's short forms as alternatives)."""
+    place = lexicon.gazetteer().places.get(name)
+    return Entity(PLACE, name, name, aliases=set(place.short_forms) if place else set())
 
 
 def resolve(documents: dict[str, Document], candidates: list[Candidate],
@@ -88,11 +88,12 @@ def resolve(documents: dict[str, Document], candidates: list[Candidate],
     # Every place a link points at is an entity, and so is every area enclosing it.
     for (_, name, target) in list(out.link_sources):
         if target[0] == PLACE:
+            out.entities.setdefault(target, place_entity(target[1]))
             for area in lexicon.gazetteer().ancestors(target[1]):
                 out.entities.setdefault((PLACE, area.name), place_entity(area.name))
     for ref, entity in out.entities.items():
         if ref[0] == PLACE:
-            entity.aliases |= set(lexicon.gazetteer().places[ref[1]].short_forms)
+            entity.aliases |= place_entity(ref[1]).aliases
 
     for ref, entity in out.entities.items():
         forms = labels.get(ref)

@@ -15,9 +15,9 @@ All offsets are offsets into ``document.text``; names are found inside one passa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable, Iterator
+from functools import cache, lru_cache
 
 from kg.extract import lexicon
 from kg.normalise import unify_characters
@@ -29,7 +29,9 @@ _OPENING = frozenset("“‘（(")
 #: Separators that may sit inside a name (see module docstring).
 SEPARATORS = ("以及", "、", "和", "及", "与", "或")
 _YEARS = re.compile(r"[（(]\d{4}\s*[—–\-~至]\s*\d{4}年?[）)]")
-_WIDTH = str.maketrans({"％": "%", "＋": "+", "＜": "<", "＞": ">", "（": "（", "(": "（", ")": "）"})
+_COUNT_IN_TEXT = re.compile(r"(?<![第\d])\d+(?:\.\d+)?余?(?:个|家|项|所|批|处)")
+_WIDTH = str.maketrans({"％": "%", "＋": "+", "＜": "<", "＞": ">", "(": "（", ")": "）"})
+_DATE_LEAD = re.compile(r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起|底|初|末)?|截至\d{4}年底?|年内)")
 _WS = re.compile(r"\s+")
 
 Span = tuple[int, int]
@@ -105,14 +107,15 @@ def in_open_quote(text: str, low: int, position: int) -> bool:
 
 @lru_cache(maxsize=1)
 def all_suffixes() -> tuple[str, ...]:
-    """Every type word of every entity type, longest first (used to tell a complete name)."""
+    """Every type word of every entity type, longest first (what ends a complete name)."""
     found = {*lexicon.words("institution_suffixes"), *lexicon.words("programme_suffixes"),
              *lexicon.words("pilot_suffixes"), *lexicon.words("practice_suffixes"), *lexicon.words("party_units")}
     return tuple(sorted(found, key=len, reverse=True))
 
 
-def ends_with_name(text: str, low: int, end: int) -> bool:
-    """True when ``text[low:end]`` ends with a type word (after closing quotes or brackets)."""
+def ends_with_name(text: str, low: int, end: int, activities: bool = False) -> bool:
+    """True when ``text[low:end]`` ends with a type word (after closing quotes or brackets); with
+    ``activities``, also with a noun of activity that ends a list item (…建设和…工程)."""
     while end > low and text[end - 1] in OPENERS:
         opener = matching_opener(text, end - 1, low)
         if opener is None:
@@ -121,7 +124,8 @@ def ends_with_name(text: str, low: int, end: int) -> bool:
             end -= 1
             break
         end = opener
-    return any(text.endswith(suffix, low, end) for suffix in all_suffixes())
+    heads = all_suffixes() + (lexicon.words("activity_heads") if activities else ())
+    return any(text.endswith(suffix, low, end) for suffix in heads)
 
 
 def suffix_matches(text: str, low: int, high: int, suffixes: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
@@ -131,9 +135,10 @@ def suffix_matches(text: str, low: int, high: int, suffixes: tuple[str, ...]) ->
     word (计划生育, 局长, 中心城区) ends nothing.
     """
     continuations = lexicon.words("suffix_continuations")
+    false_words = lexicon.words("not_suffix_words")
     for end in range(low + 1, high + 1):
         best = next((s for s in suffixes if end - len(s) >= low and text.startswith(s, end - len(s))), None)
-        if best is None:
+        if best is None or any(text.endswith(w, low, end) for w in false_words):
             continue
         start = end - len(best)
         if any(len(word) > len(best) and text.startswith(word, start) for word in continuations):
@@ -191,9 +196,13 @@ def scan_left(text: str, low: int, position: int, stops: frozenset[str], conditi
             return index + 1, crossed
         separator = next((s for s in SEPARATORS if text.startswith(s, index - len(s) + 1)
                           and index - len(s) + 1 >= floor), None)
+        if separator is not None and len(separator) == 1 and _inside_word(text, index):
+            separator = None  # 普及, 参与, 和谐: the character is part of a word
         if separator is not None:
             sep_start = index - len(separator) + 1
-            if separator not in conditional or ends_with_name(text, floor, sep_start):
+            # 与 joins the parts of one name (改革与高质量发展), so an activity noun before it
+            # does not end an item.
+            if separator not in conditional or ends_with_name(text, floor, sep_start, separator != "与"):
                 return index + 1, crossed
             crossed.append(sep_start)
             index = sep_start - 1
@@ -202,6 +211,17 @@ def scan_left(text: str, low: int, position: int, stops: frozenset[str], conditi
     if floor > low:
         return -1, crossed  # too long to be a name
     return low, crossed
+
+
+def _inside_word(text: str, index: int) -> bool:
+    """True when ``text[index]`` belongs to a word that merely contains a separator character."""
+    for word in lexicon.words("separator_lookalikes"):
+        offset = word.find(text[index])
+        while offset >= 0:
+            if text.startswith(word, index - offset):
+                return True
+            offset = word.find(text[index], offset + 1)
+    return False
 
 
 def _quoted_mask(text: str, start: int, end: int) -> list[bool]:
@@ -220,11 +240,10 @@ def _quoted_mask(text: str, start: int, end: int) -> list[bool]:
 def strip_leading(text: str, start: int, end: int) -> int:
     """Move ``start`` past introducing words, fillers (持续, 同时, 了 …) and dates at a name's start."""
     fillers = lexicon.words("leading_fillers") + lexicon.words("chained_verbs")
-    date = re.compile(r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起|底|初|末)?|截至\d{4}年底?|年内)")
     changed = True
     while changed and start < end:
         changed = False
-        dated = date.match(text, start, end)
+        dated = _DATE_LEAD.match(text, start, end)
         if dated and dated.end() < end and not text.startswith("度", dated.end()):
             start, changed = dated.end(), True
             continue
@@ -241,12 +260,11 @@ def cut_at_verb(text: str, clause_start: int, suffix_start: int, min_rest: int =
     """Start a name after the leftmost introducing word of its clause (实施, 开展, 获批 …).
 
     A word is skipped when what would remain before the type word is shorter than
-    ``min_rest`` or made only of words of the lexicon section ``generic`` (so ``建设工程`` is
-    never cut at 建设).
-    Words inside quotes never cut. Returns (start, verb or "").
+    ``min_rest``, made only of words of the lexicon section ``generic`` (so ``建设工程`` is
+    never cut at 建设), or holds a count (the word's object is then a count of things, not
+    the name). Words inside quotes never cut. Returns (start, verb or "").
     """
-    verbs = re.compile("|".join(re.escape(w) for w in sorted(
-        {w for section in verb_sections for w in lexicon.words(section)}, key=len, reverse=True)))
+    verbs = _verb_pattern(verb_sections)
     quoted = _quoted_mask(text, clause_start, suffix_start)
     for match in verbs.finditer(text, clause_start, suffix_start):
         if quoted[match.start() - clause_start]:
@@ -254,8 +272,16 @@ def cut_at_verb(text: str, clause_start: int, suffix_start: int, min_rest: int =
         rest = text[match.end():suffix_start]
         if len(rest) < min_rest or (generic and lexicon.covered_by(squeeze(rest), generic)):
             continue
+        if _COUNT_IN_TEXT.search(re.sub(r"“[^”]*”", "", rest)):
+            continue  # 遴选1个设区市…开展X项目: the first verb's object is a count, not the name
         return match.end(), match.group(0)
     return clause_start, ""
+
+
+@cache
+def _verb_pattern(sections: tuple[str, ...]) -> re.Pattern[str]:
+    found = {w for section in sections for w in lexicon.words(section)}
+    return re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
 
 
 def _parallel_verb_phrases(text: str, start: int, separator: int, suffix_start: int) -> bool:
@@ -267,32 +293,47 @@ def _parallel_verb_phrases(text: str, start: int, separator: int, suffix_start: 
 
 def find_raw_names(text: str, low: int, high: int, suffixes: tuple[str, ...], *,
                    stops: frozenset[str] = frozenset(), conditional: frozenset[str] = frozenset(SEPARATORS),
-                   max_len: int = 48, skip: list[Span] | None = None, min_rest: int = 2,
+                   max_len: int = 40, skip: list[Span] | None = None, min_rest: int = 2,
                    generic: str | None = "generic_programme_words",
                    verb_sections: tuple[str, ...] = ("introducing_verbs",),
                    join_needs_verb: bool = True) -> list[RawName]:
-    """Every name ending in one of ``suffixes`` inside ``text[low:high]`` (see module docstring)."""
+    """Every name ending in one of ``suffixes`` inside ``text[low:high]`` (see module docstring).
+
+    A name is at most ``max_len`` characters, quoted text not counted; its clause is
+    looked for up to twice as far.
+    """
     out: list[RawName] = []
     for suffix_start, suffix_end, suffix in suffix_matches(text, low, high, suffixes):
         if skip and inside(skip, suffix_start, suffix_end):
             continue
-        clause_start, crossed = scan_left(text, low, suffix_start, stops, conditional, max_len)
+        clause_start, crossed = scan_left(text, low, suffix_start, stops, conditional, 2 * max_len)
         if clause_start < 0:
             continue
         start, verb = cut_at_verb(text, clause_start, suffix_start, min_rest, generic, verb_sections)
-        joined = sorted(c for c in crossed if c >= start)
+        # 与 joins the parts of one name (营养与健康学校, 改革与高质量发展) far more often than two
+        # names, so only the other separators need the checks below.
+        joined = sorted(c for c in crossed if c >= start and not text.startswith("与", c))
         if joined:
             # A join across a separator needs an introducing word right before the name, and
-            # short parts; otherwise the separator nearest the type word splits.
+            # short parts (or a list closed by 等, or two parallel verb phrases); otherwise the
+            # separator nearest the type word splits.
             bounds = [start, *joined]
             parts = [text[a:b] for a, b in zip(bounds, joined)]
-            listed = "等" in text[joined[-1]:suffix_start]
+            listed = "等" in text[joined[0]:suffix_start]
             parallel = _parallel_verb_phrases(text, start, joined[-1], suffix_start)
             if (join_needs_verb and not verb) or (not listed and not parallel and any(len(p) > 11 for p in parts)):
                 nearest = joined[-1]
                 start = nearest + next(len(s) for s in SEPARATORS if text.startswith(s, nearest))
+        if join_needs_verb and verb:
+            # 支持集团内开展X试点: a second strong introducing word inside starts the name again.
+            quoted = _quoted_mask(text, start, suffix_start)
+            again = [m for m in re.finditer("实施|开展", text[start:suffix_start]) if not quoted[m.start()]]
+            if again and suffix_start - (start + again[-1].end()) >= min_rest:
+                start, verb = start + again[-1].end(), again[-1].group(0)
         start = strip_leading(text, start, suffix_start)
         end = extend_right(text, suffix_end, high, start)
+        if len(re.sub(r"“[^”]*”", "“”", text[start:end])) > max_len:
+            continue  # longer than a name: the clause has no boundary the rules know
         out.append(RawName(start, end, suffix, suffix_start, verb, clause_start))
     return out
 
@@ -300,14 +341,14 @@ def find_raw_names(text: str, low: int, high: int, suffixes: tuple[str, ...], *,
 def count_before(text: str, low: int, start: int) -> bool:
     """True when a count (53个, 一批, 若干, 各) stands right before ``start``: the name is a class."""
     window = text[max(low, start - 8):start]
-    window = window[:-1] if window.endswith("的") else window
+    window = window.removesuffix("的")
     if re.search(r"(?:一批|若干|一系列|多个|数个|各类|各项|各级|各)$", window):
         return True
-    return bool(_COUNT_RE().search(window))
+    return bool(_count_pattern().search(window))
 
 
 @lru_cache(maxsize=1)
-def _COUNT_RE() -> re.Pattern[str]:  # noqa: N802 - a cached constant
+def _count_pattern() -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in lexicon.words("count_units"))
     return re.compile(rf"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两几多数]+)余?(?:{units})$")
 
