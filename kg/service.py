@@ -11,6 +11,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -93,7 +94,13 @@ class Service:
         folder = settings.build_path
         model = manifest["model"]
         index = SearchIndex.load(folder / INDEX_DIR, model["id"], model["dimension"])
-        store = read_store(str(folder / GRAPH_FILE))
+        if settings.sparql_endpoint:
+            from kg.remote import RemoteStore, check_matches_build
+
+            store: Any = RemoteStore(settings.sparql_endpoint)  # graph queries go to the server
+            check_matches_build(store, manifest["documents"])
+        else:
+            store = read_store(str(folder / GRAPH_FILE))
         texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / TEXT_DIR).glob("*.txt"))}
         return cls(settings, manifest, index, store, texts)
 
@@ -125,8 +132,14 @@ class Service:
         }
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", doc_ids: Sequence[str] | None = None,
-               kinds: Sequence[str] | None = None, years: Sequence[int] | None = None) -> list[Hit]:
-        """Ranked passages for ``query``; optional filters by document, kind and year."""
+               kinds: Sequence[str] | None = None, years: Sequence[int] | None = None,
+               boost: bool = True) -> list[Hit]:
+        """Ranked passages for ``query``; optional filters by document, kind and year.
+
+        With ``boost`` (hybrid mode only, so the single-retriever modes stay what they measure), the
+        passages that mention the entity the query names (:func:`kg.answer.recognise`) are one more
+        ranking in the fusion, weighted :data:`kg.answer.BOOST_WEIGHT`.
+        """
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         text = clean_query(query)[:MAX_QUERY_CHARS]
@@ -147,10 +160,121 @@ class Service:
             if allowed is not None:
                 rows = [r for r in rows if allowed[r]][:limit]
             rankings.append(([int(r) for r in rows], weight if mode == "hybrid" else 1.0))
+        if boost and mode == "hybrid":
+            rankings.append(self._graph_ranking(text, scores, allowed, limit))
         fused = fuse(rankings, self.settings.rrf_k)
         ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         tokens = tokenize(text)
         return [self._hit(rank, row, score, tokens, text) for rank, (row, score) in enumerate(ordered, 1)]
+
+    def _graph_ranking(self, text: str, scores: np.ndarray, allowed: np.ndarray | None,
+                       limit: int) -> tuple[list[int], float]:
+        """Rows of the passages mentioning the entity ``text`` names, by BM25 score (the boost)."""
+        from kg.answer import BOOST_WEIGHT, recognise
+
+        found = recognise(text, self.lexicon)
+        if found is None:
+            return [], 0.0
+        rows = {row for row in (self._passage_rows.get(p, (None,))[0] for p in self._mention_passages(found.entity.iri))
+                if row is not None and (allowed is None or allowed[row])}
+        ordered = sorted(rows, key=lambda row: (-float(scores[row]), row))[:limit]
+        return ordered, BOOST_WEIGHT
+
+    def _mention_passages(self, iri: str) -> list[str]:
+        from kg.answer import mentions_of
+
+        return [m.passage.id for m in mentions_of(self._sources, iri)]
+
+    @cached_property
+    def _passage_rows(self) -> dict[str, tuple[int, Any]]:
+        """Passage id → (index row, Passage)."""
+        return {item.passage.id: (row, item.passage) for row, item in enumerate(self.index.items)}
+
+    def passage(self, passage_id: str) -> Any:
+        """The passage record with this id, or None."""
+        found = self._passage_rows.get(passage_id)
+        return found[1] if found else None
+
+    @cached_property
+    def _indicators(self) -> list[Any]:
+        from kg.trace import indicators
+
+        return indicators(self.store)
+
+    @cached_property
+    def lexicon(self) -> Any:
+        """Every entity name of the graph, for recognising entities in queries (kg.answer.Lexicon)."""
+        from kg.answer import load_lexicon
+
+        return load_lexicon(self.store, self._indicators)
+
+    @cached_property
+    def _sources(self) -> Any:
+        from kg.answer import Sources
+        from kg.trace import trace_indicator
+
+        def trace(iri: str) -> Any:
+            return trace_indicator(self.store, "", self.documents, self.passage, self.document_text, iri=iri)
+
+        return Sources(self.store, self.documents, self.passage, self.document_text, trace)
+
+    def trace(self, indicator: str) -> Any:
+        """Targets, baseline, observations and status of the indicator ``indicator`` names (any
+        wording: label, alias, part of the name, a close name); see :mod:`kg.trace`."""
+        from kg.trace import trace_indicator
+
+        text = clean_query(indicator)[:MAX_QUERY_CHARS]
+        if not text:
+            raise QueryError("give an indicator name, e.g. 每万人口全科医生数")
+        return trace_indicator(self.store, text, self.documents, self.passage, self.document_text)
+
+    def answer(self, query: str) -> Any:
+        """The answer card for ``query`` (kg.answer.Card), or None when it names no known entity."""
+        from kg.answer import answer_card
+
+        text = clean_query(query)[:MAX_QUERY_CHARS]
+        return answer_card(text, self.lexicon, self._sources) if text else None
+
+    def _find(self, name: str) -> Any:
+        from kg.answer import find_entity
+
+        text = clean_query(name)[:MAX_QUERY_CHARS]
+        if not text:
+            raise QueryError("give an entity name, e.g. 上思县医疗健康集团")
+        found = find_entity(self.lexicon, text)
+        if not found:
+            raise QueryError(f"no entity is named {name!r}; list them with `kg entities`")
+        return found[0]
+
+    @cached_property
+    def _related_graph(self) -> Any:
+        from kg.related import RelatedGraph
+
+        return RelatedGraph.from_store(self.store, self.passage)
+
+    def related(self, name: str, k: int = 10, embeddings: bool = True) -> dict[str, Any]:
+        """Programmes, pilot zones, institutions, practices and indicators related to an entity,
+        each with its reasons (kg.related). Label similarity uses the build's encoder when it
+        loads; otherwise the other reasons still rank and ``embedding`` says why it is missing."""
+        from kg.errors import KGError
+
+        entity = self._find(name)
+        encode, note = None, "off"
+        if embeddings:
+            try:
+                encode, note = self.encoder.encode, "used"
+            except (KGError, ImportError, OSError) as exc:  # optional: rank without it
+                note = f"unavailable: {exc}"
+        items = self._related_graph.related(entity.iri, k=k, encode=encode)
+        return {"entity": {"iri": entity.iri, "label": entity.label, "type": entity.type}, "embedding": note, "related": [item.to_json() for item in items]}
+
+    def timeline(self, name: str) -> dict[str, Any]:
+        """Where an entity appears across documents, by document date (kg.related.timeline)."""
+        from kg.related import timeline
+
+        entity = self._find(name)
+        return {"entity": {"iri": entity.iri, "label": entity.label, "type": entity.type},
+                "documents": [row.to_json() for row in timeline(self._sources, entity.iri)]}
 
     def _allowed_rows(self, doc_ids: Sequence[str] | None, kinds: Sequence[str] | None,
                       years: Sequence[int] | None) -> np.ndarray | None:
@@ -202,6 +326,9 @@ class Service:
         if not data["properties"]:
             raise QueryError(f"nothing is known about {iri}")
         data["label"] = label_of(self.store, iri)
+        linked = {v for vs in data["properties"].values() for v in vs if isinstance(v, str) and v.startswith("https://")}
+        linked |= {subject for subject, _ in data["incoming"]}
+        data["labels"] = {other: label_of(self.store, other) for other in sorted(linked)}
         for mention in data["mentions"]:
             doc_id = mention["doc"].rsplit("/", 1)[-1]
             mention["doc_id"] = doc_id
