@@ -42,6 +42,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense_weight", 0.35, "Weight of the dense (embedding) ranking in hybrid fusion.", False),
     Setting("rrf_k", 20, "Rank offset k of reciprocal-rank fusion: 1/(k + rank).", False),
     Setting("candidates", 50, "How many candidates each retriever contributes before fusion.", False),
+    Setting(
+        "sparql_endpoint",
+        "",
+        "SPARQL 1.1 query URL of a server holding the pushed graph (`kg push`), e.g. http://127.0.0.1:7878/query; "
+        "its default graph must be the union of the named graphs. Empty: the embedded store (graph.nq).",
+        False,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -60,6 +67,7 @@ class Settings:
     dense_weight: float = 0.35
     rrf_k: int = 20
     candidates: int = 50
+    sparql_endpoint: str = ""
 
     @property
     def corpus_path(self) -> Path:

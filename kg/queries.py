@@ -128,7 +128,13 @@ SELECT ?o ?m ?surface ?start ?end ?passage ?doc ?title ?date WHERE {
 }
 ORDER BY ?date ?doc ?start
 """
-LABEL = "SELECT ?s ?label WHERE { ?s rdfs:label|dcterms:title ?label } LIMIT 1"
+# Chinese labels first: ontology terms carry both @en and @zh labels, and LIMIT 1 alone
+# would pick whichever the store returns first (local and remote stores differ).
+LABEL = """
+SELECT ?s ?label WHERE { ?s rdfs:label|dcterms:title ?label }
+ORDER BY DESC(LANGMATCHES(LANG(?label), "zh")) DESC(LANG(?label) = "") ?label
+LIMIT 1
+"""
 
 
 def describe(store: ox.Store, iri: str) -> dict[str, Any]:

@@ -114,3 +114,11 @@ def test_sparql_console_runs_examples_and_shows_errors(app_env: None) -> None:
     at.text_area(key=f"sparql_text_{example}").input("SELECT ?s WHERE { ?s ?p }").run()
     at.button(key="sparql_run").click().run()
     assert any("查询失败" in e.value for e in at.error)
+
+
+def test_indicator_trace_shows_status_and_chart(app_env: None) -> None:
+    at = open_page("views/indicators.py", i="孕产妇死亡率")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "2025年目标" in text and "已达成" in text
+    assert any("6.93" in c.value for c in at.caption)

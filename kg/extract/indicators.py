@@ -432,11 +432,18 @@ def _valid_group(group: Sequence[_Token]) -> bool:
     return is_value_text("".join(t.text for t in group))
 
 
+_MAX_PARTITIONS = 2000
+
+
 def _partition(tokens: Sequence[_Token], columns: int) -> list[list[_Token]] | None:
     """Cut value tokens into ``columns`` × k whole values (k = values per cell, smallest first)."""
     for per_cell in (1, 2, 3):
         groups = columns * per_cell
         if groups > len(tokens):
+            return None
+        # Real value cells are a handful of tokens; a long run (a row the layout merged with
+        # prose) would make the search over cut points explode, so it is not a value row.
+        if math.comb(len(tokens) - 1, groups - 1) > _MAX_PARTITIONS:
             return None
         for cuts in combinations(range(1, len(tokens)), groups - 1):
             bounds = (0, *cuts, len(tokens))
