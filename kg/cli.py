@@ -167,15 +167,22 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command("eval")
-@click.argument("queries", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("queries", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--extraction", is_flag=True, help="Score the extractors against tests/data/gold instead.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-boost", is_flag=True,
               help="Also report hybrid search without the graph boost, and with answer cards put first.")
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path, as_json: bool, no_boost: bool) -> None:
-    """R@5 and MRR@10 of hybrid, BM25-only and dense-only search on a JSONL query file."""
+def eval_cmd(ctx: click.Context, queries: Path | None, extraction: bool, as_json: bool, no_boost: bool) -> None:
+    """R@5 and MRR@10 of hybrid, BM25-only and dense-only search on a JSONL query file,
+    or (--extraction) precision and recall of the extractors against the hand-made gold."""
     from kg.evaluate import load_queries, score
 
+    if extraction:
+        _eval_extraction(_settings(ctx), as_json)
+        return
+    if queries is None:
+        raise click.UsageError("give a JSONL query file, or --extraction")
     service = _open_service(ctx)
     items = load_queries(queries)
     results = {}
@@ -229,10 +236,15 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"{data['label']}  <{data['iri']}>")
+    labels = data.get("labels", {})
+
+    def named(value: object) -> str:
+        return f"{labels[value]} <{value}>" if isinstance(value, str) and value in labels else str(value)
+
     for prop, values in sorted(data["properties"].items()):
-        click.echo(f"  {prop}: {' | '.join(str(v) for v in values)}")
+        click.echo(f"  {prop}: {' | '.join(named(v) for v in values)}")
     for subject, prop in data["incoming"]:
-        click.echo(f"  ← {prop} {subject}")
+        click.echo(f"  ← {prop} {named(subject)}")
     click.echo(f"  {len(data['mentions'])} mentions:")
     for m in data["mentions"]:
         click.echo(f"    {m['doc_id']} [{m['start']}:{m['end']}] {m['quote']}")
@@ -304,11 +316,30 @@ def remove(ctx: click.Context, doc_ids: tuple[str, ...], quiet: bool) -> None:
     click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
 
 
+def _eval_extraction(settings: Settings, as_json: bool) -> None:
+    from kg.build import prepare_documents
+    from kg.corpus import load_corpus
+    from kg.extract import entities, indicators
+
+    load = load_corpus(settings.corpus_path, int(settings.max_file_mb * 1024 * 1024))
+    prepared = prepare_documents(load, settings)
+    entity_scores = entities.extraction_scores(prepared)
+    indicator_scores = indicators.extraction_scores(settings.corpus_path)
+    if as_json:
+        click.echo(json.dumps({"entities": entity_scores, "indicators": indicator_scores}, ensure_ascii=False,
+                              indent=2, default=str))
+        return
+    click.echo(entities.format_scores(entity_scores))
+    click.echo(indicators.format_scores(indicator_scores))
+
+
 def _register_commands() -> None:
+    from kg.cli_remote import push_command
     from kg.cli_sparql import sparql_command
     from kg.cli_trace import COMMANDS as TRACE_COMMANDS
 
     main.add_command(sparql_command)
+    main.add_command(push_command)
     for command in TRACE_COMMANDS:
         main.add_command(command)
 

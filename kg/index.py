@@ -117,7 +117,7 @@ class SearchIndex:
                 units.append(unit)
                 owners.append(row)
         vectors = encode(units) if units else np.zeros((0, dimension), dtype=np.float32)
-        return cls(items, bm25, _make_faiss(np.asarray(vectors, dtype=np.float32), dimension),
+        return cls(items, bm25, dense_index(np.asarray(vectors, dtype=np.float32), dimension),
                    np.asarray(owners, dtype=np.int64), model_id, dimension)
 
     def __len__(self) -> int:
@@ -180,9 +180,13 @@ class SearchIndex:
         return cls(items, bm25, faiss_index, owners, model_id, dimension)
 
 
-def _make_faiss(vectors: np.ndarray, dimension: int) -> object:
+def dense_index(vectors: np.ndarray, dimension: int, approximate: bool | None = None) -> object:
+    """A FAISS inner-product index holding ``vectors``: exact up to ``APPROXIMATE_THRESHOLD``
+    rows, approximate above (``approximate`` forces one or the other, for benchmarks)."""
     faiss = _faiss()
-    if len(vectors) > APPROXIMATE_THRESHOLD:
+    if approximate is None:
+        approximate = len(vectors) > APPROXIMATE_THRESHOLD
+    if approximate:
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = 128
     else:

@@ -1,0 +1,91 @@
+"""Scale benchmark pieces: the synthetic corpus generator and the approximate dense index path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kg.index
+from bench.scale import make_corpus
+from kg.build import build
+from kg.corpus import load_corpus
+from kg.extract.lexicon import gazetteer
+from kg.normalise import normalise
+from kg.service import Service
+from kg.structure import split_sections
+from tests.helpers import CORPUS, settings_for
+
+_MAX_BYTES = 50 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def doubled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real corpus ×2 (5 real + 5 synthetic documents), seed 7."""
+    folder = tmp_path_factory.mktemp("x2")
+    make_corpus(CORPUS, folder, 2, seed=7)
+    return folder
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_same_seed_same_files_other_seed_other_files(doubled: Path, tmp_path: Path) -> None:
+    make_corpus(CORPUS, tmp_path / "again", 2, seed=7)
+    make_corpus(CORPUS, tmp_path / "other", 2, seed=8)
+    assert _files(tmp_path / "again") == _files(doubled)
+    other = _files(tmp_path / "other")
+    assert other.keys() == _files(doubled).keys()
+    assert other["syn-00001.txt"] != _files(doubled)["syn-00001.txt"]
+
+
+def test_requested_number_of_documents_all_readable(doubled: Path) -> None:
+    load = load_corpus(doubled, _MAX_BYTES)
+    assert len(load.documents) == 10
+    assert load.rejected == [] and load.warnings == []
+    assert sum(d.id.startswith("syn-") for d in load.documents) == 5
+
+
+def test_synthetic_documents_keep_headings_and_are_normalised(doubled: Path) -> None:
+    load = load_corpus(doubled, _MAX_BYTES)
+    synthetic = {d.id: d for d in load.documents if d.id.startswith("syn-")}
+    for doc_id, document in synthetic.items():
+        raw = (doubled / document.meta.file).read_text(encoding="utf-8")
+        assert normalise(raw) == raw, doc_id  # offsets in the build point into the file as written
+    plan_like = synthetic["syn-00002"]  # mirrors the plan: a long document of 一、 二、 … chapters
+    sections = split_sections(plan_like)
+    top = [s for s in sections if s.level == 1]
+    assert len(top) >= 3
+    assert [s.number for s in top[:3]] == ["一、", "二、", "三、"]
+    assert any(s.level >= 2 for s in sections)  # the chapters' own （一） headings survive
+
+
+def test_places_are_permuted_within_guangxi(doubled: Path) -> None:
+    counties = {p.name for p in gazetteer().places.values() if p.level == "county"}
+    load = load_corpus(doubled, _MAX_BYTES)
+
+    def named(documents: list) -> set[str]:
+        return {c for c in counties for d in documents if c in d.text}
+
+    real = named([d for d in load.documents if not d.id.startswith("syn-")])
+    synthetic = named([d for d in load.documents if d.id.startswith("syn-")])
+    assert synthetic and synthetic != real
+
+
+def test_synthetic_corpus_builds_with_hashing_encoder(doubled: Path, tmp_path: Path) -> None:
+    report = build(settings_for(tmp_path / "build", model="hashing", corpus=doubled))
+    assert report.documents == 10
+    assert report.rejected == []
+    assert report.passages > 0
+
+
+def test_approximate_index_path_builds_and_searches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.index, "APPROXIMATE_THRESHOLD", 10)
+    settings = settings_for(tmp_path / "build", model="hashing")
+    build(settings)
+    service = Service.open(settings)
+    assert type(service.index.faiss_index).__name__ != "IndexFlatIP"
+    hits = service.search("每万人口全科医生数", k=5, mode="dense")
+    assert len(hits) == 5
+    assert service.search("每万人口全科医生数", k=5)
