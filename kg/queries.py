@@ -66,8 +66,8 @@ class EntitySummary:
 
 
 ENTITY_LIST = """
-SELECT ?e ?label (GROUP_CONCAT(DISTINCT ?alias; SEPARATOR="\\u001f") AS ?aliases)
-       (GROUP_CONCAT(DISTINCT ?doc; SEPARATOR="\\u001f") AS ?docs) (COUNT(DISTINCT ?m) AS ?n)
+SELECT ?e ?label (GROUP_CONCAT(DISTINCT STR(?alias); SEPARATOR="\\u001f") AS ?aliases)
+       (GROUP_CONCAT(DISTINCT STR(?doc); SEPARATOR="\\u001f") AS ?docs) (COUNT(DISTINCT ?m) AS ?n)
 WHERE {
   ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
   OPTIONAL { ?e skos:altLabel ?alias }
@@ -243,3 +243,19 @@ ORDER BY ?label ?year
 def target_table(store: ox.Store) -> list[dict[str, Any]]:
     """Every target with its indicator, unit, domain, attribute and setting document."""
     return select(store, TARGET_TABLE)
+
+
+PASSAGE_ENTITIES = """
+SELECT DISTINCT ?p ?e ?label WHERE {
+  ?m pol:inPassage ?p ; pol:mentionOf ?e .
+  ?e rdfs:label ?label .
+}
+"""
+
+
+def passage_entities(store: ox.Store) -> dict[str, list[tuple[str, str, str]]]:
+    """Passage IRI → the entities mentioned in it as (IRI, label, type), for entity chips."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for row in select(store, PASSAGE_ENTITIES):
+        out.setdefault(row["p"], []).append((row["e"], row["label"], entity_type_of(row["e"]).lower()))
+    return out

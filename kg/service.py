@@ -368,6 +368,16 @@ class Service:
 
         return target_table(self.store)
 
+    def entities_in_passage(self, passage_id: str) -> list[tuple[str, str, str]]:
+        """The entities a passage mentions, as (IRI, label, type) — the search page's chips."""
+        if getattr(self, "_passage_entities", None) is None:
+            from kg.queries import passage_entities
+
+            self._passage_entities = passage_entities(self.store)
+        from kg.graph import passage_iri
+
+        return self._passage_entities.get(passage_iri(passage_id).value, [])
+
     def document_mentions(self, doc_id: str) -> list[dict[str, Any]]:
         """Every entity mention in a document, with its type, for the reader's highlights."""
         from kg.graph import doc_iri

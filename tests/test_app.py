@@ -122,3 +122,12 @@ def test_indicator_trace_shows_status_and_chart(app_env: None) -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "2025年目标" in text and "已达成" in text
     assert any("6.93" in c.value for c in at.caption)
+
+
+def test_search_shows_an_answer_card_and_entity_chips(app_env: None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="query").input("哪个文件设定了每万人口全科医生数目标").run()
+    assert not at.exception
+    texts = " ".join(m.value for m in at.markdown)
+    assert "每万人口全科医生数" in texts
+    assert any("2025年" in str(getattr(w, "value", "")) for w in at.get("markdown") + at.get("text"))

@@ -132,3 +132,30 @@ def test_document_reader_renders_chinese_outline(page: object, app_url: str) -> 
     page.get_by_text("加强领导，将医联体建设落到实处").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
     shot(page, "documents-bulletin")
     assert_no_exception(page)
+
+
+def test_answer_entity_graph_and_trace_flow(page: object, app_url: str) -> None:
+    """Search 全科医生 → open the answer's entity → its graph (Chinese labels) → 指标与目标 and the chart."""
+    page.goto(f"{app_url}/?q=全科医生")  # type: ignore[attr-defined]
+    settle(page)
+    page.get_by_text("打开实体页").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    shot(page, "flow-1-answer-card")
+    assert "2025年 4人" in page.content()  # type: ignore[attr-defined]
+    page.get_by_text("打开实体页").first.click()  # type: ignore[attr-defined]
+    settle(page)
+    page.get_by_role("heading", name="每万人口全科医生数").wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    shot(page, "flow-2-entity")
+    assert_no_exception(page)
+    page.get_by_text("在图谱中查看").first.click()  # type: ignore[attr-defined]
+    settle(page)
+    frame = page.frame_locator("iframe").first  # type: ignore[attr-defined]
+    frame.locator("canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(3000)  # type: ignore[attr-defined]  # let the layout settle before the screenshot
+    shot(page, "flow-3-graph")
+    assert_no_exception(page)
+    page.goto(f"{app_url}/indicators?i=每万人口全科医生数")  # type: ignore[attr-defined]
+    settle(page)
+    page.get_by_text("2025年目标").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    page.locator('[data-testid="stVegaLiteChart"], canvas, svg.marks').first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    shot(page, "flow-4-trace")
+    assert_no_exception(page)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import KGError
-from kg.ui.common import service_or_stop
-from kg.ui.render import hit_html
+from kg.ui.common import KIND_NAMES, service_or_stop
+from kg.ui.render import TYPE_NAMES, hit_html
 
 
 def search_page() -> None:
@@ -34,15 +34,37 @@ def search_page() -> None:
     except KGError as exc:
         st.error(str(exc))
         return
+    card = service.answer(query)
+    if card is not None:
+        _answer_card(card)
     if not hits:
         st.warning("没有找到相关段落。")
         return
     for hit in hits:
         with st.container(border=True):
             path = " › ".join(hit.section_path[1:]) or "正文"
-            st.markdown(f"**{hit.rank}. {hit.doc_title}**  ·  {hit.doc_date}  ·  {hit.doc_kind}")
+            st.markdown(f"**{hit.rank}. {hit.doc_title}**  ·  {hit.doc_date}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
             st.caption(f"{path}  ·  字符 {hit.start}–{hit.end}")
             st.markdown(hit_html(hit), unsafe_allow_html=True)
+            chips = service.entities_in_passage(hit.passage_id)[:8]
+            if chips:
+                cells = st.columns(len(chips))
+                for cell, (iri, label, kind) in zip(cells, chips):
+                    cell.page_link("views/entity.py", label=f"{label}", query_params={"e": iri},
+                                   help=TYPE_NAMES.get(kind, kind))
+
+
+def _answer_card(card: object) -> None:
+    """The direct answer about a recognised entity, with its citations, above the passages."""
+    with st.container(border=True, key="answer_card"):
+        st.markdown(f"#### :material/lightbulb: {card.entity.label}")  # type: ignore[attr-defined]
+        st.write(card.text)  # type: ignore[attr-defined]
+        st.page_link("views/entity.py", label="打开实体页", icon=":material/label:",
+                     query_params={"e": card.entity.iri})  # type: ignore[attr-defined]
+        for citation in card.citations:  # type: ignore[attr-defined]
+            st.caption(f"《{citation.doc_title}》 字符 {citation.start}–{citation.end}：{citation.quote}")
+            st.page_link("views/documents.py", label="查看原文", icon=":material/article:",
+                         query_params={"doc": citation.doc_id, "start": citation.start, "end": citation.end})
 
 
 search_page()
