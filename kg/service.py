@@ -378,6 +378,32 @@ class Service:
 
         return self._passage_entities.get(passage_iri(passage_id).value, [])
 
+    def target_overview(self) -> list[dict[str, Any]]:
+        """One row per target: indicator, domain, unit, attribute, baseline, target, latest
+        observation, status with its reason, and the setting document (the 指标与目标 table)."""
+        if getattr(self, "_target_overview", None) is None:
+            rows = []
+            for iri in sorted({r["i"] for r in self.targets()}):
+                from kg.trace import trace_indicator
+
+                data = trace_indicator(self.store, "", self.documents, self.passage, self.document_text,
+                                       iri=iri).to_json()
+                info = data["indicator"]
+                current = data["current"]
+                for target in data["targets"]:
+                    baseline = target.get("baseline")
+                    rows.append({
+                        "indicator": info["label"], "iri": info["iri"], "domain": info["domain"],
+                        "unit": info["unit"], "attribute": target.get("attribute") or info.get("attribute", ""),
+                        "baseline": baseline["value"]["display"] if baseline else "",
+                        "year": target["year"], "target": target["value"]["display"],
+                        "latest": f"{current['value']['display']}（{current['as_of']}）" if current else "",
+                        "status": target["status"], "reason": target["reason"],
+                        "set_by": target["document"]["title"],
+                    })
+            self._target_overview = rows
+        return self._target_overview
+
     def document_mentions(self, doc_id: str) -> list[dict[str, Any]]:
         """Every entity mention in a document, with its type, for the reader's highlights."""
         from kg.graph import doc_iri

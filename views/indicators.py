@@ -17,13 +17,17 @@ STATUS_ICONS = {"已达成": "🟢", "未达成": "🔴", "进行中": "🟡", "
 def indicators_page() -> None:
     service = service_or_stop()
     st.title("指标与目标")
-    rows = service.targets()
-    table = [{"指标": r["label"], "领域": r["domain"] or "", "单位": r["unit"] or "", "年份": r["year"],
-              "目标值": r["value"], "属性": r["attribute"] or "", "设定文件": r["doctitle"]} for r in rows]
+    rows = service.target_overview()
+    table = [{"指标": r["indicator"], "领域": r["domain"] or "", "单位": r["unit"] or "", "基期值": r["baseline"],
+              "目标年": r["year"], "目标值": r["target"], "属性": r["attribute"] or "", "最新观测": r["latest"],
+              "状态": r["status"], "说明": r["reason"], "设定文件": r["set_by"]} for r in rows]
     domains = sorted({t["领域"] for t in table if t["领域"]})
-    chosen = st.multiselect("领域", domains, key="ind_domains")
+    left, right = st.columns(2)
+    chosen = left.multiselect("领域", domains, key="ind_domains")
+    statuses = right.multiselect("状态", sorted({t["状态"] for t in table}), key="ind_status")
     text = st.text_input("筛选指标", key="ind_filter")
-    shown = [t for t in table if (not chosen or t["领域"] in chosen) and (not text or text in t["指标"])]
+    shown = [t for t in table if (not chosen or t["领域"] in chosen) and (not statuses or t["状态"] in statuses)
+             and (not text or text in t["指标"])]
     st.dataframe(shown, hide_index=True, width="stretch")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(table[0]) if table else ["指标"])
