@@ -32,6 +32,33 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def page_interactions(service: Service, repeat: int = 5) -> dict[str, list[float]]:
+    """Warm latency of the service calls behind each app page."""
+    from kg.sparql import EXAMPLE_QUERIES, run_select
+
+    entity = service.entity("每万人口全科医生数")["iri"]
+    calls = {
+        "search page (search + answer card)": lambda: (service.search("每万人口全科医生数目标", k=10),
+                                                     getattr(service, "answer", lambda q: None)("每万人口全科医生数目标")),
+        "entity page": lambda: service.entity(entity),
+        "graph page (depth 2)": lambda: service.neighbourhood(entity, depth=2),
+        "indicators page (table + trace)": lambda: (service.targets(), service.trace("孕产妇死亡率")),
+        "专栏 page": service.special_columns,
+        "document reader": lambda: (service.sections("gx-plan-2022"), service.document_mentions("gx-plan-2022")),
+        "SPARQL example": lambda: run_select(service.store, next(iter(EXAMPLE_QUERIES.values()))),
+    }
+    out: dict[str, list[float]] = {}
+    for name, call in calls.items():
+        call()  # warm caches
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        out[name] = times
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--queries", default=str(ROOT / "tests" / "data" / "dev_queries.jsonl"))
@@ -42,7 +69,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(corpus_dir=str(ROOT / "corpus"), build_dir=str(Path(tmp) / "build"))
         report = build(settings)
+        started = time.perf_counter()
         service = Service.open(settings)
+        cold_open = time.perf_counter() - started
+        started = time.perf_counter()
+        service.search("预热", k=1)  # the first dense query loads the encoder
+        cold_encoder = time.perf_counter() - started
         queries = load_queries(Path(args.queries))
         rows = []
         for mode in ("hybrid", "bm25", "dense"):
@@ -55,6 +87,7 @@ def main() -> None:
                 started = time.perf_counter()
                 service.search(query.query, k=10)
                 latencies.append((time.perf_counter() - started) * 1000)
+        interactions = page_interactions(service)
         index_dir = settings.build_path / "index"
         sizes = {
             "graph.nq": (settings.build_path / "graph.nq").stat().st_size,
@@ -75,6 +108,10 @@ def main() -> None:
         *(f"| size of {name} | {size / 1024:.0f} KiB |" for name, size in sizes.items()),
         f"| warm query latency, hybrid, k=10 (n={len(latencies)}) | p50 {statistics.median(latencies):.1f} ms, "
         f"p95 {percentile(latencies, 0.95):.1f} ms |",
+        f"| app cold start: open graph + indexes | {cold_open:.2f} s (+ {cold_encoder:.1f} s to load the encoder "
+        "on the first query) |",
+        *(f"| app interaction: {name} | p50 {statistics.median(v):.1f} ms, p95 {percentile(v, 0.95):.1f} ms |"
+          for name, v in interactions.items()),
         "",
         f"| method (dev set, n={len(queries)}) | R@5 | MRR@10 |",
         "|---|---|---|",
