@@ -262,7 +262,8 @@ def measure_build(corpus: Path, build_dir: Path, model: str) -> dict[str, Any]:
 
         def __init__(self, desc: str, total: int) -> None:
             self.desc, self.opened = desc, time.perf_counter()
-            bars[desc] = {"total": total, "seconds": 0.0}
+            # peak RSS so far when each bar opens: how much the stages before it needed
+            bars[desc] = {"total": total, "seconds": 0.0, "peak_rss_mib_before": peak_rss_mib()}
             # Written as it happens, so a build stopped by --build-timeout still says how far it got.
             print(f"  {self.opened - started:7.1f} s  {desc} ({total})", file=sys.stderr, flush=True)
 
@@ -333,11 +334,12 @@ def _passage_recall(exact: Any, approx: Any, queries: Any, candidates: int) -> f
     return statistics.mean(shares) if shares else float("nan")
 
 
-def index_study(index: Any, vectors: Any, queries: Any, candidates: int) -> list[dict[str, Any]]:
+def index_study(owners: Any, vectors: Any, queries: Any, n_dev: int, candidates: int) -> list[dict[str, Any]]:
     """Recall, query time and build time of HNSW and IVF-flat settings against exact search.
 
-    Passage recall@10 follows the service's path (MaxSim over clauses, ``candidates``
-    passages asked); clause recall@10 is the raw ANN figure (10 nearest clauses).
+    ``queries`` are the dev questions' vectors (the first ``n_dev``) then sampled clause vectors.
+    Passage recall@10 follows the service's path (MaxSim over clauses, ``candidates`` passages
+    asked, ``owners`` mapping clause rows to passages); clause recall@10 is the raw ANN figure.
     """
     import faiss
     import numpy as np
@@ -348,7 +350,8 @@ def index_study(index: Any, vectors: Any, queries: Any, candidates: int) -> list
     wanted = min(n, max(candidates * 8, 64))  # the clauses dense_search asks FAISS for
 
     def wrap(faiss_index: Any) -> SearchIndex:
-        return SearchIndex(index.items, index.bm25, faiss_index, index.owners, index.model_id, index.dimension)
+        # dense_search needs only the FAISS index and the clause → passage map
+        return SearchIndex([], None, faiss_index, owners, "", dimension)
 
     def query_ms(faiss_index: Any) -> tuple[float, float]:
         times = []
@@ -366,8 +369,8 @@ def index_study(index: Any, vectors: Any, queries: Any, candidates: int) -> list
     truth, _ = flat.search(queries, 10)
     exact = wrap(flat)
     p50, p95 = query_ms(flat)
-    rows.append({"index": "flat", "param": "", "build_s": flat_build, "passage_recall": 1.0,
-                 "clause_recall": 1.0, "query_p50_ms": p50, "query_p95_ms": p95,
+    rows.append({"index": "flat", "param": "", "build_s": flat_build, "passage_recall_dev": 1.0,
+                 "passage_recall": 1.0, "clause_recall": 1.0, "query_p50_ms": p50, "query_p95_ms": p95,
                  "bytes": len(faiss.serialize_index(flat))})
 
     def add_rows(name: str, faiss_index: Any, build_s: float, knob: str, values: Sequence[int],
@@ -378,14 +381,16 @@ def index_study(index: Any, vectors: Any, queries: Any, candidates: int) -> list
             found, _ = faiss_index.search(queries, 10)
             clause = np.mean([tie_aware_recall(t, f) for t, f in zip(truth, found)])
             p50, p95 = query_ms(faiss_index)
+            approx = wrap(faiss_index)
             rows.append({"index": name, "param": f"{knob}={value}", "build_s": build_s,
-                         "passage_recall": _passage_recall(exact, wrap(faiss_index), queries, candidates),
+                         "passage_recall_dev": _passage_recall(exact, approx, queries[:n_dev], candidates),
+                         "passage_recall": _passage_recall(exact, approx, queries, candidates),
                          "clause_recall": float(clause), "query_p50_ms": p50, "query_p95_ms": p95, "bytes": size})
 
     started = time.perf_counter()
     hnsw = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
     hnsw.add(vectors)
-    add_rows("HNSW M=32", hnsw, time.perf_counter() - started, "efSearch", (64, 128, 256),
+    add_rows("HNSW M=32", hnsw, time.perf_counter() - started, "efSearch", (64, 128, 256, 512),
              lambda v: setattr(hnsw.hnsw, "efSearch", v))
 
     nlist = max(1, round(math.sqrt(n)))
@@ -394,10 +399,57 @@ def index_study(index: Any, vectors: Any, queries: Any, candidates: int) -> list
     ivf = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
     ivf.train(vectors)
     ivf.add(vectors)
-    add_rows(f"IVF-flat nlist={nlist}", ivf, time.perf_counter() - started, "nprobe", (8, 16, 32),
+    add_rows(f"IVF-flat nlist={nlist}", ivf, time.perf_counter() - started, "nprobe", (8, 16, 32, 64),
              lambda v: setattr(ivf, "nprobe", v))
-    ivf.quantizer = None  # the quantizer is owned by Python; drop the reference before it goes
     return rows
+
+
+def chimera_clauses(corpus: Path, n: int, seed: int) -> list[str]:
+    """``n`` distinct clause-like texts: the first half of one real clause joined to the second
+    half of another. The synthetic corpora repeat most of their clauses (recombined sections),
+    which flatters approximate indexes; these have the real vocabulary but no repeats."""
+    from kg.build import passage_context, prepare_documents
+    from kg.config import load_settings
+    from kg.index import IndexedPassage, dense_units
+
+    prepared = prepare_documents(load_corpus(corpus, _MAX_BYTES), load_settings(env={}))
+    clauses = sorted({u for _, _, passages in prepared for p in passages
+                      for u in dense_units(IndexedPassage(p, passage_context(p)))})
+    rng = random.Random(seed)
+    texts: dict[str, None] = dict.fromkeys(clauses)
+    while len(texts) < n:
+        a, b = rng.choice(clauses), rng.choice(clauses)
+        texts.setdefault(a[:len(a) // 2] + b[len(b) // 2:])
+    return list(texts)[:n]
+
+
+def measure_distinct(corpus: Path, work: Path, model: str, rows: int, clause_queries: int,
+                     seed: int) -> dict[str, Any]:
+    """The index study on ``rows`` distinct clause vectors (see :func:`chimera_clauses`), seven
+    clauses to a passage as in the real corpus."""
+    import numpy as np
+
+    from kg.embed import load_encoder
+    from kg.evaluate import load_queries
+
+    encoder = load_encoder(model)
+    cached = work / f"chimera-{rows}-{seed}-{encoder.model_id.replace('/', '_')}.npy"
+    if cached.exists():
+        vectors = np.load(cached)
+    else:
+        texts = chimera_clauses(corpus, rows, seed)
+        started, parts = time.perf_counter(), []
+        for start in range(0, len(texts), 4096):
+            parts.append(encoder.encode(texts[start:start + 4096]))
+            print(f"  {time.perf_counter() - started:7.1f} s  encoded {start + len(parts[-1])}", file=sys.stderr,
+                  flush=True)
+        vectors = np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+        np.save(cached, vectors)
+    queries = [q.query for q in load_queries(DEV_QUERIES)]
+    sample = sorted(random.Random(seed).sample(range(len(vectors)), min(clause_queries, len(vectors))))
+    probes = np.vstack([encoder.encode(queries), vectors[sample]]).astype(np.float32)
+    owners = np.arange(len(vectors), dtype=np.int64) // 7
+    return {"rows": len(vectors), "study": index_study(owners, vectors, probes, len(queries), 50)}
 
 
 def measure_serve(corpus: Path, build_dir: Path, model: str, passes: int, clause_queries: int,
@@ -448,13 +500,13 @@ def measure_serve(corpus: Path, build_dir: Path, model: str, passes: int, clause
     out["recall_clauses"] = _passage_recall(exact, approx, probes[len(queries):], candidates)
     out["recall_n"] = [len(queries), len(sample)]
     if study:
-        out["study"] = index_study(index, vectors, probes, candidates)
+        out["study"] = index_study(index.owners, vectors, probes, len(queries), candidates)
     return out
 
 
 def _child(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=("build", "serve"))
+    parser.add_argument("what", choices=("build", "serve", "distinct"))
     parser.add_argument("corpus", type=Path)
     parser.add_argument("build_dir", type=Path)
     parser.add_argument("result", type=Path)
@@ -464,6 +516,7 @@ def _child(argv: list[str]) -> None:
     parser.add_argument("--study", action="store_true")
     parser.add_argument("--no-recall", action="store_true")
     parser.add_argument("--one-thread", action="store_true")
+    parser.add_argument("--rows", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.one_thread:
@@ -477,6 +530,8 @@ def _child(argv: list[str]) -> None:
         faiss.omp_set_num_threads(1)
     if args.what == "build":
         result = measure_build(args.corpus, args.build_dir, args.model)
+    elif args.what == "distinct":
+        result = measure_distinct(args.corpus, args.build_dir, args.model, args.rows, args.clause_queries, args.seed)
     else:
         result = measure_serve(args.corpus, args.build_dir, args.model, args.passes, args.clause_queries,
                                args.study, args.seed, recall=not args.no_recall)
@@ -627,16 +682,21 @@ def results_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def study_table(results: list[dict[str, Any]]) -> str:
-    """The index study: every setting tried, per size."""
-    header = ("| size (clauses) | index | setting | build (s) | passage R@10 | clause R@10 | "
-              "query p50 / p95 (ms) | size |")
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        for row in r.get("serve", {}).get("study", []):
-            lines.append(f"| ×{r['factor']} ({r['build']['clauses']}) | {row['index']} | {row['param'] or '—'} | "
-                         f"{row['build_s']:.1f} | {row['passage_recall']:.3f} | {row['clause_recall']:.3f} | "
-                         f"{row['query_p50_ms']:.2f} / {row['query_p95_ms']:.2f} | {_mib(row['bytes'])} |")
+def study_table(results: list[dict[str, Any]], distinct: dict[str, Any] | None = None) -> str:
+    """The index study: every setting tried, per size (and on distinct vectors, when measured)."""
+    header = ("| vectors (clauses) | index | setting | build (s) | passage R@10 dev questions | passage R@10 all | "
+              "clause R@10 | query p50 / p95 (ms) | size |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
+    sets = [(f"×{r['factor']} ({r['build']['clauses']})", r["serve"]["study"])
+            for r in results if "study" in r.get("serve", {})]
+    if distinct:
+        sets.append((f"distinct ({distinct['rows']})", distinct["study"]))
+    for label, rows in sets:
+        for row in rows:
+            lines.append(f"| {label} | {row['index']} | {row['param'] or '—'} | {row['build_s']:.1f} | "
+                         f"{row.get('passage_recall_dev', float('nan')):.3f} | {row['passage_recall']:.3f} | "
+                         f"{row['clause_recall']:.3f} | {row['query_p50_ms']:.2f} / {row['query_p95_ms']:.2f} | "
+                         f"{_mib(row['bytes'])} |")
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
@@ -708,18 +768,20 @@ def write_readme(block: str) -> None:
     readme.write_text(f"{head}{README_START}\n{block}\n{README_END}{tail}", encoding="utf-8")
 
 
-def render(results: list[dict[str, Any]], model: str, seed: int, notes: str = "") -> str:
+def render(results: list[dict[str, Any]], model: str, seed: int, notes: str = "",
+           distinct: dict[str, Any] | None = None) -> str:
     """The Markdown block: machine, main table, goals, growth, index study, notes."""
     parts = [machine() + f" Model {model}; seed {seed}. ×1 is the real corpus, larger sizes are synthetic "
-             "(`bench/scale.py`). Latencies are warm, in one process, one query at a time.",
-             "", results_table(results), "", goals(results), "", growth(results)]
-    study = study_table(results)
+             "(`bench/scale.py`). Latencies are warm, in one process, one query at a time."]
+    if results:
+        parts += ["", results_table(results), "", goals(results), "", growth(results)]
+    study = study_table(results, distinct)
     if study:
-        served = next(r for r in reversed(results) if "serve" in r)
-        caption = ("Dense index settings against exact search on the same clause vectors (queries: "
-                   f"{served['serve']['recall_n'][0]} dev questions + {served['serve']['recall_n'][1]} sampled "
-                   "clauses; recall counts a result scoring at least the true 10th score as right; query time = "
-                   "one FAISS search for the clauses the service asks for):")
+        caption = ("Dense index settings against exact search on the same vectors (queries: the 25 dev questions "
+                   "and 200 sampled clauses; recall counts a result scoring at least the true 10th score as right, "
+                   "since the synthetic corpora repeat clauses; query time = one FAISS search for the 400 clauses "
+                   "the service asks for; «distinct» = clause-like texts spliced from two real clauses, no repeats, "
+                   "seven to a passage):")
         parts += ["", caption, "", study]
     if notes:
         parts += ["", notes.strip()]
@@ -742,29 +804,44 @@ def main() -> None:
                         help="serve again the builds kept by --keep whose results are in --json (no rebuild)")
     parser.add_argument("--from-json", type=Path, help="render results written by --json instead of measuring")
     parser.add_argument("--notes", type=Path, help="a Markdown file appended to the block (interpretation)")
+    parser.add_argument("--distinct-rows", type=int, default=0,
+                        help="also run the index study on this many distinct spliced clauses (e.g. 277000)")
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.study_sizes = {int(s) for s in args.study_sizes.split(",") if s.strip()}
 
+    saved: dict[str, Any] = {"sizes": [], "distinct": None}
+    if (args.from_json or args.reuse) and (args.from_json or args.json):
+        path = args.from_json or args.json
+        if path.exists():
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            saved = loaded if isinstance(loaded, dict) else {"sizes": loaded, "distinct": None}
     if args.from_json:
-        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+        results, distinct = saved["sizes"], saved["distinct"]
     else:
+        if args.reuse and not (args.keep and args.json):
+            parser.error("--reuse needs --keep (the kept builds) and --json (their results)")
+        earlier = {r["factor"]: r for r in saved["sizes"]} if args.reuse else {}
+        distinct = saved["distinct"] if args.reuse else None
         with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
             work = args.keep or Path(tmp)
             work.mkdir(parents=True, exist_ok=True)
-            earlier = {}
-            if args.reuse:
-                if not (args.keep and args.json and args.json.exists()):
-                    parser.error("--reuse needs --keep (the kept builds) and --json (their results)")
-                earlier = {r["factor"]: r for r in json.loads(args.json.read_text(encoding="utf-8"))}
             results = []
             for factor in sizes:
                 results.append(measure_size(factor, work, args, earlier.get(factor)))
                 if args.json:
-                    args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+                    args.json.write_text(json.dumps({"sizes": results, "distinct": distinct}, ensure_ascii=False,
+                                                    indent=1), encoding="utf-8")
+            if args.distinct_rows:
+                print(f"index study on {args.distinct_rows} distinct clauses …", file=sys.stderr, flush=True)
+                distinct = run_child("distinct", str(ROOT / "corpus"), str(work), "--model", args.model,
+                                     "--rows", str(args.distinct_rows), "--seed", str(args.seed))
+                if args.json:
+                    args.json.write_text(json.dumps({"sizes": results, "distinct": distinct}, ensure_ascii=False,
+                                                    indent=1), encoding="utf-8")
     notes = args.notes.read_text(encoding="utf-8") if args.notes else ""
-    block = render(results, args.model, args.seed, notes)
+    block = render(results, args.model, args.seed, notes, distinct)
     print(block)
     if args.write_readme:
         write_readme(block)
