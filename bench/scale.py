@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -717,36 +718,77 @@ def goals(results: list[dict[str, Any]]) -> str:
             f"({p95_1t:.1f} ms with one thread, {verdict(p95_1t < GOAL_SEARCH_P95_MS)}).")
 
 
+# Why each cost depends on the corpus as it does (from the code); the measured exponent
+# says whether that held. Shown beside the figures by `growth`.
+_WHY = {
+    "build time": "the sum of the stages",
+    "stage read": "per file",
+    "stage structure": "per line",
+    "stage extract": "entity, indicator and target patterns, per passage",
+    "stage graph": "per record",
+    "stage validate": "SHACL over an rdflib copy of the graph, per triple",
+    "stage load_model": "loading USE-v3, independent of the corpus",
+    "stage index": "BM25 per passage; encoding per distinct clause text (each is encoded once); "
+                   "IVF training above the threshold",
+    "build peak RSS": "libraries and encoder (constant) plus the rdflib graph SHACL validation builds",
+    "serving peak RSS": "libraries and encoder (constant) plus the in-memory graph store and the clause vectors",
+    "whole build on disk": "graph.nq per triple, dense.faiss 2 KiB per clause",
+    "search p50": "query encoding (constant) + BM25 over every passage + dense search (exact: every clause; "
+                  "IVF: the probed lists) + answer card",
+    "search p50 (one thread)": "as above, without two threads contending",
+    "trace p50": "reads the indicator's targets and observations in every document that has them",
+    "sparql p50": "the example counts every passage",
+}
+
+
+def _kind(e: float) -> str:
+    return "about constant" if e < 0.2 else "sublinear" if e < 0.8 else "about linear" if e <= 1.2 else "superlinear"
+
+
 def growth(results: list[dict[str, Any]]) -> str:
-    """How each cost grows from the smallest to the largest finished size, from the measured
-    figures: the exponent e in cost ∝ passages^e (0 = constant, 1 = linear)."""
-    done = [r for r in results if _finished(r)]
+    """How each cost grew from size to size, from the measured figures: the exponent e in
+    cost ∝ passages^e (0 = constant, 1 = linear) for each step, with why it depends on the
+    corpus as it does."""
+    done = sorted((r for r in results if _finished(r)), key=lambda r: r["factor"])
     if len(done) < 2:
         return ""
-    small, large = min(done, key=lambda r: r["factor"]), max(done, key=lambda r: r["factor"])
-    ratio = large["build"]["passages"] / small["build"]["passages"]
-    costs: list[tuple[str, Callable[[dict[str, Any]], float]]] = [
-        ("build time", lambda r: r["build"]["seconds"]),
-        *((f"stage {s}", lambda r, s=s: r["build"]["stages"].get(s, 0.0)) for s in large["build"]["stages"]),
-        ("build peak RSS", lambda r: r["build"]["peak_rss_mib"]),
-        ("serving peak RSS", lambda r: r["serve"]["serve_peak_rss_mib"]),
-        ("whole build on disk", lambda r: r["sizes"]["whole build"]),
-        ("search p50", lambda r: r["serve"]["latency"]["search"]["p50"]),
-        ("search p50 (one thread)", lambda r: r["serve_1t"]["latency"]["search"]["p50"]),
-        *((f"{op} p50", lambda r, op=op: r["serve"]["latency"][op]["p50"])
-          for op in ("trace", "sparql") if op in large["serve"]["latency"] and op in small["serve"]["latency"]),
+    last = done[-1]
+    costs: list[tuple[str, Callable[[dict[str, Any]], float], str]] = [
+        ("build time", lambda r: r["build"]["seconds"], "s"),
+        *((f"stage {s}", lambda r, s=s: r["build"]["stages"].get(s, 0.0), "s") for s in last["build"]["stages"]),
+        ("build peak RSS", lambda r: r["build"]["peak_rss_mib"], "MiB"),
+        ("serving peak RSS", lambda r: r["serve"]["serve_peak_rss_mib"], "MiB"),
+        ("whole build on disk", lambda r: r["sizes"]["whole build"] / 1024 / 1024, "MiB"),
+        ("search p50", lambda r: r["serve"]["latency"]["search"]["p50"], "ms"),
+        ("search p50 (one thread)", lambda r: r["serve_1t"]["latency"]["search"]["p50"], "ms"),
+        *((f"{op} p50", lambda r, op=op: r["serve"]["latency"][op]["p50"], "ms")
+          for op in ("trace", "sparql") if all(op in r["serve"]["latency"] for r in done)),
     ]
-    parts = []
-    for name, fn in costs:
-        a, b = fn(small), fn(large)
-        if a <= 0 or b <= 0:
+    steps = list(pairwise(done))
+    head = " → ".join(f"×{r['factor']}" for r in done)
+    passages = " → ".join(str(r["build"]["passages"]) for r in done)
+    intro = (f"How each cost grew ({head}; passages {passages}; e is the exponent in cost ∝ passages^e "
+             "for each step, 1 = linear):")
+    lines = [intro, ""]
+    for name, fn, unit in costs:
+        values = [fn(r) for r in done]
+        exps = [math.log(fn(b) / fn(a)) / math.log(b["build"]["passages"] / a["build"]["passages"])
+                for a, b in steps if fn(a) > 0 and fn(b) > 0]
+        if len(exps) != len(steps):
             continue
-        e = math.log(b / a) / math.log(ratio)
-        kind = ("about constant" if e < 0.2 else "sublinear" if e < 0.8 else "about linear" if e <= 1.2
-                else "superlinear")
-        parts.append(f"{name} ×{b / a:.1f} (e = {e:.2f}, {kind})")
-    return (f"From ×{small['factor']} to ×{large['factor']} the passages grew ×{ratio:.1f}; each cost grew by "
-            f"(e in cost ∝ passages^e): " + "; ".join(parts) + ".")
+        figures = " → ".join(f"{v:.1f}" if v < 100 else f"{v:.0f}" for v in values)
+        shape = ", ".join(f"e = {e:.2f}" for e in exps)
+        lines.append(f"- {name}: {figures} {unit} ({shape}: {_kind(exps[-1])} in the last step) — "
+                     f"{_WHY.get(name, '')}")
+    small, large = done[0], done[-1]
+    before = [r["build"]["progress"].get("encode clauses", {}).get("peak_rss_mib_before") for r in (small, large)]
+    if None not in before:
+        per_triple = (before[1] - before[0]) / (large["build"]["triples"] - small["build"]["triples"]) * 1024
+        memory = (f"Build memory: at ×{large['factor']}, {before[1] / large['build']['peak_rss_mib']:.0%} of "
+                  f"the peak was reached before encoding started (reading, extraction, graph, SHACL validation); "
+                  f"that early peak grew by {per_triple:.1f} KiB per triple from ×{small['factor']}.")
+        lines += ["", memory]
+    return "\n".join(lines)
 
 
 def machine() -> str:
@@ -768,9 +810,8 @@ def write_readme(block: str) -> None:
     readme.write_text(f"{head}{README_START}\n{block}\n{README_END}{tail}", encoding="utf-8")
 
 
-def render(results: list[dict[str, Any]], model: str, seed: int, notes: str = "",
-           distinct: dict[str, Any] | None = None) -> str:
-    """The Markdown block: machine, main table, goals, growth, index study, notes."""
+def render(results: list[dict[str, Any]], model: str, seed: int, distinct: dict[str, Any] | None = None) -> str:
+    """The Markdown block: machine, main table, goals, growth, index study."""
     parts = [machine() + f" Model {model}; seed {seed}. ×1 is the real corpus, larger sizes are synthetic "
              "(`bench/scale.py`). Latencies are warm, in one process, one query at a time."]
     if results:
@@ -783,8 +824,6 @@ def render(results: list[dict[str, Any]], model: str, seed: int, notes: str = ""
                    "the service asks for; «distinct» = clause-like texts spliced from two real clauses, no repeats, "
                    "seven to a passage):")
         parts += ["", caption, "", study]
-    if notes:
-        parts += ["", notes.strip()]
     return "\n".join(parts)
 
 
@@ -803,7 +842,6 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="serve again the builds kept by --keep whose results are in --json (no rebuild)")
     parser.add_argument("--from-json", type=Path, help="render results written by --json instead of measuring")
-    parser.add_argument("--notes", type=Path, help="a Markdown file appended to the block (interpretation)")
     parser.add_argument("--distinct-rows", type=int, default=0,
                         help="also run the index study on this many distinct spliced clauses (e.g. 277000)")
     parser.add_argument("--write-readme", action="store_true")
@@ -840,8 +878,7 @@ def main() -> None:
                 if args.json:
                     args.json.write_text(json.dumps({"sizes": results, "distinct": distinct}, ensure_ascii=False,
                                                     indent=1), encoding="utf-8")
-    notes = args.notes.read_text(encoding="utf-8") if args.notes else ""
-    block = render(results, args.model, args.seed, notes, distinct)
+    block = render(results, args.model, args.seed, distinct)
     print(block)
     if args.write_readme:
         write_readme(block)

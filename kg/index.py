@@ -188,22 +188,23 @@ def dense_index(vectors: np.ndarray, dimension: int, approximate: bool | None = 
     Measured with ``bench/scale.py`` (2 cores, USE-v3 512-d; recall = passage recall@10
     against exact search along the service's path, which asks FAISS for 400 clauses):
 
-    - Exact search costs about 0.17 µs per clause per query: 0.15 ms at 2.6k clauses
-      (the bundled corpus), 4-7 ms at 27k on a quiet machine (24 ms on a busy one), 48 ms at
-      277k (×100). Below ~30k clauses that is at most a twentieth of the 100 ms search
-      budget, so search stays exact there.
-    - At 277k clauses, HNSW (M=32) took 55 s to build; IVF-flat (nlist = √n = 526) 6-15 s.
-    - On 277k *distinct* clause vectors, HNSW reached recall 0.975 / 0.987 / 0.992 at
-      efSearch 128 / 256 / 512 (1.0 / 2.0 / 3.3 ms); IVF 0.959 / 0.978 at nprobe 32 / 64
-      (3.5 / 4.9 ms), 0.992 on the dev questions at nprobe 64.
-    - On the synthetic ×100 corpus, where 93% of clause vectors repeat another (policy text
-      is full of boilerplate), HNSW broke down: recall on the dev questions was 0.60 at
-      efSearch 128, because exact duplicates fill each other's neighbour lists and cut the
-      graph into islands. IVF put duplicates in one list and reached 1.000 at nprobe 16.
+    - Exact search costs about 0.16 µs per clause per query: 0.15 ms at 2.6k clauses (the
+      bundled corpus), 5.6 ms at 27.5k (×10), 43 ms at 277k (×100). Up to 30k clauses that
+      is at most a twentieth of the 100 ms search budget, so search stays exact there.
+    - At 277k clauses HNSW (M=32) took 30-42 s to build, IVF-flat (nlist = √n = 527) 6 s.
+    - On 277k *distinct* clause vectors (spliced from two real clauses each), HNSW reached
+      0.975 / 0.987 / 0.992 at efSearch 128 / 256 / 512 (0.8 / 1.4 / 2.8 ms); IVF-flat 0.959 /
+      0.978 at nprobe 32 / 64 (2.6 / 4.9 ms), and 0.992 on the dev questions at nprobe 64.
+    - On the synthetic ×100 corpus, where 93% of clause vectors repeat another (recombined
+      sections; real policy text is full of boilerplate too), HNSW broke down on the dev
+      questions: 0.60 / 0.68 / 0.84 at efSearch 128 / 256 / 512 (most likely the known HNSW
+      failure: exact duplicates fill each other's neighbour lists and cut the graph into
+      islands). IVF-flat puts identical vectors in one list: 1.000 from nprobe 16.
 
-    IVF-flat with nprobe 64 is the robust choice: about 0.98 recall on distinct text, 1.0 on
-    repetitive text, about 5 ms a query, and a build 4-9× faster than HNSW. Its k-means uses
-    FAISS's fixed seed, so a rebuild gives the same index.
+    So IVF-flat with nprobe 64: about 0.98 on distinct text, 1.0 on repetitive text, 5 ms a
+    query and a build 5-7× faster than HNSW. Its k-means uses FAISS's fixed seed, so a
+    rebuild gives the same index. nprobe/√n shrinks as the corpus grows: re-measure beyond
+    ~300k clauses.
     """
     faiss = _faiss()
     if approximate is None:
