@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from kg.validate import validate_quads
 from kg.vocab import (
     DCTERMS,
     ID,
@@ -217,6 +219,9 @@ def violation_messages(data: Graph) -> set[str]:
     )
     messages = {str(m) for m in results.objects(None, SH.resultMessage)}
     assert conforms == (not messages)
+    # The build's own engine (kg.shacl) must find exactly what pyshacl finds.
+    quads = ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
+    assert {v.message for v in validate_quads(quads)} == messages
     return messages
 
 

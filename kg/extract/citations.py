@@ -13,6 +13,7 @@ A citation whose title is the title of a corpus document is resolved to that doc
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.extract import lexicon
 from kg.extract.context import Candidate, DocContext
@@ -26,6 +27,7 @@ DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}[发函字][〔\[［(（【]\
 _VERBS_BEFORE_NUMBER = re.compile(r"^(?:印发|下发|发布|出台|转发|根据|按照|依据|依照|见)+")
 
 
+@lru_cache(maxsize=65536)  # resolving each citation compares it with every corpus title
 def citation_key(title: str) -> str:
     """Resolution key of a title: no white space, brackets and widths unified."""
     return squeeze(title).replace("(", "（").replace(")", "）")

@@ -90,7 +90,9 @@ class DocContext:
         if best is None and level in self.focus:
             name = self.focus[level]
             surfaces = [hit.surface for hit in self.places if hit.name == name]
-            best = (max(set(surfaces), key=surfaces.count) if surfaces else name, name)
+            # The most frequent surface; on a tie the fuller one, then the first written (a
+            # set here would make the choice depend on string hashing).
+            best = (max(surfaces, key=lambda s: (surfaces.count(s), len(s))) if surfaces else name, name)
         return best
 
     def province_word(self) -> str | None:

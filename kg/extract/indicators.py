@@ -39,6 +39,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import combinations, pairwise
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -901,6 +902,7 @@ def _first_predicate(text: str, start: int, end: int) -> int | None:
 # Linking values to indicators
 # ---------------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
 def normalise_label(phrase: str) -> str:
     """The comparable form of an indicator phrase: variants unified, the generic 的比例 dropped,
     punctuation removed (``二级以上综合医院设立老年医学科的比例`` → ``二级及以上综合性医院设置老年医学科``)."""
@@ -925,6 +927,13 @@ def _qualifiers(text: str, group: _QualifierGroup) -> set[int]:
     return found
 
 
+@lru_cache(maxsize=65536)
+def _all_qualifiers(text: str) -> tuple[set[int], ...]:
+    """:func:`_qualifiers` of ``text`` for every qualifier group, in order."""
+    return tuple(_qualifiers(text, group) for group in _qualifier_groups())
+
+
+@lru_cache(maxsize=65536)
 def _predicate(text: str) -> tuple[str, str] | None:
     for position in range(1, len(text)):
         for verb in _PREDICATE_VERBS:
@@ -957,8 +966,7 @@ def _veto(observed: str, o_unit: str, indicator: Entity) -> str | None:
     rate = _rate_word(observed)
     if rate and rate not in target:
         return f"the phrase names the rate {rate}, which the indicator does not"
-    for group in _qualifier_groups():
-        a, b = _qualifiers(observed, group), _qualifiers(target, group)
+    for group, a, b in zip(_qualifier_groups(), _all_qualifiers(observed), _all_qualifiers(target)):
         if a and b and not a & b:
             return f"qualifiers differ: {_option_names(group, a)} vs {_option_names(group, b)}"
     p, q = _predicate(observed), _predicate(target)
@@ -971,17 +979,83 @@ def _option_names(group: _QualifierGroup, options: set[int]) -> str:
     return "/".join(group.options[i][0] for i in sorted(options))
 
 
-def _weights(indicators: Sequence[Entity]) -> tuple[dict[str, float], float]:
-    """Inverse document frequency of bigrams over the indicators' names: shared words weigh less."""
-    df: Counter[str] = Counter()
-    for indicator in indicators:
-        grams: set[str] = set()
+class IndicatorIndex:
+    """Indicators with what linking needs precomputed: the inverse document frequency of bigrams
+    over their names (shared words weigh less) and which indicators contain each bigram.
+
+    Kept up to date as indicators and alternative labels are added, so linking costs the same
+    whatever the number of indicators instead of a pass over all of them per phrase.
+    """
+
+    def __init__(self, indicators: Iterable[Entity] = ()) -> None:
+        self.indicators: list[Entity] = []
+        self._position: dict[int, int] = {}  # id(entity) → position
+        self._grams: list[set[str]] = []
+        self._df: Counter[str] = Counter()
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._weights: tuple[dict[str, float], float] | None = None  # until the next change
+        self.links: dict[tuple[str, str], tuple[Entity, float, str] | None] = {}  # until the next change
+        for indicator in indicators:
+            self.add(indicator)
+
+    def add(self, indicator: Entity) -> None:
+        """Index a new indicator under its label and alternative labels."""
+        self._position[id(indicator)] = len(self.indicators)
+        self._weights, self.links = None, {}
+        self.indicators.append(indicator)
+        self._grams.append(set())
         for label in (indicator.label, *indicator.aliases):
-            grams |= _bigrams(normalise_label(label))
-        df.update(grams)
-    n = max(len(indicators), 1)
-    weights = {gram: 1.0 + math.log(n / count) for gram, count in df.items()}
-    return weights, 1.0 + math.log(n)
+            self._add_grams(len(self.indicators) - 1, label)
+
+    def add_alias(self, indicator: Entity, alias: str) -> None:
+        """Give an indexed indicator another label (and index its bigrams)."""
+        indicator.aliases.add(alias)
+        self._add_grams(self._position[id(indicator)], alias)
+
+    def _add_grams(self, position: int, label: str) -> None:
+        new = _label_grams(label) - self._grams[position]
+        self._weights, self.links = None, {}
+        self._grams[position] |= new
+        self._df.update(new)
+        for gram in new:
+            self._postings[gram].add(position)
+
+    def weights(self) -> tuple[dict[str, float], float]:
+        """(weight of each known bigram, weight of an unseen one)."""
+        if self._weights is None:
+            n = max(len(self.indicators), 1)
+            self._weights = (_IdfWeights(self._df, n), 1.0 + math.log(n))
+        return self._weights
+
+    def sharing(self, grams: set[str]) -> list[Entity]:
+        """The indicators with at least one of ``grams`` in a name, in the order they were added."""
+        found: set[int] = set()
+        for gram in grams:
+            found |= self._postings.get(gram, set())
+        return [self.indicators[i] for i in sorted(found)]
+
+
+class _IdfWeights(dict):  # type: ignore[type-arg]
+    """1 + log(n / df) of a bigram, computed when asked (a dict view for :func:`similarity`)."""
+
+    def __init__(self, df: Counter[str], n: int) -> None:
+        super().__init__()
+        self._df, self._n = df, n
+        self._memo: dict[str, float] = {}
+
+    def get(self, gram: str, default: float | None = None) -> float | None:  # type: ignore[override]
+        if gram in self._memo:
+            return self._memo[gram]
+        count = self._df.get(gram, 0)
+        if not count:
+            return default
+        weight = self._memo[gram] = 1.0 + math.log(self._n / count)
+        return weight
+
+
+@lru_cache(maxsize=65536)
+def _label_grams(label: str) -> frozenset[str]:
+    return frozenset(_bigrams(normalise_label(label)))
 
 
 def similarity(observed: str, label: str, weights: dict[str, float] | None = None,
@@ -992,7 +1066,7 @@ def similarity(observed: str, label: str, weights: dict[str, float] | None = Non
     Jaccard and 0.9 × containment, so a phrase that says more than the name (自治区级区域医疗中心
     稳健运营) still matches it.
     """
-    a, b = _bigrams(normalise_label(observed)), _bigrams(normalise_label(label))
+    a, b = _label_grams(observed), _label_grams(label)
     if not a or not b:
         return 0.0, 0.0, 0.0
     w = (lambda g: weights.get(g, unseen)) if weights is not None else (lambda g: 1.0)
@@ -1002,7 +1076,7 @@ def similarity(observed: str, label: str, weights: dict[str, float] | None = Non
     return max(jaccard, 0.9 * containment), jaccard, containment
 
 
-def link_observation(observation_phrase: str, unit: str, indicators: Sequence[Entity]
+def link_observation(observation_phrase: str, unit: str, indicators: Sequence[Entity] | IndicatorIndex
                      ) -> tuple[Entity, float, str] | None:
     """The indicator a phrase with a value in ``unit`` measures: (indicator, score, reason), or None.
 
@@ -1015,9 +1089,21 @@ def link_observation(observation_phrase: str, unit: str, indicators: Sequence[En
     observed = normalise_label(observation_phrase)
     if len(observed) < 2:
         return None
-    weights, unseen = _weights(indicators)
+    index = indicators if isinstance(indicators, IndicatorIndex) else IndicatorIndex(indicators)
+    remembered = index.links.get((observation_phrase, unit), index)
+    if remembered is not index:  # reports repeat their phrases (孕产妇死亡率 in every bulletin)
+        return remembered  # type: ignore[return-value]
+    found = _best_link(observation_phrase, observed, unit, index)
+    index.links[(observation_phrase, unit)] = found
+    return found
+
+
+def _best_link(observation_phrase: str, observed: str, unit: str, index: IndicatorIndex
+               ) -> tuple[Entity, float, str] | None:
+    weights, unseen = index.weights()
     best: tuple[Entity, float, str] | None = None
-    for indicator in indicators:
+    # An indicator sharing no bigram with the phrase scores 0, below any threshold.
+    for indicator in index.sharing(_bigrams(observed)):
         if _veto(observed, unit, indicator) is not None:
             continue
         for label in (indicator.label, *sorted(indicator.aliases)):
@@ -1036,7 +1122,7 @@ def explain_link(observation_phrase: str, unit: str, indicator: Entity,
     veto = _veto(normalise_label(observation_phrase), unit, indicator)
     if veto:
         return f"vetoed: {veto}"
-    weights, unseen = _weights(indicators)
+    weights, unseen = IndicatorIndex(indicators).weights()
     score = max(similarity(observation_phrase, label, weights, unseen)[0]
                 for label in (indicator.label, *indicator.aliases))
     return f"similarity {score:.2f} (threshold {LINK_THRESHOLD})"
@@ -1157,12 +1243,14 @@ def extract_indicators(documents_with_structure: list[DocumentWithStructure]) ->
     result = IndicatorExtraction()
     by_key: dict[str, Entity] = {}
     pending_observations: list[tuple[Document, Statement, bool, int | None]] = []
+    index = IndicatorIndex()
 
     def add_indicator(entity: Entity, doc_id: str) -> Entity:
         existing = by_key.get(entity.key)
         if existing is None:
             by_key[entity.key] = entity
             result.indicators.append(entity)
+            index.add(entity)
             result.defined_in[entity.key] = doc_id
             return entity
         return existing
@@ -1202,11 +1290,11 @@ def extract_indicators(documents_with_structure: list[DocumentWithStructure]) ->
             if year is None:
                 continue
             unit = _statement_unit(statement)
-            link = link_observation(statement.phrase.text, unit, result.indicators)
+            link = link_observation(statement.phrase.text, unit, index)
             if link is not None:
                 entity, score = link[0], link[1]
                 if normalise_key(statement.phrase.text) != entity.key:
-                    entity.aliases.add(statement.phrase.text)
+                    index.add_alias(entity, statement.phrase.text)
             elif statement.value.relative:
                 continue  # a change alone does not define an indicator
             else:
@@ -1220,7 +1308,7 @@ def extract_indicators(documents_with_structure: list[DocumentWithStructure]) ->
                 pending_observations.append((document, statement, False, None))
 
     for document, statement, is_baseline, baseline_year in pending_observations:
-        observation = _observation(document, statement, is_baseline, baseline_year, result.indicators)
+        observation = _observation(document, statement, is_baseline, baseline_year, index)
         if observation is not None:
             result.observations.append(observation)
 
@@ -1228,12 +1316,39 @@ def extract_indicators(documents_with_structure: list[DocumentWithStructure]) ->
     return result
 
 
+def _name_automaton(names: Iterable[str]) -> Any:
+    """An Aho–Corasick automaton over ``names``: every occurrence of every name in one pass."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        if name:
+            automaton.add_word(name, name)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _occurrences(automaton: Any, text: str) -> dict[str, list[tuple[int, int]]]:
+    """name → (start, end) in ``text`` of each occurrence, white space inside allowed, by start."""
+    if not len(automaton):
+        return {}
+    where = [m.start() for m in re.finditer(r"\S", text)]  # compact position → text position
+    compact = "".join(text[i] for i in where)
+    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for last, name in automaton.iter(compact):
+        out[name].append((where[last - len(name) + 1], where[last] + 1))
+    for occurrences in out.values():
+        occurrences.sort()
+    return out
+
+
 def _statement_unit(statement: Statement) -> str:
     return "%" if statement.shape == "share" and not statement.value.unit else statement.value.unit
 
 
 def _observation(document: Document, statement: Statement, is_baseline: bool, baseline_year: int | None,
-                 indicators: Sequence[Entity]) -> Observation | None:
+                 indicators: IndicatorIndex) -> Observation | None:
     value = statement.value
     if value.relative or value.number is None and value.comparator is None:
         return None  # changes and ranges are not observed levels
@@ -1278,17 +1393,31 @@ def _mentions(documents: Sequence[DocumentWithStructure], result: IndicatorExtra
         if max(similarity(phrase.text, name)[1] for name in (entity.label, *entity.aliases)) >= _MENTION_JACCARD:
             spans[item.doc_id].append((phrase.start, phrase.end, entity.key, item.passage_id))
 
+    # Longest names first, so a name inside a longer one is not marked where the longer one is.
     names = sorted(((name, e.key) for e in result.indicators for name in (e.label, *e.aliases)
-                    if len(normalise_key(name)) >= 4), key=lambda pair: len(pair[0]), reverse=True)
+                    if len(normalise_key(name)) >= 4), key=lambda pair: (-len(pair[0]), pair[0], pair[1]))
+    automaton = _name_automaton(squeeze(name) for name, _ in names)
     for doc_id, (document, passages) in docs.items():
+        found = _occurrences(automaton, document.text)
+        if not found:
+            continue
+        taken = bytearray(len(document.text))
+        for start, end, _, _ in spans[doc_id]:
+            taken[start:end] = b"\1" * (end - start)
         for name, key in names:
-            pattern = re.compile(r"\s*".join(re.escape(ch) for ch in squeeze(name)))
+            occurrences = found.get(squeeze(name))
+            if not occurrences:
+                continue
             for passage in passages:
-                for match in pattern.finditer(document.text, passage.start, passage.end):
-                    taken = spans[doc_id]
-                    if any(s < match.end() and match.start() < e for s, e, _, _ in taken):
+                scanned = passage.start  # as a left-to-right scan: matches of one name do not overlap
+                for start, end in occurrences:
+                    if start < scanned or end > passage.end:
                         continue
-                    taken.append((match.start(), match.end(), key, passage.id))
+                    scanned = end
+                    if any(taken[start:end]):
+                        continue
+                    taken[start:end] = b"\1" * (end - start)
+                    spans[doc_id].append((start, end, key, passage.id))
 
     out: dict[str, Mention] = {}
     for doc_id, items in spans.items():

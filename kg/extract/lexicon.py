@@ -217,6 +217,13 @@ def place_at_any(text: str, start: int = 0) -> tuple[str, str] | None:
     window = text[start:start + 12]
     if len(window) < 3 or not all("\u4e00" <= ch <= "\u9fff" for ch in window[:3]):
         return None
+    return _tagged_place(window)
+
+
+@lru_cache(maxsize=65536)
+def _tagged_place(window: str) -> tuple[str, str] | None:
+    """The place jieba tags at the start of ``window`` (cached: tagging is the slow part, and
+    policy text repeats the same phrases across documents)."""
     tokens = list(_pos_tagger().cut(window))
     if not tokens or tokens[0].flag != "ns":
         return None

@@ -37,6 +37,7 @@ _WS = re.compile(r"\s+")
 Span = tuple[int, int]
 
 
+@lru_cache(maxsize=65536)  # names are squeezed again and again when resolved and compared
 def squeeze(text: str) -> str:
     """``text`` without white space, full-width letters/digits/％＋＜＞ made half-width."""
     return _WS.sub("", unify_characters(text)).translate(_WIDTH)
@@ -128,17 +129,27 @@ def ends_with_name(text: str, low: int, end: int, activities: bool = False) -> b
     return any(text.endswith(suffix, low, end) for suffix in heads)
 
 
+@cache
+def _reversed_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Finds, at every position of a reversed text, the longest reversed word starting there."""
+    alternatives = sorted({w[::-1] for w in words if w}, key=len, reverse=True)
+    return re.compile("(?=(" + "|".join(re.escape(w) for w in alternatives) + "))")
+
+
 def suffix_matches(text: str, low: int, high: int, suffixes: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
     """(start, end, suffix) of each type word in ``text[low:high]``; the longest at each end.
 
-    ``suffixes`` must be sorted longest first. A suffix that is only the start of a longer
-    word (计划生育, 局长, 中心城区) ends nothing.
+    A suffix that is only the start of a longer word (计划生育, 局长, 中心城区) ends nothing.
     """
     continuations = lexicon.words("suffix_continuations")
     false_words = lexicon.words("not_suffix_words")
-    for end in range(low + 1, high + 1):
-        best = next((s for s in suffixes if end - len(s) >= low and text.startswith(s, end - len(s))), None)
-        if best is None or any(text.endswith(w, low, end) for w in false_words):
+    # The longest word ending at each position is the longest reversed word starting at the
+    # mirrored position of the reversed text: one regex scan instead of a test per position
+    # and word (this runs over every character of every passage).
+    found = [(high - m.start(), m.group(1)[::-1])
+             for m in _reversed_pattern(suffixes).finditer(text[low:high][::-1])]
+    for end, best in reversed(found):
+        if any(text.endswith(w, low, end) for w in false_words):
             continue
         start = end - len(best)
         if any(len(word) > len(best) and text.startswith(word, start) for word in continuations):
