@@ -277,7 +277,8 @@ def measure_build(corpus: Path, build_dir: Path, model: str) -> dict[str, Any]:
     report = build(_settings(corpus, build_dir, model), progress=Bar)
     return {"seconds": report.seconds, "stages": report.stages, "documents": report.documents,
             "sections": report.sections, "passages": report.passages, "triples": report.triples,
-            "clauses": len(np.load(build_dir / "index" / "owners.npy")),
+            "clauses": len(np.load(build_dir / "index" / "owner_rows.npy")),
+            "distinct_clause_rows": len(np.load(build_dir / "index" / "owner_offsets.npy")) - 1,
             "progress": bars, "peak_rss_mib": peak_rss_mib()}
 
 

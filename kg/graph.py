@@ -8,7 +8,7 @@ the local store and on a remote SPARQL server); queries see the union.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -134,9 +134,10 @@ def ontology_quads() -> list[Quad]:
             for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)]
 
 
-def write_nquads(quads: Iterable[Quad], path: str) -> None:
-    """Serialise quads as N-Quads (the build's graph file)."""
-    ox.serialize(quads, output=path, format=ox.RdfFormat.N_QUADS)
+def write_nquads(quads: Iterable[Quad], output: str | BinaryIO) -> None:
+    """Serialise quads as N-Quads (the build's graph file) to a path or an open binary file;
+    N-Quads is line-based, so several calls may append to one file."""
+    ox.serialize(quads, output=output, format=ox.RdfFormat.N_QUADS)
 
 
 def read_store(path: str) -> ox.Store:

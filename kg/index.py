@@ -9,7 +9,8 @@ Rules of the index, enforced here:
   queries match a clause far better than a whole passage: measured on the dev
   questions with USE-v3, dense-only R@5 went from 0.36 (passage vectors max-pooled
   from sentence vectors) and 0.60 (MaxSim over sentences) to 0.84 (MaxSim over
-  clauses). ``owners.npy`` maps each FAISS row (a clause) to its passage row.
+  clauses). A clause text is one FAISS row however many passages contain it;
+  ``owner_offsets.npy``/``owner_rows.npy`` map each row to its passage rows (:class:`Owners`).
 - Up to ``APPROXIMATE_THRESHOLD`` clause rows the index is ``IndexFlatIP`` (exact);
   above it, IVF-flat (see the figures at :func:`dense_index`). Both keep the full
   vectors, so every score returned is an exact cosine.
@@ -93,15 +94,50 @@ def dense_units(item: IndexedPassage) -> list[str]:
     return units or [text]
 
 
+class Owners:
+    """Which passages each FAISS row belongs to (compressed rows: ``rows[offsets[i]:offsets[i + 1]]``).
+
+    A clause text is encoded and indexed once however many passages contain it: policy
+    documents repeat their boilerplate (加强组织领导…, 到2025年…), and every copy would
+    otherwise cost 2 KiB of index and its own slot among the nearest neighbours.
+    """
+
+    def __init__(self, offsets: np.ndarray, rows: np.ndarray) -> None:
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.rows = np.asarray(rows, dtype=np.int64)
+
+    @classmethod
+    def one_each(cls, rows: np.ndarray) -> "Owners":
+        """Each FAISS row owned by exactly one passage: ``rows[i]``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return cls(np.arange(len(rows) + 1, dtype=np.int64), rows)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def of(self, vector_row: int) -> np.ndarray:
+        """The passage rows that contain FAISS row ``vector_row``, in passage order."""
+        return self.rows[self.offsets[vector_row]:self.offsets[vector_row + 1]]
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / "owner_offsets.npy", self.offsets)
+        np.save(folder / "owner_rows.npy", self.rows)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Owners":
+        return cls(np.load(folder / "owner_offsets.npy"), np.load(folder / "owner_rows.npy"))
+
+
 class SearchIndex:
     """Passages with a BM25 index and a FAISS index over the same row numbers."""
 
-    def __init__(self, items: list[IndexedPassage], bm25: object, faiss_index: object, owners: np.ndarray,
+    def __init__(self, items: list[IndexedPassage], bm25: object, faiss_index: object, owners: Owners | np.ndarray,
                  model_id: str, dimension: int) -> None:
         self.items = items
         self.bm25 = bm25
         self.faiss_index = faiss_index
-        self.owners = owners  # FAISS row (clause) → passage row
+        # FAISS row (a distinct clause) → passage rows; a plain array means one passage each.
+        self.owners = owners if isinstance(owners, Owners) else Owners.one_each(owners)
         self.model_id = model_id
         self.dimension = dimension
 
@@ -110,16 +146,27 @@ class SearchIndex:
               model_id: str, dimension: int) -> "SearchIndex":
         """Index ``items``; ``encode`` maps texts to unit vectors (one row each)."""
         bm25 = _bm25s().BM25(k1=1.2, b=0.75)
-        bm25.index([tokenize(item.search_text) or ["∅"] for item in items], show_progress=False)
-        units: list[str] = []
-        owners: list[int] = []
+        # Token ids, not token strings: at a few hundred documents the strings alone (millions of
+        # them, one object each) took more memory than the whole graph.
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(token, len(vocab)) for token in tokenize(item.search_text) or ["∅"]]
+               for item in items]
+        bm25.index((ids, vocab), show_progress=False)
+        del ids
+        containing: dict[str, list[int]] = {}  # clause text → passage rows, in first-seen order
         for row, item in enumerate(items):
             for unit in dense_units(item):
-                units.append(unit)
-                owners.append(row)
+                rows = containing.setdefault(unit, [])
+                if not rows or rows[-1] != row:
+                    rows.append(row)
+        units = list(containing)
         vectors = encode(units) if units else np.zeros((0, dimension), dtype=np.float32)
-        return cls(items, bm25, dense_index(np.asarray(vectors, dtype=np.float32), dimension),
-                   np.asarray(owners, dtype=np.int64), model_id, dimension)
+        offsets = np.cumsum([0, *(len(rows) for rows in containing.values())], dtype=np.int64)
+        owners = Owners(offsets, np.fromiter((r for rows in containing.values() for r in rows), dtype=np.int64,
+                                             count=int(offsets[-1])))
+        del containing, units
+        return cls(items, bm25, dense_index(np.asarray(vectors, dtype=np.float32), dimension), owners,
+                   model_id, dimension)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -147,14 +194,16 @@ class SearchIndex:
         for clause, score in zip(rows[0], scores[0]):
             if clause < 0:
                 continue
-            passage = int(self.owners[clause])
-            if passage not in best:
-                best[passage] = float(score)
+            for passage in self.owners.of(int(clause)).tolist():
+                if passage not in best:
+                    best[passage] = float(score)
+            if len(best) >= k:  # clauses come best first: these k passages are the answer
+                break
         ordered = sorted(best.items(), key=lambda item: -item[1])[:k]
         return [row for row, _ in ordered], [score for _, score in ordered]
 
     def save(self, folder: Path) -> None:
-        """Write passages.jsonl, bm25/, dense.faiss and owners.npy into ``folder``."""
+        """Write passages.jsonl, bm25/, dense.faiss and the owner arrays into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
             for item in self.items:
@@ -163,7 +212,7 @@ class SearchIndex:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.bm25.save(str(folder / "bm25"))  # type: ignore[attr-defined]
         _faiss().write_index(self.faiss_index, str(folder / "dense.faiss"))
-        np.save(folder / "owners.npy", self.owners)
+        self.owners.save(folder)
 
     @classmethod
     def load(cls, folder: Path, model_id: str, dimension: int) -> "SearchIndex":
@@ -177,8 +226,7 @@ class SearchIndex:
                 items.append(IndexedPassage(Passage(**record), context))
         bm25 = _bm25s().BM25.load(str(folder / "bm25"))
         faiss_index = _faiss().read_index(str(folder / "dense.faiss"))
-        owners = np.load(folder / "owners.npy")
-        return cls(items, bm25, faiss_index, owners, model_id, dimension)
+        return cls(items, bm25, faiss_index, Owners.load(folder), model_id, dimension)
 
 
 def dense_index(vectors: np.ndarray, dimension: int, approximate: bool | None = None) -> object:

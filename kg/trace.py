@@ -479,17 +479,46 @@ def name_form(text: str) -> str:
     return _QUOTES.sub("", squeeze(text)).replace("％", "%").lower()
 
 
-def _idf(items: Sequence[IndicatorInfo]) -> dict[str, float]:
+def _grams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+@dataclass
+class _NameIndex:
+    """What resolving a typed name needs about a list of indicators, computed once per list."""
+
+    idf: dict[str, float]
+    postings: dict[str, set[int]]  # bigram of any form of a name → positions of its indicators
+
+
+# id(list) → (the list, its index). A service resolves names against one list for its lifetime;
+# keeping the list referenced means its id cannot be reused by another object.
+_NAME_INDEXES: dict[int, tuple[Sequence[IndicatorInfo], _NameIndex]] = {}
+
+
+def _name_index(items: Sequence[IndicatorInfo]) -> _NameIndex:
+    known = _NAME_INDEXES.get(id(items))
+    if known is not None and known[0] is items:
+        return known[1]
     df: dict[str, int] = {}
-    for item in items:
+    postings: dict[str, set[int]] = {}
+    for position, item in enumerate(items):
         grams: set[str] = set()
+        forms: set[str] = set()
         for name in (item.label, *item.aliases):
             key = normalise_label(name)
-            grams |= {key[i:i + 2] for i in range(len(key) - 1)}
+            grams |= _grams(key)
+            forms |= _grams(key) | _grams(name_form(name)) | {key, name_form(name)}
         for gram in grams:
             df[gram] = df.get(gram, 0) + 1
+        for gram in forms:
+            postings.setdefault(gram, set()).add(position)
     n = max(len(items), 1)
-    return {gram: 1.0 + math.log(n / count) for gram, count in df.items()}
+    index = _NameIndex({gram: 1.0 + math.log(n / count) for gram, count in df.items()}, postings)
+    if len(_NAME_INDEXES) >= 8:
+        _NAME_INDEXES.clear()
+    _NAME_INDEXES[id(items)] = (items, index)
+    return index
 
 
 def _coverage(query: str, name: str, idf: dict[str, float]) -> float:
@@ -508,9 +537,13 @@ def resolve_indicator(items: Sequence[IndicatorInfo], text: str) -> list[Candida
     typed = name_form(text)
     if len(typed) < 2:
         return []
-    idf = _idf(items)
+    index = _name_index(items)
+    idf = index.idf
+    # An indicator sharing no character bigram with the text scores 0 on every test below.
+    probes = _grams(typed) | _grams(normalise_label(typed)) | _grams(normalise_label(text)) | {typed, normalise_label(typed)}
+    positions = sorted(set().union(*(index.postings.get(g, set()) for g in probes)))
     out: list[Candidate] = []
-    for item in items:
+    for item in (items[p] for p in positions):
         best: Candidate | None = None
         for name, is_alias in [(item.label, False), *((a, True) for a in item.aliases)]:
             form = name_form(name)

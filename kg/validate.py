@@ -41,18 +41,44 @@ def _ontology_triples() -> list[ox.Triple]:
     return list(ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE))
 
 
+class Checker:
+    """Validation fed in pieces: :meth:`add` quads as they are made, then ask for :meth:`violations`.
+
+    The native engine keeps only the values the shapes read, so a build can write each
+    document's quads to disk and drop them before the next; pyshacl needs them all.
+    """
+
+    def __init__(self, engine: str = "native") -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
+        self._validator: Validator | None = None
+        self._kept: list[ox.Quad] = []
+        if engine == "native":
+            shapes, why = _compiled()
+            if shapes is not None:
+                self._validator = Validator(shapes, _ontology_triples())
+            else:
+                log.warning("validating with pyshacl: %s", why)
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Take in more quads (the union of their graphs is validated)."""
+        if self._validator is not None:
+            self._validator.add(quads)
+        else:
+            self._kept.extend(quads)
+
+    def violations(self) -> list[Violation]:
+        """Every violation of what was added, sorted; an empty list means it conforms."""
+        if self._validator is not None:
+            return self._validator.violations()
+        return _pyshacl(self._kept)
+
+
 def validate_quads(quads: Iterable[ox.Quad], engine: str = "native") -> list[Violation]:
     """Validate the union of the quads' graphs; an empty list means the graph conforms."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine == "native":
-        shapes, why = _compiled()
-        if shapes is not None:
-            validator = Validator(shapes, _ontology_triples())
-            validator.add(quads)
-            return validator.violations()
-        log.warning("validating with pyshacl: %s", why)
-    return _pyshacl(quads)
+    checker = Checker(engine)
+    checker.add(quads)
+    return checker.violations()
 
 
 def _pyshacl(quads: Iterable[ox.Quad]) -> list[Violation]:
@@ -78,4 +104,4 @@ def _pyshacl(quads: Iterable[ox.Quad]) -> list[Violation]:
     return sorted(out, key=str)
 
 
-__all__ = ["ENGINES", "Violation", "validate_quads"]
+__all__ = ["ENGINES", "Checker", "Violation", "validate_quads"]

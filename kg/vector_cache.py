@@ -49,9 +49,10 @@ class VectorCache:
             fresh = encoder(list(missing.values()))
             for key, vector in zip(missing, fresh):
                 self.vectors[key] = np.asarray(vector, dtype=np.float32)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([self.vectors[key] for key in keys]).astype(np.float32)
+        out = np.empty((len(keys), self.dimension), dtype=np.float32)  # filled in place: no stacked copy
+        for row, key in enumerate(keys):
+            out[row] = self.vectors[key]
+        return out
 
     def save(self, keep: Sequence[str] | None = None) -> None:
         """Write the cache (only the ``keep`` texts' vectors, when given) via a temporary file."""
