@@ -136,9 +136,11 @@ class Service:
                boost: bool = True) -> list[Hit]:
         """Ranked passages for ``query``; optional filters by document, kind and year.
 
-        With ``boost`` (hybrid mode only, so the single-retriever modes stay what they measure), the
-        passages that mention the entity the query names (:func:`kg.answer.recognise`) are one more
-        ranking in the fusion, weighted :data:`kg.answer.BOOST_WEIGHT`.
+        In hybrid mode a "how many" question adds the retrieved passages that put a number beside
+        its words as one more ranking (:mod:`kg.question`). With ``boost`` (hybrid mode only, so the
+        single-retriever modes stay what they measure), the passages that mention the entity the
+        query names (:func:`kg.answer.recognise`) are one more ranking in the fusion, weighted
+        :data:`kg.answer.BOOST_WEIGHT`.
         """
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
@@ -160,12 +162,23 @@ class Service:
             if allowed is not None:
                 rows = [r for r in rows if allowed[r]][:limit]
             rankings.append(([int(r) for r in rows], weight if mode == "hybrid" else 1.0))
+        if mode == "hybrid":
+            rankings.append(self._quantity_ranking(text, rankings))
         if boost and mode == "hybrid":
             rankings.append(self._graph_ranking(text, scores, allowed, limit))
         fused = fuse(rankings, self.settings.rrf_k)
         ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         tokens = tokenize(text)
         return [self._hit(rank, row, score, tokens, text) for rank, (row, score) in enumerate(ordered, 1)]
+
+    def _quantity_ranking(self, text: str, rankings: list[tuple[list[int], float]]) -> tuple[list[int], float]:
+        """For a "how many" question, the retrieved passages with a number beside its words
+        (:mod:`kg.question`)."""
+        from kg import question
+
+        candidates = list(dict.fromkeys(row for rows, _ in rankings for row in rows))
+        texts = {row: self.index.items[row].passage.text for row in candidates}
+        return question.quantity_ranking(text, candidates, texts), question.WEIGHT
 
     def _graph_ranking(self, text: str, scores: np.ndarray, allowed: np.ndarray | None,
                        limit: int) -> tuple[list[int], float]:

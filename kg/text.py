@@ -50,6 +50,15 @@ def clean_query(query: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def words(text: str) -> list[str]:
+    """jieba's words of ``text`` (precise mode, the product's dictionary), without stopwords
+    and punctuation."""
+    stop = stopwords()
+    with _lock:
+        found = _jieba().lcut(text)
+    return [w for w in found if w.strip() and w not in stop and not _PUNCT.match(w)]
+
+
 def tokenize(text: str) -> list[str]:
     """Search tokens: jieba words (search mode) plus character bigrams of Chinese runs.
 
