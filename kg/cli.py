@@ -251,13 +251,15 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--engine", type=click.Choice(["native", "pyshacl"]), default="native", show_default=True,
+              help="native: the build's one-pass checker; pyshacl: the reference implementation (slower).")
 @click.pass_context
-def validate(ctx: click.Context) -> None:
+def validate(ctx: click.Context, engine: str) -> None:
     """Check the current build's graph against ontology/shapes.ttl (SHACL)."""
     from kg.validate import validate_quads
 
     service = _open_service(ctx)
-    violations = validate_quads(service.store.quads_for_pattern(None, None, None, None))
+    violations = validate_quads(service.store.quads_for_pattern(None, None, None, None), engine=engine)
     if violations:
         for violation in violations:
             click.echo(str(violation))
