@@ -21,7 +21,8 @@ import pyoxigraph as ox
 from kg.build import BUILD_FORMAT, GRAPH_FILE, INDEX_DIR, MANIFEST, TEXT_DIR, corpus_fingerprint
 from kg.config import Settings
 from kg.errors import QueryError, StaleBuildError
-from kg.graph import read_store
+from kg.graph import graph_iri, read_store
+from kg.queries import select
 from kg.index import SearchIndex, fuse, matched_spans, rank_of
 from kg.records import Hit, Span
 from kg.text import clean_query, tokenize
@@ -57,6 +58,16 @@ def check_build(settings: Settings, check_corpus: bool = True) -> dict[str, Any]
             shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
             raise StaleBuildError(f"the corpus changed since the last build ({shown}) — {_REBUILD}")
     return manifest
+
+
+
+# Every named mention in one document's graph, with the label of the entity it names.
+_DOCUMENT_MENTIONS = """
+SELECT ?g ?e ?label ?start ?end WHERE {
+  GRAPH ?g { ?m pol:mentionOf ?e ; pol:start ?start ; pol:end ?end . }
+  ?e rdfs:label ?label .
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -188,10 +199,42 @@ class Service:
         found = recognise(text, self.lexicon)
         if found is None:
             return [], 0.0
-        rows = {row for row in (self._passage_rows.get(p, (None,))[0] for p in self._mention_passages(found.entity.iri))
-                if row is not None and (allowed is None or allowed[row])}
-        ordered = sorted(rows, key=lambda row: (-float(scores[row]), row))[:limit]
+        named = {row for row in (self._passage_rows.get(p, (None,))[0] for p in self._mention_passages(found.entity.iri))
+                 if row is not None and (allowed is None or allowed[row])}
+        # Then the passages that refer to it by its type word alone (…集团总院…), see kg.anaphora.
+        referring = {row for row in self._referring_rows(found.entity.iri)
+                     if row not in named and (allowed is None or allowed[row])}
+        ordered = [*sorted(named, key=lambda row: (-float(scores[row]), row)),
+                   *sorted(referring, key=lambda row: (-float(scores[row]), row))][:limit]
         return ordered, BOOST_WEIGHT
+
+    def _referring_rows(self, iri: str) -> list[int]:
+        """Rows of the passages that refer to entity ``iri`` by its type word alone (cached)."""
+        cache: dict[str, list[int]] = self.__dict__.setdefault("_referring_cache", {})
+        if iri not in cache:
+            from kg.anaphora import Named, Span, referring_passages
+
+            rows: list[int] = []
+            documents = sorted({self._passage_rows[p][1].doc_id for p in self._mention_passages(iri)
+                                if p in self._passage_rows})
+            for doc_id in documents:
+                mentions = [Named(int(r["start"]), int(r["end"]), str(r["e"]), str(r["label"]))
+                            for r in select(self.store, _DOCUMENT_MENTIONS, g=graph_iri(doc_id))]
+                spans = [Span(p.id, p.start, p.end) for _, p in self._passages_by_doc.get(doc_id, [])]
+                for passage_id in referring_passages(self.document_text(doc_id), spans, mentions, iri):
+                    rows.append(self._passage_rows[passage_id][0])
+            cache[iri] = rows
+        return cache[iri]
+
+    @cached_property
+    def _passages_by_doc(self) -> dict[str, list[tuple[int, Any]]]:
+        """Document id → its (row, passage) pairs in document order."""
+        out: dict[str, list[tuple[int, Any]]] = {}
+        for row, item in enumerate(self.index.items):
+            out.setdefault(item.passage.doc_id, []).append((row, item.passage))
+        for pairs in out.values():
+            pairs.sort(key=lambda pair: pair[1].start)
+        return out
 
     def _mention_passages(self, iri: str) -> list[str]:
         from kg.answer import mentions_of
