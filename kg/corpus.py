@@ -199,12 +199,19 @@ def add_files(corpus_dir: Path, files: list[Path], meta: dict[str, object] | Non
     import shutil
 
     entries = _metadata_entries(corpus_dir)
+    # A copy of a document already in the corpus would replace it in the build (of two copies
+    # one is kept), so it is refused here, before anything is copied.
+    present = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in corpus_files(corpus_dir)}
     for source in files:
         if not source.is_file():
             raise CorpusError(source, "no such file", "check the path")
         if (corpus_dir / source.name).exists():
             raise CorpusError(source, f"{corpus_dir / source.name} already exists",
                               "rename the file, or remove the old document first with `kg remove`")
+        same = present.get(hashlib.sha256(source.read_bytes()).hexdigest())
+        if same is not None:
+            raise CorpusError(source, f"same content as {same}, already in the corpus",
+                              "nothing to add; to change its metadata, edit metadata.json and run `kg build`")
     if meta and len(files) != 1:
         raise MetadataError("metadata options describe one file; add files one at a time to give each its own")
     added = []

@@ -83,3 +83,24 @@ def test_removing_an_unknown_id_says_which_ids_exist(real_settings: object, tmp_
     result = CliRunner().invoke(main, ["remove", "no-such-doc"], env=env)
     assert result.exit_code == 3
     assert "no document with id no-such-doc" in result.stderr and "gx-plan-2022" in result.stderr
+
+
+def test_adding_a_copy_of_a_corpus_document_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    from kg.corpus import add_files
+    from kg.errors import CorpusError
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    before = sorted(p.name for p in corpus.iterdir())
+    metadata = (corpus / "metadata.json").read_text(encoding="utf-8")
+    copy = tmp_path / "renamed-copy.txt"
+    original = next(p for p in sorted(corpus.glob("*.txt")))
+    shutil.copy(original, copy)
+    try:
+        add_files(corpus, [copy], {"id": "copy", "title": "复制", "kind": "news", "date": "2025-01-01"})
+    except CorpusError as error:
+        assert original.name in str(error) and "same content" in str(error)
+    else:
+        raise AssertionError("a copy of a corpus document was added")
+    assert sorted(p.name for p in corpus.iterdir()) == before
+    assert (corpus / "metadata.json").read_text(encoding="utf-8") == metadata
