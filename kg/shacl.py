@@ -129,6 +129,9 @@ def compile_shapes(shapes_file: Path) -> list[Shape]:
         for q in store.quads_for_pattern(node, None, None):
             if q.predicate.value not in _KNOWN:
                 raise Unsupported(f"{node} uses {q.predicate.value}")
+        severity = one(node, "severity")
+        if severity is not None and severity.value != SH + "Violation":
+            raise Unsupported(f"{node} has severity {severity.value}; only sh:Violation is supported")
         result = Shape(id=str(node))
         built[node] = result
         path = one(node, "path")
