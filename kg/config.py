@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense_weight", 0.35, "Weight of the dense (embedding) ranking in hybrid fusion.", False),
     Setting("rrf_k", 20, "Rank offset k of reciprocal-rank fusion: 1/(k + rank).", False),
     Setting("candidates", 50, "How many candidates each retriever contributes before fusion.", False),
+    Setting("query_threads", 1, "CPU threads one query's encoding and FAISS search may use when serving "
+            "(concurrent queries already run side by side; more threads per query only contend).", False),
     Setting(
         "sparql_endpoint",
         "",
@@ -67,6 +69,7 @@ class Settings:
     dense_weight: float = 0.35
     rrf_k: int = 20
     candidates: int = 50
+    query_threads: int = 1
     sparql_endpoint: str = ""
 
     @property

@@ -240,7 +240,7 @@ def encode_pooled(
     return _unit_rows(np.maximum.reduceat(vectors, starts, axis=0))
 
 
-def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Encoder:
+def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu", threads: int | None = None) -> Encoder:
     """Load the encoder named by the ``embedding_model`` setting.
 
     Args:
@@ -252,6 +252,8 @@ def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Encoder:
             ever downloaded.
         device: Torch device for sentence-transformers models. USE-v3 runs in numpy on
             the CPU whatever this says.
+        threads: BLAS threads for USE-v3 (default :data:`USE_THREADS`, for batch encoding in
+            a build; serving passes 1). Other models use torch's own setting.
 
     Raises:
         ConfigError: ``name`` cannot be loaded; the message names the setting, the
@@ -267,7 +269,7 @@ def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Encoder:
     model = st.SentenceTransformer(
         # Not the global name USEv3Embedding: inside this module it exists only
         # once _use_module_class() has run (module __getattr__ serves importers).
-        modules=[_use_module_class()(threads=USE_THREADS)],
+        modules=[_use_module_class()(threads=threads or USE_THREADS)],
         device=device,
         local_files_only=True,
     )

@@ -61,6 +61,12 @@ def check_build(settings: Settings, check_corpus: bool = True) -> dict[str, Any]
 
 
 
+def _faiss_threads(threads: int) -> None:
+    from kg.index import _faiss
+
+    _faiss().omp_set_num_threads(threads)
+
+
 # Every named mention in one document's graph, with the label of the entity it names.
 _DOCUMENT_MENTIONS = """
 SELECT ?g ?e ?label ?start ?end WHERE {
@@ -121,7 +127,12 @@ class Service:
         if self._encoder is None:
             from kg.embed import load_encoder
 
-            encoder = load_encoder(self.settings.embedding_model)
+            # One query is one short text and one FAISS search: extra threads per query only
+            # fight the other requests' threads for the same cores (measured with bench/load.py:
+            # search p95 at 8 clients 224 ms with two threads per query, 55 ms with one).
+            threads = max(1, self.settings.query_threads)
+            encoder = load_encoder(self.settings.embedding_model, threads=threads)
+            _faiss_threads(threads)
             if encoder.model_id != self.index.model_id:
                 raise StaleBuildError(f"the index was built with model {self.index.model_id!r} but "
                                       f"embedding_model now loads {encoder.model_id!r} — {_REBUILD}")

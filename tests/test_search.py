@@ -72,3 +72,14 @@ def test_dev_set_figures_do_not_regress(service: Service) -> None:
     hybrid = score(queries, lambda q: [h.text for h in service.search(q, k=10)])
     assert bm25["R@5"] >= 0.9
     assert hybrid["R@5"] >= 0.9
+
+
+def test_serving_encodes_and_searches_with_the_query_threads_setting(service: Service) -> None:
+    """One thread per query by default: concurrent requests, not one query, share the cores."""
+    import faiss
+
+    encoder = service.encoder
+    assert service.settings.query_threads == 1
+    assert encoder.model[0].threads == 1  # the USE-v3 module's BLAS threads
+    assert faiss.omp_get_max_threads() == 1
+    assert service.search("孕产妇死亡率", k=3)
