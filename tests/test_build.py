@@ -101,3 +101,30 @@ def test_bad_files_are_rejected_and_good_ones_built(tmp_path: Path) -> None:
 def test_build_if_stale_skips_a_current_build(real_settings: Settings) -> None:
     code, out, _ = cli(real_settings, "build", "--if-stale", "-q")
     assert code == 0 and "up to date" in out
+
+
+def test_a_graph_that_breaks_the_shapes_is_refused_and_the_previous_build_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyoxigraph as ox
+
+    import kg.build
+    from kg.errors import BuildError
+
+    settings = settings_for(tmp_path / "build", model="hashing")
+    build(settings)
+    manifest = (tmp_path / "build" / "manifest.json").read_text(encoding="utf-8")
+    real_extract = kg.build.extract_quads
+
+    def broken(prepared: object) -> list[ox.Quad]:
+        quads = real_extract(prepared)  # type: ignore[arg-type]
+        passage = ox.NamedNode("https://w3id.org/policy-kg/id/passage/orphan")
+        passage_class = ox.NamedNode("https://w3id.org/policy-kg/ontology#Passage")
+        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        return [*quads, ox.Quad(passage, rdf_type, passage_class, ox.DefaultGraph())]
+
+    monkeypatch.setattr(kg.build, "extract_quads", broken)
+    with pytest.raises(BuildError, match=r"(?s)does not conform.*passage/orphan.*pol:text"):
+        build(settings)
+    assert (tmp_path / "build" / "manifest.json").read_text(encoding="utf-8") == manifest
+    assert not list(tmp_path.glob(".build.tmp-*"))  # the half-written build is gone
+    Service.open(settings).search("医保", k=1)  # and the previous one still serves
