@@ -29,6 +29,7 @@ from kg.config import Settings
 from kg.corpus import METADATA_FILE, CorpusLoad, Rejected, corpus_files, load_corpus
 from kg.embed import load_encoder
 from kg.errors import BuildError
+from kg.extract.cache import FindsCache
 from kg.extract.entities import entity_quads, extract_entities
 from kg.extract.indicators import extract_indicators, indicator_quads
 from kg.graph import document_quads, ontology_quads, write_nquads
@@ -37,6 +38,8 @@ from kg.passages import split_passages
 from kg.records import Document, Passage, Section
 from kg.structure import split_sections
 from kg.validate import Checker
+from kg.text import tokenize
+from kg.token_cache import TokenCache
 from kg.vector_cache import VectorCache
 
 #: Bumped whenever the layout or meaning of a build changes, so old builds are refused.
@@ -145,11 +148,13 @@ def prepare_documents(load: CorpusLoad, settings: Settings,
     return out
 
 
-def extract_quads(prepared: list[tuple[Document, list[Section], list[Passage]]]) -> list[Any]:
-    """Entities, indicators, targets and observations of all documents, as quads."""
+def extract_quads(prepared: list[tuple[Document, list[Section], list[Passage]]],
+                  finds: Callable[[Any], Any] | None = None) -> list[Any]:
+    """Entities, indicators, targets and observations of all documents, as quads (``finds``: a
+    :class:`kg.extract.cache.FindsCache`, or None to find everything afresh)."""
     documents = [document for document, _, _ in prepared]
     indicators = extract_indicators(prepared)
-    entities = extract_entities(prepared)
+    entities = extract_entities(prepared, finds) if finds is not None else extract_entities(prepared)
     return indicator_quads(indicators, documents) + entity_quads(entities, documents)
 
 
@@ -183,7 +188,8 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
         stages["structure"] = time.perf_counter() - tick
 
         tick = time.perf_counter()
-        fact_quads = extract_quads(prepared)
+        finds = FindsCache(build_dir.parent / CACHE_DIR)
+        fact_quads = extract_quads(prepared, finds)
         stages["extract"] = time.perf_counter() - tick
 
         # Holding the lock, any staging or retired folder left here is from a build that died.
@@ -253,8 +259,12 @@ def build(settings: Settings, progress: ProgressFactory = silent, strict: bool =
                 encoded.extend(texts)
                 return cache.encode(texts, encode_new)
 
-            index = SearchIndex.build(items, encode, encoder.model_id, encoder.dimension)
+            token_cache = TokenCache(build_dir.parent / CACHE_DIR)
+            index = SearchIndex.build(items, encode, encoder.model_id, encoder.dimension,
+                                      tokens=lambda text: token_cache.tokens(text, tokenize))
             cache.save(keep=encoded)  # only this corpus's clauses: removed documents do not linger
+            token_cache.save()
+            finds.save()
             index.save(staging / INDEX_DIR)
             stages["index"] = time.perf_counter() - tick
 

@@ -8,7 +8,7 @@ the local store and on a remote SPARQL server); queries see the union.
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -130,7 +130,16 @@ def ontology_quads() -> list[Quad]:
     from kg.vocab import ONTOLOGY_FILE
 
     graph = ox.NamedNode(f"{ID}graph/ontology")
-    return [ox.Quad(t.subject, t.predicate, t.object, graph)
+    # The parser labels blank nodes (the list in a datatype union) at random; labels in order of
+    # appearance keep graph.nq the same from build to build.
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term, ox.BlankNode(f"ontology{len(labels)}"))
+        return term
+
+    return [ox.Quad(stable(t.subject), t.predicate, stable(t.object), graph)
             for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)]
 
 

@@ -143,13 +143,14 @@ class SearchIndex:
 
     @classmethod
     def build(cls, items: list[IndexedPassage], encode: Callable[[Sequence[str]], np.ndarray],
-              model_id: str, dimension: int) -> "SearchIndex":
-        """Index ``items``; ``encode`` maps texts to unit vectors (one row each)."""
+              model_id: str, dimension: int, tokens: Callable[[str], list[str]] = tokenize) -> "SearchIndex":
+        """Index ``items``; ``encode`` maps texts to unit vectors (one row each), ``tokens`` a text to
+        its search tokens (:func:`kg.text.tokenize`, or a cache of it)."""
         bm25 = _bm25s().BM25(k1=1.2, b=0.75)
         # Token ids, not token strings: at a few hundred documents the strings alone (millions of
         # them, one object each) took more memory than the whole graph.
         vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(token, len(vocab)) for token in tokenize(item.search_text) or ["∅"]]
+        ids = [[vocab.setdefault(token, len(vocab)) for token in tokens(item.search_text) or ["∅"]]
                for item in items]
         bm25.index((ids, vocab), show_progress=False)
         del ids

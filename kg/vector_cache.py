@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 import re
 from pathlib import Path
 from typing import Callable, Sequence
@@ -35,7 +36,7 @@ class VectorCache:
                     keys, matrix = data["keys"], data["vectors"]
                 if matrix.shape[1:] == (dimension,):
                     self.vectors = {str(k): matrix[i] for i, k in enumerate(keys)}
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
                 self.vectors = {}  # a damaged cache only costs a re-encode
 
     def encode(self, texts: Sequence[str], encoder: Callable[[list[str]], np.ndarray]) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,8 +103,29 @@ def _place_candidates(ctx: DocContext) -> list[Candidate]:
     return [Candidate(PLACE, hit.start, hit.end, hit.passage, hit.name, hit.name) for hit in ctx.places]
 
 
-def extract_entities(prepared: Sequence[Prepared]) -> EntityExtraction:
-    """Every policy entity (not indicators) of the given documents, resolved across documents."""
+@dataclass
+class DocumentFinds:
+    """What the extractors find in one document on their own, before anything is resolved
+    across documents (what :class:`kg.extract.cache.FindsCache` keeps between builds)."""
+
+    boxes: columns.ColumnResult
+    named: list[Candidate]
+    cited: list[Candidate]
+
+
+def find_in_document(ctx: DocContext) -> DocumentFinds:
+    """Boxes, named entities and citations of one document."""
+    named = [*institutions.find_institutions(ctx), *programmes.find_programmes(ctx), *pilots.find_pilots(ctx),
+             *practices.find_practices(ctx)]
+    return DocumentFinds(columns.find_columns(ctx), named, citations.find_citations(ctx))
+
+
+def extract_entities(prepared: Sequence[Prepared],
+                     finds: Callable[[DocContext], DocumentFinds] = find_in_document) -> EntityExtraction:
+    """Every policy entity (not indicators) of the given documents, resolved across documents.
+
+    ``finds`` gives a document's own finds (:func:`find_in_document`, or a cache of it: the
+    result must be fresh objects, since the links of candidates are filled in here)."""
     contexts = [DocContext.build(document, sections, passages) for document, sections, passages in prepared]
     documents = {ctx.document.id: ctx.document for ctx in contexts}
     found: dict[str, list[Candidate]] = {}
@@ -112,12 +133,11 @@ def extract_entities(prepared: Sequence[Prepared]) -> EntityExtraction:
     seeds: list[tuple[Entity, str, str]] = []
     topic_items: set[EntityRef] = set()
     for ctx in contexts:
-        boxes = columns.find_columns(ctx)
+        own = finds(ctx)
+        boxes = own.boxes
         seeds.extend((entity, ctx.document.id, section_id) for entity, section_id in boxes.seeds)
         topic_items |= boxes.topic_items
-        named = [*institutions.find_institutions(ctx), *programmes.find_programmes(ctx), *pilots.find_pilots(ctx),
-                 *practices.find_practices(ctx)]
-        named = _settle_overlaps(named)
+        named = _settle_overlaps(own.named)
         for candidate in named:
             item = ctx.item_of(candidate.passage)
             ref = boxes.item_refs.get(item.id) if item is not None else None
@@ -128,7 +148,7 @@ def extract_entities(prepared: Sequence[Prepared]) -> EntityExtraction:
             elif candidate.entity_type == pilots.ENTITY_TYPE:
                 candidate.links.append(("belongsToProgramme", ref))
         found[ctx.document.id] = [*named, *boxes.candidates, *_place_candidates(ctx)]
-        cited.extend(citations.find_citations(ctx))
+        cited.extend(own.cited)
 
     known = institutions.known_short_forms([c for cands in found.values() for c in cands])
     for ctx in contexts:
