@@ -1,9 +1,10 @@
 """Clause vectors remembered between builds, keyed by model and clause text.
 
-Encoding is the one expensive stage of a build. With this cache a rebuild after
-adding or removing documents encodes only clauses it has never seen, while every
-other stage is recomputed from scratch — so an incremental update produces exactly
-the graph and indexes a fresh build of the same files would.
+Encoding is the most expensive stage of a build. With this cache a rebuild after
+adding or removing documents encodes only clauses it has never seen; the vectors are
+the ones a fresh encoding gives, so an incremental update produces exactly the graph
+and indexes a fresh build of the same files would. (Search tokens and each document's
+extraction finds are cached the same way: kg/token_cache.py, kg/extract/cache.py.)
 """
 
 from __future__ import annotations
