@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import shutil
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,10 @@ def code_fingerprint() -> str:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+    try:  # the part-of-speech tagger some rules ask
+        digest.update(metadata.version("jieba").encode())
+    except metadata.PackageNotFoundError:
+        pass
     return digest.hexdigest()
 
 
