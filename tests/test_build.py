@@ -115,8 +115,8 @@ def test_a_graph_that_breaks_the_shapes_is_refused_and_the_previous_build_kept(
     manifest = (tmp_path / "build" / "manifest.json").read_text(encoding="utf-8")
     real_extract = kg.build.extract_quads
 
-    def broken(prepared: object) -> list[ox.Quad]:
-        quads = real_extract(prepared)  # type: ignore[arg-type]
+    def broken(prepared: object, finds: object = None) -> list[ox.Quad]:
+        quads = real_extract(prepared, finds)  # type: ignore[arg-type]
         passage = ox.NamedNode("https://w3id.org/policy-kg/id/passage/orphan")
         passage_class = ox.NamedNode("https://w3id.org/policy-kg/ontology#Passage")
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
