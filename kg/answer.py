@@ -38,9 +38,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.queries import select
-from kg.records import Passage
+from kg.records import DocumentInfo, Passage
 from kg.trace import (
-    DocumentLike,
     IndicatorInfo,
     PassageLookup,
     Trace,
@@ -126,6 +125,9 @@ class Lexicon:
     names: dict[str, list[EntityRef]]  # name form → entities with that name
     mentions: dict[str, int]  # entity IRI → mention count (a tie-breaker)
     indicators: list[IndicatorInfo]
+    # query → what recognise() found: a search asks once for the graph boost and once for the
+    # answer card, and the app reruns the same query on every interaction.
+    recognised: dict[tuple[str, float], Recognition | None] = field(default_factory=dict, repr=False, compare=False)
 
 
 ENTITY_NAMES = """
@@ -173,6 +175,15 @@ _TYPE_PREFERENCE = {t: i for i, t in enumerate(("Indicator", "SpecialColumn", "P
 
 def recognise(query: str, lexicon: Lexicon, min_coverage: float = MIN_COVERAGE) -> Recognition | None:
     """The entity ``query`` names (see the module docstring), or None."""
+    key = (query, min_coverage)
+    if key not in lexicon.recognised:
+        if len(lexicon.recognised) >= 4096:
+            lexicon.recognised.clear()
+        lexicon.recognised[key] = _recognise(query, lexicon, min_coverage)
+    return lexicon.recognised[key]
+
+
+def _recognise(query: str, lexicon: Lexicon, min_coverage: float) -> Recognition | None:
     typed = name_form(query)
     if not typed:
         return None
@@ -261,7 +272,7 @@ class Sources:
     """What a card reads besides the graph: documents, passages, texts, and the indicator trace."""
 
     store: ox.Store
-    documents: Mapping[str, DocumentLike]
+    documents: Mapping[str, DocumentInfo]
     passage_of: PassageLookup
     text_of: Callable[[str], str]
     trace: Callable[[str], Trace]  # indicator IRI → its trace

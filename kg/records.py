@@ -128,3 +128,17 @@ class Hit:
             "end": self.end,
             "spans": [{"start": s.start, "end": s.end} for s in self.spans],
         }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A built document's metadata, as the build's manifest records it."""
+
+    id: str
+    title: str
+    issuer: str
+    date: str
+    as_of: str
+    kind: str
+    file: str
+    chars: int

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,10 +20,9 @@ import pyoxigraph as ox
 from kg.build import BUILD_FORMAT, GRAPH_FILE, INDEX_DIR, MANIFEST, TEXT_DIR, corpus_fingerprint
 from kg.config import Settings
 from kg.errors import QueryError, StaleBuildError
-from kg.graph import graph_iri, read_store
-from kg.queries import select
+from kg.graph import read_store
 from kg.index import SearchIndex, fuse, matched_spans, rank_of
-from kg.records import Hit, Span
+from kg.records import DocumentInfo, Hit, Span
 from kg.text import clean_query, tokenize
 
 MODES = ("hybrid", "bm25", "dense")
@@ -67,28 +65,6 @@ def _faiss_threads(threads: int) -> None:
     _faiss().omp_set_num_threads(threads)
 
 
-# Every named mention in one document's graph, with the label of the entity it names.
-_DOCUMENT_MENTIONS = """
-SELECT ?g ?e ?label ?start ?end WHERE {
-  GRAPH ?g { ?m pol:mentionOf ?e ; pol:start ?start ; pol:end ?end . }
-  ?e rdfs:label ?label .
-}
-"""
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """A built document's metadata."""
-
-    id: str
-    title: str
-    issuer: str
-    date: str
-    as_of: str
-    kind: str
-    file: str
-    chars: int
-
 
 class Service:
     """Everything the CLI and the app may ask of a build; it never writes."""
@@ -103,6 +79,7 @@ class Service:
         self.documents = {d["id"]: DocumentInfo(d["id"], d["title"], d["issuer"], d["date"], d.get("as_of", ""),
                                                 d["kind"], d["file"], d["chars"]) for d in manifest["documents"]}
         self._encoder: Any = None
+        self._referring: dict[str, list[int]] = {}  # entity IRI → rows that name it by its head noun
 
     @classmethod
     def open(cls, settings: Settings, check_corpus: bool = True) -> "Service":
@@ -198,6 +175,8 @@ class Service:
         (:mod:`kg.question`)."""
         from kg import question
 
+        if not question.asks_how_many(text):  # most queries: nothing to gather
+            return [], question.WEIGHT
         candidates = list(dict.fromkeys(row for rows, _ in rankings for row in rows))
         texts = {row: self.index.items[row].passage.text for row in candidates}
         return question.quantity_ranking(text, candidates, texts), question.WEIGHT
@@ -221,8 +200,7 @@ class Service:
 
     def _referring_rows(self, iri: str) -> list[int]:
         """Rows of the passages that refer to entity ``iri`` by its type word alone (cached)."""
-        cache: dict[str, list[int]] = self.__dict__.setdefault("_referring_cache", {})
-        if iri not in cache:
+        if iri not in self._referring:
             from kg.anaphora import Named, Span, referring_passages
 
             rows: list[int] = []
@@ -230,12 +208,12 @@ class Service:
                                 if p in self._passage_rows})
             for doc_id in documents:
                 mentions = [Named(int(r["start"]), int(r["end"]), str(r["e"]), str(r["label"]))
-                            for r in select(self.store, _DOCUMENT_MENTIONS, g=graph_iri(doc_id))]
+                            for r in self.document_mentions(doc_id)]
                 spans = [Span(p.id, p.start, p.end) for _, p in self._passages_by_doc.get(doc_id, [])]
                 for passage_id in referring_passages(self.document_text(doc_id), spans, mentions, iri):
                     rows.append(self._passage_rows[passage_id][0])
-            cache[iri] = rows
-        return cache[iri]
+            self._referring[iri] = rows
+        return self._referring[iri]
 
     @cached_property
     def _passages_by_doc(self) -> dict[str, list[tuple[int, Any]]]:

@@ -11,31 +11,22 @@ every occurrence of a token is the same string object.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zipfile
 from collections.abc import Callable, Iterable
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from kg.vector_cache import fingerprint, text_key
+
 
 def tokenizer_fingerprint() -> str:
     """Changes whenever tokens could change: the tokenizer's code, its dictionaries, jieba."""
-    digest = hashlib.blake2b(digest_size=8)
-    digest.update(Path(__file__).with_name("text.py").read_bytes())
-    for name in ("userdict.txt", "stopwords.txt"):
-        digest.update(resources.files("kg").joinpath(f"data/{name}").read_bytes())
-    try:
-        digest.update(metadata.version("jieba").encode())
-    except metadata.PackageNotFoundError:
-        pass
-    return digest.hexdigest()
-
-
-def _key(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+    data = resources.files("kg").joinpath("data")
+    return fingerprint([Path(__file__).with_name("text.py"), Path(str(data / "userdict.txt")),
+                        Path(str(data / "stopwords.txt"))], packages=["jieba"])
 
 
 class TokenCache:
@@ -59,7 +50,7 @@ class TokenCache:
 
     def tokens(self, text: str, tokenize: Callable[[str], list[str]]) -> list[str]:
         """The tokens of ``text``: remembered, or made by ``tokenize`` and remembered."""
-        key = _key(text)
+        key = text_key(text)
         self._used.add(key)
         known = self._entries.get(key)
         if known is not None:
@@ -78,7 +69,7 @@ class TokenCache:
     def save(self, keep: Iterable[str] | None = None) -> None:
         """Write the cache: the texts looked up since loading (or the ``keep`` texts), nothing else,
         so the tokens of removed documents do not linger."""
-        keys = sorted(self._used if keep is None else {_key(t) for t in keep} & set(self._entries))
+        keys = sorted(self._used if keep is None else {text_key(t) for t in keep} & set(self._entries))
         keys = [k for k in keys if k in self._entries]
         used = sorted({int(i) for k in keys for i in self._entries[k].tolist()})
         remap = np.full(max(len(self.vocab), 1), -1, dtype=np.int64)

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -51,7 +51,7 @@ from kg.extract.indicators import (
 )
 from kg.passages import sentences
 from kg.queries import select
-from kg.records import Passage
+from kg.records import DocumentInfo, Passage
 
 #: Rank of a document kind when two observations have the same date (higher wins).
 AUTHORITY: dict[str, int] = {"plan": 3, "bulletin": 2, "news": 1}
@@ -66,17 +66,6 @@ _MAGNITUDES = {"万亿": Decimal(10) ** 12, "千万": Decimal(10) ** 7, "百万"
 # The table's row number at the start of a row passage ("3 孕产妇死亡率 …", "健 23 …").
 _ROW_NUMBER = re.compile(r"^\s*(?:[\u4e00-\u9fff]\s+)?(\d{1,3})(?=\s)")
 _QUOTES = re.compile(r"[“”‘’\"'《》「」\s]")
-
-
-class DocumentLike(Protocol):
-    """What the trace needs to know of a document (``kg.service.DocumentInfo`` has it)."""
-
-    id: str
-    title: str
-    issuer: str
-    date: str
-    as_of: str
-    kind: str
 
 
 PassageLookup = Callable[[str], "Passage | None"]
@@ -599,13 +588,13 @@ def sentence_around(text: str, passage: Passage, start: int, end: int) -> tuple[
     return passage.start, passage.end
 
 
-def _document_ref(doc: DocumentLike | None, doc_id: str) -> DocumentRef:
+def _document_ref(doc: DocumentInfo | None, doc_id: str) -> DocumentRef:
     if doc is None:
         return DocumentRef(doc_id, doc_id, "", "", "", 0)
     return DocumentRef(doc.id, doc.title, doc.issuer, doc.date, doc.kind, AUTHORITY.get(doc.kind, 0))
 
 
-def read_values(store: ox.Store, indicator_iri: str, documents: Mapping[str, DocumentLike],
+def read_values(store: ox.Store, indicator_iri: str, documents: Mapping[str, DocumentInfo],
                 passage_of: PassageLookup, text_of: Callable[[str], str]) -> list[TracedValue]:
     """Every target and observation of one indicator, with quotes, in no particular order."""
     out = []
@@ -648,7 +637,7 @@ def _baseline_for(target: TracedValue, targets: Sequence[TracedValue],
     return newest(same_passage) or newest(same_doc)
 
 
-def trace_indicator(store: ox.Store, query: str, documents: Mapping[str, DocumentLike],
+def trace_indicator(store: ox.Store, query: str, documents: Mapping[str, DocumentInfo],
                     passage_of: PassageLookup, text_of: Callable[[str], str],
                     iri: str | None = None) -> Trace:
     """Trace the indicator ``query`` names (or the one with ``iri``): targets with their setting

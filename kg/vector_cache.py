@@ -11,16 +11,34 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zipfile
 import re
+import zipfile
+from importlib import metadata
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 
-def _key(text: str) -> str:
+def text_key(text: str) -> str:
+    """The key of a text in the build caches (vectors here, tokens in kg.token_cache)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def fingerprint(files: Iterable[Path], packages: Iterable[str] = ()) -> str:
+    """A short hash of files' names and contents and of installed packages' versions: a cache
+    made under one fingerprint is not used under another."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for package in packages:
+        try:
+            digest.update(metadata.version(package).encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return digest.hexdigest()
 
 
 class VectorCache:
@@ -42,7 +60,7 @@ class VectorCache:
 
     def encode(self, texts: Sequence[str], encoder: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Vectors for ``texts``: cached ones looked up, the rest encoded (once each) and remembered."""
-        keys = [_key(t) for t in texts]
+        keys = [text_key(t) for t in texts]
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts):
             if key not in self.vectors and key not in missing:
@@ -58,7 +76,7 @@ class VectorCache:
 
     def save(self, keep: Sequence[str] | None = None) -> None:
         """Write the cache (only the ``keep`` texts' vectors, when given) via a temporary file."""
-        keys = list(self.vectors) if keep is None else sorted({_key(t) for t in keep} & set(self.vectors))
+        keys = list(self.vectors) if keep is None else sorted({text_key(t) for t in keep} & set(self.vectors))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(f".tmp-{os.getpid()}.npz")
         matrix = np.vstack([self.vectors[k] for k in keys]) if keys else np.zeros((0, self.dimension), np.float32)

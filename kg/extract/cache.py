@@ -17,9 +17,10 @@ import hashlib
 import os
 import pickle
 import shutil
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kg.vector_cache import fingerprint
 
 if TYPE_CHECKING:
     from kg.extract.context import DocContext
@@ -29,19 +30,11 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def code_fingerprint() -> str:
-    """Changes whenever the finders could find something else: their code and word lists."""
-    digest = hashlib.blake2b(digest_size=8)
+    """Changes whenever the finders could find something else: their code and word lists, and
+    jieba (the part-of-speech tagger some rules ask)."""
     files = sorted([*(_PACKAGE / "extract").glob("*.py"), *(_PACKAGE / "data").iterdir(), _PACKAGE / "records.py",
                     _PACKAGE / "text.py", _PACKAGE / "normalise.py"])
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    try:  # the part-of-speech tagger some rules ask
-        digest.update(metadata.version("jieba").encode())
-    except metadata.PackageNotFoundError:
-        pass
-    return digest.hexdigest()
+    return fingerprint(files, packages=["jieba"])
 
 
 class FindsCache:
