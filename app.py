@@ -1,7 +1,7 @@
-"""policy-kg in the browser: a thin Streamlit shell over kg.service (no business logic here).
+"""policy-kg in the browser: a thin Streamlit shell over kg.query.service (no business logic here).
 
 Run with `make app` (binds 127.0.0.1). Each page is a file in views/; all document and
-user text shown as HTML is escaped in kg.ui.render.
+user text shown as HTML is escaped in views.render.
 """
 
 from __future__ import annotations

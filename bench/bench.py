@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.build import build  # noqa: E402
+from kg.build.pipeline import build  # noqa: E402
 from kg.config import load_settings  # noqa: E402
-from kg.evaluate import load_queries, score  # noqa: E402
-from kg.service import Service  # noqa: E402
+from kg.evaluate.retrieval import load_queries, score  # noqa: E402
+from kg.query.service import Service  # noqa: E402
 
 
 def folder_size(path: Path) -> int:
@@ -41,7 +41,7 @@ def fresh_process_start(settings: object) -> tuple[float, float]:
         "import json, sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "t0 = time.perf_counter()\n"
-        "from kg.config import load_settings\nfrom kg.service import Service\n"
+        "from kg.config import load_settings\nfrom kg.query.service import Service\n"
         f"s = Service.open(load_settings(build_dir={settings.build_dir!r}, corpus_dir={settings.corpus_dir!r}))\n"
         "t1 = time.perf_counter()\ns.search('每万人口全科医生数', k=10)\nt2 = time.perf_counter()\n"
         "print(json.dumps([t1 - t0, t2 - t1]))\n"
@@ -53,7 +53,7 @@ def fresh_process_start(settings: object) -> tuple[float, float]:
 
 def page_interactions(service: Service, repeat: int = 5) -> dict[str, list[float]]:
     """Warm latency of the service calls behind each app page."""
-    from kg.sparql import EXAMPLE_QUERIES, run_select
+    from kg.query.sparql import EXAMPLE_QUERIES, run_select
 
     entity = service.entity("每万人口全科医生数")["iri"]
     calls = {

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.config import load_settings  # noqa: E402
-from kg.evaluate import load_queries  # noqa: E402
-from kg.service import Service  # noqa: E402
-from kg.sparql import EXAMPLE_QUERIES, run_select  # noqa: E402
+from kg.evaluate.retrieval import load_queries  # noqa: E402
+from kg.query.service import Service  # noqa: E402
+from kg.query.sparql import EXAMPLE_QUERIES, run_select  # noqa: E402
 
 TRACE_TERMS = ["每万人口全科医生数", "孕产妇死亡率", "老年医学科比例", "托位数", "人均预期寿命", "县域内就诊率"]
 

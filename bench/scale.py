@@ -45,10 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.bench import folder_size, percentile
-from kg.corpus import METADATA_FILE, corpus_files, load_corpus
-from kg.normalise import normalise
+from kg.ingest.corpus import METADATA_FILE, corpus_files, load_corpus
+from kg.ingest.normalise import normalise
 from kg.records import Document, DocumentMeta
-from kg.structure import parse_heading, split_sections
+from kg.ingest.sections import parse_heading, split_sections
 
 DEV_QUERIES = ROOT / "tests" / "data" / "dev_queries.jsonl"
 README_START, README_END = "<!-- scale:start -->", "<!-- scale:end -->"
@@ -253,7 +253,7 @@ def measure_build(corpus: Path, build_dir: Path, model: str) -> dict[str, Any]:
     """Build once; seconds per stage, counts and the build's peak RSS."""
     import numpy as np
 
-    from kg.build import build
+    from kg.build.pipeline import build
 
     started = time.perf_counter()
     bars: dict[str, dict[str, float]] = {}
@@ -346,7 +346,7 @@ def index_study(owners: Any, vectors: Any, queries: Any, n_dev: int, candidates:
     import faiss
     import numpy as np
 
-    from kg.index import SearchIndex
+    from kg.index.search_index import SearchIndex
 
     n, dimension = vectors.shape
     wanted = min(n, max(candidates * 8, 64))  # the clauses dense_search asks FAISS for
@@ -410,9 +410,9 @@ def chimera_clauses(corpus: Path, n: int, seed: int) -> list[str]:
     """``n`` distinct clause-like texts: the first half of one real clause joined to the second
     half of another. The synthetic corpora repeat most of their clauses (recombined sections),
     which flatters approximate indexes; these have the real vocabulary but no repeats."""
-    from kg.build import passage_context, prepare_documents
+    from kg.build.pipeline import passage_context, prepare_documents
     from kg.config import load_settings
-    from kg.index import IndexedPassage, dense_units
+    from kg.index.search_index import IndexedPassage, dense_units
 
     prepared = prepare_documents(load_corpus(corpus, _MAX_BYTES), load_settings(env={}))
     clauses = sorted({u for _, _, passages in prepared for p in passages
@@ -431,8 +431,8 @@ def measure_distinct(corpus: Path, work: Path, model: str, rows: int, clause_que
     clauses to a passage as in the real corpus."""
     import numpy as np
 
-    from kg.embed import load_encoder
-    from kg.evaluate import load_queries
+    from kg.index.embed import load_encoder
+    from kg.evaluate.retrieval import load_queries
 
     encoder = load_encoder(model)
     cached = work / f"chimera-{rows}-{seed}-{encoder.model_id.replace('/', '_')}.npy"
@@ -457,14 +457,14 @@ def measure_distinct(corpus: Path, work: Path, model: str, rows: int, clause_que
 def measure_serve(corpus: Path, build_dir: Path, model: str, passes: int, clause_queries: int,
                   study: bool, seed: int, recall: bool = True) -> dict[str, Any]:
     """Open the build, time warm search / trace / SPARQL, read the serving peak RSS, then compare
-    the approximate dense index (as kg.index makes it) with exact search on the build's vectors."""
+    the approximate dense index (as kg.index.search_index makes it) with exact search on the build's vectors."""
     import numpy as np
 
     from bench.load import TRACE_TERMS
-    from kg.evaluate import load_queries
-    from kg.index import SearchIndex, dense_index
-    from kg.service import Service
-    from kg.sparql import EXAMPLE_QUERIES, run_select
+    from kg.evaluate.retrieval import load_queries
+    from kg.index.search_index import SearchIndex, dense_index
+    from kg.query.service import Service
+    from kg.query.sparql import EXAMPLE_QUERIES, run_select
 
     started = time.perf_counter()
     service = Service.open(_settings(corpus, build_dir, model))
@@ -522,13 +522,13 @@ def _child(argv: list[str]) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.one_thread:
-        # The USE-v3 backend sets its BLAS threads itself (kg.embed.USE_THREADS), over any
+        # The USE-v3 backend sets its BLAS threads itself (kg.index.embed.USE_THREADS), over any
         # environment variable, so the setting is lowered here before the encoder loads.
         import faiss
 
-        import kg.embed
+        import kg.index.embed
 
-        kg.embed.USE_THREADS = 1
+        kg.index.embed.USE_THREADS = 1
         faiss.omp_set_num_threads(1)
     if args.what == "build":
         result = measure_build(args.corpus, args.build_dir, args.model)
@@ -727,7 +727,7 @@ _WHY = {
     "stage structure": "per line",
     "stage extract": "entity, indicator and target patterns, per passage",
     "stage graph": "per record",
-    "stage validate": "one pass of the SHACL checker (kg.shacl) over the quads, per triple",
+    "stage validate": "one pass of the SHACL checker (kg.rdf.shacl) over the quads, per triple",
     "stage load_model": "loading USE-v3, independent of the corpus",
     "stage index": "BM25 per passage; encoding per distinct clause text (each is encoded once and "
                    "is one FAISS row); IVF training above the threshold",

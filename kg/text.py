@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kg.normalise import unify_characters
+from kg.ingest.normalise import unify_characters
 
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _lock = threading.Lock()

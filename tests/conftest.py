@@ -12,9 +12,9 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import pytest  # noqa: E402
 
-from kg.build import build  # noqa: E402
+from kg.build.pipeline import build  # noqa: E402
 from kg.config import Settings  # noqa: E402
-from kg.service import Service  # noqa: E402
+from kg.query.service import Service  # noqa: E402
 from tests.helpers import settings_for  # noqa: E402
 
 

@@ -1,9 +1,9 @@
-"""kg.anaphora: passages that refer to a named entity by its type word alone."""
+"""kg.query.anaphora: passages that refer to a named entity by its type word alone."""
 
 from __future__ import annotations
 
-from kg.anaphora import Named, Span, referring_passages, type_word
-from kg.service import Service
+from kg.query.anaphora import Named, Span, referring_passages, type_word
+from kg.query.service import Service
 
 GROUP = "https://example.org/e/group"
 OTHER = "https://example.org/e/other-group"
@@ -50,7 +50,7 @@ def test_a_bare_type_word_refers_to_the_nearest_named_entity_before_it() -> None
 
 
 def test_search_boost_includes_the_referring_passages_after_the_named_ones(service: Service) -> None:
-    from kg.answer import recognise
+    from kg.query.cards import recognise
 
     for label in sorted(service.lexicon.names, key=len, reverse=True):
         found = recognise(label, service.lexicon)

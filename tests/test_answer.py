@@ -8,12 +8,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.answer import Card, recognise
+from kg.query.cards import Card, recognise
 from kg.cli import main
 from kg.config import Settings
-from kg.evaluate import load_queries, score
-from kg.queries import select
-from kg.service import Service
+from kg.evaluate.retrieval import load_queries, score
+from kg.query.graph_queries import select
+from kg.query.service import Service
 from tests.helpers import DEV_QUERIES
 
 PLAN_TITLE = "广西卫生健康发展“十四五”规划"

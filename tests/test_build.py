@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import StaleBuildError
-from kg.service import Service, check_build
+from kg.build.manifest import check_build
+from kg.query.service import Service
 from tests.helpers import CORPUS, settings_for
 
 
@@ -53,12 +54,18 @@ def test_search_json_shape(real_settings: Settings) -> None:
     assert "每万人口全科医生数" in data["hits"][0]["text"]
 
 
-def test_search_stdin_writes_one_json_array_per_line(real_settings: Settings) -> None:
-    code, out, _ = cli(real_settings, "search", "-", "--k", "2", input="孕产妇死亡率\n社区医院\n")
+def test_search_stdin_prints_the_same_object_as_json_one_per_line(real_settings: Settings) -> None:
+    queries = ["孕产妇死亡率", "哪个文件设定了每万人口全科医生数目标"]
+    code, out, _ = cli(real_settings, "search", "-", "--k", "2", input="\n".join(queries) + "\n")
     assert code == 0
     lines = out.strip().split("\n")
     assert len(lines) == 2
-    assert all(len(json.loads(line)) == 2 for line in lines)
+    for query, line in zip(queries, lines):
+        _, single, _ = cli(real_settings, "search", query, "--k", "2", "--json")
+        assert json.loads(line) == json.loads(single)
+    second = json.loads(lines[1])
+    assert second["query"] == queries[1] and len(second["hits"]) == 2
+    assert second["answer"] is not None and second["answer"]["citations"]
 
 
 def test_missing_build_is_refused_with_the_command(tmp_path: Path) -> None:
@@ -107,13 +114,13 @@ def test_a_graph_that_breaks_the_shapes_is_refused_and_the_previous_build_kept(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pyoxigraph as ox
 
-    import kg.build
+    import kg.build.pipeline
     from kg.errors import BuildError
 
     settings = settings_for(tmp_path / "build", model="hashing")
     build(settings)
     manifest = (tmp_path / "build" / "manifest.json").read_text(encoding="utf-8")
-    real_extract = kg.build.extract_quads
+    real_extract = kg.build.pipeline.extract_quads
 
     def broken(prepared: object, finds: object = None) -> list[ox.Quad]:
         quads = real_extract(prepared, finds)  # type: ignore[arg-type]
@@ -122,7 +129,7 @@ def test_a_graph_that_breaks_the_shapes_is_refused_and_the_previous_build_kept(
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
         return [*quads, ox.Quad(passage, rdf_type, passage_class, ox.DefaultGraph())]
 
-    monkeypatch.setattr(kg.build, "extract_quads", broken)
+    monkeypatch.setattr(kg.build.pipeline, "extract_quads", broken)
     with pytest.raises(BuildError, match=r"(?s)does not conform.*passage/orphan.*pol:text"):
         build(settings)
     assert (tmp_path / "build" / "manifest.json").read_text(encoding="utf-8") == manifest

@@ -1,4 +1,4 @@
-"""Tests of kg.embed: the encoders, pooling, and loading by name.
+"""Tests of kg.index.embed: the encoders, pooling, and loading by name.
 
 Tests marked ``model`` load real models (USE-v3 and the bundled all-MiniLM-L6-v2);
 they take seconds, never download, and run by default.
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 # conftest.py sets HF_HUB_OFFLINE=1, so nothing here can download.
-from kg.embed import (
+from kg.index.embed import (
     DEFAULT_MODEL,
     Encoder,
     HashingEncoder,
@@ -80,7 +80,7 @@ def test_hashing_encoder_is_deterministic_across_processes() -> None:
     assert np.array_equal(here, HashingEncoder(64).encode(texts))
     # A different string-hash seed must not change anything (hash() would).
     script = (
-        "import sys; from kg.embed import HashingEncoder; "
+        "import sys; from kg.index.embed import HashingEncoder; "
         f"sys.stdout.buffer.write(HashingEncoder(64).encode({texts!r}).tobytes())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO)}

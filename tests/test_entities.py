@@ -17,7 +17,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from kg.corpus import load_corpus
+from kg.ingest.corpus import load_corpus
 from kg.extract import lexicon
 from kg.extract.base import Entity
 from kg.extract.entities import (
@@ -30,12 +30,12 @@ from kg.extract.entities import (
     format_scores,
 )
 from kg.extract.institutions import normalise_institution
-from kg.graph import document_quads
-from kg.normalise import normalise
-from kg.passages import split_passages
+from kg.rdf.write import document_quads
+from kg.ingest.normalise import normalise
+from kg.ingest.passages import split_passages
 from kg.records import Document, DocumentMeta, Passage, Section
-from kg.structure import split_sections
-from kg.vocab import ONTOLOGY_FILE, POL, RDF, SHAPES_FILE
+from kg.ingest.sections import split_sections
+from kg.rdf.vocab import ONTOLOGY_FILE, POL, RDF, SHAPES_FILE
 from tests.helpers import CORPUS
 
 GOLD = Path(__file__).parent / "data" / "gold"

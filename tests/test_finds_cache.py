@@ -1,4 +1,4 @@
-"""kg.extract.cache: each document's own finds remembered between builds."""
+"""kg.build.finds_cache: each document's own finds remembered between builds."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import prepare_documents
+from kg.build.pipeline import prepare_documents
 from kg.config import load_settings
-from kg.corpus import load_corpus
-from kg.extract.cache import FindsCache
+from kg.ingest.corpus import load_corpus
+from kg.build.finds_cache import FindsCache
 from kg.extract.context import DocContext
 from kg.extract.entities import extract_entities, find_in_document
 from tests.helpers import CORPUS

@@ -10,10 +10,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.cli import main
-from kg.evaluate import load_queries
-from kg.service import Service
+from kg.evaluate.retrieval import load_queries
+from kg.query.service import Service
 from tests.helpers import CORPUS, DEV_QUERIES, settings_for
 
 REVIEW = "gx-health-2024-review-news.txt"
@@ -82,7 +82,7 @@ def test_removing_an_unknown_id_says_which_ids_exist(real_settings: object, tmp_
 
 
 def test_adding_a_copy_of_a_corpus_document_is_refused_before_anything_changes(tmp_path: Path) -> None:
-    from kg.corpus import add_files
+    from kg.ingest.corpus import add_files
     from kg.errors import CorpusError
 
     corpus = tmp_path / "corpus"

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from kg.corpus import load_corpus
+from kg.ingest.corpus import load_corpus
 from kg.extract.base import Entity
 from kg.extract.indicators import (
     GOLD_DIR,
@@ -34,12 +34,12 @@ from kg.extract.indicators import (
     table_row_fields,
     unit_kind,
 )
-from kg.graph import doc_iri, document_quads
-from kg.normalise import normalise
-from kg.passages import split_passages
+from kg.rdf.write import doc_iri, document_quads
+from kg.ingest.normalise import normalise
+from kg.ingest.passages import split_passages
 from kg.records import Document, DocumentMeta, Passage, Section
-from kg.structure import split_sections
-from kg.vocab import ID, ONTOLOGY_FILE, POL, PROV, RDF, SHAPES_FILE
+from kg.ingest.sections import split_sections
+from kg.rdf.vocab import ID, ONTOLOGY_FILE, POL, PROV, RDF, SHAPES_FILE
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import KGError
-from kg.service import Service
+from kg.query.service import Service
 
 HOSTILE = [
     "'", '"', "}", "#", "\n", "\\u0022", '"}; DROP ALL; #', "<http://x>", "?s ?p ?o", "} UNION { ?s ?p ?o",

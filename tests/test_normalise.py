@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.normalise import normalise, unify_characters
+from kg.ingest.normalise import normalise, unify_characters
 from tests.helpers import CORPUS
 
 PLAN = CORPUS / "gx-health-14th-five-year-plan-2022.txt"

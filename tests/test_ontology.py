@@ -1,4 +1,4 @@
-"""The ontology, its SHACL shapes and kg.vocab agree with each other, and the shapes say what they mean."""
+"""The ontology, its SHACL shapes and kg.rdf.vocab agree with each other, and the shapes say what they mean."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from kg.validate import validate_quads
-from kg.vocab import (
+from kg.rdf.validate import validate_quads
+from kg.rdf.vocab import (
     DCTERMS,
     ID,
     ONTOLOGY_FILE,
@@ -81,8 +81,8 @@ def test_every_pol_term_used_in_ontology_is_declared(ontology: Graph) -> None:
 def test_vocab_pol_matches_ontology(ontology: Graph) -> None:
     in_ontology = declared_terms(ontology)
     in_vocab = set(dir(POL))
-    assert sorted(in_ontology - in_vocab) == [], "declared in policy.ttl but missing from kg.vocab.POL"
-    assert sorted(in_vocab - in_ontology) == [], "in kg.vocab.POL but not declared in policy.ttl"
+    assert sorted(in_ontology - in_vocab) == [], "declared in policy.ttl but missing from kg.rdf.vocab.POL"
+    assert sorted(in_vocab - in_ontology) == [], "in kg.rdf.vocab.POL but not declared in policy.ttl"
 
 
 def test_every_term_has_english_and_chinese_label_and_a_comment(ontology: Graph) -> None:
@@ -219,7 +219,7 @@ def violation_messages(data: Graph) -> set[str]:
     )
     messages = {str(m) for m in results.objects(None, SH.resultMessage)}
     assert conforms == (not messages)
-    # The build's own engine (kg.shacl) must find exactly what pyshacl finds.
+    # The build's own engine (kg.rdf.shacl) must find exactly what pyshacl finds.
     quads = ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
     assert {v.message for v in validate_quads(quads)} == messages
     return messages

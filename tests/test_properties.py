@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.normalise import normalise
-from kg.passages import split_passages
+from kg.ingest.normalise import normalise
+from kg.ingest.passages import split_passages
 from kg.records import Document, DocumentMeta
-from kg.structure import parse_heading, split_sections
+from kg.ingest.sections import parse_heading, split_sections
 
 # Characters that exercise the rules: headings, boxes, tables, punctuation, digits, spaces, page breaks.
 POLICY_ALPHABET = list("一二三四五六七八九十、（）()．.1234567890专栏第章健康卫生院医疗机构工程行动试点试验区"

@@ -1,11 +1,11 @@
-"""kg.question: "how many" questions and the passages with a number beside their words."""
+"""kg.query.question: "how many" questions and the passages with a number beside their words."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg import question
-from kg.service import Service
+from kg.query import question
+from kg.query.service import Service
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -1,4 +1,4 @@
-"""Tests for kg.readers: real small files written into tmp_path, no mocks.
+"""Tests for kg.ingest.readers: real small files written into tmp_path, no mocks.
 
 The CJK PDF test needs a font with Chinese glyphs; CI installs it with
 ``apt-get install -y fonts-wqy-zenhei``. Every other test needs only the
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import ConfigError, CorpusError
-from kg.readers import (
+from kg.ingest.readers import (
     EMBEDDED_ENCODING,
     PAGE_BREAK,
     SUPPORTED_SUFFIXES,

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError, StaleBuildError
-from kg.queries import select
-from kg.related import RANKED_TYPES, WEIGHTS
-from kg.service import Service
+from kg.query.graph_queries import select
+from kg.query.related import RANKED_TYPES, WEIGHTS
+from kg.query.service import Service
 
 
 def _env(settings: Settings) -> dict[str, str]:

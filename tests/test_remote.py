@@ -26,12 +26,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import ConfigError, QueryError, StaleBuildError
-from kg.queries import find_entities
-from kg.remote import (
+from kg.query.graph_queries import find_entities
+from kg.remote.store import (
     DEFAULT_GRAPH_PREFIX,
     RemoteError,
     RemoteStore,
@@ -42,9 +42,9 @@ from kg.remote import (
     sparql_term,
     with_values,
 )
-from kg.service import Service
-from kg.sparql import EXAMPLE_QUERIES, lookup_by_label, run_select
-from kg.vocab import PREFIXES
+from kg.query.service import Service
+from kg.query.sparql import EXAMPLE_QUERIES, lookup_by_label, run_select
+from kg.rdf.vocab import PREFIXES
 from tests.helpers import CORPUS, settings_for
 
 EDITED_DOC = "jkb-2026-01-21"
@@ -235,7 +235,7 @@ def test_service_on_the_server_answers_like_the_local_store(pushed: Server, real
     assert remote.entities() and len(remote.entities("indicator")) == len(local.entities("indicator"))
     there, here = remote.entity("每万人口全科医生数"), local.entity("每万人口全科医生数")
     assert there["mentions"] and there["label"] == "每万人口全科医生数"
-    # kg.queries.LABEL takes any one label (LIMIT 1, no ORDER BY); a class labelled in two
+    # kg.query.graph_queries.LABEL takes any one label (LIMIT 1, no ORDER BY); a class labelled in two
     # languages may give either, so only which nodes got labels is compared.
     assert there.pop("labels", {}).keys() == here.pop("labels", {}).keys()
     assert _norm(there) == _norm(here)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build, build_lock
+from kg.build.pipeline import build, build_lock
 from kg.cli import main
 from kg.errors import BuildError, MetadataError
-from kg.service import Service
+from kg.query.service import Service
 from tests.helpers import CORPUS, ROOT, settings_for
 
 REVIEW = "gx-health-2024-review-news.txt"

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-import kg.index
+import kg.index.search_index
 from bench.scale import make_corpus
-from kg.build import build
-from kg.corpus import load_corpus
+from kg.build.pipeline import build
+from kg.ingest.corpus import load_corpus
 from kg.extract.lexicon import gazetteer
-from kg.normalise import normalise
-from kg.service import Service
-from kg.structure import split_sections
+from kg.ingest.normalise import normalise
+from kg.query.service import Service
+from kg.ingest.sections import split_sections
 from tests.helpers import CORPUS, settings_for
 
 _MAX_BYTES = 50 * 1024 * 1024
@@ -81,7 +81,7 @@ def test_synthetic_corpus_builds_with_hashing_encoder(doubled: Path, tmp_path: P
 
 
 def test_approximate_index_path_builds_and_searches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.index, "APPROXIMATE_THRESHOLD", 10)
+    monkeypatch.setattr(kg.index.search_index, "APPROXIMATE_THRESHOLD", 10)
     settings = settings_for(tmp_path / "build", model="hashing")
     build(settings)
     service = Service.open(settings)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.evaluate import answers, load_queries
-from kg.service import Service
+from kg.evaluate.retrieval import answers, load_queries
+from kg.query.service import Service
 from tests.helpers import DEV_QUERIES
 
 # A handful of development questions of different kinds, each with the words its answer must contain.
@@ -65,7 +65,7 @@ def test_traditional_characters_find_simplified_text(service: Service) -> None:
 
 
 def test_dev_set_figures_do_not_regress(service: Service) -> None:
-    from kg.evaluate import score
+    from kg.evaluate.retrieval import score
 
     queries = load_queries(DEV_QUERIES)
     bm25 = score(queries, lambda q: [h.text for h in service.search(q, k=10, mode="bm25")])

@@ -13,12 +13,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
-from kg.cli import _Group
-from kg.cli_sparql import sparql_command
+from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError
-from kg.service import Service
-from kg.sparql import (
+from kg.query.service import Service
+from kg.query.sparql import (
     EXAMPLE_QUERIES,
     MAX_QUERY_CHARS,
     MAX_RUNAWAY_QUERIES,
@@ -27,7 +26,7 @@ from kg.sparql import (
     lookup_by_label,
     run_select,
 )
-from kg.vocab import PREFIXES
+from kg.rdf.vocab import PREFIXES
 
 E = "https://w3id.org/policy-kg/id/entity/"
 # Two documents' named graphs; labels chosen to look like SPARQL syntax, so a lookup that
@@ -336,22 +335,9 @@ def test_lookup_on_the_real_build(service: Service) -> None:
 
 # --- the command ------------------------------------------------------------------------------
 
-def _group(settings: Settings) -> click.Group:
-    """A stand-in for ``kg.cli.main``: same error handling, this test's build, the sparql command."""
-
-    @click.group(cls=_Group)
-    @click.pass_context
-    def group(ctx: click.Context) -> None:
-        ctx.ensure_object(dict)
-        ctx.obj["settings"] = settings
-
-    group.add_command(sparql_command)
-    return group
-
-
 def _invoke(settings: Settings, *args: str, stdin: str | None = None) -> Result:
     _wait_until_queries_run(ox.Store())  # the backlog of timed-out queries is process-wide
-    return CliRunner().invoke(_group(settings), ["sparql", *args], input=stdin)
+    return CliRunner().invoke(main, ["--build-dir", str(settings.build_path), "sparql", *args], input=stdin)
 
 
 def test_cli_prints_a_tab_separated_table(real_settings: Settings) -> None:
@@ -405,12 +391,8 @@ def test_cli_rejects_a_zero_limit(real_settings: Settings) -> None:
 
 
 def test_registered_in_kg_cli(real_settings: Settings, service: Service) -> None:
-    from kg.cli import main
-
     _wait_until_queries_run(service.store)  # earlier tests leave timed-out queries finishing
-
-    if "sparql" not in main.commands:
-        pytest.skip("kg.cli.main does not register `sparql` yet (the lead adds main.add_command(sparql_command))")
+    assert "sparql" in main.commands
     result = CliRunner().invoke(main, ["--build-dir", str(real_settings.build_path), "sparql",
                                        "ASK { ?d a pol:Document }", "--json"])
     assert result.exit_code == 0, result.output

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.corpus import load_corpus
-from kg.passages import split_passages
+from kg.ingest.corpus import load_corpus
+from kg.ingest.passages import split_passages
 from kg.records import Document, DocumentMeta, Section
-from kg.structure import parse_heading, split_sections
+from kg.ingest.sections import parse_heading, split_sections
 from tests.helpers import CORPUS
 
 GOLD = Path(__file__).parent / "data" / "gold"

@@ -1,4 +1,4 @@
-"""kg.token_cache: search tokens remembered between builds."""
+"""kg.build.token_cache: search tokens remembered between builds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg.text import tokenize
-from kg.token_cache import TokenCache, tokenizer_fingerprint
+from kg.build.token_cache import TokenCache, tokenizer_fingerprint
 
 TEXTS = ["到2025年，全区每万人口全科医生数达到4人。", "推进紧密型县域医共体建设。", "加强基层医疗卫生服务能力。"]
 
@@ -65,7 +65,7 @@ def test_a_damaged_file_only_costs_a_new_segmentation(tmp_path: Path, damage: by
 def test_a_damaged_vector_cache_is_ignored_too(tmp_path: Path, damage: bytes) -> None:
     import numpy as np
 
-    from kg.vector_cache import VectorCache
+    from kg.build.vector_cache import VectorCache
 
     cache = VectorCache(tmp_path, "model", 4)
     cache.path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,8 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError
 from kg.extract.indicators import gold_normal
-from kg.service import Service
-from kg.trace import (
+from kg.query.service import Service
+from kg.query.trace import (
     DocumentRef,
     Quantity,
     Quote,

@@ -1,4 +1,4 @@
-"""The build's SHACL engine (kg.shacl) against pyshacl on the real graph, intact and broken."""
+"""The build's SHACL engine (kg.rdf.shacl) against pyshacl on the real graph, intact and broken."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import validate
-from kg.service import Service
-from kg.shacl import Unsupported, compile_shapes
-from kg.validate import validate_quads
-from kg.vocab import SHAPES_FILE
+from kg.rdf import validate
+from kg.query.service import Service
+from kg.rdf.shacl import Unsupported, compile_shapes
+from kg.rdf.validate import validate_quads
+from kg.rdf.vocab import SHAPES_FILE
 
 POL = "https://w3id.org/policy-kg/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.ui.common import KIND_NAMES, service_or_stop
-from kg.ui.render import TYPE_NAMES, highlight, legend
+from views.common import KIND_NAMES, service_or_stop
+from views.render import TYPE_NAMES, highlight, legend
 
 
 def documents_page() -> None:

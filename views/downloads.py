@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.ui.common import service_or_stop
+from views.common import service_or_stop
 
 
 def downloads_page() -> None:

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kg.errors import KGError
-from kg.ui.common import service_or_stop
-from kg.ui.render import TYPE_NAMES
+from views.common import service_or_stop
+from views.render import TYPE_NAMES
 
 
 def entity_page() -> None:

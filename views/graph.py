@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.ui.common import service_or_stop
-from kg.ui.render import TYPE_COLOURS, TYPE_NAMES
+from views.common import service_or_stop
+from views.render import TYPE_COLOURS, TYPE_NAMES
 
 RELATION_NAMES = {"hasItem": "包含", "inColumn": "属于专栏", "memberOf": "成员", "locatedIn": "位于",
                   "partOfItem": "属于项目", "belongsToProgramme": "属于", "cites": "引用", "mentionedIn": "提及于",

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from kg.errors import KGError
-from kg.ui.common import service_or_stop
+from views.common import service_or_stop
 
 STATUS_ICONS = {"已达成": "🟢", "未达成": "🔴", "进行中": "🟡", "无数据": "⚪"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import KGError
-from kg.ui.common import KIND_NAMES, service_or_stop
-from kg.ui.render import TYPE_NAMES, hit_html
+from views.common import KIND_NAMES, service_or_stop
+from views.render import TYPE_NAMES, hit_html
 
 
 def search_page() -> None:

@@ -8,8 +8,8 @@ import io
 import streamlit as st
 
 from kg.errors import QueryError
-from kg.sparql import EXAMPLE_QUERIES, run_select
-from kg.ui.common import service_or_stop
+from kg.query.sparql import EXAMPLE_QUERIES, run_select
+from views.common import service_or_stop
 
 
 def sparql_page() -> None:

@@ -1,6 +1,6 @@
 """专栏 boxes: each box is a pol:SpecialColumn and each of its numbered items a pol:Programme.
 
-:mod:`kg.structure` already finds boxes (sections of kind ``box``, with the box number as
+:mod:`kg.ingest.sections` already finds boxes (sections of kind ``box``, with the box number as
 ordinal) and their items (``box_item`` children). A box becomes a SpecialColumn labelled
 ``专栏N 标题``; its text is the section it was derived from — a box heading lies in no
 passage, so a box has no mention. Each item becomes a Programme labelled with the item's

@@ -36,7 +36,7 @@ from kg.extract.context import Candidate, DocContext, EntityRef
 from kg.extract.places import ENTITY_TYPE as PLACE
 from kg.extract.resolve import LinkKey, place_entity, resolve
 from kg.extract.spans import squeeze, strip_enclosing_quotes
-from kg.graph import (
+from kg.rdf.write import (
     QuadWriter,
     doc_iri,
     graph_iri,
@@ -47,7 +47,7 @@ from kg.graph import (
     zh,
 )
 from kg.records import Document, Passage, Section
-from kg.vocab import DCTERMS, ID, POL, PROV, RDF, RDFS, SKOS, XSD
+from kg.rdf.vocab import DCTERMS, ID, POL, PROV, RDF, RDFS, SKOS, XSD
 
 Prepared = tuple[Document, list[Section], list[Passage]]
 
@@ -106,7 +106,7 @@ def _place_candidates(ctx: DocContext) -> list[Candidate]:
 @dataclass
 class DocumentFinds:
     """What the extractors find in one document on their own, before anything is resolved
-    across documents (what :class:`kg.extract.cache.FindsCache` keeps between builds)."""
+    across documents (what :class:`kg.build.finds_cache.FindsCache` keeps between builds)."""
 
     boxes: columns.ColumnResult
     named: list[Candidate]
@@ -233,7 +233,7 @@ ENTITY_GRAPH = node(ID["graph/entities"])
 
 def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) -> list[ox.Quad]:
     """The extraction as quads: entity facts in ``id/graph/entities``, document facts in each
-    document's own graph (``kg.graph.graph_iri``).
+    document's own graph (``kg.rdf.write.graph_iri``).
 
     Entities are resolved across the corpus, so what is known about one — its type, label,
     altLabels, properties, its links (memberOf, locatedIn, partOfItem, hasItem …) and the

@@ -44,10 +44,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.extract.base import Entity, Mention, make_mention
-from kg.graph import QuadWriter, doc_iri, graph_iri, literal, node, passage_iri, zh
-from kg.passages import sentences
+from kg.rdf.write import QuadWriter, doc_iri, graph_iri, literal, node, passage_iri, zh
+from kg.ingest.passages import sentences
 from kg.records import Document, Passage, Section, stable_id
-from kg.vocab import ID, POL, PROV, RDF, RDFS, SKOS, XSD
+from kg.rdf.vocab import ID, POL, PROV, RDF, RDFS, SKOS, XSD
 
 ENTITY_TYPE = "Indicator"
 #: A linked pair must reach this label similarity (0–1, see :func:`link_observation`).
@@ -1557,9 +1557,9 @@ def extraction_scores(corpus_dir: Path | None = None, gold_dir: Path | None = No
     A predicted link counts as correct when its value lies inside a gold observation's quote
     in the same document and its indicator is the one the gold's plan reference names.
     """
-    from kg.corpus import load_corpus
-    from kg.passages import split_passages
-    from kg.structure import split_sections
+    from kg.ingest.corpus import load_corpus
+    from kg.ingest.passages import split_passages
+    from kg.ingest.sections import split_sections
 
     gold_dir = gold_dir or GOLD_DIR
     corpus_dir = corpus_dir or Path("corpus")

