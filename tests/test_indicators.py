@@ -17,23 +17,22 @@ from rdflib.namespace import SH
 
 from kg.ingest.corpus import load_corpus
 from kg.extract.base import Entity
-from kg.extract.indicators import (
+from kg.evaluate.extraction import (
     GOLD_DIR,
-    IndicatorExtraction,
-    extract_indicators,
     extraction_scores,
     format_scores,
     gold_normal,
+    score_extraction,
+    table_row_fields,
+)
+from kg.extract.indicators import (
+    IndicatorExtraction,
+    extract_indicators,
     indicator_iri,
     indicator_quads,
     link_observation,
-    parse_value,
-    score_extraction,
-    similarity,
-    squeeze,
-    table_row_fields,
-    unit_kind,
 )
+from kg.quantities import parse_value, similarity, squeeze, unit_kind
 from kg.rdf.write import doc_iri, document_quads
 from kg.ingest.normalise import normalise
 from kg.ingest.passages import split_passages

@@ -263,7 +263,8 @@ def remove(ctx: click.Context, doc_ids: tuple[str, ...], quiet: bool) -> None:
 def _eval_extraction(settings: Settings, as_json: bool) -> None:
     from kg.build.pipeline import prepare_documents
     from kg.ingest.corpus import load_corpus
-    from kg.extract import entities, indicators
+    from kg.evaluate import extraction as indicators
+    from kg.extract import entities
 
     load = load_corpus(settings.corpus_path, int(settings.max_file_mb * 1024 * 1024))
     prepared = prepare_documents(load, settings)

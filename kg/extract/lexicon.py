@@ -11,58 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
-LEXICON_FILE = "data/entity_lexicon.txt"
+from kg.wordlists import data_text, table, words  # noqa: F401  (words and table: loaded base-level, used from here)
+
 GAZETTEER_FILES = ("data/gazetteer_provinces.tsv", "data/gazetteer_guangxi.tsv")
-
-
-def _data_text(name: str) -> str:
-    return resources.files("kg").joinpath(name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _sections() -> dict[str, list[list[str]]]:
-    """``entity_lexicon.txt`` as {section: [row columns]}, comments and blank lines dropped."""
-    out: dict[str, list[list[str]]] = {}
-    current: list[list[str]] | None = None
-    for number, raw in enumerate(_data_text(LEXICON_FILE).splitlines(), 1):
-        line = raw.split("#", 1)[0].rstrip()
-        if not line.strip():
-            continue
-        header = re.fullmatch(r"\[(\w+)\]", line.strip())
-        if header:
-            current = out.setdefault(header.group(1), [])
-            continue
-        if current is None:
-            raise ValueError(f"kg/{LEXICON_FILE}:{number}: a word before the first [section] line — "
-                             "put it under a section header")
-        current.append([column.strip() for column in line.split("\t")])
-    return out
-
-
-#: Sections that exist only as unions of others.
-_UNIONS = {"verbs_and_fillers": ("introducing_verbs", "chained_verbs", "leading_fillers", "institution_verbs")}
-
-
-@cache
-def words(section: str) -> tuple[str, ...]:
-    """The first column of a lexicon section, longest first (so longer words win a match)."""
-    if section in _UNIONS:
-        return tuple(sorted({w for part in _UNIONS[section] for w in words(part)}, key=lambda w: (-len(w), w)))
-    rows = _sections().get(section)
-    if rows is None:
-        raise KeyError(f"kg/{LEXICON_FILE} has no [{section}] section — add it")
-    return tuple(sorted({row[0] for row in rows}, key=lambda w: (-len(w), w)))
-
-
-@cache
-def table(section: str) -> dict[str, tuple[str, ...]]:
-    """A lexicon section as {first column: other columns}."""
-    rows = _sections().get(section)
-    if rows is None:
-        raise KeyError(f"kg/{LEXICON_FILE} has no [{section}] section — add it")
-    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -109,7 +61,7 @@ def gazetteer() -> Gazetteer:
     """China's provinces and Guangxi's cities and counties with their short forms."""
     places: dict[str, Place] = {}
     for file in GAZETTEER_FILES:
-        for number, raw in enumerate(_data_text(file).splitlines(), 1):
+        for number, raw in enumerate(data_text(file).splitlines(), 1):
             if not raw.strip() or raw.startswith("#"):
                 continue
             columns = raw.split("\t") + ["", "", ""]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from kg.extract import lexicon
+from kg.wordlists import type_words
 from kg.ingest.normalise import unify_characters
 
 #: Characters that end a name on its left and right.
@@ -106,12 +107,9 @@ def in_open_quote(text: str, low: int, position: int) -> bool:
     return depth > 0
 
 
-@lru_cache(maxsize=1)
 def all_suffixes() -> tuple[str, ...]:
     """Every type word of every entity type, longest first (what ends a complete name)."""
-    found = {*lexicon.words("institution_suffixes"), *lexicon.words("programme_suffixes"),
-             *lexicon.words("pilot_suffixes"), *lexicon.words("practice_suffixes"), *lexicon.words("party_units")}
-    return tuple(sorted(found, key=len, reverse=True))
+    return type_words()
 
 
 def ends_with_name(text: str, low: int, end: int, activities: bool = False) -> bool:

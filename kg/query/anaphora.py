@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kg.wordlists import type_words
+
 #: Type words this short are too common to point anywhere (院, 局, 区 …).
 MIN_TYPE_WORD = 2
 
@@ -43,9 +45,7 @@ class Span:
 
 @lru_cache(maxsize=1)
 def _type_words() -> tuple[str, ...]:
-    from kg.extract.spans import all_suffixes
-
-    return tuple(w for w in all_suffixes() if len(w) >= MIN_TYPE_WORD)
+    return tuple(w for w in type_words() if len(w) >= MIN_TYPE_WORD)
 
 
 def type_word(label: str) -> str | None:

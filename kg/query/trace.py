@@ -41,7 +41,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.extract.indicators import (
+from kg.quantities import (
     normalise_label,
     parse_value,
     similarity,
@@ -108,7 +108,7 @@ def lower_is_better(label: str, comparator: str | None = None) -> bool:
 
 @dataclass(frozen=True)
 class Quantity:
-    """A value as the graph holds it, with what :func:`kg.extract.indicators.parse_value` reads
+    """A value as the graph holds it, with what :func:`kg.quantities.parse_value` reads
     from its text (a range's bounds, whether it is a change)."""
 
     text: str
