@@ -1,7 +1,7 @@
 """The word lists and gazetteers the entity extractors read, loaded once from ``kg/data``.
 
 Everything here is general knowledge about Chinese policy writing and China's
-administrative divisions (``gazetteer_guangxi.tsv``, ``gazetteer_provinces.tsv``,
+administrative divisions (``gazetteer_cn.tsv``, see :mod:`kg.extract.gazetteer`;
 ``entity_lexicon.txt``); no list exists to catch one sentence of the corpus, so the
 extractors behave the same on another province's documents.
 """
@@ -14,81 +14,12 @@ from functools import cache, lru_cache
 
 from kg.wordlists import data_text, table, words  # noqa: F401  (words and table: loaded base-level, used from here)
 
-GAZETTEER_FILES = ("data/gazetteer_provinces.tsv", "data/gazetteer_guangxi.tsv")
-
-
-@dataclass(frozen=True)
-class Place:
-    """An administrative area of the gazetteer."""
-
-    name: str  # full official name, e.g. 三江侗族自治县
-    level: str  # province | city | county
-    parent: str  # full name of the enclosing area, "" for a province
-    short_forms: tuple[str, ...]  # other ways the texts write it, e.g. 三江县, 三江
-
-    @property
-    def level_word(self) -> str:
-        """The generic word a text uses for an area of this kind (省, 自治区, 市, 县, 区)."""
-        for ending in ("特别行政区", "自治区", "自治县", "省", "市", "县", "区"):
-            if self.name.endswith(ending):
-                return {"自治县": "县", "特别行政区": "区"}.get(ending, ending)
-        return ""
-
-
-@dataclass(frozen=True)
-class Gazetteer:
-    """Places by name, and every surface form (full name or short form) → place."""
-
-    places: dict[str, Place]
-    forms: dict[str, str]  # surface form → full name
-
-    def ancestors(self, name: str) -> list[Place]:
-        """The place itself and the areas enclosing it, innermost first."""
-        out: list[Place] = []
-        while name in self.places and len(out) < 5:
-            out.append(self.places[name])
-            name = self.places[name].parent
-        return out
-
-    def province_of(self, name: str) -> str | None:
-        """Full name of the province-level area a place lies in."""
-        chain = self.ancestors(name)
-        return chain[-1].name if chain and chain[-1].level == "province" else None
-
-
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """China's provinces and Guangxi's cities and counties with their short forms."""
-    places: dict[str, Place] = {}
-    for file in GAZETTEER_FILES:
-        for number, raw in enumerate(data_text(file).splitlines(), 1):
-            if not raw.strip() or raw.startswith("#"):
-                continue
-            columns = raw.split("\t") + ["", "", ""]
-            name, level, parent, shorts = (c.strip() for c in columns[:4])
-            if level not in ("province", "city", "county"):
-                raise ValueError(f"kg/{file}:{number}: level {level!r} is not province, city or county")
-            places[name] = Place(name, level, parent, tuple(s for s in shorts.split(",") if s))
-    forms: dict[str, str] = {}
-    for place in places.values():
-        for form in (place.name, *place.short_forms):
-            forms.setdefault(form, place.name)
-    return Gazetteer(places, forms)
-
-
-@lru_cache(maxsize=1)
-def place_pattern() -> re.Pattern[str]:
-    """Every gazetteer form, longest first, as one alternation."""
-    forms = sorted(gazetteer().forms, key=len, reverse=True)
-    return re.compile("|".join(re.escape(form) for form in forms))
+from kg.extract.gazetteer import Gazetteer, Place, gazetteer  # noqa: F401  (the place data, re-exported)
 
 
 def place_at(text: str, start: int = 0) -> tuple[str, str] | None:
     """(surface form, full name) of the longest gazetteer form at ``text[start:]``."""
-    match = place_pattern().match(text, start)
-    if match is None:
-        return None
-    return match.group(0), gazetteer().forms[match.group(0)]
+    return gazetteer().at(text, start)
 
 
 @dataclass(frozen=True)
@@ -149,6 +80,11 @@ def is_verb(word: str) -> bool:
     """True when jieba's part-of-speech tagger reads ``word`` as one verb (提交, 促进; not 健康)."""
     tagged = list(_pos_tagger().cut(word))
     return len(tagged) == 1 and tagged[0].flag == "v"
+
+
+def has_verb(text: str) -> bool:
+    """True when jieba's tagger reads a verb anywhere in ``text`` (创新推出; not 县域医改)."""
+    return bool(text) and any(token.flag.startswith("v") and token.flag != "vn" for token in _pos_tagger().cut(text))
 
 
 _PLACE_ENDINGS = ("自治州", "自治县", "市", "县", "区", "州", "盟", "旗")

@@ -1,4 +1,4 @@
-"""Places: Guangxi, its cities and counties, and China's provinces, found through the gazetteer.
+"""Places: China's provinces, cities and counties, found through the national gazetteer.
 
 A place is written in full (上林县, 广西壮族自治区) or in a short form the gazetteer
 lists (上林, 三江县, 广西); the longest form at a position wins, so 南宁市上林县 is two
@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from kg.extract import lexicon
+from kg.extract.gazetteer import short_forms_of
 from kg.records import Document, Passage
 
 ENTITY_TYPE = "Place"
@@ -32,12 +33,12 @@ class PlaceHit:
 
 def find_places(document: Document, passages: list[Passage]) -> list[PlaceHit]:
     """Every gazetteer place named in the document's passages, in text order."""
-    pattern = lexicon.place_pattern()
-    forms = lexicon.gazetteer().forms
+    gazetteer = lexicon.gazetteer()
     hits: list[PlaceHit] = []
-    for passage in passages:
-        for match in pattern.finditer(document.text, passage.start, passage.end):
-            hits.append(PlaceHit(match.start(), match.end(), match.group(0), forms[match.group(0)], passage))
+    with short_forms_of(document.text):
+        for passage in passages:
+            for start, end, surface, name in gazetteer.find_all(document.text, passage.start, passage.end):
+                hits.append(PlaceHit(start, end, surface, name, passage))
     return hits
 
 
@@ -75,5 +76,7 @@ def focus_places(hits: list[PlaceHit]) -> dict[str, str]:
         if count >= 3 and count * 2 > sum(counts.values()):
             out[level] = name
     if "county" in out and "city" not in out:
-        out["city"] = gazetteer.places[out["county"]].parent
+        parent = gazetteer.places.get(gazetteer.places[out["county"]].parent)
+        if parent is not None and parent.level == "city":
+            out["city"] = parent.name
     return out

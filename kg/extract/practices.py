@@ -36,7 +36,9 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
             start = raw.start
             surface = text[start:raw.end]
             quote = surface.find("“")
-            if quote > 0 and not lexicon.place_at(surface):
+            lead = lexicon.place_at(surface)
+            if quote > 0 and (not lead or lexicon.has_verb(surface[len(lead[0]):quote])):
+                # 郫都区创新推出“医防融合一体化”模式: a verb between the place and the quote ends the name.
                 start, surface = start + quote, surface[quote:]
             name = display_name(surface)
             place = lexicon.place_at_any(re.sub(r"^[“‘]", "", name))

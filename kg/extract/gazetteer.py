@@ -1,0 +1,161 @@
+"""China's administrative divisions (``kg/data/gazetteer_cn.tsv``) and a fast longest-form matcher.
+
+The data file is made by ``tools/make_gazetteer.py`` from JioNLP's division table (Apache License
+2.0): 34 provinces, 333 prefecture-level and ~2,900 county-level divisions with their short forms.
+Matching is a dictionary lookup by first character (the longest form at a position wins), not one
+regular expression of several thousand alternatives.
+
+A county's short form (上林 for 上林县) is read as that county only inside a document that names the
+county in full or names its city (:func:`short_forms_of`): two-character county short forms are
+also pieces of other words (南溪 in 南溪山医院 is not 宜宾市南溪区 in a Guangxi text). Full names and
+the short forms of provinces and cities are always read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+GAZETTEER_FILE = "data/gazetteer_cn.tsv"
+
+
+@dataclass(frozen=True)
+class Place:
+    """An administrative area of the gazetteer."""
+
+    name: str  # full official name, e.g. 三江侗族自治县 (parent+name when two places share it)
+    level: str  # province | city | county
+    parent: str  # full name of the enclosing area, "" for a province (or a name two places share)
+    short_forms: tuple[str, ...]  # other ways the texts write it, e.g. 三江县, 三江
+    code: str = ""  # GB/T 2260 division code
+
+    @property
+    def level_word(self) -> str:
+        """The generic word a text uses for an area of this kind (省, 自治区, 市, 县, 区)."""
+        for ending in ("特别行政区", "自治区", "自治县", "自治州", "自治旗", "省", "市", "县", "区", "州", "盟", "旗"):
+            if self.name.endswith(ending):
+                return {"自治县": "县", "特别行政区": "区", "自治州": "州", "自治旗": "旗"}.get(ending, ending)
+        return ""
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Places by name, and every surface form (full name or short form) → place."""
+
+    places: dict[str, Place]
+    forms: dict[str, str]  # surface form → full name
+    by_first: dict[str, tuple[str, ...]]  # first character → forms starting with it, longest first
+    county_shorts: frozenset[str] = frozenset()  # forms that are a county's short form
+    children: dict[str, tuple[str, ...]] = field(default_factory=dict)  # parent → places directly in it
+
+    def _active(self, form: str) -> bool:
+        if form not in self.county_shorts:
+            return True
+        active = _ACTIVE_COUNTIES.get()
+        return active is None or self.forms[form] in active
+
+    def ancestors(self, name: str) -> list[Place]:
+        """The place itself and the areas enclosing it, innermost first."""
+        out: list[Place] = []
+        while name in self.places and len(out) < 5:
+            out.append(self.places[name])
+            name = self.places[name].parent
+        return out
+
+    def province_of(self, name: str) -> str | None:
+        """Full name of the province-level area a place lies in."""
+        chain = self.ancestors(name)
+        return chain[-1].name if chain and chain[-1].level == "province" else None
+
+    def at(self, text: str, start: int = 0) -> tuple[str, str] | None:
+        """(surface form, full name) of the longest form at ``text[start:]``."""
+        if start >= len(text):
+            return None
+        for form in self.by_first.get(text[start], ()):
+            if text.startswith(form, start) and self._active(form):
+                return form, self.forms[form]
+        return None
+
+    def find_all(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str, str]]:
+        """(start, end, surface, full name) of every place in ``text[start:end]``, left to right, not
+        overlapping (the longest form at the leftmost position wins, as a regex alternation would)."""
+        end = len(text) if end is None else end
+        position = start
+        while position < end:
+            forms = self.by_first.get(text[position])
+            if forms:
+                found = next((f for f in forms if text.startswith(f, position) and position + len(f) <= end
+                              and self._active(f)), None)
+                if found is not None:
+                    yield position, position + len(found), found, self.forms[found]
+                    position += len(found)
+                    continue
+            position += 1
+
+
+def parse(text: str, source: str = GAZETTEER_FILE) -> Gazetteer:
+    """A gazetteer from the lines of a gazetteer file (columns: name, level, parent, short forms, code)."""
+    places: dict[str, Place] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        columns = raw.split("\t") + ["", "", "", ""]
+        name, level, parent, shorts, code = (c.strip() for c in columns[:5])
+        if level not in ("province", "city", "county"):
+            raise ValueError(f"kg/{source}:{number}: level {level!r} is not province, city or county — "
+                             "run tools/make_gazetteer.py again")
+        places[name] = Place(name, level, parent, tuple(s for s in shorts.split(",") if s), code)
+    forms: dict[str, str] = {}
+    for place in places.values():
+        forms.setdefault(place.name, place.name)
+    for place in places.values():
+        for form in place.short_forms:
+            forms.setdefault(form, place.name)
+    by_first: dict[str, list[str]] = {}
+    for form in forms:
+        by_first.setdefault(form[0], []).append(form)
+    county_shorts = frozenset(f for f, name in forms.items() if f != name and places[name].level == "county")
+    children: dict[str, list[str]] = {}
+    for place in places.values():
+        children.setdefault(place.parent, []).append(place.name)
+    return Gazetteer(places, forms, {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()},
+                     county_shorts, {k: tuple(v) for k, v in children.items()})
+
+
+#: The counties whose short forms are read (None: all, outside a document).
+_ACTIVE_COUNTIES: ContextVar[frozenset[str] | None] = ContextVar("active_counties", default=None)
+
+
+def counties_named(text: str) -> frozenset[str]:
+    """Counties a text names in full, and the counties of the cities it names."""
+    places = gazetteer()
+    token = _ACTIVE_COUNTIES.set(frozenset())
+    try:
+        named = {name for _, _, _, name in places.find_all(text)}
+    finally:
+        _ACTIVE_COUNTIES.reset(token)
+    out = {n for n in named if places.places[n].level == "county"}
+    for name in named:
+        if places.places[name].level == "city":
+            out.update(places.children.get(name, ()))
+    return frozenset(out)
+
+
+@contextmanager
+def short_forms_of(text: str) -> Iterator[None]:
+    """Within the block, county short forms are read only for the counties ``text`` names."""
+    token = _ACTIVE_COUNTIES.set(counties_named(text))
+    try:
+        yield
+    finally:
+        _ACTIVE_COUNTIES.reset(token)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """China's provinces, cities and counties with their short forms."""
+    return parse(resources.files("kg").joinpath(GAZETTEER_FILE).read_text(encoding="utf-8"))
