@@ -17,14 +17,7 @@ from rdflib.namespace import SH
 
 from kg.ingest.corpus import load_corpus
 from kg.extract.base import Entity
-from kg.evaluate.extraction import (
-    GOLD_DIR,
-    extraction_scores,
-    format_scores,
-    gold_normal,
-    score_extraction,
-    table_row_fields,
-)
+from kg.evaluate.extraction import gold_normal, table_row_fields
 from kg.extract.indicators import (
     IndicatorExtraction,
     extract_indicators,
@@ -46,6 +39,7 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
+GOLD_DIR = ROOT / "tests" / "data" / "gold"
 PLAN = "gx-plan-2022"
 Structured = list[tuple[Document, list[Section], list[Passage]]]
 
@@ -271,25 +265,6 @@ def test_baselines_of_the_retrospective_chapter(extraction: IndicatorExtraction)
 # ---------------------------------------------------------------------------
 # Observations and links
 # ---------------------------------------------------------------------------
-
-def test_observation_links_against_the_gold(extraction: IndicatorExtraction, structured: Structured) -> None:
-    scores = score_extraction(extraction, structured, GOLD_DIR)
-    print(format_scores(scores))
-    links = scores["links"]
-    assert links["missed"] == []
-    assert links["must_not_violations"] == []
-    assert links["precision"] >= 0.9
-    assert scores["table"]["rows_exact"] == 25
-    # The gold's fifth document (the 健康报 front page) reports no value of a plan indicator.
-    assert not [o for o in extraction.linked_observations if o.doc_id == "jkb-2026-01-21"]
-
-
-def test_extraction_scores_entry_point() -> None:
-    scores = extraction_scores(ROOT / "corpus")
-    assert scores["table"] == {"rows_exact": 25, "rows": 25, "wrong": []}
-    assert scores["links"]["recall"] == 1.0
-    assert "rows exact 25/25" in format_scores(scores)
-
 
 def test_observations_are_dated_by_their_sentence_or_their_document(extraction: IndicatorExtraction) -> None:
     def find(doc_id: str, value: str):

@@ -110,18 +110,21 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
 @main.command("eval")
 @click.argument("queries", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--extraction", is_flag=True, help="Score the extractors against tests/data/gold instead.")
+@click.option("--extraction", "gold_dir", is_flag=False, flag_value=Path("tests/data/gold"), default=None,
+              type=click.Path(path_type=Path), metavar="[GOLD_DIR]",
+              help="Score the extractors on the corpus against a hand-made gold folder instead "
+                   "(default tests/data/gold).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-boost", is_flag=True,
               help="Also report hybrid search without the graph boost, and with answer cards put first.")
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path | None, extraction: bool, as_json: bool, no_boost: bool) -> None:
+def eval_cmd(ctx: click.Context, queries: Path | None, gold_dir: Path | None, as_json: bool, no_boost: bool) -> None:
     """R@5 and MRR@10 of hybrid, BM25-only and dense-only search on a JSONL query file,
-    or (--extraction) precision and recall of the extractors against the hand-made gold."""
+    or (--extraction) precision, recall and the misses of each extractor against a gold folder."""
     from kg.evaluate.retrieval import load_queries, score
 
-    if extraction:
-        _eval_extraction(settings_of(ctx), as_json)
+    if gold_dir is not None:
+        _eval_extraction(settings_of(ctx), gold_dir, as_json)
         return
     if queries is None:
         raise click.UsageError("give a JSONL query file, or --extraction")
@@ -260,18 +263,14 @@ def remove(ctx: click.Context, doc_ids: tuple[str, ...], quiet: bool) -> None:
     click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
 
 
-def _eval_extraction(settings: Settings, as_json: bool) -> None:
+def _eval_extraction(settings: Settings, gold_dir: Path, as_json: bool) -> None:
     from kg.build.pipeline import prepare_documents
+    from kg.evaluate.extraction import format_report, score_extraction
     from kg.ingest.corpus import load_corpus
-    from kg.evaluate import extraction as indicators
-    from kg.extract import entities
 
     load = load_corpus(settings.corpus_path, int(settings.max_file_mb * 1024 * 1024))
-    prepared = prepare_documents(load, settings)
-    entity_scores = entities.extraction_scores(prepared)
-    indicator_scores = indicators.extraction_scores(settings.corpus_path)
+    report = score_extraction(gold_dir, prepare_documents(load, settings))
     if as_json:
-        echo_json({"entities": entity_scores, "indicators": indicator_scores})
+        echo_json(report.as_dict())
         return
-    click.echo(entities.format_scores(entity_scores))
-    click.echo(indicators.format_scores(indicator_scores))
+    click.echo(format_report(report))

@@ -1,24 +1,325 @@
-"""Extraction scores against a hand-made gold folder (the indicator part; moved out of the extractor)."""
+"""Extraction scores against a hand-made gold folder: precision, recall and the misses, per type.
+
+Works on any corpus that has its own gold. The folder is passed in (``kg eval --extraction DIR``);
+nothing here knows where a gold lives. What a folder may hold, each file optional:
+
+* ``entities*.json`` — ``{file name: {type: [entry, …]}, "coverage": …}``; an entry is
+  ``{"name", "aliases"[, "borderline"]}``. Several files (``entities_a.json``, ``entities_b.json``)
+  are merged.
+* ``special_columns.json`` — the plan's 专栏 boxes and their numbered items.
+* ``indicator_table.json`` — the rows of the plan's indicator table.
+* ``observations.json`` — values other documents report, each with the plan indicator it measures,
+  and pairs that must not be linked.
+* ``documents.json`` — ``{file name in the gold: file name in the corpus}``, for a gold written
+  against the source files before the corpus renamed them.
+
+A gold that names a file the corpus does not hold is refused (:class:`GoldError`): its scores
+would silently count every entry of that file as a miss.
+
+Entries marked ``"borderline": true`` count neither way: missing one is no miss, and a
+prediction that matches only borderline entries is no false positive (nor a true positive).
+
+A **type is one entry of** :data:`SCORERS`: a function from the gold and the extraction to a
+:class:`TypeScore`, or None when the folder has no gold for it. Entity types read from
+``entities*.json`` are :func:`entity_type` entries; a new type with names and aliases is one line.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
 
+from kg.errors import KGError
+from kg.extract import citations, columns, institutions, pilots, practices, programmes
+from kg.extract.entities import EntityExtraction, Prepared, extract_entities
 from kg.extract.indicators import IndicatorExtraction, TableRow, Value, extract_indicators, normalise_key
-from kg.extract.indicators.values import DocumentWithStructure
+from kg.extract.spans import strip_enclosing_quotes
 from kg.quantities import similarity, squeeze
+from kg.records import Document
 
-GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold"
+#: The file that maps a gold's file names to the corpus's (see the module docstring).
+DOCUMENT_MAP = "documents.json"
 _GOLD_MAP = {ord("％"): "%", ord("＋"): "+", ord("＜"): "<", ord("＞"): ">"}
 _GOLD_MAP.update({c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))})
+
+
+class GoldError(KGError):
+    """A gold folder is missing, unreadable, or written for another corpus."""
+
+    exit_code = 2
+
+
+# ---------------------------------------------------------------------------
+# The gold folder and what was extracted
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Extracted:
+    """The corpus and everything the extractors read from it."""
+
+    prepared: Sequence[Prepared]
+    entities: EntityExtraction
+    indicators: IndicatorExtraction
+
+    @classmethod
+    def run(cls, prepared: Sequence[Prepared]) -> Extracted:
+        """Run the entity and indicator extractors over structured documents."""
+        return cls(prepared, extract_entities(prepared), extract_indicators(list(prepared)))
+
+    @property
+    def documents(self) -> list[Document]:
+        """The corpus documents."""
+        return [document for document, _, _ in self.prepared]
+
+
+@dataclass(frozen=True)
+class Gold:
+    """A gold folder, checked against the corpus it is scored on."""
+
+    folder: Path
+    documents: dict[str, Document]  # file name as the gold writes it → corpus document
+    entities: dict[str, dict[str, list[dict[str, Any]]]]  # gold file name → type → entries
+
+    def read(self, name: str) -> Any | None:
+        """The parsed JSON file ``name`` of the folder, or None when the folder has none."""
+        return _read_json(self.folder / name) if (self.folder / name).is_file() else None
+
+    def document(self, name: str) -> Document:
+        """The corpus document a gold file name stands for."""
+        return self.documents[name]
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GoldError(f"gold file {path} is unreadable ({exc}) — fix the JSON or remove the file") from None
+
+
+def load_gold(folder: Path, documents: Sequence[Document]) -> Gold:
+    """Read the gold of ``folder`` and tie every file it names to a document of the corpus.
+
+    A gold file name matches the corpus document whose file has that name, or (for a gold written
+    with folders, ``news/crud-news-01.txt``) its last part, or the name ``documents.json`` maps it
+    to. Raises :class:`GoldError` when the folder is missing or names files the corpus lacks.
+    """
+    if not folder.is_dir():
+        raise GoldError(f"gold folder {folder} does not exist — pass the folder holding the gold files "
+                        "(kg eval --extraction DIR)")
+    mapping = _read_json(folder / DOCUMENT_MAP) if (folder / DOCUMENT_MAP).is_file() else {}
+    entities: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for path in sorted(folder.glob("entities*.json")):
+        for name, annotated in _read_json(path).items():
+            if name == "coverage":
+                continue
+            for gold_type, entries in annotated.items():
+                entities.setdefault(name, {}).setdefault(gold_type, []).extend(entries)
+    observations = _read_json(folder / "observations.json") if (folder / "observations.json").is_file() else {}
+    named = set(entities) | {o["doc"] for part in ("observations", "not_same_quantity")
+                             for o in observations.get(part, []) if "doc" in o}
+    by_file = {d.meta.file: d for d in documents}
+    resolved: dict[str, Document] = {}
+    unknown = []
+    for name in sorted(named):
+        wanted = str(mapping.get(name, name))
+        document = by_file.get(wanted) or by_file.get(PurePosixPath(wanted).name)
+        if document is None:
+            unknown.append(name)
+        else:
+            resolved[name] = document
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise GoldError(f"the gold in {folder} names {len(unknown)} file(s) that are not in the corpus: {shown} — "
+                        f"score the corpus this gold was written for (set KG_CORPUS_DIR to its folder), or map the "
+                        f"names to corpus files in {folder / DOCUMENT_MAP}")
+    return Gold(folder, resolved, entities)
+
+
+# ---------------------------------------------------------------------------
+# Scores
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TypeScore:
+    """Precision and recall of one type, with what was missed and what was wrongly found."""
+
+    name: str
+    found: int  # gold entries matched
+    gold: int  # gold entries counted (borderline ones are not)
+    correct: int  # predictions that match a counted gold entry
+    predicted: int  # predictions counted
+    misses: tuple[str, ...] = ()
+    false_positives: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # other findings (e.g. links that must not exist)
+
+    @property
+    def precision(self) -> float:
+        """Share of the counted predictions that are right (1 when nothing was predicted)."""
+        return self.correct / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of the counted gold entries found (1 when the gold has none)."""
+        return self.found / self.gold if self.gold else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The score as JSON-ready data, precision and recall included."""
+        return {**asdict(self), "precision": self.precision, "recall": self.recall}
+
+
+@dataclass(frozen=True)
+class ExtractionReport:
+    """Every type's score against one gold folder, and what was extracted in all."""
+
+    gold_dir: Path
+    scores: list[TypeScore]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def score(self, name: str) -> TypeScore:
+        """The score of type ``name``."""
+        for score in self.scores:
+            if score.name == name:
+                return score
+        raise KeyError(f"no score for {name!r}; scored: {', '.join(s.name for s in self.scores)}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {"gold_dir": str(self.gold_dir), "scores": [s.as_dict() for s in self.scores], "counts": self.counts}
+
+
+Scorer = Callable[[Gold, Extracted], "TypeScore | None"]
 
 
 def gold_normal(text: str | None) -> str | None:
     """The gold files' convention: no white space; ％＋＜＞ and full-width letters/digits half-width."""
     return None if text is None else squeeze(text).translate(_GOLD_MAP)
+
+
+def gold_form(name: str) -> str:
+    """A name as the gold files compare it: :func:`gold_normal`, quotes around the whole name dropped."""
+    return strip_enclosing_quotes(gold_normal(name) or "")
+
+
+def _name(entry: dict[str, Any]) -> str:
+    """An entry's name: ``name``, or ``title`` for a cited document."""
+    name = entry.get("name", entry.get("title"))
+    if not isinstance(name, str):
+        raise GoldError(f"gold entry {json.dumps(entry, ensure_ascii=False)[:120]} has no name — give it "
+                        '"name" (or "title" for a cited document)')
+    return name
+
+
+def _names(entry: dict[str, Any]) -> set[str]:
+    return {gold_form(n) for n in (_name(entry), *entry.get("aliases", ()))}
+
+
+def entity_type(gold_type: str, extracted_type: str) -> Scorer:
+    """The scorer of an entity type: the entries under ``gold_type`` against the entities of
+    ``extracted_type``.
+
+    An extracted entity *in a document* (one with a mention there, or derived from one of its
+    sections) matches a gold entry of that document when one of its names — its label, any
+    alternative label, any surface it is written with in that document — equals the entry's
+    name or one of its aliases, both in :func:`gold_form`. 专栏 items whose title names a topic
+    rather than a programme (合理膳食) are scored as items, not here.
+    """
+    def score(gold: Gold, extracted: Extracted) -> TypeScore | None:
+        if not any(gold_type in annotated for annotated in gold.entities.values()):
+            return None
+        extraction = extracted.entities
+        in_doc = _entities_by_document(extraction)
+        found = total = correct = predicted = 0
+        misses: list[str] = []
+        wrong: list[str] = []
+        for file_name, annotated in gold.entities.items():
+            document = gold.document(file_name)
+            entries = annotated.get(gold_type, [])
+            entry_names = [_names(e) for e in entries]
+            matched: set[int] = set()
+            for ref, surfaces in in_doc.get(document.id, {}).items():
+                if ref[0] != extracted_type or ref in extraction.topic_items:
+                    continue
+                entity = extraction.entities[ref]
+                names = {gold_form(n) for n in (entity.label, *entity.aliases, *surfaces)}
+                hits = [i for i, entry in enumerate(entry_names) if names & entry]
+                matched.update(hits)
+                if any(not entries[i].get("borderline") for i in hits):
+                    correct += 1
+                    predicted += 1
+                elif not hits:
+                    predicted += 1
+                    wrong.append(f"{document.id}: {entity.label}")
+            for i, entry in enumerate(entries):
+                if entry.get("borderline"):
+                    continue
+                total += 1
+                if i in matched:
+                    found += 1
+                else:
+                    misses.append(f"{document.id}: {_name(entry)}")
+        return TypeScore(gold_type, found, total, correct, predicted, tuple(misses), tuple(wrong))
+    return score
+
+
+def _entities_by_document(extraction: EntityExtraction) -> dict[str, dict[tuple[str, str], set[str]]]:
+    """doc id → entity → the surfaces it is written with there (empty for a derived entity)."""
+    in_doc: dict[str, dict[tuple[str, str], set[str]]] = {}
+    for mention in extraction.mentions:
+        in_doc.setdefault(mention.doc_id, {}).setdefault((mention.entity_type, mention.key), set()).add(mention.surface)
+    for ref, origins in extraction.derived.items():
+        for doc_id, _ in origins:
+            in_doc.setdefault(doc_id, {}).setdefault(ref, set())
+    return in_doc
+
+
+def _set_score(name: str, got: dict[tuple, str], want: dict[tuple, str]) -> TypeScore:
+    """Precision and recall of two sets of keys (each key with the words a report shows for it)."""
+    right = set(got) & set(want)
+    return TypeScore(name, len(right), len(want), len(right), len(got),
+                     tuple(want[k] for k in sorted(set(want) - right)), tuple(got[k] for k in sorted(set(got) - right)))
+
+
+def _plan_boxes(extracted: Extracted) -> tuple[dict[tuple, str], dict[tuple, str]]:
+    """(box number, title) and (box number, item number, title) of the 专栏 of the corpus's plans."""
+    extraction = extracted.entities
+    plan_ids = {d.id for d in extracted.documents if d.meta.kind == "plan"}
+    boxes: dict[tuple, str] = {}
+    items: dict[tuple, str] = {}
+    for ref, entity in extraction.entities.items():
+        if ref[0] != columns.ENTITY_TYPE or not any(doc in plan_ids for doc, _ in extraction.derived.get(ref, ())):
+            continue
+        number = int(entity.properties["ordinal"])  # type: ignore[call-overload]
+        title = squeeze(entity.label.split(" ", 1)[1] if " " in entity.label else "")
+        boxes[(number, title)] = f"专栏{number} {title}"
+        for item_ref in entity.links.get("hasItem", set()):
+            item = extraction.entities[item_ref]
+            ordinal = int(item.properties["ordinal"])  # type: ignore[call-overload]
+            items[(number, ordinal, squeeze(item.label))] = f"专栏{number}.{ordinal} {squeeze(item.label)}"
+    return boxes, items
+
+
+def score_boxes(gold: Gold, extracted: Extracted) -> TypeScore | None:
+    """专栏 boxes of the plan, matched on (number, title)."""
+    boxes = gold.read("special_columns.json")
+    if boxes is None:
+        return None
+    want = {(b["number"], squeeze(b["title"])): f"专栏{b['number']} {squeeze(b['title'])}" for b in boxes
+            if not b.get("borderline")}
+    return _set_score("boxes", _plan_boxes(extracted)[0], want)
+
+
+def score_items(gold: Gold, extracted: Extracted) -> TypeScore | None:
+    """Numbered items of the plan's 专栏, matched on (box number, item number, title)."""
+    boxes = gold.read("special_columns.json")
+    if boxes is None:
+        return None
+    want = {(b["number"], i["ordinal"], squeeze(i["title"])): f"专栏{b['number']}.{i['ordinal']} {squeeze(i['title'])}"
+            for b in boxes for i in b["items"] if not i.get("borderline")}
+    return _set_score("items", _plan_boxes(extracted)[1], want)
 
 
 def table_row_fields(row: TableRow) -> dict[str, object]:
@@ -31,6 +332,31 @@ def table_row_fields(row: TableRow) -> dict[str, object]:
             "attribute": row.attribute}
 
 
+_ROW_FIELDS = ("domain", "indicator", "unit", "baseline", "target", "attribute")
+
+
+def score_table(gold: Gold, extracted: Extracted) -> TypeScore | None:
+    """Rows of the plan's indicator table: a row is found when every field equals the gold's."""
+    gold_rows = gold.read("indicator_table.json")
+    if gold_rows is None:
+        return None
+    rows = {r.row: table_row_fields(r) for t in extracted.indicators.tables for r in t.rows}
+    exact, misses = 0, []
+    counted = [g for g in gold_rows if not g.get("borderline")]
+    for entry in counted:
+        expected = {"domain": entry["domain"], "indicator": entry["indicator"], "unit": entry["unit"],
+                    "baseline": entry["baseline_2020"], "target": entry["target_2025"], "attribute": entry["attribute"]}
+        got = rows.get(entry["row"], {})
+        bad = [f for f in _ROW_FIELDS if got.get(f) != expected[f]]
+        if bad:
+            misses.append(f"row {entry['row']} {entry['indicator']}: {', '.join(bad)} differ")
+        else:
+            exact += 1
+    known = {g["row"] for g in gold_rows}
+    extra = tuple(f"row {n} {rows[n]['indicator']}" for n in sorted(rows) if n not in known)
+    return TypeScore("indicator_table", exact, len(counted), exact, len(rows), tuple(misses), extra)
+
+
 def _quote_span(text: str, quote: str) -> tuple[int, int] | None:
     flexible = {"%": "[%％]", "<": "[<＜]", ">": "[>＞]", "+": "[+＋]", ",": "[,，]"}
     pattern = r"\s*".join(flexible.get(ch, re.escape(ch)) for ch in gold_normal(quote) or "")
@@ -38,61 +364,45 @@ def _quote_span(text: str, quote: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
-def extraction_scores(corpus_dir: Path | None = None, gold_dir: Path | None = None) -> dict[str, object]:
-    """Table-row accuracy and observation-link precision/recall against the gold annotations.
+def _box_number(structured: Prepared, passage_id: str) -> int | None:
+    _, sections, passages = structured
+    by_id = {s.id: s for s in sections}
+    passage = next((p for p in passages if p.id == passage_id), None)
+    section = by_id.get(passage.section_id) if passage else None
+    while section is not None:
+        if section.kind == "box":
+            return section.ordinal
+        section = by_id.get(section.parent_id) if section.parent_id else None
+    return None
 
-    Returns ``{"table": {...}, "links": {...}}``; :func:`format_scores` renders it for the CLI.
-    A predicted link counts as correct when its value lies inside a gold observation's quote
-    in the same document and its indicator is the one the gold's plan reference names.
+
+def score_links(gold: Gold, extracted: Extracted) -> TypeScore | None:
+    """Values other documents report, linked to the plan indicator they measure.
+
+    A predicted link is correct when its value lies inside a gold observation's quote in the
+    same document and its indicator is the one the gold's plan reference names (a table row, or
+    the target a 专栏 or the prose sets). Links the gold says must not exist are notes.
     """
-    from kg.ingest.corpus import load_corpus
-    from kg.ingest.passages import split_passages
-    from kg.ingest.sections import split_sections
-
-    gold_dir = gold_dir or GOLD_DIR
-    corpus_dir = corpus_dir or Path("corpus")
-    load = load_corpus(corpus_dir, 50 << 20)
-    structured = []
-    for document in load.documents:
-        sections = split_sections(document)
-        structured.append((document, sections, split_passages(document, sections)))
-    extraction = extract_indicators(structured)
-    return score_extraction(extraction, structured, gold_dir)
-
-
-def score_extraction(extraction: IndicatorExtraction, structured: Sequence[DocumentWithStructure],
-                     gold_dir: Path) -> dict[str, object]:
-    """:func:`extraction_scores` on an extraction already made."""
-    gold_rows = json.loads((gold_dir / "indicator_table.json").read_text(encoding="utf-8"))
-    gold_obs = json.loads((gold_dir / "observations.json").read_text(encoding="utf-8"))
-    rows = {r.row: table_row_fields(r) for t in extraction.tables for r in t.rows}
-    field_names = ("domain", "indicator", "unit", "baseline", "target", "attribute")
-    exact, wrong = 0, []
-    for gold in gold_rows:
-        expected = {"domain": gold["domain"], "indicator": gold["indicator"], "unit": gold["unit"],
-                    "baseline": gold["baseline_2020"], "target": gold["target_2025"], "attribute": gold["attribute"]}
-        got = rows.get(gold["row"], {})
-        bad = [f for f in field_names if got.get(f) != expected[f]]
-        if bad:
-            wrong.append({"row": gold["row"], "fields": bad})
-        else:
-            exact += 1
-
-    documents = {d.id: (d, s, p) for d, s, p in structured}
+    observations = gold.read("observations.json")
+    if observations is None:
+        return None
+    extraction = extracted.indicators
+    documents = {d.id: (d, s, p) for d, s, p in extracted.prepared}
     table_key = {r.row: normalise_key(r.name.text) for t in extraction.tables for r in t.rows}
 
-    def locate(quote: str) -> tuple[str, int, int] | None:
-        for doc_id, (document, _, _) in documents.items():
+    def locate(entry: dict[str, Any]) -> tuple[str, int, int] | None:
+        candidates = [gold.document(entry["doc"])] if "doc" in entry else [d for d, _, _ in documents.values()]
+        for document in candidates:
             if document.meta.kind == "plan":
                 continue
-            span = _quote_span(document.text, quote)
+            span = _quote_span(document.text, entry["quote"])
             if span:
-                return doc_id, *span
+                return document.id, *span
         return None
 
-    def expected_indicator(ref: dict[str, object], name: str, plan_target: str | None) -> str | None:
+    def expected_indicator(ref: dict[str, Any], name: str, plan_target: str | None) -> str | None:
         if ref.get("source") == "table":
-            return table_key.get(int(ref["row"]))  # type: ignore[arg-type]
+            return table_key.get(int(ref["row"]))
         candidates = []
         for target in extraction.targets:
             if target.source == "table":
@@ -107,76 +417,87 @@ def score_extraction(extraction: IndicatorExtraction, structured: Sequence[Docum
             return None
         return max(candidates, key=lambda key: similarity(name, extraction.indicator(key).label)[0])
 
-    predicted = [o for o in extraction.linked_observations
-                 if documents[o.doc_id][0].meta.kind != "plan"]
+    predicted = [o for o in extraction.linked_observations if documents[o.doc_id][0].meta.kind != "plan"]
     matched: set[str] = set()
-    found, missed = [], []
-    for gold in gold_obs["observations"]:
-        place = locate(gold["quote"])
-        want = expected_indicator(gold["plan_ref"], gold["indicator"], gold.get("plan_target"))
+    borderline_hits: set[str] = set()
+    found, misses = 0, []
+    counted = 0
+    for entry in observations.get("observations", []):
+        place = locate(entry)
+        want = expected_indicator(entry["plan_ref"], entry["indicator"], entry.get("plan_target"))
         hit = None
         if place and want:
             doc_id, q_start, q_end = place
             hit = next((o for o in predicted if o.doc_id == doc_id and q_start <= o.value.start < q_end
                         and o.indicator_key == want), None)
-        (found if hit else missed).append(gold["quote"])
+        if entry.get("borderline"):
+            if hit:
+                borderline_hits.add(hit.id)
+            continue
+        counted += 1
         if hit:
+            found += 1
             matched.add(hit.id)
-    violations = []
-    for gold in gold_obs["not_same_quantity"]:
-        place = locate(gold["quote"])
-        avoid = expected_indicator(gold["plan_ref"], gold["not_indicator"], None)
+        else:
+            misses.append(f"{entry['quote']} → {entry['indicator']}")
+    notes = []
+    for entry in observations.get("not_same_quantity", []):
+        place = locate(entry)
+        avoid = expected_indicator(entry["plan_ref"], entry["not_indicator"], None)
         if place is None or avoid is None:
             continue
         doc_id, q_start, q_end = place
         for o in predicted:
             if o.doc_id == doc_id and q_start <= o.value.start < q_end and o.indicator_key == avoid:
-                violations.append(gold["quote"])
-    wrong_links = [f"{o.doc_id}: {o.phrase.text if o.phrase else ''} {o.value.text} → {o.indicator_key}"
-                   for o in predicted if o.id not in matched]
-    precision = len(matched) / len(predicted) if predicted else 0.0
-    recall = len(found) / len(gold_obs["observations"]) if gold_obs["observations"] else 0.0
-    return {
-        "table": {"rows_exact": exact, "rows": len(gold_rows), "wrong": wrong},
-        "links": {"predicted": len(predicted), "correct": len(matched), "gold": len(gold_obs["observations"]),
-                  "precision": precision, "recall": recall, "missed": missed, "unconfirmed": wrong_links,
-                  "must_not_violations": violations},
-        "counts": {"indicators": len(extraction.indicators), "targets": len(extraction.targets),
-                   "prose_targets": sum(1 for t in extraction.targets if t.source != "table"),
-                   "observations": len(extraction.observations),
-                   "linked_observations": len(extraction.linked_observations),
-                   "mentions": len(extraction.mentions)},
-    }
+                notes.append(f"must not be linked: {entry['quote']} → {entry['not_indicator']}")
+    wrong = tuple(f"{o.doc_id}: {o.phrase.text if o.phrase else ''} {o.value.text} → {o.indicator_key}"
+                  for o in predicted if o.id not in matched and o.id not in borderline_hits)
+    return TypeScore("observation_links", found, counted, len(matched), len(matched) + len(wrong),
+                     tuple(misses), wrong, tuple(notes))
 
 
-def _box_number(structured: DocumentWithStructure, passage_id: str) -> int | None:
-    _, sections, passages = structured
-    by_id = {s.id: s for s in sections}
-    passage = next((p for p in passages if p.id == passage_id), None)
-    section = by_id.get(passage.section_id) if passage else None
-    while section is not None:
-        if section.kind == "box":
-            return section.ordinal
-        section = by_id.get(section.parent_id) if section.parent_id else None
-    return None
+#: The types scored, in report order: name → scorer (None from a scorer: the folder has no such gold).
+SCORERS: dict[str, Scorer] = {
+    "institutions": entity_type("institutions", institutions.ENTITY_TYPE),
+    "programmes": entity_type("programmes", programmes.ENTITY_TYPE),
+    "pilot_zones": entity_type("pilot_zones", pilots.ENTITY_TYPE),
+    "practices": entity_type("practices", practices.ENTITY_TYPE),
+    "cited_documents": entity_type("cited_documents", citations.ENTITY_TYPE),
+    "boxes": score_boxes,
+    "items": score_items,
+    "indicator_table": score_table,
+    "observation_links": score_links,
+}
 
 
-def format_scores(scores: dict[str, object]) -> str:
-    """Render :func:`extraction_scores` as the lines ``kg eval --extraction`` prints."""
-    table = scores["table"]
-    links = scores["links"]
-    counts = scores["counts"]
-    if not (isinstance(table, dict) and isinstance(links, dict) and isinstance(counts, dict)):
-        raise TypeError("format_scores expects the dict extraction_scores returns")
-    lines = [
-        f"indicator table   rows exact {table['rows_exact']}/{table['rows']}",
-        (f"observation links precision {links['precision']:.2f} ({links['correct']}/{links['predicted']})  "
-         f"recall {links['recall']:.2f} ({links['gold'] - len(links['missed'])}/{links['gold']})  "
-         f"must-not violations {len(links['must_not_violations'])}"),
-        "counts            " + "  ".join(f"{k} {v}" for k, v in counts.items()),
-    ]
-    lines += [f"  wrong row {w['row']}: {', '.join(w['fields'])}" for w in table["wrong"]]
-    lines += [f"  missed link: {q}" for q in links["missed"]]
-    lines += [f"  unconfirmed link: {q}" for q in links["unconfirmed"]]
-    lines += [f"  must-not linked: {q}" for q in links["must_not_violations"]]
+def score_extraction(gold_dir: Path, prepared: Sequence[Prepared] | Extracted) -> ExtractionReport:
+    """Score the extractors on a structured corpus (or an extraction already made) against
+    the gold in ``gold_dir``; raises :class:`GoldError` when that gold is not this corpus's."""
+    extracted = prepared if isinstance(prepared, Extracted) else Extracted.run(prepared)
+    gold = load_gold(gold_dir, extracted.documents)
+    scores = [s for scorer in SCORERS.values() if (s := scorer(gold, extracted)) is not None]
+    if not scores:
+        raise GoldError(f"{gold_dir} holds no gold file this scorer reads (entities*.json, special_columns.json, "
+                        "indicator_table.json, observations.json) — pass a gold folder")
+    ind = extracted.indicators
+    counts = {"indicators": len(ind.indicators), "targets": len(ind.targets),
+              "prose_targets": sum(1 for t in ind.targets if t.source != "table"),
+              "observations": len(ind.observations), "linked_observations": len(ind.linked_observations),
+              "indicator_mentions": len(ind.mentions), "entities": len(extracted.entities.entities),
+              "entity_mentions": len(extracted.entities.mentions)}
+    return ExtractionReport(gold_dir, scores, counts)
+
+
+def format_report(report: ExtractionReport) -> str:
+    """The lines ``kg eval --extraction`` prints: a table of P/R per type, then every miss."""
+    lines = [f"gold: {report.gold_dir}",
+             f"{'type':<18} {'precision':>9} {'recall':>7} {'found/gold':>11} {'correct/predicted':>18}"]
+    for s in report.scores:
+        lines.append(f"{s.name:<18} {s.precision:>9.3f} {s.recall:>7.3f} {f'{s.found}/{s.gold}':>11} "
+                     f"{f'{s.correct}/{s.predicted}':>18}")
+    lines.append("counts: " + "  ".join(f"{k} {v}" for k, v in report.counts.items()))
+    for s in report.scores:
+        lines += [f"  missed {s.name}: {m}" for m in s.misses]
+        lines += [f"  false positive {s.name}: {f}" for f in s.false_positives]
+        lines += [f"  {s.name}: {n}" for n in s.notes]
     return "\n".join(lines)

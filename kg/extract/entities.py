@@ -5,7 +5,7 @@
 documents and places — settles overlaps between their names, links them (memberOf,
 locatedIn, partOfItem, belongsToProgramme, cites) and resolves them into entities
 (:mod:`~kg.extract.resolve`). :func:`entity_quads` writes the result as RDF;
-:func:`extraction_scores` measures it against the hand-made gold annotations.
+:mod:`kg.evaluate.extraction` scores it against a hand-made gold folder.
 
 Indicators, targets and observations are extracted by :mod:`kg.extract.indicators`.
 """
@@ -13,15 +13,12 @@ Indicators, targets and observations are extracted by :mod:`kg.extract.indicator
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
 from kg.extract import (
     citations,
     columns,
@@ -35,7 +32,6 @@ from kg.extract.base import Entity, Mention
 from kg.extract.context import Candidate, DocContext, EntityRef
 from kg.extract.places import ENTITY_TYPE as PLACE
 from kg.extract.resolve import LinkKey, place_entity, resolve
-from kg.extract.spans import squeeze, strip_enclosing_quotes
 from kg.rdf.write import (
     QuadWriter,
     doc_iri,
@@ -313,139 +309,3 @@ def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) ->
             _describe(shared, extraction.entities[(citations.ENTITY_TYPE, key)])
     quads = [*shared.quads, *(q for writer in writers.values() for q in writer.quads)]
     return list(dict.fromkeys(quads))
-
-
-# ---------------------------------------------------------------------------
-# Scores against the hand-made gold (tests/data/gold)
-# ---------------------------------------------------------------------------
-
-GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold"
-GOLD_TYPES = {
-    "institutions": institutions.ENTITY_TYPE,
-    "programmes": programmes.ENTITY_TYPE,
-    "pilot_zones": pilots.ENTITY_TYPE,
-    "practices": practices.ENTITY_TYPE,
-    "cited_documents": citations.ENTITY_TYPE,
-}
-
-
-def gold_form(name: str) -> str:
-    """A name as the gold files compare it: no white space, half-width symbols, outer quotes off."""
-    return strip_enclosing_quotes(squeeze(name))
-
-
-def _align(gold: dict[str, dict], documents: Sequence[Document]) -> dict[str, Document]:
-    """Gold file name → corpus document: the document in whose text most of the file's
-    annotated names (and aliases) occur. The gold files are named after the source files,
-    the corpus after descriptive names, so the text is what ties them together."""
-    texts = {d.id: squeeze(d.text) for d in documents}
-    out: dict[str, Document] = {}
-    for file_name, annotated in gold.items():
-        names = [gold_form(n) for entries in annotated.values() for e in entries for n in (e["name"], *e["aliases"])]
-        best = max(documents, key=lambda d: sum(1 for n in names if n and n in texts[d.id]))
-        out[file_name] = best
-    return out
-
-
-def extraction_scores(prepared: Sequence[Prepared], gold_dir: Path = GOLD_DIR) -> dict[str, object]:
-    """Precision and recall per entity type, and for 专栏 boxes and items, against the gold files.
-
-    Matching rule: an extracted entity *in a document* (one with a mention there, or derived
-    from one of its sections) matches a gold entry of that document when one of its names —
-    its label, any alternative label, any surface it is written with in that document —
-    equals the entry's name or one of its aliases, both compared in the gold files' form (no
-    white space, half-width ％＋＜＞ and letters/digits, quotes around a whole name dropped).
-    Gold entries marked ``borderline`` are ignored both ways: missing them is no miss, and an
-    extracted entity that matches only borderline entries is not counted at all. 专栏 items
-    whose title names a topic rather than a programme (合理膳食) are scored as items, not as
-    programmes. Boxes match on (number, title), items on (box number, item number, title).
-    """
-    documents = [d for d, _, _ in prepared]
-    if not (gold_dir / "entities.json").is_file():
-        raise KGError(f"gold annotations not found: {gold_dir / 'entities.json'} — scores need a source "
-                      "checkout of policy-kg (tests/data/gold)")
-    extraction = extract_entities(prepared)
-    gold_all = json.loads((gold_dir / "entities.json").read_text(encoding="utf-8"))
-    gold = {k: v for k, v in gold_all.items() if k != "coverage"}
-    aligned = _align(gold, documents)
-
-    in_doc: dict[str, dict[EntityRef, set[str]]] = {}
-    for mention in extraction.mentions:
-        in_doc.setdefault(mention.doc_id, {}).setdefault((mention.entity_type, mention.key), set()).add(mention.surface)
-    for ref, origins in extraction.derived.items():
-        for doc_id, _ in origins:
-            in_doc.setdefault(doc_id, {}).setdefault(ref, set())
-
-    scores: dict[str, object] = {}
-    for gold_type, entity_type in GOLD_TYPES.items():
-        tp = fp = found = total = 0
-        false_positives: list[str] = []
-        misses: list[str] = []
-        for file_name, annotated in gold.items():
-            document = aligned[file_name]
-            entries = annotated.get(gold_type, [])
-            entry_names = [{gold_form(n) for n in (e["name"], *e["aliases"])} for e in entries]
-            predicted = [ref for ref in in_doc.get(document.id, {}) if ref[0] == entity_type
-                         and ref not in extraction.topic_items]
-            matched: set[int] = set()
-            for ref in predicted:
-                entity = extraction.entities[ref]
-                names = {gold_form(n) for n in (entity.label, *entity.aliases, *in_doc[document.id][ref])}
-                hits = [i for i, entry in enumerate(entry_names) if names & entry]
-                matched.update(hits)
-                if any(not entries[i].get("borderline") for i in hits):
-                    tp += 1
-                elif not hits:
-                    fp += 1
-                    false_positives.append(f"{document.id}: {entity.label}")
-            for i, entry in enumerate(entries):
-                if entry.get("borderline"):
-                    continue
-                total += 1
-                if i in matched:
-                    found += 1
-                else:
-                    misses.append(f"{document.id}: {entry['name']}")
-        scores[gold_type] = {
-            "precision": tp / (tp + fp) if tp + fp else 1.0,
-            "recall": found / total if total else 1.0,
-            "true_positives": tp, "false_positives": fp, "gold": total, "found": found,
-            "false_positive_names": false_positives, "missed_names": misses,
-        }
-    scores.update(_box_scores(extraction, documents, gold_dir))
-    return scores
-
-
-def _box_scores(extraction: EntityExtraction, documents: Sequence[Document], gold_dir: Path) -> dict[str, object]:
-    boxes = json.loads((gold_dir / "special_columns.json").read_text(encoding="utf-8"))
-    gold_boxes = {(b["number"], squeeze(b["title"])) for b in boxes}
-    gold_items = {(b["number"], i["ordinal"], squeeze(i["title"])) for b in boxes for i in b["items"]}
-    plan_ids = {d.id for d in documents if d.meta.kind == "plan"}
-    got_boxes: set[tuple[int, str]] = set()
-    got_items: set[tuple[int, int, str]] = set()
-    for ref, entity in extraction.entities.items():
-        if ref[0] != columns.ENTITY_TYPE or not any(doc in plan_ids for doc, _ in extraction.derived.get(ref, ())):
-            continue
-        number = int(entity.properties["ordinal"])  # type: ignore[call-overload]
-        got_boxes.add((number, squeeze(entity.label.split(" ", 1)[1] if " " in entity.label else "")))
-        for item_ref in entity.links.get("hasItem", set()):
-            item = extraction.entities[item_ref]
-            got_items.add((number, int(item.properties["ordinal"]), squeeze(item.label)))  # type: ignore[call-overload]
-
-    def pr(got: set, want: set) -> dict[str, object]:
-        right = len(got & want)
-        return {"precision": right / len(got) if got else 1.0, "recall": right / len(want) if want else 1.0,
-                "found": right, "predicted": len(got), "gold": len(want)}
-
-    return {"boxes": pr(got_boxes, gold_boxes), "items": pr(got_items, gold_items)}
-
-
-def format_scores(scores: dict[str, object]) -> str:
-    """The scores of :func:`extraction_scores` as a plain-text table (what ``kg eval`` prints)."""
-    lines = [f"{'type':<16} {'precision':>9} {'recall':>7} {'found/gold':>11}"]
-    for name, value in scores.items():
-        if not isinstance(value, dict):
-            continue
-        lines.append(f"{name:<16} {value['precision']:>9.3f} {value['recall']:>7.3f} "
-                     f"{value['found']:>5}/{value['gold']:<5}")
-    return "\n".join(lines)
