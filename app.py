@@ -12,12 +12,15 @@ st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", 
 
 PAGES = [
     # Material icons ship with Streamlit; emoji would need a colour-emoji font on the server.
-    st.Page("views/search.py", title="检索", icon=":material/search:", default=True),
+    st.Page("views/home.py", title="首页", icon=":material/home:", default=True),
+    st.Page("views/search.py", title="检索", icon=":material/search:", url_path="search"),
     st.Page("views/entity.py", title="实体", icon=":material/label:", url_path="entity"),
     st.Page("views/graph.py", title="图谱", icon=":material/hub:", url_path="graph"),
     st.Page("views/indicators.py", title="指标与目标", icon=":material/monitoring:", url_path="indicators"),
     st.Page("views/columns.py", title="专栏与项目", icon=":material/view_list:", url_path="columns"),
     st.Page("views/documents.py", title="文档", icon=":material/description:", url_path="documents"),
+    st.Page("views/manage.py", title="文档管理", icon=":material/upload_file:", url_path="manage"),
+    st.Page("views/compare.py", title="对比", icon=":material/compare:", url_path="compare"),
     st.Page("views/sparql.py", title="SPARQL", icon=":material/terminal:", url_path="sparql"),
     st.Page("views/downloads.py", title="下载", icon=":material/download:", url_path="downloads"),
 ]

@@ -19,7 +19,7 @@ def app_env(real_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_search_page_shows_highlighted_results(app_env: None) -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_page("views/search.py")
     assert not at.exception
     at.text_input(key="query").input("每万人口全科医生数").run()
     assert not at.exception
@@ -29,7 +29,7 @@ def test_search_page_shows_highlighted_results(app_env: None) -> None:
 
 
 def test_user_text_is_escaped(app_env: None) -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_page("views/search.py")
     at.text_input(key="query").input("<script>alert(1)</script> 医保").run()
     assert not at.exception
     assert all("<script>" not in m.value for m in at.markdown)
@@ -125,7 +125,7 @@ def test_indicator_trace_shows_status_and_chart(app_env: None) -> None:
 
 
 def test_search_shows_an_answer_card_and_entity_chips(app_env: None) -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_page("views/search.py")
     at.text_input(key="query").input("哪个文件设定了每万人口全科医生数目标").run()
     assert not at.exception
     texts = " ".join(m.value for m in at.markdown)

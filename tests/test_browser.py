@@ -104,7 +104,7 @@ def assert_no_exception(page: object) -> None:
 
 
 def test_search_shows_highlighted_chinese_results(page: object, app_url: str) -> None:
-    page.goto(f"{app_url}/?q=全科医生")  # type: ignore[attr-defined]
+    page.goto(f"{app_url}/search?q=全科医生")  # type: ignore[attr-defined]
     settle(page)
     page.locator("mark").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     shot(page, "search-全科医生")
@@ -115,7 +115,7 @@ def test_search_shows_highlighted_chinese_results(page: object, app_url: str) ->
 
 
 def test_script_in_query_is_shown_as_text_not_run(page: object, app_url: str) -> None:
-    page.goto(f"{app_url}/")  # type: ignore[attr-defined]
+    page.goto(f"{app_url}/search")  # type: ignore[attr-defined]
     settle(page)
     box = page.get_by_label("输入问题或关键词")  # type: ignore[attr-defined]
     box.fill("<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\"> 医保")
@@ -136,7 +136,7 @@ def test_document_reader_renders_chinese_outline(page: object, app_url: str) -> 
 
 def test_answer_entity_graph_and_trace_flow(page: object, app_url: str) -> None:
     """Search 全科医生 → open the answer's entity → its graph (Chinese labels) → 指标与目标 and the chart."""
-    page.goto(f"{app_url}/?q=全科医生")  # type: ignore[attr-defined]
+    page.goto(f"{app_url}/search?q=全科医生")  # type: ignore[attr-defined]
     settle(page)
     page.get_by_text("打开实体页").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     shot(page, "flow-1-answer-card")

@@ -1,6 +1,13 @@
-"""What every page of the app shares: the cached service and the clear stop when it is unusable."""
+"""What every page of the app shares: the cached service, its background warm-up, the clear stop
+when the build is unusable, and the status banner in the sidebar."""
 
 from __future__ import annotations
+
+import json
+import threading
+import time
+import weakref
+from typing import Any
 
 import streamlit as st
 
@@ -9,23 +16,166 @@ from kg.errors import KGError, StaleBuildError
 from kg.query.service import Service
 
 KIND_NAMES = {"plan": "规划", "news": "新闻", "bulletin": "简报"}
+STATUS_ORDER = ("已达成", "未达成", "进行中", "无数据", "无法比较")
+#: A coloured dot per status, as Streamlit markdown (emoji would need a colour-emoji font).
+STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中": ":orange[●]", "无数据": ":gray[●]",
+                "无法比较": ":violet[●]"}
+#: Page-wide style: big linked numbers on the home page; Chinese words on the file uploader,
+#: whose own instructions and button are English.
+STYLE = """<style>
+div[class*="st-key-home_"] a p { font-size: 2rem; font-weight: 700; line-height: 1.2; }
+div[class*="st-key-home_"] a { padding-left: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "将文件拖到这里，或点击右侧按钮选择文件"; font-size: 0.95rem; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+</style>"""
+#: Placeholder of every multiselect (Streamlit's own says "Choose options").
+PICK = "请选择…"
 
 
-@st.cache_resource(show_spinner="正在加载知识图谱和索引…")
-def get_service(settings: Settings) -> Service:
-    """One read-only service per server process and settings."""
-    return Service.open(settings)
+def _built_at(settings: Settings) -> str:
+    """The build's time stamp (cheap: one small JSON file), so a rebuilt folder opens afresh."""
+    try:
+        data = json.loads((settings.build_path / "manifest.json").read_text(encoding="utf-8"))
+        return str(data.get("built_at", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+class Warmup:
+    """Loads what the first search needs (encoder, entity names, indexes) in a background thread,
+    so the first query after start does not wait for the model."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.state = "loading"  # loading → ready | failed
+        self.message = ""
+        self.started = time.monotonic()
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="kg-warmup", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            service = self.service
+            service.encoder  # noqa: B018  the model load: the slow part
+            service.lexicon  # noqa: B018  entity names for the answer cards
+            service.search("卫生健康", k=1)  # touches BM25, FAISS and the fusion once
+            service.answer("卫生健康")
+            service.entities()
+            cached_target_rows(service)
+            self.state = "ready"
+        except Exception as exc:  # noqa: BLE001  shown in the banner; search still works without
+            self.state = "failed"
+            self.message = type(exc).__name__
+        finally:
+            self.seconds = time.monotonic() - self.started
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the warm-up is done; True when it finished."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+@st.cache_resource(show_spinner="正在打开知识图谱…", max_entries=4)
+def _open(settings: Settings, built_at: str) -> tuple[Service, Warmup]:
+    """One read-only service per server process, settings and build; its warm-up starts at once."""
+    service = Service.open(settings)
+    return service, Warmup(service)
+
+
+_TARGET_ROWS: "weakref.WeakKeyDictionary[Service, list[Any]]" = weakref.WeakKeyDictionary()
+_ROWS_LOCK = threading.Lock()
+
+
+def cached_target_rows(service: Service) -> list[Any]:
+    """Every target of the build, merged (kg.query.overview.target_rows), computed once per build."""
+    from kg.query.overview import target_rows
+
+    with _ROWS_LOCK:
+        if service not in _TARGET_ROWS:
+            _TARGET_ROWS[service] = target_rows(service)
+        return _TARGET_ROWS[service]
+
+
+def current_settings() -> Settings:
+    return load_settings()
+
+
+def _opened() -> tuple[Service, Warmup]:
+    settings = current_settings()
+    try:
+        return _open(settings, _built_at(settings))
+    except StaleBuildError:
+        st.error("索引不可用：构建不存在，或语料、设置在上次构建后有变化（请运行 kg build 重新构建）。")
+        st.info("请在项目目录运行 `make app`（或 `kg build`）重新构建，然后刷新本页。")
+        st.stop()
+    except KGError:
+        st.error("加载失败：知识图谱或索引文件无法读取。请运行 `kg build` 重新构建后刷新本页。")
+        st.stop()
+    raise AssertionError("unreachable")
 
 
 def service_or_stop() -> Service:
     """The service, or a plain explanation (never a traceback) when the build is unusable."""
-    try:
-        return get_service(load_settings())
-    except StaleBuildError as exc:
-        st.error(f"索引不可用：{exc}")
-        st.info("请在项目目录运行 `make app`（或 `kg build`）重新构建，然后刷新本页。")
-        st.stop()
-    except KGError as exc:
-        st.error(f"加载失败：{exc}")
-        st.stop()
-    raise AssertionError("unreachable")
+    service, warmup = _opened()
+    _banner(warmup)
+    return service
+
+
+def warmup_state() -> Warmup:
+    return _opened()[1]
+
+
+def wait_until_ready() -> None:
+    """Before a search: let the background warm-up finish (with a visible state) instead of
+    loading the model a second time in this request."""
+    warmup = warmup_state()
+    if warmup.state != "loading":
+        return
+    with st.status("检索模型正在后台加载，完成后立即检索…", expanded=False) as status:
+        warmup.wait()
+        status.update(label="检索模型已就绪", state="complete")
+
+
+def _banner(warmup: Warmup) -> None:
+    st.html(STYLE)
+    with st.sidebar:
+        if warmup.state == "loading":
+            st.info("检索模型和索引正在后台加载…", icon=":material/hourglass_top:")
+        elif warmup.state == "ready":
+            st.caption(f":material/check_circle: 检索就绪（加载用时 {warmup.seconds:.1f} 秒）")
+        else:
+            st.warning("检索模型加载失败，检索仅使用关键词排序。", icon=":material/warning:")
+
+
+def reset_service() -> None:
+    """Forget the opened build (after the corpus and build changed here)."""
+    _open.clear()
+
+
+def entity_link_params(iri: str) -> dict[str, str]:
+    return {"e": iri}
+
+
+def chinese_error(exc: Exception) -> str:
+    """A short Chinese sentence for a library error (its own text is for the command line)."""
+    from kg.errors import CorpusError, MetadataError, QueryError
+
+    if isinstance(exc, QueryError):
+        return "查询无法执行：请换一种说法或缩短查询内容。"
+    if isinstance(exc, MetadataError):
+        return "文档信息有误：请检查编号、标题、日期（年-月-日）和类型。"
+    if isinstance(exc, CorpusError):
+        return "文件无法读取：请确认文件未损坏、格式受支持且含有中文文字。"
+    return "操作失败，请稍后重试。"
+
+
+def metric_link(column: Any, label: str, value: object, page: str, params: dict[str, str] | None = None,
+                key: str | None = None) -> None:
+    """A number that links to its list: the metric and, below it, a link to the page."""
+    column.metric(label, value)
+    column.page_link(page, label="查看列表", icon=":material/list:", query_params=params or {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.common import KIND_NAMES, service_or_stop
+from views.common import KIND_NAMES, PICK, service_or_stop
 from views.render import TYPE_NAMES, highlight, legend
 
 
@@ -13,9 +13,19 @@ def documents_page() -> None:
     service = service_or_stop()
     st.title("文档")
     docs = service.documents
+    kinds = sorted({d.kind for d in docs.values()})
+    wanted = st.query_params.get("kind", "")
+    kind = st.pills("类型", kinds, default=wanted if wanted in kinds else None, format_func=KIND_NAMES.get,
+                    key="docs_kind")
+    if kind:
+        st.query_params["kind"] = kind
+    else:
+        st.query_params.pop("kind", None)
+    listed = [d for d in docs.values() if not kind or d.kind == kind]
+    st.caption(f"{len(listed)} 份文档")
     st.dataframe(
-        [{"ID": d.id, "标题": d.title, "发布单位": d.issuer, "日期": d.date, "数据截至": d.as_of,
-          "类型": KIND_NAMES.get(d.kind, d.kind), "字符数": d.chars} for d in docs.values()],
+        [{"编号": d.id, "标题": d.title, "发布单位": d.issuer, "日期": d.date, "数据截至": d.as_of,
+          "类型": KIND_NAMES.get(d.kind, d.kind), "字符数": d.chars} for d in listed],
         hide_index=True, width="stretch")
     ids = list(docs)
     wanted = st.query_params.get("doc", ids[0] if ids else "")
@@ -28,7 +38,8 @@ def documents_page() -> None:
     sections = service.sections(doc_id)
     mentions = service.document_mentions(doc_id)
     kinds = sorted({m["type"] for m in mentions if m["type"] in TYPE_NAMES})
-    shown = st.multiselect("高亮实体类型", kinds, default=kinds, format_func=TYPE_NAMES.get, key="reader_types")
+    shown = st.multiselect("高亮实体类型", kinds, default=kinds, format_func=TYPE_NAMES.get, key="reader_types",
+                           placeholder=PICK)
     st.markdown(legend(shown), unsafe_allow_html=True)
     focus = _focus_span()
     outline, reader = st.columns([1, 3])

@@ -1,4 +1,7 @@
-"""实体 page: one entity with its labels, properties, targets, related entities and every mention."""
+"""实体 page: without a choice, an overview of what the graph holds (counts by type, a filterable
+list); with one, the entity's facts at once (an indicator's targets and chart, an institution's
+place, group, lead and members, a pilot zone's level, place and approval, a 专栏's items with their
+targets, a programme's 专栏 and item), each with its citation, then related entities and mentions."""
 
 from __future__ import annotations
 
@@ -7,8 +10,13 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kg.errors import KGError
-from views.common import service_or_stop
+from kg.query.cards import EntityRef
+from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
+from views.common import cached_target_rows, service_or_stop, wait_until_ready
 from views.render import TYPE_NAMES
+from views.trace_view import reader_link, show_trace
+
+ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "citeddocument")
 
 
 def entity_page() -> None:
@@ -28,22 +36,27 @@ def entity_page() -> None:
                        format_func=lambda i: f"{by_iri[i].label}（{TYPE_NAMES.get(by_iri[i].type, by_iri[i].type)}）",
                        key="entity_pick", placeholder="输入名称搜索…")
     if not iri:
-        st.caption(f"共 {len(everything)} 个实体。")
+        _overview(everything)
         return
     st.query_params["e"] = iri
+    st.query_params.pop("type", None)
     data = service.entity(iri)
     summary = by_iri[iri]
     st.header(data["label"])
-    st.caption(f"类型：{TYPE_NAMES.get(summary.type, summary.type)} · IRI：{iri}")
+    st.caption(f"类型：{TYPE_NAMES.get(summary.type, summary.type)} · 见于 {len(summary.documents)} 份文档 · "
+               f"{summary.mentions} 处提及")
     if summary.aliases:
         st.write("别名：" + "、".join(summary.aliases))
     st.page_link("views/graph.py", label="在图谱中查看", icon=":material/hub:", query_params={"e": iri})
+    _facts(service, iri, summary.type, data["label"])
     with st.expander("全部属性", expanded=False):
-        st.dataframe([{"属性": p, "值": " | ".join(str(v) for v in vs)} for p, vs in sorted(data["properties"].items())],
+        st.dataframe([{"属性": p, "值": " | ".join(str(data["labels"].get(v, v)) for v in vs)}
+                      for p, vs in sorted(data["properties"].items())],
                      hide_index=True, width="stretch")
     if summary.type == "indicator" and hasattr(service, "trace"):
         st.page_link("views/indicators.py", label="目标追踪", icon=":material/timeline:",
                       query_params={"i": data["label"]})
+    wait_until_ready()  # related entities use the encoder the warm-up is loading
     if hasattr(service, "related"):
         try:
             related = service.related(iri)
@@ -64,6 +77,78 @@ def entity_page() -> None:
             st.write(mention["quote"])
             st.page_link("views/documents.py", label=f"{mention['title']} · 字符 {mention['start']}–{mention['end']}",
                          icon=":material/article:", query_params=params)
+
+
+def _overview(everything: list) -> None:
+    """What the graph holds: counts by type and a filterable list; a row opens its entity."""
+    counts = {t: sum(1 for e in everything if e.type == t) for t in ORDER}
+    kinds = [t for t in ORDER if counts[t]]
+    st.caption(f"共 {len(everything)} 个实体。选择一个类型或输入名称筛选，点击一行打开实体页。")
+    wanted = st.query_params.get("type", "")
+    kind = st.pills("类型", kinds, default=wanted if wanted in kinds else None,
+                    format_func=lambda t: f"{TYPE_NAMES.get(t, t)} {counts[t]}", key="entity_type")
+    if kind:
+        st.query_params["type"] = kind
+    else:
+        st.query_params.pop("type", None)
+    text = st.text_input("按名称筛选", key="entity_filter", placeholder="输入名称中的字词")
+    rows = [e for e in everything if (not kind or e.type == kind)
+            and (not text or text in e.label or any(text in a for a in e.aliases))]
+    rows.sort(key=lambda e: (-e.mentions, e.label))
+    st.caption(f"{len(rows)} 个实体")
+    picked = st.dataframe(
+        [{"名称": e.label, "类型": TYPE_NAMES.get(e.type, e.type), "别名": "、".join(e.aliases), "文档数": len(e.documents),
+          "提及次数": e.mentions} for e in rows],
+        hide_index=True, width="stretch", height=560, on_select="rerun", selection_mode="single-row",
+        key="entity_table")
+    chosen = picked.selection.rows if picked and picked.selection else []
+    if chosen:
+        st.query_params["e"] = rows[chosen[0]].iri
+        st.session_state.pop("entity_pick", None)
+        st.rerun()
+
+
+def _facts(service: object, iri: str, kind: str, label: str) -> None:
+    """The facts of the entity's type, each with its citation."""
+    sources = sources_of(service)
+    entity = EntityRef(iri, label, CLASS_OF.get(kind, kind))
+    if kind == "indicator":
+        show_trace(service, iri)
+        return
+    if kind == "specialcolumn":
+        st.subheader("专栏条目与目标")
+        for item in column_items(sources, entity, cached_target_rows(service)):
+            with st.container(border=True):
+                number = f"{item.ordinal}．" if item.ordinal else ""
+                st.page_link("views/entity.py", label=f"{number}{item.label}", icon=":material/label:",
+                             query_params={"e": item.iri})
+                if item.targets:
+                    for target in item.targets:
+                        st.markdown(f"- 目标：{target['indicator']} {target['year']}年 {target['target']}")
+                        c = target["citation"]
+                        reader_link(f"原文：{c.quote[:60]}", c.doc_id, c.start, c.end)
+                else:
+                    st.caption("图谱中没有记录这个条目的量化目标。")
+                if item.heading is not None:
+                    h = item.heading
+                    reader_link(f"条目原文：{h.quote[:60]}", h.doc_id, h.start, h.end)
+        return
+    facts = entity_facts(sources, entity)
+    if not facts:
+        return
+    st.subheader("要点")
+    for fact in facts:
+        with st.container(border=True):
+            names = []
+            for text, target in fact.values:
+                names.append(f"[{text}](entity?{urlencode({'e': target})})" if target else text)
+            st.markdown(f"**{fact.name}**：" + "、".join(names))
+            if fact.note:
+                st.caption(fact.note)
+            if fact.citation is not None:
+                c = fact.citation
+                st.caption(f"原文：{c.quote}")
+                reader_link(f"《{c.doc_title}》 字符 {c.start}–{c.end}", c.doc_id, c.start, c.end)
 
 
 entity_page()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.common import service_or_stop
+from views.common import PICK, service_or_stop
 from views.render import TYPE_COLOURS, TYPE_NAMES
 
 RELATION_NAMES = {"hasItem": "包含", "inColumn": "属于专栏", "memberOf": "成员", "locatedIn": "位于",
@@ -19,8 +19,13 @@ def graph_page() -> None:
     by_iri = {e.iri: e for e in everything}
     options = [e.iri for e in everything]
     wanted = st.query_params.get("e", "")
+    if wanted not in by_iri and options:
+        # No choice yet: open on the entity the documents name most, never on an empty box.
+        wanted = max(everything, key=lambda e: (e.mentions, len(e.documents), e.label)).iri
+        st.caption("未指定实体时显示文档中提及最多的实体；可在下方换成任何实体。")
     centre = st.selectbox("中心实体", options, index=options.index(wanted) if wanted in options else None,
-                          format_func=lambda i: by_iri[i].label, key="graph_centre", placeholder="选择实体…")
+                          format_func=lambda i: f"{by_iri[i].label}（{TYPE_NAMES.get(by_iri[i].type, by_iri[i].type)}）",
+                          key="graph_centre", placeholder="选择实体…")
     if not centre:
         st.caption("选择一个实体，查看与它相连的项目、机构、试点、指标和文档。")
         return
@@ -29,7 +34,7 @@ def graph_page() -> None:
     depth = left.slider("深度", 1, 3, 1, key="graph_depth")
     kinds = sorted({n.get("type", "") for n in service.entity_graph().nodes.values()} - {""})
     types = middle.multiselect("类型", kinds, default=kinds, format_func=lambda k: TYPE_NAMES.get(k, "文档")
-                               if k != "document" else "文档", key="graph_types")
+                               if k != "document" else "文档", key="graph_types", placeholder=PICK)
     cap = right.number_input("最多节点数", 20, 1000, 120, step=20, key="graph_cap")
     hood = service.neighbourhood(centre, depth=depth, types=set(types) | {"document"} if "document" in types
                                  else set(types), cap=int(cap))

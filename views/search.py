@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import KGError
-from views.common import KIND_NAMES, service_or_stop
+from views.common import KIND_NAMES, PICK, chinese_error, service_or_stop, wait_until_ready
 from views.render import TYPE_NAMES, hit_html
 
 
@@ -18,21 +18,23 @@ def search_page() -> None:
                           placeholder="例如：每万人口全科医生数目标")
     docs = service.documents
     with st.expander("筛选", expanded=False):
-        chosen_docs = st.multiselect("文档", options=list(docs), format_func=lambda d: docs[d].title, key="f_docs")
+        chosen_docs = st.multiselect("文档", options=list(docs), format_func=lambda d: docs[d].title, key="f_docs",
+                                     placeholder=PICK)
         kinds = st.multiselect("类型", options=["plan", "news", "bulletin"], key="f_kinds",
-                               format_func={"plan": "规划", "news": "新闻", "bulletin": "简报"}.get)
+                               format_func=KIND_NAMES.get, placeholder=PICK)
         years = sorted({int(d.date[:4]) for d in docs.values() if d.date[:4].isdigit()})
-        chosen_years = st.multiselect("年份", options=years, key="f_years")
+        chosen_years = st.multiselect("年份", options=years, key="f_years", placeholder=PICK)
         k = st.slider("结果数", 5, 50, 10, key="f_k")
     if not query.strip():
         st.caption("输入查询后按回车。")
         return
     st.query_params["q"] = query
+    wait_until_ready()
     try:
         hits = service.search(query, k=k, doc_ids=chosen_docs or None, kinds=kinds or None,
                               years=chosen_years or None)
     except KGError as exc:
-        st.error(str(exc))
+        st.error(chinese_error(exc))
         return
     card = service.answer(query)
     if card is not None:
@@ -48,10 +50,11 @@ def search_page() -> None:
             st.markdown(hit_html(hit), unsafe_allow_html=True)
             chips = service.entities_in_passage(hit.passage_id)[:8]
             if chips:
-                cells = st.columns(len(chips))
-                for cell, (iri, label, kind) in zip(cells, chips):
-                    cell.page_link("views/entity.py", label=f"{label}", query_params={"e": iri},
-                                   help=TYPE_NAMES.get(kind, kind))
+                # One row that wraps (columns would cut long names off): each chip its own link.
+                with st.container(horizontal=True, gap="small", key=f"chips_{hit.rank}"):
+                    for iri, label, kind in chips:
+                        st.page_link("views/entity.py", label=f"{label}（{TYPE_NAMES.get(kind, kind)}）",
+                                     query_params={"e": iri}, icon=":material/label:")
 
 
 def _answer_card(card: object) -> None:

@@ -457,14 +457,136 @@ SELECT DISTINCT ?e ?place ?label WHERE { ?e pol:locatedIn ?place . ?place rdfs:l
 """
 
 
+@dataclass(frozen=True)
+class Composition:
+    """Who makes up a group, as one sentence of a document states it: the lead body (with the
+    role word the text uses, e.g. 总医院) and the members in the text's own words, counted
+    collectives included ("8家乡镇卫生院")."""
+
+    lead: tuple[str, ...]
+    role: str
+    members: tuple[str, ...]
+    citation: Citation
+
+    def collective(self) -> tuple[str, ...]:
+        """The members that are a counted set of bodies rather than one named body."""
+        return tuple(m for m in self.members if COUNTED.match(m))
+
+
+#: A counted set of bodies: 8家乡镇卫生院, 81个村卫生室, 三所县级医院.
+COUNTED = re.compile(r"^(?:全县|全市|县域内|区域内)?(\d+|[一二三四五六七八九十百千两]+)\s*(家|个|所|间)(.+)$")
+_LEAD = re.compile(r"以(?P<lead>[^，,。；、]{2,40}?)(?:为(?P<role>总医院|总院|牵头医院|牵头单位|龙头医院|龙头单位|龙头|"
+                   r"核心医院|核心单位|主体)|(?P<led>牵头))")
+_MEMBERS_AFTER_LEAD = re.compile(r"^[，,]?\s*(?:联合|整合|吸纳|带动)?(?P<members>[^。；]{2,160}?)"
+                                 r"(?:为成员单位|为成员|作为成员单位|共同组建|组建成立|组建|组成)")
+_MEMBERS_ALONE = re.compile(r"(?:整合|联合|由)(?P<members>[^。；]{2,160}?)(?:共同组建|组建成立|组建|组成)")
+_SPLIT = re.compile(r"[、，,；]")
+_JOIN = re.compile(r"(?:以及|和|及|与)")
+_COMPOSITION_WORDS = ("成员", "组建", "组成", "牵头", "总医院", "总院", "龙头")
+
+
+def _member_parts(text: str) -> list[str]:
+    """``A、B和8家C、81家D`` → [A, B, 8家C, 81家D] (a 和/及 splits only between two names)."""
+    parts: list[str] = []
+    for chunk in _SPLIT.split(text):
+        pieces = [p for p in _JOIN.split(chunk) if p]
+        if len(pieces) > 1 and all(len(p.strip()) >= 3 for p in pieces):
+            parts.extend(pieces)
+        else:
+            parts.append(chunk)
+    return [re.sub(r"\s+", "", p) for p in parts if p.strip()]
+
+
+def parse_composition(sentence: str) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:
+    """(lead bodies, role word, members) of a sentence that says who makes up a group, or None."""
+    lead = _LEAD.search(sentence)
+    if lead:
+        role = lead.group("role") or "牵头单位"
+        found = _MEMBERS_AFTER_LEAD.match(sentence[lead.end():])
+        members = _member_parts(found.group("members")) if found else []
+        leads = tuple(_member_parts(lead.group("lead")))
+        return (leads, role, tuple(members)) if members or leads else None
+    found = _MEMBERS_ALONE.search(sentence)
+    if found:
+        members = _member_parts(found.group("members"))
+        return ((), "", tuple(members)) if members else None
+    return None
+
+
+def composition_of(sources: Sources, entity: EntityRef) -> Composition | None:
+    """The first sentence naming ``entity`` that says who makes it up, parsed, with every name
+    checked to stand in the cited text as written; None when no sentence parses."""
+    seen: set[tuple[str, int]] = set()
+    for mention in mentions_of(sources, entity.iri):
+        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if citation is None or (citation.doc_id, citation.start) in seen:
+            continue
+        seen.add((citation.doc_id, citation.start))
+        if not any(word in citation.quote for word in _COMPOSITION_WORDS):
+            continue
+        # Only what is said before the group's own name describes its make-up.
+        before = citation.quote[:max(0, mention.start - citation.start)] or citation.quote
+        parsed = parse_composition(before)
+        if parsed is None:
+            continue
+        leads, role, members = parsed
+        flat = re.sub(r"\s+", "", citation.quote)
+        if all(name in flat for name in (*leads, *members)):
+            return Composition(leads, role, members, citation)
+    return None
+
+
+MEMBER_NAMES = """
+SELECT DISTINCT ?e ?member ?label ?name WHERE {
+  ?member pol:memberOf ?e ; rdfs:label ?label . { ?member rdfs:label ?name } UNION { ?member skos:altLabel ?name }
+}
+"""
+
+
+def _member_labels(sources: Sources, entity: EntityRef) -> dict[str, str]:
+    """Name form of each name (label or alias) of the group's graph members → the full label."""
+    return {name_form(r["name"]): r["label"] for r in select(sources.store, MEMBER_NAMES, e=ox.NamedNode(entity.iri))}
+
+
 def members_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
-    """The members of a group (``pol:memberOf``); None when it has none."""
+    """Who makes up a group: the lead body and every member as the cited sentence states them
+    (counted collectives such as 8家乡镇卫生院 included); when no sentence can be read that way,
+    the sentence is quoted rather than summarised from the graph's ``pol:memberOf`` links alone.
+    None when the group has neither."""
+    found = composition_of(sources, entity)
+    if found is not None:
+        full = _member_labels(sources, entity)
+
+        def named(word: str) -> str:  # the text's words, with the graph's full name when it differs
+            label = full.get(name_form(word))
+            return f"{word}（{label}）" if label and label != word else word
+
+        parts = []
+        if found.lead:
+            parts.append(f"{found.role}：{'、'.join(named(w) for w in found.lead)}")
+        if found.members:
+            parts.append(f"成员单位：{'、'.join(named(w) for w in found.members)}")
+        return f"{entity.label}的{'；'.join(parts)}（据原文）", [found.citation]
     rows = select(sources.store, MEMBERS, e=ox.NamedNode(entity.iri))
     if not rows:
         return None
-    members = sorted({r["label"] for r in rows})
-    citations = _first_mentions(sources, entity.iri, 2)
-    return f"{entity.label}的成员单位：{'、'.join(members)}（共{len(members)}个）", citations
+    # The graph's members, each cited where the text names it (beside the group when it can).
+    group_at = {(m.passage.id) for m in mentions_of(sources, entity.iri)}
+    members, citations = [], []
+    for label, iri in sorted({(r["label"], r["member"]) for r in rows}):
+        spots = mentions_of(sources, iri)
+        spot = next((m for m in spots if m.passage.id in group_at), spots[0] if spots else None)
+        citation = sources.cite_sentence(spot.passage.id, spot.start, spot.end) if spot else None
+        if citation is None or label not in re.sub(r"\s+", "", citation.quote):
+            continue
+        if any(word in citation.quote for word in ("成员", "组建", "组成")) and entity.label in citation.quote:
+            # A sentence that states the make-up in a way we could not read: quote it whole.
+            return f"{entity.label}的组成，原文为：“{citation.quote}”", [citation]
+        members.append(label)
+        _add(citations, [citation])
+    if not members:
+        return None
+    return f"{entity.label}的成员或下属单位（图谱记录，见所引原文）：{'、'.join(members)}", citations
 
 
 PILOT = """
@@ -601,5 +723,5 @@ def answer_card(query: str, lexicon: Lexicon, sources: Sources) -> Card | None:
     return Card(entity, text, citations, intent, found.confidence)
 
 
-__all__ = ["Card", "Citation", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card", "find_entity",
+__all__ = ["Card", "Citation", "Composition", "composition_of", "parse_composition", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card", "find_entity",
            "intent_of", "load_lexicon", "mentions_of", "question_words", "recognise", "section_heading"]

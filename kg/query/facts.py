@@ -1,0 +1,226 @@
+"""The facts an entity page shows at once, each with the sentence of a document that states it.
+
+One function per entity type (:func:`entity_facts` picks it): an institution's place, group,
+members, make-up as the text states it (lead body and counted members) and tasks; a pilot
+zone's level, approval date, place and programme; a programme's 专栏 and item; a 专栏's items
+with the targets stated in them; a place's pilot zones and bodies. A fact whose sentence cannot
+be found is still shown, citing the entity's first mention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.query.cards import (COLUMN_ITEMS, COLUMN_OF, DERIVED_SECTION, Citation, EntityRef, Sources,
+                            composition_of, mentions_of, section_heading)
+from kg.query.graph_queries import select
+
+
+@dataclass
+class Fact:
+    """One line of an entity page: a name (位于), its values (text, entity IRI or ""), a citation."""
+
+    name: str
+    values: list[tuple[str, str]]
+    citation: Citation | None = None
+    note: str = ""
+
+
+@dataclass
+class ItemTargets:
+    """A 专栏 item with the targets stated inside its text."""
+
+    iri: str
+    label: str
+    ordinal: int | None
+    heading: Citation | None
+    targets: list[dict[str, Any]] = field(default_factory=list)  # indicator, iri, target, year, citation
+
+
+def sources_of(service: Any) -> Sources:
+    """A :class:`kg.query.cards.Sources` over a service's build."""
+    from kg.query.trace import trace_indicator
+
+    def trace(iri: str) -> Any:
+        return trace_indicator(service.store, "", service.documents, service.passage, service.document_text, iri=iri)
+
+    return Sources(service.store, service.documents, service.passage, service.document_text, trace)
+
+
+def cite_together(sources: Sources, subject: str, other: str) -> Citation | None:
+    """The sentence where ``subject`` and ``other`` are named together (the first such), else the
+    sentence of ``subject``'s first mention."""
+    others = {(m.passage.id): m for m in mentions_of(sources, other)}
+    first = None
+    for mention in mentions_of(sources, subject):
+        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if citation is None:
+            continue
+        first = first or citation
+        partner = others.get(mention.passage.id)
+        if partner is not None and citation.start <= partner.start < citation.end:
+            return citation
+    if first is None:
+        for mention in mentions_of(sources, other):
+            return sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+    return first
+
+
+def first_citation(sources: Sources, iri: str) -> Citation | None:
+    for mention in mentions_of(sources, iri):
+        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if citation is not None:
+            return citation
+    return section_heading(sources, iri)
+
+
+_LINKED = {
+    "place": ("位于", "SELECT DISTINCT ?e ?o ?label WHERE { ?e pol:locatedIn ?o . ?o rdfs:label ?label . "
+                      "FILTER NOT EXISTS { ?e pol:locatedIn ?inner . ?inner pol:locatedIn+ ?o } }"),
+    "group": ("隶属于", "SELECT DISTINCT ?e ?o ?label WHERE { ?e pol:memberOf ?o . ?o rdfs:label ?label }"),
+    "members": ("成员单位（图谱）", "SELECT DISTINCT ?e ?o ?label WHERE { ?o pol:memberOf ?e . ?o rdfs:label ?label }"),
+    "zones": ("所在试点", "SELECT DISTINCT ?e ?o ?label WHERE { ?o a pol:PilotZone ; pol:locatedIn ?e ; rdfs:label ?label }"),
+    "bodies": ("所在机构", "SELECT DISTINCT ?e ?o ?label WHERE { ?o a pol:Institution ; pol:locatedIn ?e ; rdfs:label ?label }"),
+    "programme": ("所属项目", "SELECT DISTINCT ?e ?o ?label WHERE { ?e pol:belongsToProgramme ?o . ?o rdfs:label ?label }"),
+    "zone_of": ("相关试点", "SELECT DISTINCT ?e ?o ?label WHERE { ?o pol:belongsToProgramme ?e ; rdfs:label ?label }"),
+}
+TASKS = """
+SELECT DISTINCT ?e ?task ?label ?p WHERE {
+  ?task a ?type ; ?p ?e . FILTER(STRENDS(STR(?type), "#Task"))
+  OPTIONAL { ?task rdfs:label ?label }
+}
+"""
+
+
+def _linked(sources: Sources, iri: str, which: str, limit: int = 40) -> Fact | None:
+    name, query = _LINKED[which]
+    rows = sorted(select(sources.store, query, e=ox.NamedNode(iri)), key=lambda r: r["label"])
+    if not rows:
+        return None
+    values = [(r["label"], r["o"]) for r in rows[:limit]]
+    citation = cite_together(sources, iri, rows[0]["o"])
+    note = f"另有 {len(rows) - limit} 个未列出" if len(rows) > limit else ""
+    return Fact(name, values, citation, note)
+
+
+def institution_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    facts = [f for f in (_linked(sources, entity.iri, "place"), _linked(sources, entity.iri, "group")) if f]
+    made_of = composition_of(sources, entity)
+    if made_of is not None:
+        if made_of.lead:
+            facts.append(Fact(made_of.role or "牵头单位", [(w, "") for w in made_of.lead], made_of.citation))
+        if made_of.members:
+            counted = made_of.collective()
+            facts.append(Fact("成员单位（原文）", [(w, "") for w in made_of.members], made_of.citation,
+                              f"其中 {len(counted)} 项为按数量统计的成员：{'、'.join(counted)}" if counted else ""))
+    members = _linked(sources, entity.iri, "members")
+    if members:
+        facts.append(members)
+    facts.extend(task_facts(sources, entity))
+    return facts
+
+
+def task_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    """Tasks (pol:Task, the responsibilities) this body leads or shares, when the build has them."""
+    try:
+        rows = select(sources.store, TASKS, e=ox.NamedNode(entity.iri))
+    except (OSError, ValueError, SyntaxError):
+        return []
+    lead = [r for r in rows if "lead" in r["p"].lower()]
+    other = [r for r in rows if r not in lead]
+    facts = []
+    for name, chosen in (("牵头任务", lead), ("参与任务", other)):
+        if chosen:
+            values = [((r["label"] or "任务")[:60], r["task"]) for r in chosen[:30]]
+            facts.append(Fact(name, values, first_citation(sources, chosen[0]["task"]),
+                              f"共 {len(chosen)} 项" if len(chosen) > 30 else ""))
+    return facts
+
+
+PILOT_FACTS = """
+SELECT DISTINCT ?e ?level ?date WHERE { OPTIONAL { ?e pol:zoneLevel ?level } OPTIONAL { ?e pol:approvalDate ?date } }
+"""
+
+
+def pilot_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    rows = select(sources.store, PILOT_FACTS, e=ox.NamedNode(entity.iri))
+    citation = first_citation(sources, entity.iri)
+    facts = []
+    levels = sorted({str(r["level"]) for r in rows if r["level"]})
+    dates = sorted({str(r["date"]) for r in rows if r["date"]})
+    facts.append(Fact("级别", [(v, "") for v in levels] or [("原文未写明", "")], citation))
+    facts.append(Fact("获批时间", [(v, "") for v in dates] or [("原文未写明", "")], citation))
+    for which in ("place", "programme"):
+        fact = _linked(sources, entity.iri, which)
+        if fact:
+            facts.append(fact)
+    return facts
+
+
+def programme_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    facts = []
+    for row in sorted(select(sources.store, COLUMN_OF, e=ox.NamedNode(entity.iri)),
+                      key=lambda r: (r["columnLabel"], r["ordinal"] or 0)):
+        facts.append(Fact("所属专栏", [(row["columnLabel"], row["column"])], section_heading(sources, row["column"])))
+        if row["item"] == entity.iri:
+            if row["ordinal"]:
+                facts.append(Fact("专栏条目", [(f"第{row['ordinal']}项", "")], section_heading(sources, entity.iri)))
+        else:
+            number = f"第{row['ordinal']}项 " if row["ordinal"] else ""
+            facts.append(Fact("专栏条目", [(f"{number}{row['itemLabel']}", row["item"])],
+                              section_heading(sources, row["item"])))
+    for which in ("zone_of",):
+        fact = _linked(sources, entity.iri, which)
+        if fact:
+            facts.append(fact)
+    return facts
+
+
+def place_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    return [f for f in (_linked(sources, entity.iri, w) for w in ("place", "zones", "bodies")) if f]
+
+
+def _span(sources: Sources, iri: str) -> tuple[str, int, int] | None:
+    rows = select(sources.store, DERIVED_SECTION, e=ox.NamedNode(iri))
+    if not rows:
+        return None
+    row = min(rows, key=lambda r: int(r["start"]))
+    return row["doc"].rsplit("/", 1)[-1], int(row["start"]), int(row["end"])
+
+
+def column_items(sources: Sources, entity: EntityRef, targets: list[Any]) -> list[ItemTargets]:
+    """The items of a 专栏, each with the targets (``targets``: kg.query.overview.TargetRow)
+    whose quoted words lie inside the item's text."""
+    rows = select(sources.store, COLUMN_ITEMS, column=ox.NamedNode(entity.iri))
+    items = []
+    for row in sorted({(r["ordinal"] or 0, r["label"], r["item"]) for r in rows}):
+        ordinal, label, iri = row
+        item = ItemTargets(iri, label, ordinal or None, section_heading(sources, iri))
+        span = _span(sources, iri)
+        if span is not None:
+            doc_id, start, end = span
+            for target in targets:
+                for quote in target.quotes:
+                    if quote["doc"] == doc_id and start <= quote["start"] < end:
+                        item.targets.append({"indicator": target.indicator, "iri": target.iri,
+                                             "target": target.target, "year": target.year,
+                                             "citation": sources.cite(doc_id, quote["start"], quote["end"])})
+                        break
+        items.append(item)
+    return items
+
+
+#: entity IRI type segment (kg.query.graph_queries.entity_type_of) → class local name
+CLASS_OF = {"indicator": "Indicator", "institution": "Institution", "programme": "Programme", "pilotzone": "PilotZone",
+            "place": "Place", "practice": "Practice", "specialcolumn": "SpecialColumn", "citeddocument": "CitedDocument"}
+
+
+def entity_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    """The facts of an entity page for ``entity`` (type: the class's local name, e.g. "PilotZone")."""
+    by_type = {"Institution": institution_facts, "PilotZone": pilot_facts, "Programme": programme_facts,
+               "Place": place_facts}
+    fn = by_type.get(entity.type)
+    return fn(sources, entity) if fn else []

@@ -1,0 +1,248 @@
+"""Files uploaded in the app, checked on the server before anything touches the corpus.
+
+:func:`stage_upload` takes the browser's file name and bytes, and either returns the file
+written under a private staging folder with its text and inferred metadata, or raises
+:class:`UploadRefused` with a Chinese sentence for the user. The corpus folder is not touched:
+adding is :func:`add_staged` (``kg.ingest.corpus.add_files``, the path ``kg add`` takes, then the
+incremental build). The uploaded name never reaches the file system as given: only its last
+path part is kept, and of that only letters, digits, CJK characters, ``.``, ``_`` and ``-``.
+
+This module imports the readers; :mod:`kg.query.service` does not import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kg.config import Settings
+from kg.errors import CorpusError, KGError, MetadataError
+from kg.records import DOCUMENT_KINDS
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+MAX_NAME_CHARS = 80
+
+
+class UploadRefused(Exception):
+    """An uploaded file that is not added; ``message`` is shown to the user (Chinese)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def accepted_suffixes() -> tuple[str, ...]:
+    """The suffixes a file may have to be added: those the readers read and the corpus loads."""
+    from kg.ingest import corpus, readers
+
+    readable = getattr(readers, "SUPPORTED_SUFFIXES", corpus.SUPPORTED_SUFFIXES)
+    loaded = set(getattr(corpus, "SUPPORTED_SUFFIXES", readable))
+    return tuple(s for s in readable if s in loaded)
+
+
+def sanitise_name(name: str) -> str:
+    """A safe file name from an uploaded one: last path part only (either slash), NFKC, no
+    control or shell characters, no leading dot, at most :data:`MAX_NAME_CHARS` characters,
+    the suffix kept in lower case."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or ""))[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = _UNSAFE.sub("_", stem).strip("._-") or "upload"
+    suffix = _UNSAFE.sub("", suffix).lower()
+    room = MAX_NAME_CHARS - len(suffix) - 1
+    return f"{stem[:room]}.{suffix}" if suffix else stem[:MAX_NAME_CHARS]
+
+
+@dataclass
+class Staged:
+    """An uploaded file that passed every check, waiting in a staging folder."""
+
+    path: Path
+    original_name: str
+    text: str
+    meta: dict[str, Any]
+    inferred_by: str  # "metadata" (kg.ingest.metadata) or "first_lines"
+    notes: list[str] = field(default_factory=list)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def _max_bytes(settings: Settings) -> int:
+    return int(settings.max_file_mb * 1024 * 1024)
+
+
+def _free_name(corpus_dir: Path, name: str) -> str:
+    """``name``, or name-2, name-3 … when the corpus already has a file of that name."""
+    stem, dot, suffix = name.rpartition(".")
+    candidate, n = name, 1
+    while (corpus_dir / candidate).exists():
+        n += 1
+        candidate = f"{stem}-{n}.{suffix}" if dot else f"{name}-{n}"
+    return candidate
+
+
+def stage_upload(settings: Settings, name: str, data: bytes, staging_root: Path | None = None) -> Staged:
+    """Check an uploaded file (type, size, content, duplicate) and stage it with inferred metadata."""
+    from kg.ingest.corpus import has_chinese
+    from kg.ingest.files import corpus_files
+    from kg.ingest.normalise import normalise
+    from kg.ingest.readers import read_raw
+
+    accepted = accepted_suffixes()
+    listed = "、".join(s.lstrip(".") for s in accepted)
+    safe = sanitise_name(name)
+    suffix = Path(safe).suffix.lower()
+    if suffix not in accepted:
+        raise UploadRefused(f"不支持的文件类型“{suffix or '无扩展名'}”。可上传的格式：{listed}。")
+    limit = _max_bytes(settings)
+    if not data:
+        raise UploadRefused("文件是空的（0 字节），没有添加。")
+    if len(data) > limit:
+        raise UploadRefused(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {settings.max_file_mb:g} MB，没有添加。")
+    digest = hashlib.sha256(data).hexdigest()
+    corpus_dir = settings.corpus_path
+    for existing in corpus_files(corpus_dir):
+        if hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
+            raise UploadRefused(f"语料库中已有内容完全相同的文件（{existing.name}），没有重复添加。")
+    folder = Path(tempfile.mkdtemp(prefix="kg-upload-", dir=staging_root))
+    path = folder / _free_name(corpus_dir, safe)
+    path.write_bytes(data)
+    try:
+        raw = read_raw(path, limit)
+        text = normalise(raw.text)
+        if not has_chinese(text):
+            raise UploadRefused("文件中没有找到中文文字（可能是图片扫描件或非文本文件），没有添加。")
+    except CorpusError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise UploadRefused(f"无法读取这个文件：它不是有效的{suffix.lstrip('.')}文档，或已损坏、加密、"
+                            "不含可提取的文字。没有添加任何内容。") from None
+    except KGError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise UploadRefused("无法读取这个文件（缺少所需的转换工具或文件损坏），没有添加任何内容。") from None
+    except UploadRefused:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    meta, how, notes = infer(path, text)
+    return Staged(path, name, text, meta, how, notes)
+
+
+def infer(path: Path, text: str) -> tuple[dict[str, Any], str, list[str]]:
+    """Metadata for a new file: ``kg.ingest.metadata`` when it is there, else the title and date
+    from the first lines (``kg.ingest.corpus.infer_metadata``)."""
+    try:
+        from kg.ingest import metadata as inference  # written by the ingestion work (issue 13)
+    except ImportError:
+        inference = None
+    guess: dict[str, Any] | None = None
+    if inference is not None:
+        for name in ("infer_metadata", "infer"):
+            fn = getattr(inference, name, None)
+            if fn is None:
+                continue
+            try:
+                found = fn(path, text)
+            except TypeError:
+                continue
+            guess = _as_dict(found)
+            break
+    if guess is not None:
+        how, notes = "metadata", ["以下信息由系统根据正文推断，请核对后再添加。"]
+    else:
+        from kg.ingest.corpus import infer_metadata
+
+        guess = _as_dict(infer_metadata(path, text))
+        how, notes = "first_lines", ["标题取自文件第一行，日期取自开头出现的“某年某月某日”，类型默认为新闻；请核对后再添加。"]
+    meta = {key: guess.get(key) or "" for key in ("id", "title", "issuer", "date", "kind", "as_of")}
+    if not _ID.match(str(meta["id"])):
+        meta["id"] = "doc-" + hashlib.sha256(path.name.encode("utf-8")).hexdigest()[:8]
+    if meta["kind"] not in DOCUMENT_KINDS:
+        meta["kind"] = "news"
+    return meta, how, notes
+
+
+def _as_dict(found: Any) -> dict[str, Any]:
+    if isinstance(found, dict):
+        return dict(found)
+    if hasattr(found, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(found)
+    return dict(vars(found))
+
+
+def check_meta(meta: dict[str, Any], known_ids: set[str]) -> list[str]:
+    """What is wrong with user-corrected metadata, in Chinese (empty: fine)."""
+    problems = []
+    if not _ID.match(str(meta.get("id", ""))):
+        problems.append("编号只能由英文字母、数字和 . _ - 组成，且以字母或数字开头。")
+    elif meta["id"] in known_ids:
+        problems.append(f"编号“{meta['id']}”已被其他文档使用，请换一个。")
+    if not str(meta.get("title", "")).strip():
+        problems.append("请填写标题。")
+    if meta.get("kind") not in DOCUMENT_KINDS:
+        problems.append("请选择文档类型。")
+    for key, name in (("date", "发布日期"), ("as_of", "数据截至日期")):
+        value = str(meta.get(key) or "")
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"{name}应写成 年-月-日，例如 2024-06-30。")
+    return problems
+
+
+def add_staged(settings: Settings, staged: Staged, meta: dict[str, Any], progress: Any) -> Any:
+    """Add the staged file to the corpus with ``meta`` and update the build (as ``kg add`` does).
+
+    When the build refuses the new file, it is taken out again and the build restored, so a
+    failed add changes nothing. Returns the build report.
+    """
+    from kg.build.pipeline import build
+    from kg.ingest.corpus import add_files, remove_documents
+
+    entry = {k: v for k, v in meta.items() if v not in (None, "")}
+    add_files(settings.corpus_path, [staged.path], entry)
+    name = staged.path.name
+    try:
+        report = build(settings, progress=progress)
+    except BaseException:
+        _take_back(settings, entry["id"], name, remove_documents)
+        raise
+    if any(r.file == name for r in report.rejected):
+        _take_back(settings, entry["id"], name, remove_documents)
+        build(settings, progress=progress)
+        raise UploadRefused("构建时这个文件被拒绝（无法读取或编号冲突），已撤回，语料库和索引保持原样。")
+    staged.discard()
+    return report
+
+
+def _take_back(settings: Settings, doc_id: str, name: str, remove_documents: Any) -> None:
+    """Undo an add: the file out of the corpus (deleted, it was only just copied), its entry dropped."""
+    try:
+        remove_documents(settings.corpus_path, [doc_id], {doc_id: name})
+    except MetadataError:
+        pass
+    moved = settings.corpus_path / ".removed" / name
+    if moved.exists():
+        moved.unlink()
+    (settings.corpus_path / name).unlink(missing_ok=True)
+
+
+def remove_document(settings: Settings, doc_id: str, known: dict[str, str], progress: Any) -> Any:
+    """Remove one document from the corpus (its file moves to .removed/) and update the build."""
+    from kg.build.pipeline import build
+    from kg.ingest.corpus import remove_documents
+
+    remove_documents(settings.corpus_path, [doc_id], known)
+    return build(settings, progress=progress)

@@ -1,0 +1,80 @@
+"""对比 page: two documents side by side — their indicators matched by name and unit, the targets
+and values each states, and what one has that the other lacks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kg.query.overview import compare_documents, document_indicators
+from views.common import KIND_NAMES, service_or_stop
+
+
+def compare_page() -> None:
+    service = service_or_stop()
+    st.title("对比")
+    st.caption("选择两份文档（例如两地的规划，或规划与之后的工作回顾），按指标名称和单位对齐，"
+               "并列出各自的目标值、报告值，以及一方有而另一方没有的指标。")
+    docs = service.documents
+    counted = {d: len(_indicators(service, d)) for d in docs}
+    ids = sorted(docs, key=lambda d: (-counted[d], docs[d].date))
+    if len(ids) < 2:
+        st.info("至少需要两份文档才能对比。")
+        return
+
+    def name(doc_id: str) -> str:
+        doc = docs[doc_id]
+        return f"{doc.title}（{KIND_NAMES.get(doc.kind, doc.kind)}，{doc.date or '日期未注明'}，{counted[doc_id]} 项指标）"
+
+    wanted_a, wanted_b = st.query_params.get("a", ids[0]), st.query_params.get("b", ids[1])
+    left, right = st.columns(2)
+    a = left.selectbox("文档甲", ids, index=ids.index(wanted_a) if wanted_a in ids else 0, format_func=name,
+                       key="cmp_a")
+    others = [d for d in ids if d != a]
+    b = right.selectbox("文档乙", others, index=others.index(wanted_b) if wanted_b in others else 0,
+                        format_func=name, key="cmp_b")
+    st.query_params.update({"a": a, "b": b})
+    result = compare_documents(service, a, b)
+    title_a, title_b = docs[a].title, docs[b].title
+
+    m1, m2, m3 = st.columns(3)
+    m1.metric("两者都有的指标", len(result.both))
+    m2.metric("仅文档甲有", len(result.only_left))
+    m3.metric("仅文档乙有", len(result.only_right))
+
+    st.subheader("共同指标")
+    if result.both:
+        st.dataframe([{"指标": x.label, "单位": x.unit or "—", "甲：目标": "；".join(x.targets) or "—",
+                       "甲：数值": "；".join(x.values) or "—", "乙：目标": "；".join(y.targets) or "—",
+                       "乙：数值": "；".join(y.values) or "—"} for x, y in result.both],
+                     hide_index=True, width="stretch", key="cmp_both")
+        for x, _ in result.both:
+            st.page_link("views/entity.py", label=f"{x.label} 的实体页", icon=":material/label:",
+                         query_params={"e": x.iri})
+    else:
+        st.info("两份文档没有名称和单位都相同的指标。")
+
+    only_a, only_b = st.columns(2)
+    for column, title, items in ((only_a, title_a, result.only_left), (only_b, title_b, result.only_right)):
+        with column:
+            st.subheader(f"仅《{_short(title)}》有（{len(items)}）")
+            if not items:
+                st.caption("没有。")
+            for item in items:
+                said = "；".join([*(f"目标 {t}" for t in item.targets), *(f"数值 {v}" for v in item.values)])
+                st.page_link("views/entity.py", label=f"{item.label}：{said}", icon=":material/label:",
+                             query_params={"e": item.iri})
+
+
+def _indicators(service: object, doc_id: str) -> list[object]:
+    cache = st.session_state.setdefault("_cmp_cache", {})
+    key = (id(service), doc_id)
+    if key not in cache:
+        cache[key] = document_indicators(service, doc_id)
+    return cache[key]
+
+
+def _short(title: str, limit: int = 18) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+compare_page()

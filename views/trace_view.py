@@ -1,0 +1,83 @@
+"""An indicator's targets, baseline, latest value and status with a chart — shown on the 指标与目标
+page and on the indicator's entity page. Every value links to its words in the reader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from kg.query.overview import rows_of_trace, trace_json
+from views.common import STATUS_ICONS
+
+
+def reader_link(label: str, doc_id: str, start: int, end: int, key: str | None = None) -> None:
+    st.page_link("views/documents.py", label=label, icon=":material/article:",
+                 query_params={"doc": doc_id, "start": str(start), "end": str(end)})
+
+
+def show_trace(service: Any, iri: str, heading: bool = True) -> dict[str, Any]:
+    """The indicator's trace: a table of targets (one row per target), the chart, the sources."""
+    data = trace_json(service, iri)
+    info = data["indicator"]
+    rows = rows_of_trace(data)
+    st.caption(f"单位：{info['unit'] or '—'} · 属性：{info.get('attribute') or '—'} · 领域：{info['domain'] or '—'}")
+    current = data.get("current")
+    if rows:
+        if heading:
+            st.subheader("目标与进展")
+        table = [{"目标年": r.year, "目标值": r.target + (f"（另见：{'；'.join(r.also)}）" if r.also else ""),
+                  "基期值": r.baseline or "—", "最新观测": r.latest or "—",
+                  "状态": r.status, "设定文件": r.set_by} for r in rows]
+        st.dataframe(table, hide_index=True, width="stretch", key=f"trace_table_{iri[-8:]}")
+        for row in rows:
+            st.markdown(f"**{row.year}年目标 {row.target}** — {STATUS_ICONS.get(row.status, '')} {row.status}："
+                        f"{row.reason}")
+    else:
+        st.info("没有文件为这个指标设定目标。")
+    if current:
+        st.markdown(f"**最新观测**：{current['value']['display']}（截至 {current['as_of']}，"
+                    f"《{current['document']['title']}》）")
+    chart(data)
+    st.subheader("出处")
+    for item in [*data["targets"], *data["observations"]]:
+        role = "目标" if item["role"] == "target" else ("基期值" if item.get("is_baseline") else "观测值")
+        doc = item["document"]
+        with st.container(border=True):
+            st.write(f"{role} · {item['value']['display']} · 截至 {item['as_of']} · 《{doc['title']}》")
+            st.caption(item["quote"]["text"])
+            reader_link("在文档中查看", doc["id"], item["quote"]["value_start"], item["quote"]["value_end"])
+    return data
+
+
+def chart(data: dict[str, Any]) -> None:
+    """Baseline → observations as points on a time line, each target as a dashed rule."""
+    import altair as alt
+    import pandas as pd
+
+    points = [{"日期": o["as_of"], "数值": o["value"]["number"], "类型": "基期值" if o.get("is_baseline") else "观测值",
+               "文件": o["document"]["title"], "原文": o["value"]["display"]}
+              for o in data["observations"] if o["value"]["number"] is not None]
+    seen: set[tuple[Any, ...]] = set()
+    targets = []
+    for t in data["targets"]:
+        key = (t["year"], t["value"]["number"])
+        if t["value"]["number"] is None or key in seen:
+            continue
+        seen.add(key)
+        targets.append({"日期": t["as_of"], "数值": t["value"]["number"], "类型": f"{t['year']}年目标",
+                        "文件": t["document"]["title"], "原文": t["value"]["display"]})
+    if not points and not targets:
+        st.info("没有可绘制的数值（目标为相对值或缺少观测）。")
+        return
+    frame = pd.DataFrame(points + targets)
+    frame["日期"] = pd.to_datetime(frame["日期"])
+    base = alt.Chart(frame).encode(x=alt.X("日期:T", title="数据截至"),
+                                   y=alt.Y("数值:Q", title=data["indicator"]["unit"] or "数值"),
+                                   tooltip=["类型", "原文", "文件", alt.Tooltip("日期:T", title="日期")])
+    line = base.transform_filter(alt.FieldOneOfPredicate(field="类型", oneOf=["基期值", "观测值"])).mark_line(point=True)
+    rules = alt.Chart(pd.DataFrame(targets)).mark_rule(strokeDash=[6, 4], color="#dc2626").encode(
+        y="数值:Q", tooltip=["类型", "原文"]) if targets else None
+    dots = base.mark_point(size=80, filled=True).encode(color=alt.Color("类型:N", title=""))
+    layered = line + dots + rules if rules is not None else line + dots
+    st.altair_chart(layered.properties(height=300), width="stretch")
