@@ -37,6 +37,22 @@ class DocumentMeta:
     as_of: str = ""  # ISO date the document's facts describe, when it differs from ``date``
     report_year: int | None = None
     note: str = ""
+    doc_number: str = ""  # 文号 as written, e.g. 赣府厅发〔2025〕6号
+    genre: str = ""  # the fine kind: 规划, 意见, 通知, 方案, 计划, 解读, 新闻, 发布会实录, 论文 …
+    validity: str = ""  # 有效性 as stated: 有效, 失效, 废止 …
+    region: str = ""  # the place whose government issued it (from the issuer), e.g. 海南省
+
+
+@dataclass(frozen=True)
+class MetaField:
+    """Where one metadata value came from: the document's text (with its span), the file's
+    properties, the file name, metadata.json or a default."""
+
+    name: str  # title, doc_number, issuer, date, validity, genre, kind, region
+    value: str
+    source: str  # "text", "properties", "file name", "metadata.json", "default"
+    start: int | None = None  # span in the document's normalised text, when read from it
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,9 @@ class Document:
     sha256: str  # of the source file's bytes
     encoding: str
     source_format: str
+    extraction: str = "text"  # "text" (stored in the file) or "ocr" (recognised from images)
+    reader: str = ""  # the tool that read the file: pypdf, docx-xml, libreoffice, tesseract …
+    provenance: tuple[MetaField, ...] = ()  # where each metadata value came from
 
     @property
     def id(self) -> str:

@@ -66,3 +66,60 @@ def test_normalise_never_fails_and_has_no_blank_lines(text: str) -> None:
     assert "\n\n" not in out
     assert "\f" not in out
     assert not out.startswith("\n")
+
+
+def test_letter_spaced_chinese_is_closed_up_but_word_spacing_is_kept() -> None:
+    from kg.ingest.normalise import close_letter_spacing
+
+    assert close_letter_spacing("（ 一 ） 健 全 健 康 优 先 发 展 机 制 。") == "（一）健全健康优先发展机制。"
+    assert close_letter_spacing("新时代 新征程 新伟业") == "新时代 新征程 新伟业"
+    assert normalise("保 留 部 分 版 权 。本 作 品 可 根 据 CC BY 获 得 。") == "保留部分版权。本作品可根据CC BY获得。"
+
+
+def test_table_rows_keep_their_tab_separated_cells_and_are_never_joined() -> None:
+    text = "各部门职责如下：\n部门\t职责\n卫生健康局\t牵头 推进 2025 年工作\n\t配合\n二、保障措施"
+    out = normalise(text, paragraph_lines=True)
+    assert out.split("\n") == ["各部门职责如下：", "部门\t职责", "卫生健康局\t牵头 推进2025年工作", "\t配合",
+                               "二、保障措施"]
+    assert normalise(out, paragraph_lines=True) == out
+
+
+def test_paragraph_lines_are_kept_but_a_title_broken_inside_quotes_is_rejoined() -> None:
+    text = "关于《阜新蒙古族自治县“将健康融入所有政策”\n工作指导方案》的通知\n各乡镇人民政府：\n现将方案印发给你们"
+    assert normalise(text, paragraph_lines=True).split("\n") == [
+        "关于《阜新蒙古族自治县“将健康融入所有政策”工作指导方案》的通知", "各乡镇人民政府：", "现将方案印发给你们"]
+
+
+def test_web_chrome_and_residue_are_dropped_from_extracted_text() -> None:
+    from kg.ingest.normalise import clean_document
+
+    page = "\n".join([
+        "关怀版 繁EN 用户空间 政务邮箱", "请输入您要搜索的关键字", "首页 > 政府信息公开目录 > 通知公告",
+        "关于加强基层医疗卫生服务能力建设的通知",
+        "日期：2025-04-03 浏览量：1283 来源：省卫生健康委 文字大小： 大 中 小",
+        "各市卫生健康委：为加强基层医疗卫生服务能力，现通知如下。",
+        "一、加强县域医共体建设。南海网记者 李昊 摄",
+        "访问量：687", "原标题：关于加强基层医疗卫生服务能力建设的通知", "来源：南海网", "责任编辑：张三",
+        "免责声明：本内容来自平台创作者，不代表本站观点。", "返回搜狐，查看更多",
+    ])
+    cleaned = clean_document(page, paragraph_lines=True, chrome=True)
+    assert cleaned.text.split("\n") == [
+        "关于加强基层医疗卫生服务能力建设的通知",
+        "各市卫生健康委：为加强基层医疗卫生服务能力，现通知如下。",
+        "一、加强县域医共体建设。",
+    ]
+    assert "来源：南海网" in cleaned.dropped
+    # Spans of the text before chrome removal map onto the cleaned text, dropped lines onto nothing.
+    title = cleaned.full.index("关于加强")
+    assert cleaned.to_text(title, title + 4) == (0, 4)
+    source = cleaned.full.index("来源：南海网")
+    assert cleaned.to_text(source, source + 3) is None
+    again = clean_document(cleaned.text, paragraph_lines=True, chrome=True)
+    assert again.text == cleaned.text
+
+
+def test_plain_text_files_keep_their_lines() -> None:
+    from kg.ingest.normalise import clean_document
+
+    text = "全区逾九成基层医疗机构服务能力达国标\n责任编辑：张玉军"
+    assert clean_document(text).text == text

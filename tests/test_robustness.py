@@ -77,7 +77,7 @@ def test_strict_build_stops_and_keeps_the_previous_build(corpus: Path, tmp_path:
 @pytest.mark.parametrize(("content", "message"), [
     ("{not json", "not valid UTF-8 JSON"),
     ('{"docs": []}', 'expected an object {"documents"'),
-    ('{"documents": [{"id": "a", "file": "x.txt", "title": "t"}]}', "lacks kind"),
+    ('{"documents": [{"id": "a", "title": "t", "kind": "plan"}]}', "lacks file"),
     ('{"documents": [{"id": "a b", "file": "x.txt", "title": "t", "kind": "plan"}]}', "no spaces"),
     ('{"documents": [{"id": "a", "file": "x.txt", "title": "t", "kind": "memo"}]}', "not one of plan, news"),
     ('{"documents": [{"id": "a", "file": "x.txt", "title": "t", "kind": "plan", "date": "2022/6/13"}]}',

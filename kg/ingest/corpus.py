@@ -18,12 +18,14 @@ from pathlib import Path
 
 from kg.ingest.files import METADATA_FILE, corpus_files
 from kg.errors import CorpusError, MetadataError
-from kg.ingest.normalise import normalise
-from kg.ingest.readers import read_raw
+from kg.ingest import metadata as inference
+from kg.ingest.normalise import clean_document
+from kg.ingest.readers import OCR, SUPPORTED_SUFFIXES, read_raw
 from kg.records import DOCUMENT_KINDS, Document, DocumentMeta
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
-_REQUIRED = ("id", "file", "title", "kind")
+# Only the file is required: every other field missing from an entry is inferred from the text.
+_REQUIRED = ("file",)
+_TEXT_FIELDS = ("id", "title", "issuer", "date", "kind", "as_of", "note", "doc_number", "genre", "validity", "region")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
@@ -64,9 +66,10 @@ def load_metadata(corpus_dir: Path) -> dict[str, DocumentMeta]:
     ids: set[str] = set()
     for number, entry in enumerate(entries, 1):
         meta = _parse_entry(path, number, entry)
-        if meta.id in ids:
+        if meta.id and meta.id in ids:
             raise MetadataError(f"{path}: entry {number} repeats id {meta.id!r} — give each document its own id")
-        ids.add(meta.id)
+        if meta.id:
+            ids.add(meta.id)
         out[meta.file] = meta
     return out
 
@@ -78,9 +81,12 @@ def _parse_entry(path: Path, number: int, entry: object) -> DocumentMeta:
     missing = [k for k in _REQUIRED if not str(entry.get(k, "")).strip()]
     if missing:
         raise MetadataError(f"{where} ({entry.get('file', '?')}) lacks {', '.join(missing)} — add the field(s)")
-    if not _ID.match(str(entry["id"])):
+    for key in _TEXT_FIELDS:
+        if entry.get(key) is not None and not isinstance(entry.get(key), str):
+            raise MetadataError(f"{where}: {key} {entry[key]!r} must be a string")
+    if entry.get("id") and not _ID.match(str(entry["id"])):
         raise MetadataError(f"{where}: id {entry['id']!r} must be letters, digits, '.', '_' or '-' (no spaces)")
-    if entry["kind"] not in DOCUMENT_KINDS:
+    if entry.get("kind") and entry["kind"] not in DOCUMENT_KINDS:
         raise MetadataError(f"{where}: kind {entry['kind']!r} is not one of {', '.join(DOCUMENT_KINDS)}")
     for key in ("date", "as_of"):
         value = str(entry.get(key, "") or "")
@@ -92,24 +98,14 @@ def _parse_entry(path: Path, number: int, entry: object) -> DocumentMeta:
     report_year = entry.get("report_year")
     if report_year is not None and not isinstance(report_year, int):
         raise MetadataError(f"{where}: report_year {report_year!r} must be a whole number such as 2024")
+    def text(key: str) -> str:
+        return str(entry.get(key, "") or "").strip()
+
     return DocumentMeta(
-        id=str(entry["id"]), file=str(entry["file"]), title=str(entry["title"]).strip(),
-        issuer=str(entry.get("issuer", "") or ""), date=str(entry.get("date", "") or ""),
-        kind=str(entry["kind"]), as_of=str(entry.get("as_of", "") or ""),
-        report_year=report_year, note=str(entry.get("note", "") or ""),
+        id=text("id"), file=str(entry["file"]), title=text("title"), issuer=text("issuer"), date=text("date"),
+        kind=text("kind"), as_of=text("as_of"), report_year=report_year, note=text("note"),
+        doc_number=text("doc_number"), genre=text("genre"), validity=text("validity"), region=text("region"),
     )
-
-
-def infer_metadata(path: Path, text: str) -> DocumentMeta:
-    """Metadata for a file that ``metadata.json`` does not describe: title from its first line."""
-    first = next((line.strip() for line in text.split("\n") if line.strip()), path.stem)
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-") or "doc"
-    digest = hashlib.sha256(path.name.encode("utf-8")).hexdigest()[:6]
-    found = re.search(r"(20\d\d|19\d\d)年(\d{1,2})月(\d{1,2})日", text[:2000])
-    issued = f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else ""
-    return DocumentMeta(id=f"{slug}-{digest}" if slug != path.stem else slug, file=path.name,
-                        title=first[:80], issuer="", date=issued, kind="news",
-                        note="metadata inferred: the file is not listed in metadata.json")
 
 
 def has_chinese(text: str) -> bool:
@@ -140,7 +136,9 @@ def load_corpus(corpus_dir: Path, max_bytes: int) -> CorpusLoad:
                                                 "delete one of the two copies"))
                 continue
             raw = read_raw(path, max_bytes)
-            text = normalise(raw.text)
+            cleaned = clean_document(raw.text, paragraph_lines=raw.paragraph_lines,
+                                     chrome=raw.source_format not in ("txt", "md"))
+            text = cleaned.text
             if not has_chinese(text):
                 raise CorpusError(path, "no Chinese text found", "policy-kg indexes Chinese documents; "
                                   "check the file is the right one and not a scan without a text layer")
@@ -148,18 +146,24 @@ def load_corpus(corpus_dir: Path, max_bytes: int) -> CorpusLoad:
             result.rejected.append(Rejected(path.name, f"{exc.problem} — {exc.fix}"))
             continue
         seen_hashes[data_hash] = path.name
-        meta = metadata.get(path.name)
-        if meta is None:
-            meta = infer_metadata(path, text)
-            result.warnings.append(f"{path.name} is not described in {METADATA_FILE}; using id {meta.id!r}, "
-                                   f"title {meta.title!r}, kind 'news' — add an entry to set them")
+        given = metadata.get(path.name)
+        meta, provenance = inference.merge(path, inference.infer(path, cleaned, raw.properties), given)
+        if given is None:
+            result.warnings.append(f"{path.name} is not described in {METADATA_FILE}; inferred id {meta.id!r}, "
+                                   f"title {meta.title!r}, kind {meta.kind!r} ({meta.genre or '?'}) — add an "
+                                   "entry to correct any field")
+        result.warnings.extend(raw.warnings)
+        if raw.extraction == OCR:
+            result.warnings.append(f"{path.name}: the text was recognised by OCR ({raw.method}) and may hold "
+                                   "misread characters — check it, or add a text version")
         if meta.id in seen_ids:
             result.rejected.append(Rejected(path.name, f"document id {meta.id!r} is already used by {seen_ids[meta.id]} "
                                             f"— give it another id in {METADATA_FILE}"))
             continue
         seen_ids[meta.id] = path.name
         result.documents.append(Document(meta=meta, text=text, sha256=data_hash,
-                                         encoding=raw.encoding, source_format=raw.source_format))
+                                         encoding=raw.encoding, source_format=raw.source_format,
+                                         extraction=raw.extraction, reader=raw.method, provenance=provenance))
     return result
 
 

@@ -6,6 +6,18 @@ residue and full-width digits. Normalisation rebuilds paragraphs (one per line o
 the output), keeps table regions line by line (one cell per line, as extracted,
 because that layout is what the table parser reads), and unifies character forms.
 It is idempotent: normalising normalised text changes nothing.
+
+Two more cleanups apply everywhere: Chinese set letter-spaced by PDF extraction or OCR
+(``健 全 健 康 优 先``) is closed up, and a line holding tabs is a table row (one row a line,
+cells separated by a tab, as the DOCX reader writes them): its cells are cleaned one by one and
+it is never joined to its neighbours.
+
+Text extracted from a format that records its paragraphs (Word, HTML: ``paragraph_lines``)
+keeps one paragraph a line; only a title broken inside an open 《 or “ is rejoined. Text
+extracted from PDF, Word, HTML or OCR (``strip_chrome``) also loses web chrome and residue —
+menus, breadcrumbs, view counts, 原标题/来源/责任编辑 lines, 返回搜狐 … — by the general forms in
+``kg/data/web_residue.txt`` and by repetition (a short line seen three times or more). Plain
+text files are taken as written, so offsets into them stay offsets into the file.
 """
 
 from __future__ import annotations
@@ -13,6 +25,9 @@ from __future__ import annotations
 import collections
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 # Characters that end a sentence, optionally followed by closing quotes/brackets.
 SENTENCE_END = "。！？!?；;…"
@@ -52,12 +67,33 @@ def unify_characters(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_FULLWIDTH).translate(_INVISIBLE)
-    # Control characters other than newline and form feed carry nothing a reader sees.
-    return "".join(ch for ch in text if ch in "\n\f" or unicodedata.category(ch)[0] != "C")
+    # Control characters other than newline, form feed and tab (the table cell separator)
+    # carry nothing a reader sees.
+    return "".join(ch for ch in text if ch in "\n\f\t" or unicodedata.category(ch)[0] != "C")
+
+
+# Chinese characters and full-width punctuation, the units of letter-spaced text.
+_SPACED_UNIT = rf"[{_CJK}，。；：、“”‘’（）《》〈〉【】！？—…·]"
+_LETTER_SPACED = re.compile(rf"{_SPACED_UNIT}(?: {_SPACED_UNIT}){{3,}}")
+_SPACE_BETWEEN_UNITS = re.compile(rf"(?<={_SPACED_UNIT}) +(?={_SPACED_UNIT})")
+
+
+def close_letter_spacing(line: str) -> str:
+    """``（ 一 ） 健 全 健 康 优 先`` → ``（一）健全健康优先``, in lines set letter-spaced.
+
+    A line is letter-spaced when it holds a run of four or more single Chinese characters
+    (or full-width punctuation marks) each separated by one space; in such a line every space
+    between two Chinese characters goes. Word spacing in a title (``新时代 新征程``) is kept.
+    """
+    if " " not in line or not _LETTER_SPACED.search(line):
+        return line
+    return _SPACE_BETWEEN_UNITS.sub("", line)
 
 
 def _clean_inline(line: str) -> str:
     """Remove the spaces PDF extraction puts between Chinese and numbers (``达到 87.74%``)."""
+    if "\t" in line:
+        return "\t".join(_clean_inline(cell) for cell in line.split("\t")).rstrip("\t")
     line = _MULTISPACE.sub(" ", line.strip())
     line = _SPACE_CJK_LEFT.sub("", line)
     line = _SPACE_CJK_RIGHT.sub("", line)
@@ -113,30 +149,62 @@ def _joiner(left: str, right: str) -> str:
     return ""
 
 
-def normalise(raw: str) -> str:
+@dataclass(frozen=True)
+class Cleaned:
+    """The normalised text, and the chrome lines that were dropped from it.
+
+    ``full`` is the text before chrome was dropped (same line order); ``text`` is ``full``
+    without the ``dropped`` lines (and with ``[cut]`` residue removed). ``to_text`` maps a span
+    of ``full`` to ``text``: metadata is read from ``full`` (a 来源 or 发布日期 line is evidence
+    even though it is not body text) and located in ``text`` where it survived.
+    """
+
+    text: str
+    full: str
+    dropped: tuple[str, ...] = ()
+    _lines: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)  # (full start, kept length, text start)
+
+    def to_text(self, start: int, end: int) -> tuple[int, int] | None:
+        """The span of ``text`` that ``full[start:end]`` became, or None if it was dropped."""
+        if not self._lines:
+            return (start, end) if self.text == self.full else None
+        for full_start, length, text_start in self._lines:
+            if full_start <= start and end <= full_start + length:
+                return text_start + start - full_start, text_start + end - full_start
+        return None
+
+
+def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
     """Normalise extracted text: paragraphs one per line, tables cell per line.
 
     The result has no blank lines, no page-break residue, unified character forms,
-    and no spaces between Chinese and numbers outside tables.
+    and no spaces between Chinese and numbers outside tables. With ``paragraph_lines``
+    every line of ``raw`` is taken as a paragraph (see the module docstring).
     """
     text = unify_characters(raw.replace("\r\n", "\n").replace("\r", "\n"))
     pages = text.split("\f")
     raw_lines: list[str] = []
     for page in pages:
-        page_lines = [ln.strip() for ln in page.split("\n")]
-        nonblank = [k for k, ln in enumerate(page_lines) if ln]
+        page_lines = [ln.strip(" \u3000\v") for ln in page.split("\n")]
+        page_lines = [ln.strip() if "\t" not in ln else ln.strip(" ") for ln in page_lines]
+        nonblank = [k for k, ln in enumerate(page_lines) if ln.strip()]
         if len(pages) > 1 and nonblank:
             # A lone number (or 第N页) at the top or bottom of a page is a page number.
             for k in (nonblank[0], nonblank[-1]):
                 if _PAGE_RESIDUE.match(page_lines[k]):
                     page_lines[k] = ""
         for ln in page_lines:
-            if not ln or _DASHED_PAGE_NUMBER.fullmatch(ln):
+            if not ln.strip("\t ") or _DASHED_PAGE_NUMBER.fullmatch(ln):
                 continue  # blank lines carry no structure the rules below rely on
-            raw_lines.append(_MULTISPACE.sub(" ", ln))
+            if "\t" in ln:
+                raw_lines.append(ln)
+            else:
+                raw_lines.append(close_letter_spacing(_MULTISPACE.sub(" ", ln)))
     if not raw_lines:
         return ""
-    wrap = wrap_width(raw_lines)
+    if paragraph_lines:
+        return "\n".join(_paragraphs(raw_lines))
+    wrap = wrap_width([ln for ln in raw_lines if "\t" not in ln])
 
     in_table = [False] * len(raw_lines)
     for first, last in find_table_regions(raw_lines):
@@ -151,12 +219,153 @@ def normalise(raw: str) -> str:
             last_physical = line
             continue
         cleaned = _clean_inline(line)
-        if not out or in_table[k - 1] or _starts_paragraph(out[-1], last_physical, cleaned, wrap):
+        if not out or in_table[k - 1] or "\t" in line or "\t" in out[-1] \
+                or _starts_paragraph(out[-1], last_physical, cleaned, wrap):
             out.append(cleaned)
         else:
             out[-1] = _clean_inline(out[-1] + _joiner(out[-1], cleaned) + cleaned)
         last_physical = line
     return "\n".join(out)
+
+
+_OPENERS = {"《": "》", "“": "”", "（": "）", "(": ")", "【": "】", "「": "」"}
+
+
+def _unclosed(line: str) -> bool:
+    """True when ``line`` leaves a 《, “, （ … open: its title goes on on the next line."""
+    depth: dict[str, int] = collections.Counter()
+    for ch in line:
+        if ch in _OPENERS:
+            depth[ch] += 1
+        else:
+            for opener, closer in _OPENERS.items():
+                if ch == closer and depth[opener]:
+                    depth[opener] -= 1
+    return any(depth.values())
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """One paragraph a line; a short line left inside an open 《/“ is joined to the next."""
+    out: list[str] = []
+    for line in lines:
+        cleaned = _clean_inline(line)
+        if not cleaned:
+            continue
+        if out and "\t" not in cleaned and "\t" not in out[-1] and len(out[-1]) <= 60 \
+                and _unclosed(out[-1]) and not _ends_sentence(out[-1]) and not HEADING_START.match(cleaned):
+            out[-1] = _clean_inline(out[-1] + _joiner(out[-1], cleaned) + cleaned)
+        else:
+            out.append(cleaned)
+    return out
+
+
+# --- web chrome ------------------------------------------------------------------
+
+_RESIDUE_FILE = "data/web_residue.txt"
+_MENU_SPLIT = re.compile(r"[\s|｜丨/·•]+")
+_SCRIPT_RUN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")  # 繁EN用户空间 → 繁, EN, 用户空间
+
+
+@dataclass(frozen=True)
+class _Residue:
+    short: tuple[re.Pattern[str], ...]
+    whole: tuple[re.Pattern[str], ...]
+    cut: tuple[re.Pattern[str], ...]
+    menu: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _residue() -> _Residue:
+    sections: dict[str, list[str]] = {"short": [], "whole": [], "cut": [], "menu": []}
+    current: list[str] | None = None
+    text = resources.files("kg").joinpath(_RESIDUE_FILE).read_text(encoding="utf-8")
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        header = re.fullmatch(r"\[(\w+)\]", line.strip())
+        if header:
+            if header.group(1) not in sections:
+                raise ValueError(f"kg/{_RESIDUE_FILE}:{number}: unknown section [{header.group(1)}]")
+            current = sections[header.group(1)]
+            continue
+        if current is None:
+            raise ValueError(f"kg/{_RESIDUE_FILE}:{number}: a line before the first [section]")
+        current.append(line.strip())
+    return _Residue(tuple(re.compile(p) for p in sections["short"]), tuple(re.compile(p) for p in sections["whole"]),
+                    tuple(re.compile(p) for p in sections["cut"]), frozenset(sections["menu"]))
+
+
+def _is_menu(line: str, menu: frozenset[str]) -> bool:
+    """A toolbar/menu line: two or more words, all of them menu words or single characters."""
+    words = [piece for w in _MENU_SPLIT.split(line) if w for piece in _SCRIPT_RUN.findall(w)]
+    if len(words) < 2 and line not in menu:
+        return False
+    return all(w in menu for w in words) or (
+        len(words) >= 3 and sum(w in menu for w in words) >= 2 and all(len(w) <= 6 for w in words))
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """``首页 > 政府信息公开目录 > 通知公告``: short parts joined by two or more > » ›."""
+    parts = re.split(r"\s*[>»›＞]\s*", line)
+    return len(parts) >= 3 and all(0 < len(part) <= 30 for part in parts[:-1])
+
+
+def strip_chrome(text: str) -> Cleaned:
+    """Drop web chrome and residue lines from normalised ``text`` (see ``kg/data/web_residue.txt``).
+
+    Dropped: lines matching a residue form, menu and breadcrumb lines, and short lines that
+    recur three times or more (running heads a page print repeats). Table rows are never
+    dropped. Idempotent; the result maps spans back (:meth:`Cleaned.to_text`).
+    """
+    residue = _residue()
+    lines = text.split("\n") if text else []
+    in_table = {k for first, last in find_table_regions(lines) for k in range(first, last)}
+    counts = collections.Counter(line for k, line in enumerate(lines)
+                                 if "\t" not in line and 6 <= len(line) <= 30 and k not in in_table)
+    kept: list[tuple[int, int, int]] = []
+    out: list[str] = []
+    dropped: list[str] = []
+    offset = out_offset = 0
+    for line in lines:
+        start = offset
+        offset += len(line) + 1
+        if "\t" not in line:
+            reason = _chrome_reason(line, residue, counts)
+            if reason:
+                dropped.append(line)
+                continue
+            for pattern in residue.cut:
+                match = pattern.search(line)
+                if match:
+                    dropped.append(line[match.start():])
+                    line = line[:match.start()].rstrip()
+        if not line:
+            continue
+        kept.append((start, len(line), out_offset))
+        out.append(line)
+        out_offset += len(line) + 1
+    return Cleaned("\n".join(out), text, tuple(dropped), tuple(kept))
+
+
+def _chrome_reason(line: str, residue: _Residue, counts: collections.Counter[str]) -> str:
+    if any(p.match(line) for p in residue.whole):
+        return "residue"
+    if len(line) <= 80 and any(p.search(line) for p in residue.short):
+        return "residue"
+    if len(line) <= 60 and (_is_menu(line, residue.menu) or _is_breadcrumb(line)):
+        return "menu"
+    if counts[line] >= 3 and not HEADING_START.match(line):
+        return "repeated"
+    return ""
+
+
+def clean_document(raw: str, *, paragraph_lines: bool = False, chrome: bool = False) -> Cleaned:
+    """Normalise ``raw`` and, when ``chrome``, drop web chrome (the corpus loader's one call)."""
+    text = normalise(raw, paragraph_lines=paragraph_lines)
+    if not chrome:
+        return Cleaned(text, text)
+    return strip_chrome(text)
 
 
 def wrap_width(lines: list[str]) -> int | None:

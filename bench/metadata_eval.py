@@ -1,0 +1,115 @@
+"""Metadata inference measured on the development corpus against a hand-written gold.
+
+`python bench/metadata_eval.py` reads every file of ../shared/devcorpus (files/ and news/), infers
+its metadata from the text alone (no metadata.json) and compares title, doc_number, issuer, date
+and kind with tests/data/devgold/metadata.json. A field is right when the inferred value equals
+the gold one after removing whitespace (gold null = nothing should be inferred). Kind is compared
+as the fine kind (方案, 计划, 解读, 新闻, 发布会实录, 论文, 其他 …).
+
+The news files carry no date of their own: the dataset kept it apart (news/SOURCES.json).
+`--dataset-dates` gives those dates to the build as a per-field metadata.json override, the way a
+user would, and reports that figure too. `--json` prints the per-file results.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.errors import CorpusError  # noqa: E402
+from kg.ingest import metadata as inference  # noqa: E402
+from kg.ingest.normalise import clean_document  # noqa: E402
+from kg.ingest.readers import read_raw  # noqa: E402
+from kg.records import DocumentMeta  # noqa: E402
+
+FIELDS = ("title", "doc_number", "issuer", "date", "kind")
+DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
+GOLD = ROOT / "tests" / "data" / "devgold" / "metadata.json"
+
+
+def canonical(value: object) -> str:
+    """Compare values without whitespace, width differences or a trailing full stop."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", text).rstrip("。")
+
+
+def infer_file(path: Path, given: DocumentMeta | None = None) -> tuple[dict[str, str], str, str]:
+    """(inferred values by gold field, reader used, error) for one file."""
+    try:
+        raw = read_raw(path, 200 * 1024 * 1024)
+    except CorpusError as exc:
+        return {}, "", f"{exc.problem} — {exc.fix}"
+    cleaned = clean_document(raw.text, paragraph_lines=raw.paragraph_lines,
+                             chrome=raw.source_format not in ("txt", "md"))
+    found = inference.infer(path, cleaned, raw.properties)
+    values = {"title": found.value("title"), "doc_number": found.value("doc_number"),
+              "issuer": found.value("issuer"), "date": found.value("date"), "kind": found.value("genre")}
+    if given is not None:
+        meta, _ = inference.merge(path, found, given)
+        values["date"] = meta.date
+    return values, raw.method, ""
+
+
+def evaluate(devcorpus: Path, gold_path: Path, dataset_dates: bool) -> dict[str, object]:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    sources = {}
+    if dataset_dates and (devcorpus / "news" / "SOURCES.json").exists():
+        sources = {e["file"]: e.get("date") or "" for e in
+                   json.loads((devcorpus / "news" / "SOURCES.json").read_text(encoding="utf-8"))}
+    right: Counter[str] = Counter()
+    rows = []
+    for name, expected in sorted(gold.items()):
+        if not isinstance(expected, dict):
+            continue
+        path = devcorpus / name
+        given = None
+        if sources.get(path.name):
+            given = DocumentMeta(id="", file=path.name, title="", issuer="", date=sources[path.name], kind="")
+        values, reader, error = infer_file(path, given)
+        wrong = {}
+        for field in FIELDS:
+            if canonical(values.get(field)) == canonical(expected.get(field)):
+                right[field] += 1
+            else:
+                wrong[field] = {"inferred": values.get(field) or None, "gold": expected.get(field)}
+        rows.append({"file": name, "reader": reader, "error": error, "wrong": wrong, "inferred": values})
+    total = len(rows)
+    return {"files": total, "accuracy": {f: right[f] / total for f in FIELDS},
+            "overall": sum(right.values()) / (total * len(FIELDS)), "rows": rows}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devcorpus", type=Path, default=DEVCORPUS)
+    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--dataset-dates", action="store_true",
+                        help="give the news files their SOURCES.json date as a metadata.json date")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = evaluate(args.devcorpus, args.gold, args.dataset_dates)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    for row in result["rows"]:
+        if row["error"]:
+            print(f"{row['file']}: NOT READ: {row['error']}")
+        for field, pair in row["wrong"].items():
+            print(f"{row['file'][:48]}: {field}: inferred {pair['inferred']!r}, gold {pair['gold']!r}")
+    print(f"\n{result['files']} files, fields right:")
+    for field, value in result["accuracy"].items():
+        print(f"  {field:11s} {value:6.1%}")
+    print(f"  {'all':11s} {result['overall']:6.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""PDF → text with PDFium (pypdfium2): page text, running heads and feet dropped, scans through OCR.
+
+* Each page's text layer is read with PDFium, which keeps Chinese lines whole and Latin words
+  spaced (pypdf split academic and web-print PDFs into one character a line).
+* Running heads and feet: text lines in the top or bottom 8% of a page that are page numbers
+  (``·161·``, ``- 3 -``, ``第 2 页``) or that recur, digits aside, on at least 40% of the pages
+  (journal name and issue, a site's header) are dropped.
+* A page with (almost) no text layer but an image is rendered and read by OCR; the text is then
+  marked as OCR (``RawText.extraction``) and a warning says which pages.
+* The document information (Title, Author, CreationDate) becomes ``RawText.properties``.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from pathlib import Path
+
+from kg.errors import CorpusError
+from kg.ingest.readers.common import EMBEDDED_ENCODING, OCR, PAGE_BREAK, RawText, missing_for_file
+
+#: Fraction of the page height at the top and at the bottom where running heads and feet sit.
+MARGIN = 0.08
+#: A margin line recurring on at least this share of the pages (and on two or more) is a running head.
+MIN_SHARE = 0.4
+#: A page with fewer non-space characters than this in its text layer is treated as a scan.
+MIN_PAGE_TEXT = 10
+#: Render scale for OCR (300 dpi).
+OCR_DPI = 300
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[·•\-—–－]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/，,]?\s*共\s*\d+\s*页)?(?:\s*[·•\-—–－])?\s*$"
+    r"|^\s*\d+\s*/\s*\d+\s*$|^\s*[ivxlcIVXLC]{1,6}\s*$")
+_FIX = "re-export the file as PDF or save it as .txt"
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def read_pdf(path: Path, data: bytes, limit: int) -> RawText:
+    """Read a PDF's text layer page by page; OCR the pages that are images."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError as exc:
+        raise missing_for_file(path, "pypdfium2", "to read .pdf files") from exc
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise CorpusError(path, "PDF is password-protected",
+                              "remove the password (open it and print to a new PDF), or save it as .txt") from exc
+        raise CorpusError(path, f"not a readable PDF (PdfiumError: {str(exc)[:160]})", _FIX) from exc
+    try:
+        pages, heads, scanned = _pages(document)
+        properties = _properties(document)
+        ocr_pages: list[int] = []
+        method = "pdfium"
+        if scanned:
+            from kg.ingest.readers.ocr import recognise_image
+
+            for number in scanned:
+                image = document[number].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+                text, engine = recognise_image(path, image)
+                if text.strip():
+                    pages[number] = text
+                    ocr_pages.append(number)
+                    method = f"pdfium+{engine}"
+    except CorpusError:
+        raise
+    except Exception as exc:  # PDFium signals a damaged page in several ways
+        raise CorpusError(path, f"not a readable PDF ({type(exc).__name__}: {str(exc)[:160]})", _FIX) from exc
+    finally:
+        document.close()
+    warnings: tuple[str, ...] = ()
+    extraction = "text"
+    if ocr_pages:
+        extraction = OCR
+        shown = ", ".join(str(n + 1) for n in ocr_pages[:10]) + (" …" if len(ocr_pages) > 10 else "")
+        warnings = (f"{path.name}: page(s) {shown} have no text layer and were read by OCR — "
+                    f"the text may hold misread characters",)
+    if heads:
+        properties["running_heads"] = " | ".join(sorted(heads))[:500]
+    return RawText(PAGE_BREAK.join(pages), EMBEDDED_ENCODING, "pdf", method=method, extraction=extraction,
+                   properties=properties, warnings=warnings)
+
+
+def _properties(document) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    names = {"Title": "title", "Author": "author", "Subject": "subject", "Keywords": "keywords",
+             "CreationDate": "created", "ModDate": "modified", "Creator": "creator", "Producer": "producer"}
+    out: dict[str, str] = {}
+    try:
+        info = document.get_metadata_dict(skip_empty=True)
+    except Exception:  # damaged info dictionaries are common and never fatal
+        return out
+    for key, value in info.items():
+        if key in names and str(value).strip():
+            out[names[key]] = str(value).strip()
+    return out
+
+
+def _band_lines(textpage, height: float) -> list[str]:  # type: ignore[no-untyped-def]
+    """Text lines (left to right) whose boxes lie in the top or bottom margin band."""
+    segments = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        if top > height * (1 - MARGIN) or bottom < height * MARGIN:
+            text = textpage.get_text_bounded(left - 0.5, bottom - 0.5, right + 0.5, top + 0.5)
+            segments.append((left, bottom, right, top, text))
+    lines: list[dict[str, object]] = []
+    for seg in sorted(segments, key=lambda s: -s[3]):
+        for line in lines:
+            if seg[1] < line["t"] and seg[3] > line["b"]:  # type: ignore[operator]
+                line["segs"].append(seg)  # type: ignore[union-attr]
+                line["t"] = max(line["t"], seg[3])  # type: ignore[call-overload]
+                line["b"] = min(line["b"], seg[1])  # type: ignore[call-overload]
+                break
+        else:
+            lines.append({"t": seg[3], "b": seg[1], "segs": [seg]})
+    return [" ".join(s[4] for s in sorted(line["segs"])) for line in lines]  # type: ignore[arg-type]
+
+
+def _pages(document) -> tuple[list[str], set[str], list[int]]:  # type: ignore[no-untyped-def]
+    """Page texts without running heads/feet, the heads dropped, and the pages that are scans."""
+    import pypdfium2.raw as raw
+
+    texts: list[str] = []
+    bands: list[list[str]] = []
+    scanned: list[int] = []
+    for number in range(len(document)):
+        page = document[number]
+        textpage = page.get_textpage()
+        text = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+        bands.append(_band_lines(textpage, page.get_size()[1]) if len(document) > 1 else [])
+        if len(re.sub(r"\s", "", text)) < MIN_PAGE_TEXT and \
+                any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)):
+            scanned.append(number)
+        texts.append(text)
+    counts = collections.Counter(k for band in bands for k in {_key(line) for line in band})
+    need = max(2, round(MIN_SHARE * len(document)))
+    dropped: set[str] = set()
+    out = []
+    for text, band in zip(texts, bands):
+        remove = {_key(line) for line in band
+                  if _PAGE_NUMBER.match(line) or (counts[_key(line)] >= need and len(_key(line)) > 1)}
+        if not remove:
+            out.append(text.strip("\n"))
+            continue
+        lines = text.split("\n")
+        kept = []
+        for line in lines:
+            key = _key(line)
+            if key and key in remove:
+                remove.discard(key)
+                dropped.add(line.strip())
+                continue
+            kept.append(line)
+        out.append("\n".join(kept).strip("\n"))
+    return out, dropped, scanned
