@@ -166,12 +166,31 @@ def test_places_nest_and_name_their_short_forms(extraction: EntityExtraction) ->
     assert [p.name for p in gazetteer.ancestors("上林县")] == ["上林县", "南宁市", GUANGXI]
 
 
-def test_gazetteer_has_guangxi_cities_and_counties() -> None:
-    places = lexicon.gazetteer().places.values()
-    cities = [p for p in places if p.level == "city"]
-    counties = [p for p in places if p.level == "county"]
-    assert len(cities) == 14 and all(p.parent == GUANGXI for p in cities)
-    assert len(counties) == 111 and all(lexicon.gazetteer().places[p.parent].level == "city" for p in counties)
+def test_gazetteer_is_national() -> None:
+    gazetteer = lexicon.gazetteer()
+    places = gazetteer.places.values()
+    assert len([p for p in places if p.level == "province"]) == 34
+    cities = [p for p in places if p.level == "city" and p.parent == GUANGXI]
+    counties = [p for p in places if p.level == "county" and gazetteer.province_of(p.name) == GUANGXI]
+    assert len(cities) == 14 and len(counties) == 111
+    # Counties of other provinces, with their city and province (郎溪县, 纳雍县, 东至县 were unknown).
+    assert [p.name for p in gazetteer.ancestors("郎溪县")] == ["郎溪县", "宣城市", "安徽省"]
+    assert gazetteer.province_of("纳雍县") == "贵州省" and gazetteer.province_of("琼海市") == "海南省"
+    assert gazetteer.places["琼海市"].level == "county"  # a county-level city directly under the province
+    # A full name two places share is one place per city, and the bare name has no province.
+    assert gazetteer.province_of("南京市鼓楼区") == "江苏省" and gazetteer.province_of("鼓楼区") is None
+    # Short forms that are everyday words are not place names.
+    assert lexicon.place_at("东方红") is None and lexicon.place_at("和平年代") is None
+
+
+def test_a_county_short_form_is_read_only_where_the_county_or_its_city_is_named() -> None:
+    from kg.extract.gazetteer import short_forms_of
+
+    assert lexicon.place_at("郎溪中医院") == ("郎溪", "郎溪县")  # outside a document: read
+    with short_forms_of("安徽省宣城市郎溪县召开会议。郎溪中医院……"):
+        assert lexicon.place_at("郎溪中医院") == ("郎溪", "郎溪县")
+    with short_forms_of("江西省某地的郎溪中医院"):
+        assert lexicon.place_at("郎溪中医院") is None
 
 
 def test_citations_carry_their_document_number(extraction: EntityExtraction) -> None:
@@ -309,14 +328,15 @@ def test_institutions_of_another_province(elsewhere: tuple[list[Prepared], Entit
     # 省… reads as the home province's body: the lead-agency list names 湖南省 bodies.
     expected = {"湖南省卫生健康委", "湖南省发展改革委", "湖南省财政厅", "湖南省人力资源社会保障厅", "湖南省医保局",
                 "湖南省人民医院", "中南大学湘雅医院", "长沙市第一人民医院", "浏阳市人民医院",
-                "四川省卫生健康委", "四川大学华西医院", "成都市第三人民医院", "成都市郫都区人民医院",
+                "四川省卫生健康委", "四川大学华西医院", "成都市第三人民医院", "郫都区人民医院",
                 "成都市东部城市医疗集团", "四川省医保局", "四川省中医药管理局"}
     assert set(bodies) == expected
     commission = bodies["湖南省卫生健康委"]
     assert commission.label == "湖南省卫生健康委员会" and "省卫生健康委" in commission.aliases
     assert bodies["长沙市第一人民医院"].links["locatedIn"] == {("Place", "长沙市")}
     group = ("Institution", "成都市东部城市医疗集团")
-    for member in ("四川大学华西医院", "成都市第三人民医院", "成都市郫都区人民医院"):
+    # 成都市郫都区人民医院: a city before its own district adds nothing to the key (as in Guangxi).
+    for member in ("四川大学华西医院", "成都市第三人民医院", "郫都区人民医院"):
         assert group in bodies[member].links["memberOf"]
     assert "memberOf" not in bodies["四川省卫生健康委"].links  # the source of the news, not a member
 

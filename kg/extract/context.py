@@ -62,7 +62,8 @@ class DocContext:
                 at = document.text.find(section.title, section.start, section.body_start + 1)
                 if at >= 0:
                     item_titles[section.id] = (at, at + len(section.title))
-        return cls(document, sections, passages, places, home_province(document, places), focus_places(places),
+        return cls(document, sections, passages, places, home_province(document, places),
+                   focus_places(places, document.meta.title),
                    protected_spans(document.text), item_titles, {s.id: s for s in sections})
 
     @property

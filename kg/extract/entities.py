@@ -30,6 +30,7 @@ from kg.extract import (
 )
 from kg.extract.base import Entity, Mention
 from kg.extract.context import Candidate, DocContext, EntityRef
+from kg.extract.gazetteer import short_forms_of
 from kg.extract.places import ENTITY_TYPE as PLACE
 from kg.extract.resolve import LinkKey, place_entity, resolve
 from kg.rdf.write import (
@@ -110,10 +111,12 @@ class DocumentFinds:
 
 
 def find_in_document(ctx: DocContext) -> DocumentFinds:
-    """Boxes, named entities and citations of one document."""
-    named = [*institutions.find_institutions(ctx), *programmes.find_programmes(ctx), *pilots.find_pilots(ctx),
-             *practices.find_practices(ctx)]
-    return DocumentFinds(columns.find_columns(ctx), named, citations.find_citations(ctx))
+    """Boxes, named entities and citations of one document (county short forms read as places only
+    for the counties the document names, see :func:`kg.extract.gazetteer.short_forms_of`)."""
+    with short_forms_of(ctx.document.text):
+        named = [*institutions.find_institutions(ctx), *programmes.find_programmes(ctx), *pilots.find_pilots(ctx),
+                 *practices.find_practices(ctx)]
+        return DocumentFinds(columns.find_columns(ctx), named, citations.find_citations(ctx))
 
 
 def extract_entities(prepared: Sequence[Prepared],

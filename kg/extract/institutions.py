@@ -41,7 +41,9 @@ from kg.records import Passage
 ENTITY_TYPE = "Institution"
 # Characters that end an institution name on the left: prepositions and particles.
 _STOPS = frozenset("的为以由将把被在从向于了是让使给对等")
-_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数]+)(?:个|家|所|批|类|项|名)")
+_COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数首]+)(?:个|家|所|批|类|项|名)")
+#: Kinds whose word alone, after a level word or place, is a whole name (县政府, 省妇联, 省委宣传部).
+_WHOLE_KINDS = ("gov", "party", "mass")
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +86,8 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
             position += len(place[0])
             continue
         level = lexicon.level_at(name, position)
+        if level and any(name.startswith(w, position) for w in lexicon.words("level_lookalikes")):
+            level = None  # 省市场监管局: 市 starts the word 市场
         if level:
             if level.word.endswith("级") or name.startswith("级", position + len(level.word)):
                 return None
@@ -121,6 +125,8 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
         return True  # 中山大学附属第一医院, 中南大学湘雅医院
     kind = suffix_kinds()[suffix]
+    if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific):
+        return True  # 某某汽车集团有限公司: a legal form names one company
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
     before = text[max(0, raw.start - 4):raw.start]
@@ -191,8 +197,35 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
                         and _anchor_at(text, start + k, local=False)), None)
         if shifted is not None and lexicon.is_verb(text[start:shifted]):
             start = shifted
-    name = squeeze(text[start:end])
+    start = _after_verb_phrase(text, start, raw.suffix_start)
     kinds = suffix_kinds()
+    if kinds[suffix] in _WHOLE_KINDS and raw.clause_start < start and end - raw.clause_start <= 12 \
+            and _whole_cell(text, raw.clause_start, end) and "\n" not in text[raw.clause_start:end]:
+        start = raw.clause_start  # 发展改革局 filling a table cell: 发展 is no verb here
+    name = squeeze(text[start:end])
+    if kinds[suffix] in _WHOLE_KINDS and name == suffix and not lexicon.place_at(name):
+        inherited = _inherit(previous, text, start, name, suffix, name)
+        if inherited is not None:  # 自治区财政厅、医保局
+            label, key, place = inherited
+            return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place,
+                             anchored=True)
+        if kinds[suffix] == "mass" or _whole_cell(text, start, end):
+            return _bare_body(ctx, passage, start, end, name)  # 妇联, 团委; a duty table's 公安局
+    if suffix == "组织" and _not_a_name_part(name[:-len(suffix)]):
+        return None  # 还组织, 连续多年组织: 组织 is the verb "organise"
+    if "和" in name and kinds[suffix] not in _WHOLE_KINDS:
+        # 和 joins the words of a department's name (工业和信息化厅); before any other body it
+        # joins two things (重点学科和临床医学研究中心).
+        start += text.rfind("和", start, raw.suffix_start) - start + 1 if "和" in text[start:raw.suffix_start] else 0
+        name = squeeze(text[start:end])
+    if kinds[suffix] == "party" and suffix not in lexicon.words("party_units"):
+        # 国家体育总局健身气功管理中心科研宣传部: a department of a body names that body.
+        inner_end = max((name.rfind(s, 0, len(name) - len(suffix)) + len(s) for s in suffixes()
+                         if kinds[s] in ("hospital", "research", "group", "body", "media")
+                         and name.rfind(s, 0, len(name) - len(suffix)) > 0), default=-1)
+        if inner_end > 0:
+            end = start + len(text[start:end]) - (len(name) - inner_end)
+            name, suffix = name[:inner_end], suffix_of(name[:inner_end]) or suffix
     if suffix in lexicon.words("party_units"):
         inner = suffix_of(name[:-len(suffix)])
         if inner is not None and kinds[inner] != "party":
@@ -216,6 +249,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if not anchors:
         inherited = _inherit(previous, text, start, name, suffix, specific)
         if inherited is None:
+            if kinds[suffix] in _WHOLE_KINDS and _whole_cell(text, start, end) and len(specific) <= 8 \
+                    and not any(t.flag == "d" for t in lexicon._pos_tagger().cut(specific)):
+                return _bare_body(ctx, passage, start, end, name)  # a duty table's 发展改革局
             if not _unanchored_ok(name, suffix, specific, raw, text):
                 return None
             return Candidate(ENTITY_TYPE, start, end, passage, name, institution_key(name, ctx))
@@ -225,10 +261,12 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if not rest and anchors[-1][0] != "central":
         return None  # a place or level word alone
     has_place = any(k == "place" for k, _ in anchors)
-    if rest and not specific and kinds[suffix] not in ("gov", "party") and not has_place:
+    if rest and not specific and kinds[suffix] not in _WHOLE_KINDS and not has_place:
         return None  # 县医院, 自治区中心: a type of body, not one
     if rest in lexicon.words("designation_heads") or "级" in rest or _verb_inside(specific):
         return None
+    if kinds[suffix] == "group" and "型" in specific:
+        return None  # 紧密型医疗联合体: a type of group
     if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words"):
         return None  # 自治区公立医院: a class of hospitals
     if not _branch_ok(name, suffix) or not _extension_ok(name, anchor_len):
@@ -237,7 +275,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if isinstance(value, lexicon.Level):
         if value.scope in ("city", "county"):
             completed = ctx.place_before(passage, start, value.scope)
-            if completed is None or not specific:
+            if completed is None and value.scope == "city" and ctx.home and ctx.home.endswith("市"):
+                completed = (ctx.home, ctx.home)  # 市卫健委 in a document about 上海市 (a municipality)
+            if completed is None or not (specific or kinds[suffix] in _WHOLE_KINDS):
                 return None
             label = key = completed[0] + name[len(value.word):]
             place = completed[1]
@@ -254,6 +294,44 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
 
 
+def _after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
+    """Where a name starts when a verb phrase runs into it: at the last anchor (a gazetteer place, a
+    national or provincial level word, a central body) at a word boundary that a verb of two or more
+    characters comes before (副主任某某指出湖南省第三人民医院, 省卫生健康委响应省委, 挂牌当天湖南省…)."""
+    cut, position, verb_seen = start, start, False
+    for token in lexicon._pos_tagger().cut(text[start:suffix_start]):
+        if position > start and verb_seen and (lexicon.place_at(text, position) or any(
+                text.startswith(c, position) for c in lexicon.words("central_bodies")) or (
+                (level := lexicon.level_at(text, position)) is not None and level.scope in ("national", "province"))):
+            cut, verb_seen = position, False
+        if token.flag == "v" and len(token.word) >= 2 and token.word not in lexicon.words("verbs_allowed_inside"):
+            verb_seen = True
+        position += len(token.word)
+    return cut
+
+
+def _not_a_name_part(text: str) -> bool:
+    """True when jieba reads an adverb, a number or a verb in ``text`` (还, 连续多年)."""
+    return any(token.flag in ("d", "m", "v") for token in lexicon._pos_tagger().cut(text))
+
+
+def _whole_cell(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` fills a table cell or a line (a duty table's 部门 column), or an
+    item of a list that does (工会、团委、妇联等)."""
+    before = text[start - 1] if start else "\n"
+    after = text[end] if end < len(text) else "\n"
+    return before in "\n\t、" and (after in "\n\t（(、" or text.startswith("等\t", end) or text.startswith("等\n", end))
+
+
+def _bare_body(ctx: DocContext, passage: Passage, start: int, end: int, name: str) -> Candidate:
+    """A body written with no place or level word (公安局 in a county's duty table, 妇联): the
+    document's own body of that name, keyed by the document's focus county or city when it has one
+    (two counties' 公安局 are two bodies)."""
+    place = ctx.focus.get("county") or ctx.focus.get("city")
+    key = f"{place}{name}" if place else f"{ctx.document.id}:{name}"
+    return Candidate(ENTITY_TYPE, start, end, passage, name, key, place=place, anchored=True)
+
+
 def _extend_place(text: str, end: int, high: int) -> int:
     """Take in a bracketed place after a name: 中国—东盟远程医疗中心（广西）."""
     match = re.match(r"[（(]([^（）()]{2,8})[）)]", text[end:high])
@@ -268,7 +346,7 @@ def _inherit(previous: Candidate | None, text: str, start: int, name: str, suffi
     """In ``A、B`` where A is anchored and B is a bare government body, B shares A's anchor."""
     if previous is None or not previous.anchored or previous.end != start - 1 or text[start - 1] != "、":
         return None
-    if suffix_kinds()[suffix] != "gov" or len(specific) < 2:
+    if suffix_kinds()[suffix] not in _WHOLE_KINDS or len(name) < 3:
         return None
     split = _anchor(previous.label)
     if split is None or not split[0]:
@@ -297,13 +375,14 @@ def normalise_institution(name: str, home: str | None) -> str:
 
 
 def _without_parent_place(key: str) -> str:
-    """南宁市上林县人民医院 → 上林县人民医院: a city before one of its own counties adds nothing."""
-    first = lexicon.place_at(key)
-    if first is None:
-        return key
-    second = lexicon.place_at(key, len(first[0]))
-    if second is not None and lexicon.gazetteer().places[second[1]].parent == first[1]:
-        return key[len(first[0]):]
+    """南宁市上林县人民医院 → 上林县人民医院, 安徽省宣城市郎溪县中医院 → 郎溪县中医院: an area before
+    a place inside it adds nothing."""
+    gazetteer = lexicon.gazetteer()
+    while (first := lexicon.place_at(key)) is not None:
+        second = lexicon.place_at(key, len(first[0]))
+        if second is None or first[1] not in [p.name for p in gazetteer.ancestors(second[1])[1:]]:
+            break
+        key = key[len(first[0]):]
     return key
 
 
@@ -315,7 +394,7 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
     for passage in ctx.passages:
         found: list[Candidate] = []
         raws = find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS,
-                              conditional=frozenset({"与"}), max_len=40, skip=ctx.titles, min_rest=1, generic=None,
+                              conditional=frozenset({"与", "和"}), max_len=40, skip=ctx.titles, min_rest=1, generic=None,
                               verb_sections=("introducing_verbs", "institution_verbs"), join_needs_verb=False)
         previous: Candidate | None = None
         for raw in sorted(raws, key=lambda r: (r.start, -r.end)):
@@ -328,7 +407,53 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
                 start = passage.start + match.start()
                 found.append(Candidate(ENTITY_TYPE, start, start + len(body), passage, body,
                                        institution_key(body, ctx), anchored=True))
-        out.extend(_longest_first(found))
+        found.extend(_media_credits(ctx, passage))
+        kept = _longest_first(found)
+        out.extend(kept)
+        out.extend(_bracketed_aliases(ctx, passage, kept))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _media_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in lexicon.words("media_words"))
+    cues = "|".join(lexicon.words("media_cues"))
+    leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
+    name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
+    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·])*{name})(?=\s?(?:{cues}))|(?:{leads})\s*({name})(?=[\s，。]|$)",
+                      re.M)
+
+
+def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
+    """News outlets named in a credit line: 南方日报记者, 来源：北京晚报, 南海网、南国都市报记者."""
+    out = []
+    for match in _media_pattern().finditer(ctx.text, passage.start, passage.end):
+        group = 1 if match.group(1) else 2
+        position = match.start(group)
+        for name in re.split("[、·]", match.group(group)):
+            start, position = position, position + len(name) + 1
+            if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or lexicon.has_verb(name):
+                continue
+            out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
+    return out
+
+
+def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
+    """A body's other name in brackets right after it (省委党校（省行政学院）, 宣传部（融媒体中心）)
+    is an alias of the same entity."""
+    text = ctx.text
+    out = []
+    for candidate in found:
+        match = re.match(r"[（(]([^（）()，。、]{2,20})[）)]", text[candidate.end:passage.end])
+        if match is None:
+            continue
+        inner = squeeze(match.group(1))
+        if suffix_of(inner) is None or any(c.start == candidate.end + 1 for c in found if c is not candidate
+                                           and c.label != inner):
+            continue
+        start = candidate.end + 1
+        out.append(Candidate(ENTITY_TYPE, start, start + len(match.group(1)), passage, candidate.label, candidate.key,
+                             place=candidate.place, anchored=True))
     return out
 
 
@@ -399,7 +524,7 @@ def known_short_forms(candidates: list[Candidate]) -> dict[str, Candidate]:
             continue
         rest = candidate.label[len(level.word):]
         suffix = suffix_of(rest)
-        if suffix is None or suffix_kinds()[suffix] in ("gov", "party"):
+        if suffix is None or suffix_kinds()[suffix] in _WHOLE_KINDS:
             continue
         specific = rest[:-len(suffix)]
         if len(specific) >= 3 and not lexicon.covered_by(specific, "generic_institution_words") \

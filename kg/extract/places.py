@@ -60,21 +60,26 @@ def home_province(document: Document, hits: list[PlaceHit]) -> str | None:
     return province if count * 2 >= sum(counts.values()) else None
 
 
-def focus_places(hits: list[PlaceHit]) -> dict[str, str]:
+def focus_places(hits: list[PlaceHit], title: str = "") -> dict[str, str]:
     """{level: place} for the city and the county a document is mostly about.
 
     A place is the focus of its level when it is named at least three times and more
-    often than all other places of that level together.
+    often than all other places of that level together, or when it is the only place of its
+    level in the document's title (积石山县健康促进工作方案) and named in the text too.
     """
     gazetteer = lexicon.gazetteer()
+    in_title = {name for _, _, _, name in gazetteer.find_all(title)}
     out: dict[str, str] = {}
     for level in ("city", "county"):
         counts = Counter(hit.name for hit in hits if gazetteer.places[hit.name].level == level)
         if not counts:
             continue
         name, count = counts.most_common(1)[0]
+        titled = [n for n in in_title if gazetteer.places[n].level == level and n in counts]
         if count >= 3 and count * 2 > sum(counts.values()):
             out[level] = name
+        elif len(titled) == 1:
+            out[level] = titled[0]
     if "county" in out and "city" not in out:
         parent = gazetteer.places.get(gazetteer.places[out["county"]].parent)
         if parent is not None and parent.level == "city":
