@@ -43,6 +43,12 @@ class BuildError(KGError):
     exit_code = 4
 
 
+class RejectedFilesError(BuildError):
+    """A strict build stopped because corpus files were rejected (a corpus problem: exit code 3)."""
+
+    exit_code = 3
+
+
 class StaleBuildError(KGError):
     """The build on disk is missing, stale or was made with other settings."""
 
