@@ -265,6 +265,78 @@ def entity_type(gold_type: str, extracted_type: str) -> Scorer:
     return score
 
 
+def _measures_agree(gold_measure: str, predicted: str) -> bool:
+    """A task's measure matches a gold measure when one contains the other (the gold may end at a
+    comma the extractor reads on to the full stop, or begin a clause into the heading)."""
+    a, b = gold_form(gold_measure), gold_form(predicted)
+    return len(a) >= 4 and len(b) >= 4 and (a in b or b in a)
+
+
+def score_responsibilities(gold: Gold, extracted: Extracted) -> TypeScore | None:
+    """Tasks with their units. A gold entry ``{measure, lead[], co[][, extra_measures]}`` is found
+    when a task of its document has a matching measure (:func:`_measures_agree`, or the gold
+    measure is in the paragraph or table row the task was read from) and exactly its
+    units: every lead among the task's pol:leadUnit and every co unit among its pol:coUnit, units
+    matched by any name of the institution (label, alias, surface in the document)."""
+    if not any("responsibilities" in annotated for annotated in gold.entities.values()):
+        return None
+    extraction = extracted.entities
+    in_doc = _entities_by_document(extraction)
+    found = total = correct = predicted = 0
+    misses: list[str] = []
+    wrong: list[str] = []
+    for file_name, annotated in gold.entities.items():
+        document = gold.document(file_name)
+        entries = annotated.get("responsibilities", [])
+        surfaces = in_doc.get(document.id, {})
+
+        def unit_names(ref: tuple[str, str]) -> set[str]:
+            entity = extraction.entities.get(ref)
+            if entity is None:
+                return set()
+            return {gold_form(n) for n in (entity.label, *entity.aliases, *surfaces.get(ref, ()))}
+
+        text = document.text
+        paragraphs = {(m.entity_type, m.key): gold_form(text[text.rfind("\n", 0, m.start) + 1:
+                                                            (text.find("\n", m.end) + 1 or len(text) + 1) - 1])
+                      for m in extraction.mentions if m.doc_id == document.id and m.entity_type == "Task"}
+
+        def agrees(entry: dict[str, Any], task: Any) -> bool:
+            measures = [entry["measure"], *entry.get("extra_measures", ())]
+            paragraph = paragraphs.get(("Task", task.key), "")
+            if not any(_measures_agree(m, task.label) or gold_form(m) in paragraph for m in measures):
+                return False
+            for role, wanted in (("leadUnit", entry.get("lead", [])), ("coUnit", entry.get("co", []))):
+                got = [unit_names(ref) for ref in task.links.get(role, ())]
+                if len(got) != len(wanted) or not all(any(gold_form(w) in g for g in got) for w in wanted):
+                    return False
+            return True
+
+        tasks = [extraction.entities[ref] for ref in surfaces if ref[0] == "Task"]
+        matched: set[int] = set()
+        for task in tasks:
+            hits = [i for i, entry in enumerate(entries) if agrees(entry, task)]
+            matched.update(hits)
+            if any(not entries[i].get("borderline") for i in hits):
+                correct += 1
+                predicted += 1
+            elif not hits:
+                predicted += 1
+                units = ", ".join(extraction.entities[r].label for r in sorted(
+                    {*task.links.get("leadUnit", ()), *task.links.get("coUnit", ())}) if r in extraction.entities)
+                wrong.append(f"{document.id}: {task.label} ({units})")
+        for i, entry in enumerate(entries):
+            if entry.get("borderline"):
+                continue
+            total += 1
+            if i in matched:
+                found += 1
+            else:
+                misses.append(f"{document.id}: {entry['measure']} (lead {'、'.join(entry.get('lead', []))}; "
+                              f"co {'、'.join(entry.get('co', []))})")
+    return TypeScore("responsibilities", found, total, correct, predicted, tuple(misses), tuple(wrong))
+
+
 def _entities_by_document(extraction: EntityExtraction) -> dict[str, dict[tuple[str, str], set[str]]]:
     """doc id → entity → the surfaces it is written with there (empty for a derived entity)."""
     in_doc: dict[str, dict[tuple[str, str], set[str]]] = {}
@@ -463,6 +535,7 @@ SCORERS: dict[str, Scorer] = {
     "pilot_zones": entity_type("pilot_zones", pilots.ENTITY_TYPE),
     "practices": entity_type("practices", practices.ENTITY_TYPE),
     "cited_documents": entity_type("cited_documents", citations.ENTITY_TYPE),
+    "responsibilities": score_responsibilities,
     "boxes": score_boxes,
     "items": score_items,
     "indicator_table": score_table,

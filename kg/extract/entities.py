@@ -27,6 +27,7 @@ from kg.extract import (
     pilots,
     practices,
     programmes,
+    responsibilities,
 )
 from kg.extract.base import Entity, Mention
 from kg.extract.context import Candidate, DocContext, EntityRef
@@ -137,6 +138,7 @@ def extract_entities(prepared: Sequence[Prepared],
         seeds.extend((entity, ctx.document.id, section_id) for entity, section_id in boxes.seeds)
         topic_items |= boxes.topic_items
         named = _settle_overlaps(own.named)
+        named.extend(responsibilities.find_tasks(ctx, named))
         for candidate in named:
             item = ctx.item_of(candidate.passage)
             ref = boxes.item_refs.get(item.id) if item is not None else None

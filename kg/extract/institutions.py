@@ -346,7 +346,8 @@ def _inherit(previous: Candidate | None, text: str, start: int, name: str, suffi
     """In ``A、B`` where A is anchored and B is a bare government body, B shares A's anchor."""
     if previous is None or not previous.anchored or previous.end != start - 1 or text[start - 1] != "、":
         return None
-    if suffix_kinds()[suffix] not in _WHOLE_KINDS or len(name) < 3:
+    if suffix_kinds()[suffix] not in _WHOLE_KINDS or len(name) < 3 or lexicon.level_at(name, 1):
+        # 团省委 after 省教育厅、 has its own level word
         return None
     split = _anchor(previous.label)
     if split is None or not split[0]:
@@ -439,8 +440,8 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
 
 
 def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
-    """A body's other name in brackets right after it (省委党校（省行政学院）, 宣传部（融媒体中心）)
-    is an alias of the same entity."""
+    """A body's other name in brackets right after it, of the same kind (省委党校（省行政学院）), is an
+    alias of the same entity; a body of another kind (宣传部（融媒体中心）) stays a body of its own."""
     text = ctx.text
     out = []
     for candidate in found:
@@ -448,10 +449,15 @@ def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate]
         if match is None:
             continue
         inner = squeeze(match.group(1))
-        if suffix_of(inner) is None or any(c.start == candidate.end + 1 for c in found if c is not candidate
-                                           and c.label != inner):
-            continue
+        inner_suffix, outer_suffix = suffix_of(inner), suffix_of(candidate.label)
         start = candidate.end + 1
+        if inner_suffix is None or outer_suffix is None:
+            continue
+        if kind_of(inner_suffix) != kind_of(outer_suffix):
+            # 宣传部（融媒体中心）: a body of another kind in brackets is a unit of its own.
+            if inner == inner_suffix and not any(c.start <= start < c.end for c in found):
+                out.append(_bare_body(ctx, passage, start, start + len(match.group(1)), inner))
+            continue
         out.append(Candidate(ENTITY_TYPE, start, start + len(match.group(1)), passage, candidate.label, candidate.key,
                              place=candidate.place, anchored=True))
     return out

@@ -73,6 +73,7 @@ class POL(DefinedNamespace):
     Place: URIRef  # An administrative area or place.
     Practice: URIRef  # A named way of working that documents describe or promote.
     PilotZone: URIRef  # A place designated as a pilot or demonstration site.
+    Task: URIRef  # A measure assigned to lead and co-operating units.
 
     # owl:Class — numbers
     Target: URIRef  # A value a document sets for an indicator in a year.
@@ -117,6 +118,8 @@ class POL(DefinedNamespace):
     inColumn: URIRef  # Programme → SpecialColumn; inverse of hasItem.
     partOfItem: URIRef  # Programme → the 专栏 item Programme it belongs to.
     memberOf: URIRef  # Entity → group-like Entity it is a member of.
+    leadUnit: URIRef  # Task → Institution that leads it.
+    coUnit: URIRef  # Task → Institution that takes part.
     locatedIn: URIRef  # Entity → Place it is in.
     indicator: URIRef  # Target/Observation → Indicator.
     hasTarget: URIRef  # Indicator → Target.

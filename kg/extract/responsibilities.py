@@ -1,0 +1,187 @@
+"""Responsibilities: measures with the units that lead them or take part (pol:Task).
+
+Plans assign each measure to units in two ways, both read here:
+
+* **a responsibility note** in brackets after the measure's paragraph —
+  ``（省卫生健康委牵头，省教育厅、省妇联按职责分工负责）``, ``（…负责）``, ``（…配合）``. The units
+  before a lead word (``[responsibility_lead_words]``: 牵头, 负责 …) lead; those before a
+  co-operation word (按职责分工负责, 配合, 参与 …) take part. A note with no lead word names joint
+  leads: every unit is a lead (``（省卫生健康委、省民政厅按职责分工负责）``);
+* **a duty table** — a header row whose cells name a unit column (部门, 责任单位, 牵头单位 …) and a
+  task column (职责, 主要任务 …), and rows of tab-separated cells below it (how
+  :mod:`kg.ingest.sections` lays a table out). Each row is a task of the units in its unit cell
+  (``宣传部（融媒体中心）`` and ``工会、团委、妇联等`` name several); a co-operation column
+  (配合单位) gives co units.
+
+The measure of a task is the first sentence of its paragraph or task cell, without its
+numbering (``1.强化体重管理科学指导。…`` → 强化体重管理科学指导). Units are the institutions the
+institution extractor found inside the note or cell, so every link points at a resolved body; a
+unit the extractor did not recognise is left out rather than guessed. Running text (``X负责…``)
+is not read: it names a task's owner too loosely to be a fact of the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import institutions, lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.spans import squeeze
+
+ENTITY_TYPE = "Task"
+_NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+、)\s*")
+_NOTE = re.compile(r"[（(]([^（）()]{2,300}(?:[（(][^（）()]{1,30}[）)][^（）()]{0,300})*)[）)]\s*$")
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return lexicon.words("responsibility_lead_words"), lexicon.words("responsibility_co_words")
+
+
+def measure_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the measure of the paragraph or cell ``text[start:end]`` is: its first sentence, without
+    numbering and responsibility note."""
+    piece = text[start:end]
+    note = _NOTE.search(piece)
+    if note is not None:
+        piece = piece[:note.start()]
+    numbering = _NUMBERING.match(piece)
+    offset = numbering.end() if numbering else 0
+    first = re.split(r"[。；;]", piece[offset:], maxsplit=1)[0].rstrip("，,：: ")
+    return start + offset, start + offset + len(first)
+
+
+def measure_of(text: str) -> str:
+    """The measure a paragraph or cell states (see :func:`measure_span`)."""
+    a, b = measure_span(text, 0, len(text))
+    return squeeze(text[a:b])
+
+
+def _segments(note: str) -> list[tuple[str, int, int]]:
+    """A note split into (role, start, end) segments: each clause ending in a lead or co word."""
+    lead_words, co_words = _words()
+    out = []
+    position = 0
+    for clause in re.split(r"([，,；;])", note):
+        if clause in "，,；;":
+            position += len(clause)
+            continue
+        stripped = clause.rstrip()
+        role = None
+        for word in co_words:
+            if stripped.endswith(word):
+                role = "co"
+                break
+        if role is None and any(stripped.endswith(w) for w in lead_words):
+            role = "lead"
+        if role is not None:
+            out.append((role, position, position + len(clause)))
+        position += len(clause)
+    return out
+
+
+def _units_in(bodies: list[Candidate], start: int, end: int) -> list[Candidate]:
+    return [b for b in bodies if start <= b.start and b.end <= end]
+
+
+def _task(ctx: DocContext, passage, start: int, end: int,  # type: ignore[no-untyped-def]
+          lead: list[Candidate], co: list[Candidate]) -> Candidate | None:
+    start, end = measure_span(ctx.text, start, end)
+    passage = next((p for p in ctx.passages if p.start <= start < p.end), passage)
+    end = min(end, passage.end)
+    measure = squeeze(ctx.text[start:end])
+    if len(measure) < 4 or not (lead or co):
+        return None
+    task = Candidate(ENTITY_TYPE, start, end, passage, measure, f"{ctx.document.id}:{start}")
+    seen: set[tuple[str, str]] = set()
+    for role, units in (("leadUnit", lead), ("coUnit", co)):
+        for unit in units:
+            if unit.ref in seen:
+                continue
+            seen.add(unit.ref)
+            task.links.append((role, unit.ref))
+    return task
+
+
+def _lines(ctx: DocContext):  # type: ignore[no-untyped-def]
+    """(start, line, passage) of every line of the document inside a passage (a passage may start
+    or end inside a line: the line's passage is the one its end lies in)."""
+    text = ctx.text
+    passages = sorted(ctx.passages, key=lambda p: p.start)
+    for match in re.finditer(r"[^\n]*", text):
+        if not match.group(0):
+            continue
+        end = match.end() - 1
+        passage = next((p for p in passages if p.start <= end < p.end), None)
+        if passage is not None:
+            yield match.start(), match.group(0), passage
+
+
+def _from_notes(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
+    out = []
+    for line_start, line, passage in _lines(ctx):
+        note = _NOTE.search(line.rstrip("。；; "))
+        if note is None or "\t" in line:
+            continue
+        note_start = line_start + note.start(1)
+        segments = _segments(note.group(1))
+        if not segments:
+            continue
+        joint = all(role == "co" for role, _, _ in segments)
+        lead: list[Candidate] = []
+        co: list[Candidate] = []
+        for role, a, b in segments:
+            units = _units_in(bodies, note_start + a, note_start + b)
+            (lead if role == "lead" or joint else co).extend(units)
+        task = _task(ctx, passage, line_start, line_start + len(line), lead, co)
+        if task is not None:
+            out.append(task)
+    return out
+
+
+def _column(cells: list[str], section: str) -> int | None:
+    heads = lexicon.words(section)
+    for index, cell in enumerate(cells):
+        if squeeze(cell) in heads:
+            return index
+    return None
+
+
+def _from_tables(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
+    out = []
+    columns: tuple[int, int, int | None] | None = None
+    for start, row, passage in _lines(ctx):
+        if "\t" not in row:
+            columns = None
+            continue
+        cells = row.split("\t")
+        unit = _column(cells, "duty_unit_columns")
+        task_column = _column(cells, "duty_task_columns")
+        if unit is not None and task_column is not None:
+            columns = (unit, task_column, _column(cells, "duty_co_columns"))
+            continue
+        if columns is None or len(cells) <= max(c for c in columns if c is not None):
+            continue
+        offsets = [start]
+        for cell in cells[:-1]:
+            offsets.append(offsets[-1] + len(cell) + 1)
+
+        def units(index: int | None) -> list[Candidate]:
+            if index is None:
+                return []
+            return _units_in(bodies, offsets[index], offsets[index] + len(cells[index]))
+
+        unit_index, task_index, co_index = columns
+        begin = offsets[task_index]
+        task = _task(ctx, passage, begin, begin + len(cells[task_index]), units(unit_index), units(co_index))
+        if task is not None:
+            out.append(task)
+    return out
+
+
+def find_tasks(ctx: DocContext, named: list[Candidate]) -> list[Candidate]:
+    """Every task of the document with its lead and co units (``named``: the document's settled
+    candidates; its institutions are the units a task can link to)."""
+    bodies = [c for c in named if c.entity_type == institutions.ENTITY_TYPE]
+    return [*_from_notes(ctx, bodies), *_from_tables(ctx, bodies)]
