@@ -25,12 +25,12 @@ STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中
 STYLE = """<style>
 div[class*="st-key-home_"] a p { font-size: 2rem; font-weight: 700; line-height: 1.2; }
 div[class*="st-key-home_"] a { padding-left: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
-  content: "将文件拖到这里，或点击右侧按钮选择文件"; font-size: 0.95rem; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "拖放文件到此处，或点击左侧按钮选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
 </style>"""
 #: Placeholder of every multiselect (Streamlit's own says "Choose options").
 PICK = "请选择…"

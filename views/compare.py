@@ -47,9 +47,10 @@ def compare_page() -> None:
                        "甲：数值": "；".join(x.values) or "—", "乙：目标": "；".join(y.targets) or "—",
                        "乙：数值": "；".join(y.values) or "—"} for x, y in result.both],
                      hide_index=True, width="stretch", key="cmp_both")
-        for x, _ in result.both:
-            st.page_link("views/entity.py", label=f"{x.label} 的实体页", icon=":material/label:",
-                         query_params={"e": x.iri})
+        with st.expander("打开共同指标的实体页", expanded=False):
+            for x, _ in result.both:
+                st.page_link("views/entity.py", label=f"{x.label} 的实体页", icon=":material/label:",
+                             query_params={"e": x.iri})
     else:
         st.info("两份文档没有名称和单位都相同的指标。")
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from kg.errors import BuildError, KGError
 from kg.query.upload import (UploadRefused, accepted_suffixes, add_staged, check_meta, remove_document,
-                             stage_upload)
+                             sanitise_name, stage_upload)
 from views.common import KIND_NAMES, chinese_error, current_settings, reset_service, service_or_stop
 
 STAGES = {"structure": "分析文档结构", "encode clauses": "编码新增段落"}
@@ -69,14 +69,15 @@ def _add_section(service: Any, settings: Any) -> None:
             staged = stage_upload(settings, uploaded.name, uploaded.getvalue())
         except UploadRefused as refused:
             st.session_state.pop("staged", None)
-            st.error(f"《{uploaded.name}》没有添加：{refused.message}", icon=":material/block:")
+            st.error(f"《{sanitise_name(uploaded.name)}》没有添加：{refused.message}语料库和索引都没有改变。",
+                     icon=":material/block:")
             return
         st.session_state["staged"] = staged
         st.session_state["staged_signature"] = signature
     st.subheader("核对文档信息")
     for note in staged.notes:
         st.info(note, icon=":material/info:")
-    st.caption(f"文件：{uploaded.name} → 保存为 {staged.path.name} · 正文 {len(staged.text)} 字")
+    st.caption(f"文件将保存为 {staged.path.name} · 正文 {len(staged.text)} 字")
     with st.expander("正文开头", expanded=False):
         st.text(staged.text[:600])
     meta = staged.meta
@@ -90,11 +91,12 @@ def _add_section(service: Any, settings: Any) -> None:
         doc_id = right.text_input("编号（英文字母、数字、. _ -）", value=meta["id"], key="meta_id")
         issued = left.text_input("发布日期（年-月-日）", value=meta["date"], key="meta_date", placeholder="2024-06-30")
         as_of = right.text_input("数据截至（年-月-日，可留空）", value=meta["as_of"], key="meta_as_of")
+        number = left.text_input("文号（可留空）", value=meta.get("doc_number", ""), key="meta_number")
         submitted = st.form_submit_button("添加到语料库并更新索引", type="primary", icon=":material/add:")
     if not submitted:
         return
     corrected = {"id": doc_id.strip(), "title": title.strip(), "issuer": issuer.strip(), "date": issued.strip(),
-                 "kind": kind, "as_of": as_of.strip()}
+                 "kind": kind, "as_of": as_of.strip(), "doc_number": number.strip()}
     if corrected["as_of"]:
         corrected["report_year"] = date.fromisoformat(corrected["as_of"]).year if _iso(corrected["as_of"]) else None
     problems = check_meta(corrected, set(service.documents))

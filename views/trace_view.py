@@ -31,8 +31,9 @@ def show_trace(service: Any, iri: str, heading: bool = True) -> dict[str, Any]:
                   "状态": r.status, "设定文件": r.set_by} for r in rows]
         st.dataframe(table, hide_index=True, width="stretch", key=f"trace_table_{iri[-8:]}")
         for row in rows:
-            st.markdown(f"**{row.year}年目标 {row.target}** — {STATUS_ICONS.get(row.status, '')} {row.status}："
-                        f"{row.reason}")
+            baseline = f" · 基期值 {row.baseline}" if row.baseline else ""
+            st.markdown(f"**{row.year}年目标 {row.target}**{baseline} — {STATUS_ICONS.get(row.status, '')} "
+                        f"{row.status}：{row.reason}")
     else:
         st.info("没有文件为这个指标设定目标。")
     if current:
@@ -72,9 +73,11 @@ def chart(data: dict[str, Any]) -> None:
         return
     frame = pd.DataFrame(points + targets)
     frame["日期"] = pd.to_datetime(frame["日期"])
-    base = alt.Chart(frame).encode(x=alt.X("日期:T", title="数据截至"),
+    # Year ticks in Chinese (Vega's own time labels are English month names).
+    base = alt.Chart(frame).encode(x=alt.X("日期:T", title="数据截至",
+                                           axis=alt.Axis(format="%Y年", tickCount={"interval": "year", "step": 1})),
                                    y=alt.Y("数值:Q", title=data["indicator"]["unit"] or "数值"),
-                                   tooltip=["类型", "原文", "文件", alt.Tooltip("日期:T", title="日期")])
+                                   tooltip=["类型", "原文", "文件", alt.Tooltip("日期:T", title="日期", format="%Y-%m-%d")])
     line = base.transform_filter(alt.FieldOneOfPredicate(field="类型", oneOf=["基期值", "观测值"])).mark_line(point=True)
     rules = alt.Chart(pd.DataFrame(targets)).mark_rule(strokeDash=[6, 4], color="#dc2626").encode(
         y="数值:Q", tooltip=["类型", "原文"]) if targets else None

@@ -14,8 +14,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.query.cards import (COLUMN_ITEMS, COLUMN_OF, DERIVED_SECTION, Citation, EntityRef, Sources,
+from kg.query.cards import (COLUMN_ITEMS, COLUMN_OF, DERIVED_SECTION, MEMBER_NAMES, Citation, EntityRef, Sources,
                             composition_of, mentions_of, section_heading)
+from kg.query.trace import name_form
 from kg.query.graph_queries import select
 
 
@@ -110,11 +111,18 @@ def institution_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     facts = [f for f in (_linked(sources, entity.iri, "place"), _linked(sources, entity.iri, "group")) if f]
     made_of = composition_of(sources, entity)
     if made_of is not None:
+        # The text's words, linked to the graph member that has that name (县人民医院 → 上思县人民医院).
+        known = {name_form(r["name"]): r["member"]
+                 for r in select(sources.store, MEMBER_NAMES, e=ox.NamedNode(entity.iri))}
+
+        def linked(words: tuple[str, ...]) -> list[tuple[str, str]]:
+            return [(w, known.get(name_form(w), "")) for w in words]
+
         if made_of.lead:
-            facts.append(Fact(made_of.role or "牵头单位", [(w, "") for w in made_of.lead], made_of.citation))
+            facts.append(Fact(made_of.role or "牵头单位", linked(made_of.lead), made_of.citation))
         if made_of.members:
             counted = made_of.collective()
-            facts.append(Fact("成员单位（原文）", [(w, "") for w in made_of.members], made_of.citation,
+            facts.append(Fact("成员单位（原文）", linked(made_of.members), made_of.citation,
                               f"其中 {len(counted)} 项为按数量统计的成员：{'、'.join(counted)}" if counted else ""))
     members = _linked(sources, entity.iri, "members")
     if members:

@@ -93,10 +93,13 @@ def _free_name(corpus_dir: Path, name: str) -> str:
 
 
 def stage_upload(settings: Settings, name: str, data: bytes, staging_root: Path | None = None) -> Staged:
-    """Check an uploaded file (type, size, content, duplicate) and stage it with inferred metadata."""
+    """Check an uploaded file (type, size, content, duplicate) and stage it with inferred metadata.
+
+    The file is read exactly as the build reads a corpus file (``kg.ingest.corpus.load_corpus``:
+    reader, normalisation, chrome removal, the Chinese-text check), so a file staged here builds.
+    """
     from kg.ingest.corpus import has_chinese
     from kg.ingest.files import corpus_files
-    from kg.ingest.normalise import normalise
     from kg.ingest.readers import read_raw
 
     accepted = accepted_suffixes()
@@ -107,63 +110,85 @@ def stage_upload(settings: Settings, name: str, data: bytes, staging_root: Path 
         raise UploadRefused(f"不支持的文件类型“{suffix or '无扩展名'}”。可上传的格式：{listed}。")
     limit = _max_bytes(settings)
     if not data:
-        raise UploadRefused("文件是空的（0 字节），没有添加。")
+        raise UploadRefused("文件是空的（0 字节）。")
     if len(data) > limit:
-        raise UploadRefused(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {settings.max_file_mb:g} MB，没有添加。")
+        raise UploadRefused(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {settings.max_file_mb:g} MB。")
     digest = hashlib.sha256(data).hexdigest()
     corpus_dir = settings.corpus_path
     for existing in corpus_files(corpus_dir):
         if hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
-            raise UploadRefused(f"语料库中已有内容完全相同的文件（{existing.name}），没有重复添加。")
+            raise UploadRefused(f"语料库中已有内容完全相同的文件（{existing.name}），不重复添加。")
     folder = Path(tempfile.mkdtemp(prefix="kg-upload-", dir=staging_root))
     path = folder / _free_name(corpus_dir, safe)
     path.write_bytes(data)
     try:
         raw = read_raw(path, limit)
-        text = normalise(raw.text)
-        if not has_chinese(text):
-            raise UploadRefused("文件中没有找到中文文字（可能是图片扫描件或非文本文件），没有添加。")
+        cleaned = _clean(raw)
+        if not has_chinese(cleaned.text):
+            raise UploadRefused("文件中没有找到中文文字（可能是图片扫描件或非文本文件）。")
+        meta, how, notes = infer(path, raw, cleaned)
     except CorpusError:
         shutil.rmtree(folder, ignore_errors=True)
         raise UploadRefused(f"无法读取这个文件：它不是有效的{suffix.lstrip('.')}文档，或已损坏、加密、"
-                            "不含可提取的文字。没有添加任何内容。") from None
+                            "不含可提取的文字。") from None
     except KGError:
         shutil.rmtree(folder, ignore_errors=True)
-        raise UploadRefused("无法读取这个文件（缺少所需的转换工具或文件损坏），没有添加任何内容。") from None
+        raise UploadRefused("无法读取这个文件（缺少所需的转换工具或文件已损坏）。") from None
     except UploadRefused:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    meta, how, notes = infer(path, text)
-    return Staged(path, name, text, meta, how, notes)
+    return Staged(path, name, cleaned.text, meta, how, notes)
 
 
-def infer(path: Path, text: str) -> tuple[dict[str, Any], str, list[str]]:
-    """Metadata for a new file: ``kg.ingest.metadata`` when it is there, else the title and date
+def _clean(raw: Any) -> Any:
+    """The normalised text as the corpus loader makes it (an object with ``text`` and ``full``)."""
+    from kg.ingest import normalise
+
+    clean_document = getattr(normalise, "clean_document", None)
+    if clean_document is not None:
+        return clean_document(raw.text, paragraph_lines=getattr(raw, "paragraph_lines", False),
+                              chrome=raw.source_format not in ("txt", "md"))
+    text = normalise.normalise(raw.text)
+
+    class _Plain:
+        def __init__(self, text: str) -> None:
+            self.text = self.full = text
+
+    return _Plain(text)
+
+
+#: Where an inferred value came from (kg.ingest.metadata's source names), in Chinese.
+SOURCES = {"text": "正文", "properties": "文件属性", "file name": "文件名", "default": "默认值",
+           "metadata.json": "metadata.json"}
+FIELD_NAMES = {"title": "标题", "doc_number": "文号", "issuer": "发布单位", "date": "日期", "validity": "有效性",
+               "genre": "文种", "kind": "类型", "region": "地区"}
+
+
+def infer(path: Path, raw: Any, cleaned: Any) -> tuple[dict[str, Any], str, list[str]]:
+    """Metadata for a new file as the build would infer it (``kg.ingest.metadata``), with a
+    Chinese note saying where each value came from; without that module, the title and date
     from the first lines (``kg.ingest.corpus.infer_metadata``)."""
     try:
-        from kg.ingest import metadata as inference  # written by the ingestion work (issue 13)
+        from kg.ingest import metadata as inference
     except ImportError:
-        inference = None
-    guess: dict[str, Any] | None = None
+        inference = None  # type: ignore[assignment]
     if inference is not None:
-        for name in ("infer_metadata", "infer"):
-            fn = getattr(inference, name, None)
-            if fn is None:
-                continue
-            try:
-                found = fn(path, text)
-            except TypeError:
-                continue
-            guess = _as_dict(found)
-            break
-    if guess is not None:
-        how, notes = "metadata", ["以下信息由系统根据正文推断，请核对后再添加。"]
+        found = inference.infer(path, cleaned, getattr(raw, "properties", None))
+        meta, provenance = inference.merge(path, found, None)
+        guess = _as_dict(meta)
+        notes = ["以下信息由系统根据文件推断，请核对、修改后再添加。"]
+        kinds = {"plan": "规划", "news": "新闻", "bulletin": "简报"}
+        where = [f"{FIELD_NAMES.get(item.name, item.name)}：{kinds.get(item.value, item.value) if item.name == 'kind' else item.value}"
+                 f"（来自{SOURCES.get(item.source, '推断')}）" for item in provenance]
+        if where:
+            notes.append("；".join(where))
+        how = "metadata"
     else:
         from kg.ingest.corpus import infer_metadata
 
-        guess = _as_dict(infer_metadata(path, text))
+        guess = _as_dict(infer_metadata(path, cleaned.text))
         how, notes = "first_lines", ["标题取自文件第一行，日期取自开头出现的“某年某月某日”，类型默认为新闻；请核对后再添加。"]
-    meta = {key: guess.get(key) or "" for key in ("id", "title", "issuer", "date", "kind", "as_of")}
+    meta = {key: guess.get(key) or "" for key in ("id", "title", "issuer", "date", "kind", "as_of", "doc_number")}
     if not _ID.match(str(meta["id"])):
         meta["id"] = "doc-" + hashlib.sha256(path.name.encode("utf-8")).hexdigest()[:8]
     if meta["kind"] not in DOCUMENT_KINDS:
@@ -203,25 +228,29 @@ def check_meta(meta: dict[str, Any], known_ids: set[str]) -> list[str]:
 
 
 def add_staged(settings: Settings, staged: Staged, meta: dict[str, Any], progress: Any) -> Any:
-    """Add the staged file to the corpus with ``meta`` and update the build (as ``kg add`` does).
-
-    When the build refuses the new file, it is taken out again and the build restored, so a
-    failed add changes nothing. Returns the build report.
-    """
-    from kg.build.pipeline import build
+    """Add the staged file to the corpus with ``meta`` and update the build, the way ``kg add``
+    does (``kg.build.pipeline.update_corpus``: all or nothing under the build lock). Where that
+    is not available, ``add_files`` then the incremental build, taking the file out again when
+    the build refuses it. Either way a failed add changes nothing. Returns the build report."""
+    from kg.build import pipeline
     from kg.ingest.corpus import add_files, remove_documents
 
     entry = {k: v for k, v in meta.items() if v not in (None, "")}
+    update = getattr(pipeline, "update_corpus", None)
+    if update is not None:
+        _, report = update(settings, add=[staged.path], meta=entry, progress=progress)
+        staged.discard()
+        return report
     add_files(settings.corpus_path, [staged.path], entry)
     name = staged.path.name
     try:
-        report = build(settings, progress=progress)
+        report = pipeline.build(settings, progress=progress)
     except BaseException:
         _take_back(settings, entry["id"], name, remove_documents)
         raise
     if any(r.file == name for r in report.rejected):
         _take_back(settings, entry["id"], name, remove_documents)
-        build(settings, progress=progress)
+        pipeline.build(settings, progress=progress)
         raise UploadRefused("构建时这个文件被拒绝（无法读取或编号冲突），已撤回，语料库和索引保持原样。")
     staged.discard()
     return report
@@ -240,9 +269,13 @@ def _take_back(settings: Settings, doc_id: str, name: str, remove_documents: Any
 
 
 def remove_document(settings: Settings, doc_id: str, known: dict[str, str], progress: Any) -> Any:
-    """Remove one document from the corpus (its file moves to .removed/) and update the build."""
-    from kg.build.pipeline import build
+    """Remove one document from the corpus (its file moves to .removed/) and update the build,
+    as ``kg remove`` does."""
+    from kg.build import pipeline
     from kg.ingest.corpus import remove_documents
 
+    update = getattr(pipeline, "update_corpus", None)
+    if update is not None:
+        return update(settings, remove=[doc_id], progress=progress)[1]
     remove_documents(settings.corpus_path, [doc_id], known)
-    return build(settings, progress=progress)
+    return pipeline.build(settings, progress=progress)

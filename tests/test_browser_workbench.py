@@ -1,0 +1,277 @@
+"""The workbench pages in a real browser (Debian Chromium via playwright), checked for what a user
+reads: the home page's numbers against the build's, an indicator page's 2025 target and baseline,
+the member card's lead and counted members, and uploads (a .docx that search then finds; a
+binary file refused with a Chinese message and nothing changed).
+
+The app runs on its own copy of the corpus and its own build (hashing encoder) under a temporary
+folder, so uploads never touch the repository's corpus/.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from kg.build.pipeline import build
+from kg.config import Settings
+from kg.query.overview import status_counts, target_rows, trace_json, rows_of_trace
+from kg.query.service import Service
+from tests.helpers import CORPUS, settings_for
+from tests.test_browser import CHROMIUM, FLAGS, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (see .ci/run)"),
+]
+
+
+@pytest.fixture(scope="module")
+def workbench(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A copy of the bundled corpus built with the hashing encoder (uploads go into the copy)."""
+    root = tmp_path_factory.mktemp("workbench")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = settings_for(root / "build", model="hashing", corpus=corpus)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def app_url(workbench: Settings) -> Iterator[str]:
+    port = free_port()
+    env = dict(os.environ, KG_BUILD_DIR=workbench.build_dir, KG_CORPUS_DIR=workbench.corpus_dir,
+               KG_EMBEDDING_MODEL="hashing")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def settle(page: object, timeout: int = 120_000) -> None:
+    """Wait until Streamlit has run the page script and drawn its title."""
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return a && a.getAttribute('data-test-script-state') === 'notRunning' && document.querySelector('h1'); }",
+        timeout=timeout)
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"workbench-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def no_exception(page: object) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
+
+
+def no_english_widgets(page: object) -> None:
+    """Streamlit's own English placeholders must not show."""
+    text = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    assert "Choose options" not in text and "Choose an option" not in text
+
+
+def number_in(page: object, key: str) -> int:
+    text = page.locator(f'[class*="st-key-{key}"]').first.inner_text()  # type: ignore[attr-defined]
+    found = re.findall(r"\d+", text)
+    assert found, text
+    return int(found[-1])
+
+
+def corpus_state(settings: Settings) -> dict[str, str]:
+    folder = settings.corpus_path
+    return {p.name: p.read_bytes().hex()[:64] + str(p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_home_numbers_equal_the_build(page: object, app_url: str, workbench: Settings) -> None:
+    service = Service.open(workbench)
+    entities = service.entities()
+    rows = target_rows(service)
+    page.goto(app_url)  # type: ignore[attr-defined]
+    settle(page)
+    page.locator('[class*="st-key-home_n_docs"]').wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    shot(page, "home")
+    no_exception(page)
+    assert number_in(page, "home_n_docs") == len(service.documents)
+    assert number_in(page, "home_n_entities") == len(entities)
+    assert number_in(page, "home_n_indicators") == sum(1 for e in entities if e.type == "indicator")
+    assert number_in(page, "home_n_targets") == len(rows)
+    counts = status_counts(rows)
+    for i, status in enumerate(s for s in ("已达成", "未达成", "进行中", "无数据", "无法比较")
+                               if counts.get(s) or s != "无法比较"):
+        assert number_in(page, f"home_status_{i}") == counts.get(status, 0), status
+    kinds: dict[str, int] = {}
+    for doc in service.documents.values():
+        kinds[doc.kind] = kinds.get(doc.kind, 0) + 1
+    for kind, n in kinds.items():
+        assert number_in(page, f"home_kind_{kind}") == n
+    # A number is a link to its list: the 已达成 count opens the table filtered to it.
+    page.locator('[class*="st-key-home_status_0"] a').first.click()  # type: ignore[attr-defined]
+    settle(page)
+    assert "/indicators" in page.url  # type: ignore[attr-defined]
+    no_exception(page)
+
+
+def test_entity_and_graph_pages_open_on_an_overview(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/entity")  # type: ignore[attr-defined]
+    settle(page)
+    shot(page, "entity-overview")
+    no_exception(page)
+    assert page.get_by_text(re.compile(r"共 \d+ 个实体")).count() > 0  # type: ignore[attr-defined]
+    page.goto(f"{app_url}/graph")  # type: ignore[attr-defined]
+    settle(page)
+    page.frame_locator("iframe").first.locator("canvas").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    no_exception(page)
+    no_english_widgets(page)
+
+
+def test_indicator_page_shows_its_2025_target_and_baseline(page: object, app_url: str, workbench: Settings) -> None:
+    service = Service.open(workbench)
+    trace = service.trace("每万人口全科医生数").to_json()
+    row = next(r for r in rows_of_trace(trace_json(service, trace["indicator"]["iri"])) if r.year == 2025)
+    assert row.baseline, "the plan states a 2020 baseline"
+    page.goto(f"{app_url}/entity?e={trace['indicator']['iri']}")  # type: ignore[attr-defined]
+    settle(page)
+    page.get_by_text("目标与进展").wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    shot(page, "entity-indicator")
+    no_exception(page)
+    text = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    assert f"2025年目标 {row.target}" in text
+    assert f"基期值 {row.baseline}" in text
+    assert "最新观测" in text
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+
+
+def test_member_card_names_the_lead_and_the_counted_members(page: object, app_url: str) -> None:
+    page.goto(f"{app_url}/search?q=上思县医疗健康集团由哪些单位组成")  # type: ignore[attr-defined]
+    settle(page)
+    card = page.locator('[class*="st-key-answer_card"]')  # type: ignore[attr-defined]
+    card.wait_for(timeout=60_000)
+    shot(page, "member-card")
+    no_exception(page)
+    text = card.inner_text()
+    # What the cited sentence says (健康报 2026-01-21): 以县人民医院为总医院，县妇幼保健院、县中医院和
+    # 8家乡镇卫生院、81家村卫生室为成员单位.
+    assert re.search(r"总医院：县人民医院", text), text
+    members = text.split("成员单位：", 1)[1]
+    for member in ("县妇幼保健院", "县中医院", "8家乡镇卫生院", "81家村卫生室"):
+        assert member in members, member
+    assert "县人民医院" not in members.split("（据原文）")[0].replace("上思县人民医院", "").replace("县人民医院）", ""), \
+        "the lead is not listed as a plain member"
+    assert "以县人民医院为总医院" in text  # the citation quotes the sentence
+
+
+def _upload(page: object, app_url: str, name: str, data: bytes, mime: str) -> None:
+    page.goto(f"{app_url}/manage")  # type: ignore[attr-defined]
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(  # type: ignore[attr-defined]
+        files=[{"name": name, "mimeType": mime, "buffer": data}])
+    page.wait_for_timeout(1000)  # type: ignore[attr-defined]
+    settle(page)
+
+
+def test_binary_upload_is_refused_and_changes_nothing(page: object, app_url: str, workbench: Settings) -> None:
+    before = corpus_state(workbench)
+    built = json.loads((workbench.build_path / "manifest.json").read_text(encoding="utf-8"))["built_at"]
+    noise = bytes(range(256)) * 64
+    for name, mime in (("报告.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                       ("../../tool.exe", "application/octet-stream")):
+        _upload(page, app_url, name, noise, mime)
+        error = page.locator('[data-testid="stAlert"] [data-testid="stMarkdownContainer"]',  # type: ignore[attr-defined]
+                             has_text="没有添加").first
+        error.wait_for(timeout=60_000)
+        shot(page, f"upload-refused-{Path(name).suffix.lstrip('.')}")
+        no_exception(page)
+        message = error.inner_text()
+        assert "没有添加" in message and re.search(r"[\u4e00-\u9fff]{4}", message)
+        assert not re.search(r"[A-Za-z]{5,}", message.replace(Path(name).name, "")), message  # no English
+        assert page.get_by_text("添加到语料库并更新索引").count() == 0  # type: ignore[attr-defined]
+    assert corpus_state(workbench) == before
+    assert json.loads((workbench.build_path / "manifest.json").read_text(encoding="utf-8"))["built_at"] == built
+
+
+def test_uploaded_docx_is_added_and_found_by_search(page: object, app_url: str, workbench: Settings) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("钦州市智慧药房示范工程实施方案")
+    document.add_paragraph("2026年3月5日")
+    document.add_paragraph("钦州市卫生健康委员会决定在全市推行智慧药房示范工程，到2027年底覆盖12家社区卫生服务中心，"
+                           "实现处方流转和药品配送一体化。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    before = Service.open(workbench).documents
+    _upload(page, app_url, "智慧药房 方案.docx", buffer.getvalue(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    page.get_by_text("核对文档信息").wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    title = page.get_by_label("标题")  # type: ignore[attr-defined]
+    assert title.input_value() == "钦州市智慧药房示范工程实施方案"  # inferred from the first line
+    assert page.get_by_label("发布日期（年-月-日）").input_value() == "2026-03-05"  # type: ignore[attr-defined]
+    shot(page, "upload-metadata")
+    title.fill("钦州市智慧药房示范工程实施方案（上传）")
+    page.get_by_role("button", name="添加到语料库并更新索引").click()  # type: ignore[attr-defined]
+    page.get_by_text("已添加《钦州市智慧药房示范工程实施方案（上传）》").wait_for(timeout=300_000)  # type: ignore[attr-defined]
+    settle(page)
+    shot(page, "upload-added")
+    no_exception(page)
+    added = [p.name for p in workbench.corpus_path.iterdir() if p.suffix == ".docx"]
+    assert added == ["智慧药房_方案.docx"]  # the name was sanitised (no space)
+    after = Service.open(workbench).documents
+    assert len(after) == len(before) + 1
+    page.goto(f"{app_url}/search?q=智慧药房示范工程")  # type: ignore[attr-defined]
+    settle(page)
+    page.locator("mark").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    shot(page, "upload-search")
+    assert "钦州市智慧药房示范工程实施方案（上传）" in page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
