@@ -101,7 +101,7 @@ def test_related_falls_back_when_the_encoder_cannot_load(service: Service, monke
 
 
 def test_related_refuses_unknown_names(service: Service) -> None:
-    with pytest.raises(QueryError, match="no entity is named '天气预报'; list them with `kg entities`"):
+    with pytest.raises(QueryError, match="nothing matched '天气预报': no entity is named so; list them with `kg entities`"):
         service.related("天气预报")
 
 

@@ -30,7 +30,6 @@ from kg.build.pipeline import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import ConfigError, QueryError, StaleBuildError
-from kg.query.graph_queries import find_entities
 from kg.remote.store import (
     DEFAULT_GRAPH_PREFIX,
     RemoteError,
@@ -292,7 +291,6 @@ def test_bound_values_reach_the_server_as_values_not_text(pushed: Server, local:
         query = "SELECT ?q (STRLEN(STR(?q)) AS ?n) WHERE { }"
         rows = list(remote.query(query, substitutions={ox.Variable("q"): term}))
         assert [(row["q"], int(row["n"].value)) for row in rows] == [(term, len(text))]
-    assert find_entities(remote, text) == find_entities(local.store, text)
     assert lookup_by_label(remote, text) == lookup_by_label(local.store, text)
     assert len(remote) == before
 

@@ -7,7 +7,7 @@ alternative label (compared without white space, quotes and book-title marks), t
 winning; what remains of the query once that name and the question words of
 ``kg/data/question_words.txt`` are removed must be small, so the name *covers* at least
 :data:`MIN_COVERAGE` of the query. An indicator may also be recognised by a close name
-(:func:`kg.query.trace.resolve_indicator`) when the match is strong and unambiguous. Anything else
+(:meth:`kg.query.trace.IndicatorNames.candidates`) when the match is strong and unambiguous. Anything else
 gives no card, and a query that names nothing gives no card: a missing card costs a user one
 glance, a wrong one costs their trust.
 
@@ -40,11 +40,10 @@ import pyoxigraph as ox
 from kg.query.graph_queries import select
 from kg.records import DocumentInfo, Passage
 from kg.query.trace import (
-    IndicatorInfo,
+    IndicatorNames,
     PassageLookup,
     Trace,
     name_form,
-    resolve_indicator,
     sentence_around,
 )
 
@@ -118,16 +117,13 @@ class EntityRef:
     type: str  # the most specific class's local name, e.g. "PilotZone"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Lexicon:
     """Every entity name in the graph, in :func:`kg.query.trace.name_form`, and the indicators."""
 
     names: dict[str, list[EntityRef]]  # name form → entities with that name
     mentions: dict[str, int]  # entity IRI → mention count (a tie-breaker)
-    indicators: list[IndicatorInfo]
-    # query → what recognise() found: a search asks once for the graph boost and once for the
-    # answer card, and the app reruns the same query on every interaction.
-    recognised: dict[tuple[str, float], Recognition | None] = field(default_factory=dict, repr=False, compare=False)
+    indicators: IndicatorNames
 
 
 ENTITY_NAMES = """
@@ -141,7 +137,7 @@ MENTION_COUNTS = "SELECT ?e (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m pol:mentionOf 
 _COLUMN_NUMBER = re.compile(r"^(专栏\s*\d+)\s*(.+)$")
 
 
-def load_lexicon(store: ox.Store, indicators: Sequence[IndicatorInfo]) -> Lexicon:
+def load_lexicon(store: ox.Store, indicators: IndicatorNames) -> Lexicon:
     """Names of every entity (labels, alternative labels; a 专栏 also by its number and its title)."""
     names: dict[str, list[EntityRef]] = {}
     for row in select(store, ENTITY_NAMES):
@@ -154,7 +150,7 @@ def load_lexicon(store: ox.Store, indicators: Sequence[IndicatorInfo]) -> Lexico
             if form and ref not in names.setdefault(form, []):
                 names[form].append(ref)
     mentions = {row["e"]: int(row["n"]) for row in select(store, MENTION_COUNTS)}
-    return Lexicon(names, mentions, list(indicators))
+    return Lexicon(names, mentions, indicators)
 
 
 @dataclass(frozen=True)
@@ -169,21 +165,14 @@ class Recognition:
     whole: bool = True  # nothing but question words besides the name
 
 
-_TYPE_PREFERENCE = {t: i for i, t in enumerate(("Indicator", "SpecialColumn", "PilotZone", "Programme",
+#: Which type a name means when several entities share it (most specific first).
+TYPE_PREFERENCE = {t: i for i, t in enumerate(("Indicator", "SpecialColumn", "PilotZone", "Programme",
                                                   "Institution", "Practice", "Place"))}
 
 
 def recognise(query: str, lexicon: Lexicon, min_coverage: float = MIN_COVERAGE) -> Recognition | None:
-    """The entity ``query`` names (see the module docstring), or None."""
-    key = (query, min_coverage)
-    if key not in lexicon.recognised:
-        if len(lexicon.recognised) >= 4096:
-            lexicon.recognised.clear()
-        lexicon.recognised[key] = _recognise(query, lexicon, min_coverage)
-    return lexicon.recognised[key]
-
-
-def _recognise(query: str, lexicon: Lexicon, min_coverage: float) -> Recognition | None:
+    """The entity ``query`` names (see the module docstring), or None. (A service remembers the
+    answer per query: :meth:`kg.query.names.NameResolver.recognise`.)"""
     typed = name_form(query)
     if not typed:
         return None
@@ -200,13 +189,13 @@ def _recognise(query: str, lexicon: Lexicon, min_coverage: float) -> Recognition
         rest = strip_question(typed[:position] + "\x00" + typed[position + len(form):])
         confidence = len(form) / (len(form) + len(rest))
         if confidence >= min_coverage:
-            refs = sorted(lexicon.names[form], key=lambda r: (_TYPE_PREFERENCE.get(r.type, 99),
+            refs = sorted(lexicon.names[form], key=lambda r: (TYPE_PREFERENCE.get(r.type, 99),
                                                                 -lexicon.mentions.get(r.iri, 0), r.iri))
             return Recognition(refs[0], form, round(confidence, 3), "name", tuple(refs[1:]), not rest)
     if len(residue) < MIN_NAME_CHARS:
         return None
     # A name inside the query was weighed above, by its coverage; here only close names count.
-    candidates = [c for c in resolve_indicator(lexicon.indicators, residue) if c.how != "in_query"]
+    candidates = [c for c in lexicon.indicators.candidates(residue) if c.how != "in_query"]
     if not candidates:
         return None
     best = candidates[0]
@@ -216,23 +205,6 @@ def _recognise(query: str, lexicon: Lexicon, min_coverage: float) -> Recognition
     if len(candidates) > 1 and candidates[1].score > best.score - FUZZY_MARGIN:
         return None  # two indicators fit about as well: say nothing rather than pick one
     return Recognition(EntityRef(best.iri, best.label, "Indicator"), residue, round(best.score, 3), "fuzzy")
-
-
-def find_entity(lexicon: Lexicon, text: str) -> list[EntityRef]:
-    """Entities ``text`` names, best first, for commands given a name (``kg related``): an exact
-    label or alias; else the entity :func:`recognise` finds; else entities whose names contain the
-    text (县域医共体 → 紧密型县域医共体试点), most mentioned and then shortest first."""
-    typed = name_form(text)
-    if not typed:
-        return []
-    exact = lexicon.names.get(typed)
-    if exact:
-        return sorted(exact, key=lambda r: (_TYPE_PREFERENCE.get(r.type, 99), -lexicon.mentions.get(r.iri, 0)))
-    found = recognise(text, lexicon)
-    if found is not None:
-        return [found.entity, *found.others]
-    containing = {ref: len(form) for form, refs in lexicon.names.items() if typed in form for ref in refs}
-    return sorted(containing, key=lambda r: (-lexicon.mentions.get(r.iri, 0), containing[r], r.label))
 
 
 # ---------------------------------------------------------------------------
@@ -698,15 +670,15 @@ def _intent_answer(sources: Sources, entity: EntityRef, intent: str
     return entity, None
 
 
-def answer_card(query: str, lexicon: Lexicon, sources: Sources) -> Card | None:
+def answer_card(query: str, found: Recognition | None, sources: Sources) -> Card | None:
     """The card for ``query``, or None when it names nothing the graph knows well enough.
 
     A query that is the name alone gets the type's default answer; a question gets a card only
     when its form is one the card answers (``[members]``, ``[column]``, ``[pilot]``, ``[target]``
     in ``kg/data/question_words.txt``). Other words around a name (上思县医疗健康集团实行哪些统一管理)
-    ask something a card cannot answer, so they give none.
+    ask something a card cannot answer, so they give none. ``found`` is what :func:`recognise`
+    read from the query.
     """
-    found = recognise(query, lexicon)
     if found is None:
         return None
     # Question words inside the name itself (…试点, 专栏6) ask nothing.
@@ -723,5 +695,5 @@ def answer_card(query: str, lexicon: Lexicon, sources: Sources) -> Card | None:
     return Card(entity, text, citations, intent, found.confidence)
 
 
-__all__ = ["Card", "Citation", "Composition", "composition_of", "parse_composition", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card", "find_entity",
+__all__ = ["Card", "Citation", "Composition", "composition_of", "parse_composition", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card",
            "intent_of", "load_lexicon", "mentions_of", "question_words", "recognise", "section_heading"]

@@ -91,33 +91,6 @@ def list_entities(store: ox.Store, entity_type: str | None = None) -> list[Entit
     return out
 
 
-FIND_BY_NAME = """
-SELECT DISTINCT ?e ?label ?q WHERE {
-  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
-  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
-  FILTER(STR(?name) = STR(?q))
-}
-"""
-
-FIND_CONTAINING = """
-SELECT DISTINCT ?e ?label ?q WHERE {
-  ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
-  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
-  FILTER(CONTAINS(STR(?name), STR(?q)) || CONTAINS(STR(?q), STR(?name)))
-}
-"""
-
-
-def find_entities(store: ox.Store, name: str) -> list[tuple[str, str]]:
-    """Entities named exactly ``name`` (label or alias), else those whose names contain it or are in it."""
-    value = ox.Literal(name)
-    rows = select(store, FIND_BY_NAME, q=value)
-    if not rows:
-        rows = select(store, FIND_CONTAINING, q=value)
-        rows.sort(key=lambda r: (abs(len(r["label"]) - len(name)), r["label"]))
-    return [(r["e"], r["label"]) for r in rows]
-
-
 PROPERTIES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 INCOMING = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(?p != pol:mentionOf) }"
 MENTIONS = """
@@ -161,7 +134,7 @@ def _short(iri: str) -> str:
     return iri
 
 
-__all__ = ["POL", "describe", "find_entities", "label_of", "list_entities", "select"]
+__all__ = ["POL", "describe", "label_of", "list_entities", "select"]
 
 
 SECTIONS = """

@@ -7,7 +7,6 @@ message that says to run ``kg build``.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from functools import cached_property
@@ -154,9 +153,9 @@ class Service:
     def _graph_ranking(self, text: str, scores: np.ndarray, allowed: np.ndarray | None,
                        limit: int) -> tuple[list[int], float]:
         """Rows of the passages mentioning the entity ``text`` names, by BM25 score (the boost)."""
-        from kg.query.cards import BOOST_WEIGHT, recognise
+        from kg.query.cards import BOOST_WEIGHT
 
-        found = recognise(text, self.lexicon)
+        found = self.names.recognise(text)
         if found is None:
             return [], 0.0
         named = {row for row in (self._passage_rows.get(p, (None,))[0] for p in self._mention_passages(found.entity.iri))
@@ -211,10 +210,11 @@ class Service:
         return found[1] if found else None
 
     @cached_property
-    def _indicators(self) -> list[Any]:
-        from kg.query.trace import indicators
+    def _indicators(self) -> Any:
+        """The build's indicators with their name index (kg.query.trace.IndicatorNames)."""
+        from kg.query.trace import IndicatorNames, indicators
 
-        return indicators(self.store)
+        return IndicatorNames(indicators(self.store))
 
     @cached_property
     def lexicon(self) -> Any:
@@ -224,12 +224,20 @@ class Service:
         return load_lexicon(self.store, self._indicators)
 
     @cached_property
+    def names(self) -> Any:
+        """The one name resolver of this build (kg.query.names.NameResolver)."""
+        from kg.query.names import NameResolver
+
+        return NameResolver(self.lexicon)
+
+    @cached_property
     def _sources(self) -> Any:
         from kg.query.cards import Sources
         from kg.query.trace import trace_indicator
 
         def trace(iri: str) -> Any:
-            return trace_indicator(self.store, "", self.documents, self.passage, self.document_text, iri=iri)
+            return trace_indicator(self.store, "", self.documents, self.passage, self.document_text, iri=iri,
+                                   names=self._indicators)
 
         return Sources(self.store, self.documents, self.passage, self.document_text, trace)
 
@@ -238,28 +246,20 @@ class Service:
         wording: label, alias, part of the name, a close name); see :mod:`kg.query.trace`."""
         from kg.query.trace import trace_indicator
 
-        text = clean_query(indicator)[:MAX_QUERY_CHARS]
-        if not text:
-            raise QueryError("give an indicator name, e.g. 每万人口全科医生数")
-        return trace_indicator(self.store, text, self.documents, self.passage, self.document_text)
+        found = self.names.indicator(indicator)
+        return trace_indicator(self.store, clean_query(indicator)[:MAX_QUERY_CHARS], self.documents, self.passage,
+                               self.document_text, iri=found.indicator.iri, names=self._indicators,
+                               match=found.match, alternatives=found.alternatives)
 
     def answer(self, query: str) -> Any:
         """The answer card for ``query`` (kg.query.cards.Card), or None when it names no known entity."""
         from kg.query.cards import answer_card
 
         text = clean_query(query)[:MAX_QUERY_CHARS]
-        return answer_card(text, self.lexicon, self._sources) if text else None
+        return answer_card(text, self.names.recognise(text), self._sources) if text else None
 
     def _find(self, name: str) -> Any:
-        from kg.query.cards import find_entity
-
-        text = clean_query(name)[:MAX_QUERY_CHARS]
-        if not text:
-            raise QueryError("give an entity name, e.g. 上思县医疗健康集团")
-        found = find_entity(self.lexicon, text)
-        if not found:
-            raise QueryError(f"no entity is named {name!r}; list them with `kg entities`")
-        return found[0]
+        return self.names.entity(name)
 
     @cached_property
     def _related_graph(self) -> Any:
@@ -325,18 +325,9 @@ class Service:
 
     def entity(self, name_or_iri: str) -> dict[str, Any]:
         """One entity by IRI, label or alias: properties, incoming links and mentions with quotes."""
-        from kg.query.graph_queries import describe, find_entities, label_of
+        from kg.query.graph_queries import describe, label_of
 
-        text = name_or_iri.strip()
-        if not text:
-            raise QueryError("give an entity name or IRI, e.g. 每万人口全科医生数")
-        if text.startswith("https://"):
-            iri = text
-        else:
-            found = find_entities(self.store, clean_query(text))
-            if not found:
-                raise QueryError(f"no entity is named {text!r}; list them with `kg entities`")
-            iri = found[0][0]
+        iri = self.names.entity(name_or_iri).iri
         data = describe(self.store, iri)
         if not data["properties"]:
             raise QueryError(f"nothing is known about {iri}")
@@ -402,7 +393,7 @@ class Service:
                 from kg.query.trace import trace_indicator
 
                 data = trace_indicator(self.store, "", self.documents, self.passage, self.document_text,
-                                       iri=iri).to_json()
+                                       iri=iri, names=self._indicators).to_json()
                 info = data["indicator"]
                 current = data["current"]
                 for target in data["targets"]:

@@ -474,21 +474,13 @@ def _grams(text: str) -> set[str]:
 
 @dataclass
 class _NameIndex:
-    """What resolving a typed name needs about a list of indicators, computed once per list."""
+    """What resolving a typed name needs about the indicators, computed once."""
 
     idf: dict[str, float]
     postings: dict[str, set[int]]  # bigram of any form of a name → positions of its indicators
 
 
-# id(list) → (the list, its index). A service resolves names against one list for its lifetime;
-# keeping the list referenced means its id cannot be reused by another object.
-_NAME_INDEXES: dict[int, tuple[Sequence[IndicatorInfo], _NameIndex]] = {}
-
-
 def _name_index(items: Sequence[IndicatorInfo]) -> _NameIndex:
-    known = _NAME_INDEXES.get(id(items))
-    if known is not None and known[0] is items:
-        return known[1]
     df: dict[str, int] = {}
     postings: dict[str, set[int]] = {}
     for position, item in enumerate(items):
@@ -503,11 +495,7 @@ def _name_index(items: Sequence[IndicatorInfo]) -> _NameIndex:
         for gram in forms:
             postings.setdefault(gram, set()).add(position)
     n = max(len(items), 1)
-    index = _NameIndex({gram: 1.0 + math.log(n / count) for gram, count in df.items()}, postings)
-    if len(_NAME_INDEXES) >= 8:
-        _NAME_INDEXES.clear()
-    _NAME_INDEXES[id(items)] = (items, index)
-    return index
+    return _NameIndex({gram: 1.0 + math.log(n / count) for gram, count in df.items()}, postings)
 
 
 def _coverage(query: str, name: str, idf: dict[str, float]) -> float:
@@ -519,41 +507,62 @@ def _coverage(query: str, name: str, idf: dict[str, float]) -> float:
     return sum(idf.get(g, 1.0) for g in grams & target) / total if total else 0.0
 
 
-def resolve_indicator(items: Sequence[IndicatorInfo], text: str) -> list[Candidate]:
-    """Indicators ``text`` may name, best first: exact label, exact alias, a name inside the text or
-    the text inside a name, then character-bigram similarity (both directions, IDF-weighted over
-    the indicators' names). Candidates under :data:`RESOLVE_THRESHOLD` are dropped."""
-    typed = name_form(text)
-    if len(typed) < 2:
-        return []
-    index = _name_index(items)
-    idf = index.idf
-    # An indicator sharing no character bigram with the text scores 0 on every test below.
-    probes = _grams(typed) | _grams(normalise_label(typed)) | _grams(normalise_label(text)) | {typed, normalise_label(typed)}
-    positions = sorted(set().union(*(index.postings.get(g, set()) for g in probes)))
-    out: list[Candidate] = []
-    for item in (items[p] for p in positions):
-        best: Candidate | None = None
-        for name, is_alias in [(item.label, False), *((a, True) for a in item.aliases)]:
-            form = name_form(name)
-            if typed == form or normalise_label(typed) == normalise_label(name):
-                candidate = Candidate(item.iri, item.label, 1.0, "alias" if is_alias else "label")
-            elif form in typed and len(form) >= 3:
-                # the name inside a longer question (每万人口全科医生数目标)
-                candidate = Candidate(item.iri, item.label, 0.9 + 0.09 * len(form) / len(typed), "in_query")
-            elif typed in form and len(typed) >= 2:
-                # a part of the name (全科医生); the more of the name it covers the better
-                candidate = Candidate(item.iri, item.label, 0.7 + 0.2 * len(typed) / len(form), "part")
-            else:
-                forward = similarity(text, name)[0]
-                backward = _coverage(text, name, idf) * 0.85
-                candidate = Candidate(item.iri, item.label, round(max(forward, backward), 4), "fuzzy")
-            if best is None or candidate.score > best.score:
-                best = candidate
-        if best is not None and best.score >= RESOLVE_THRESHOLD:
-            out.append(best)
-    out.sort(key=lambda c: (-c.score, len(c.label), c.label))
-    return out
+class IndicatorNames:
+    """The indicators of one build with the index a close-name match needs, built once on first
+    use and kept with them (the indicator-specific matching :mod:`kg.query.names` adds)."""
+
+    def __init__(self, items: Sequence[IndicatorInfo]) -> None:
+        self.items = list(items)
+        self.by_iri = {item.iri: item for item in self.items}
+        self._index: _NameIndex | None = None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def index(self) -> _NameIndex:
+        """Bigram weights and postings over every name of every indicator."""
+        if self._index is None:
+            self._index = _name_index(self.items)
+        return self._index
+
+    def candidates(self, text: str) -> list[Candidate]:
+        """Indicators ``text`` may name, best first: exact label, exact alias, a name inside the
+        text or the text inside a name, then character-bigram similarity (both directions,
+        IDF-weighted over the indicators' names). Candidates under :data:`RESOLVE_THRESHOLD` are
+        dropped."""
+        typed = name_form(text)
+        if len(typed) < 2:
+            return []
+        index = self.index
+        idf = index.idf
+        # An indicator sharing no character bigram with the text scores 0 on every test below.
+        probes = _grams(typed) | _grams(normalise_label(typed)) | _grams(normalise_label(text)) | \
+            {typed, normalise_label(typed)}
+        positions = sorted(set().union(*(index.postings.get(g, set()) for g in probes)))
+        out: list[Candidate] = []
+        for item in (self.items[p] for p in positions):
+            best: Candidate | None = None
+            for name, is_alias in [(item.label, False), *((a, True) for a in item.aliases)]:
+                form = name_form(name)
+                if typed == form or normalise_label(typed) == normalise_label(name):
+                    candidate = Candidate(item.iri, item.label, 1.0, "alias" if is_alias else "label")
+                elif form in typed and len(form) >= 3:
+                    # the name inside a longer question (每万人口全科医生数目标)
+                    candidate = Candidate(item.iri, item.label, 0.9 + 0.09 * len(form) / len(typed), "in_query")
+                elif typed in form and len(typed) >= 2:
+                    # a part of the name (全科医生); the more of the name it covers the better
+                    candidate = Candidate(item.iri, item.label, 0.7 + 0.2 * len(typed) / len(form), "part")
+                else:
+                    forward = similarity(text, name)[0]
+                    backward = _coverage(text, name, idf) * 0.85
+                    candidate = Candidate(item.iri, item.label, round(max(forward, backward), 4), "fuzzy")
+                if best is None or candidate.score > best.score:
+                    best = candidate
+            if best is not None and best.score >= RESOLVE_THRESHOLD:
+                out.append(best)
+        out.sort(key=lambda c: (-c.score, len(c.label), c.label))
+        return out
 
 
 # ---------------------------------------------------------------------------
@@ -638,28 +647,20 @@ def _baseline_for(target: TracedValue, targets: Sequence[TracedValue],
 
 
 def trace_indicator(store: ox.Store, query: str, documents: Mapping[str, DocumentInfo],
-                    passage_of: PassageLookup, text_of: Callable[[str], str],
-                    iri: str | None = None) -> Trace:
-    """Trace the indicator ``query`` names (or the one with ``iri``): targets with their setting
-    document, baseline and status; every observation by date; the current value.
-
-    Raises QueryError when nothing resolves, listing the indicators whose names come closest.
+                    passage_of: PassageLookup, text_of: Callable[[str], str], iri: str,
+                    names: IndicatorNames | None = None, match: Candidate | None = None,
+                    alternatives: Sequence[Candidate] = ()) -> Trace:
+    """Trace the indicator with ``iri`` (the one ``query`` named, resolved by
+    :class:`kg.query.names.NameResolver`): targets with their setting document, baseline and
+    status; every observation by date; the current value. ``match`` and ``alternatives`` say
+    how the query named it (an IRI names itself); ``names`` are the build's indicators (read
+    from the store when not given).
     """
-    items = indicators(store)
-    if iri is not None:
-        chosen = next((i for i in items if i.iri == iri), None)
-        if chosen is None:
-            raise QueryError(f"{iri} is not an indicator; list indicators with `kg entities --type indicator`")
-        candidates = [Candidate(chosen.iri, chosen.label, 1.0, "iri")]
-    else:
-        candidates = resolve_indicator(items, query)
-    if not candidates:
-        if not items:
-            raise QueryError("the build has no indicators — run `kg build` on a corpus with a plan")
-        raise QueryError(f"no indicator matches {query!r}; try a name from `kg entities --type indicator`, "
-                         f"e.g. {items[0].label}")
-    match = candidates[0]
-    info = next(i for i in items if i.iri == match.iri)
+    names = names if names is not None else IndicatorNames(indicators(store))
+    info = names.by_iri.get(iri)
+    if info is None:
+        raise QueryError(f"{iri} is not an indicator; list indicators with `kg entities --type indicator`")
+    match = match or Candidate(info.iri, info.label, 1.0, "iri")
     values = read_values(store, info.iri, documents, passage_of, text_of)
     observations = sorted((v for v in values if v.role == "observation"), key=lambda v: v.sort_key)
     baselines = [o for o in observations if o.is_baseline]
@@ -670,10 +671,9 @@ def trace_indicator(store: ox.Store, query: str, documents: Mapping[str, Documen
         baseline = _baseline_for(target, targets, baselines)
         traced.append(TracedTarget(target, baseline, target_status(target, observations, info.label, baseline)))
     attribute = next((t.attribute for t in targets if t.attribute), "")
-    alternatives = [c for c in candidates[1:6] if c.score >= match.score - 0.15]
-    return Trace(query, info, match, alternatives, attribute, traced, observations, newest(observations))
+    return Trace(query, info, match, list(alternatives), attribute, traced, observations, newest(observations))
 
 
-__all__ = ["AUTHORITY", "Candidate", "IndicatorInfo", "Quantity", "Status", "Trace", "TracedTarget",
-           "TracedValue", "indicators", "lower_is_better", "resolve_indicator", "target_status",
+__all__ = ["AUTHORITY", "Candidate", "IndicatorInfo", "IndicatorNames", "Quantity", "Status", "Trace",
+           "TracedTarget", "TracedValue", "indicators", "lower_is_better", "target_status",
            "trace_indicator", "with_unit"]
