@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -38,15 +39,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url(real_settings: Settings) -> Iterator[str]:
-    """The app on a free loopback port for this module; stopped afterwards."""
+@contextmanager
+def running_app(settings: Settings, **env: str) -> Iterator[str]:
+    """The app for ``settings`` on a free loopback port (extra ``KG_*`` variables in ``env``);
+    stopped afterwards."""
     port = free_port()
-    env = dict(os.environ, KG_BUILD_DIR=real_settings.build_dir, KG_CORPUS_DIR=real_settings.corpus_dir)
+    environment = dict(os.environ, KG_BUILD_DIR=settings.build_dir, KG_CORPUS_DIR=settings.corpus_dir, **env)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -66,6 +68,13 @@ def app_url(real_settings: Settings) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(real_settings: Settings) -> Iterator[str]:
+    """The app on a free loopback port for this module; stopped afterwards."""
+    with running_app(real_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -28,7 +23,7 @@ from kg.config import Settings
 from kg.query.overview import status_counts, target_rows, trace_json, rows_of_trace
 from kg.query.service import Service
 from tests.helpers import CORPUS, settings_for
-from tests.test_browser import CHROMIUM, FLAGS, free_port
+from tests.test_browser import CHROMIUM, browser, page, running_app  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -52,50 +47,8 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def app_url(workbench: Settings) -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ, KG_BUILD_DIR=workbench.build_dir, KG_CORPUS_DIR=workbench.corpus_dir,
-               KG_EMBEDDING_MODEL="hashing")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
+    with running_app(workbench, KG_EMBEDDING_MODEL="hashing") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture()
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")  # type: ignore[attr-defined]
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def settle(page: object, timeout: int = 120_000) -> None:
