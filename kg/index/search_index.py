@@ -198,6 +198,27 @@ class SearchIndex:
             return np.zeros(len(self.items), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
 
+    def bm25_coverage(self, query: str, row: int) -> float:
+        """How much of ``query`` passage ``row`` contains: the IDF-weighted share of the query's
+        distinct search tokens that occur in it (0 to 1). A token the corpus lacks counts with the
+        highest IDF, so a query in words the documents never use has a low coverage everywhere."""
+        tokens = list(dict.fromkeys(tokenize(query)))
+        if not tokens or not self.items:
+            return 0.0
+        vocab = self.bm25.vocab_dict  # type: ignore[attr-defined]
+        postings = self.bm25.scores  # type: ignore[attr-defined]  # CSC: token id → document rows
+        pointers, documents = postings["indptr"], postings["indices"]
+        total = len(self.items)
+        weight = found = 0.0
+        for token in tokens:
+            token_id = vocab.get(token)
+            start, end = (int(pointers[token_id]), int(pointers[token_id + 1])) if token_id is not None else (0, 0)
+            idf = float(np.log1p((total - (end - start) + 0.5) / ((end - start) + 0.5)))
+            weight += idf
+            if end > start and row in documents[start:end]:
+                found += idf
+        return found / weight if weight > 0 else 0.0
+
     def dense_search(self, vector: np.ndarray, k: int) -> tuple[list[int], list[float]]:
         """The ``k`` passages whose best clause is nearest to a unit query vector: (rows, cosines)."""
         total = len(self.owners)

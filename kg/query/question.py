@@ -3,10 +3,10 @@
 A question such as 远程医疗覆盖了多少家医疗机构 is answered by a passage that writes a count
 right next to the question's own words (远程医疗已覆盖385家). BM25 and the sentence encoder
 see the words but not that a number stands beside them, so a passage that only discusses the
-topic (加快远程医疗建设…) ranks as high. Among the passages the two retrievers found, those
-with a number within :data:`WINDOW` characters of a question word are one more ranking in the
-fusion (the classic answer-type check of factoid question answering), best when more of the
-question's words have a number beside them.
+topic (加快远程医疗建设…) ranks as high. Among the search results, those with a number within
+:data:`WINDOW` characters of a question word are one more vote in their order
+(:mod:`kg.query.search`; the classic answer-type check of factoid question answering), best when
+more of the question's words have a number beside them.
 
 Only explicit quantity questions (多少, 几 + a measure word, from ``kg/data/question_words.txt``)
 get this ranking: a topic word such as 提升 or 比例 says nothing about the form of the answer.
@@ -21,9 +21,6 @@ from functools import lru_cache
 from kg.query.cards import question_words
 from kg.text import words
 
-#: Weight of the ranking in the fusion: the same as the graph boost (kg.query.cards.BOOST_WEIGHT),
-#: a re-ordering signal among the retrievers' own candidates, not a retriever of its own.
-WEIGHT = 0.25
 #: How close (in characters, white space removed) a number must be to a question word.
 WINDOW = 12
 

@@ -20,7 +20,7 @@ from kg.build.manifest import GRAPH_FILE, INDEX_DIR, REBUILD_HINT, TEXT_DIR, che
 from kg.config import Settings
 from kg.errors import QueryError, StaleBuildError
 from kg.rdf.write import read_store
-from kg.index.search_index import SearchIndex, fuse, matched_spans, rank_of
+from kg.index.search_index import SearchIndex, matched_spans
 from kg.records import DocumentInfo, Hit, Span
 from kg.text import clean_query, tokenize
 
@@ -101,15 +101,18 @@ class Service:
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", doc_ids: Sequence[str] | None = None,
                kinds: Sequence[str] | None = None, years: Sequence[int] | None = None,
-               boost: bool = True) -> list[Hit]:
+               boost: bool = True, synonyms: bool = False) -> list[Hit]:
         """Ranked passages for ``query``; optional filters by document, kind and year.
 
-        In hybrid mode a "how many" question adds the retrieved passages that put a number beside
-        its words as one more ranking (:mod:`kg.query.question`). With ``boost`` (hybrid mode only, so the
+        The ranking itself is :func:`kg.query.search.search`: in hybrid mode BM25 and the encoder
+        are fused with a per-query confidence, and a "how many" question's passages with a number
+        beside its words (:mod:`kg.query.question`) and, with ``boost`` (hybrid mode only, so the
         single-retriever modes stay what they measure), the passages that mention the entity the
-        query names (:func:`kg.query.cards.recognise`) are one more ranking in the fusion, weighted
-        :data:`kg.query.cards.BOOST_WEIGHT`.
+        query names (:func:`kg.query.cards.recognise`) re-order the results. ``synonyms`` expands
+        BM25 with everyday synonyms (:mod:`kg.query.synonyms`).
         """
+        from kg.query.search import search
+
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         text = clean_query(query)[:MAX_QUERY_CHARS]
@@ -117,47 +120,31 @@ class Service:
             return []
         allowed = self._allowed_rows(doc_ids, kinds, years)
         limit = max(self.settings.candidates, k)
-        rankings: list[tuple[list[int], float]] = []
-        weight = self.settings.dense_weight
-        if mode in ("hybrid", "bm25"):
-            scores = self.index.bm25_scores(text)
-            if allowed is not None:
-                scores = np.where(allowed, scores, 0)
-            rankings.append((rank_of(scores, limit), 1.0 - weight if mode == "hybrid" else 1.0))
-        if mode in ("hybrid", "dense"):
-            vector = self.encoder.encode([text])[0]
-            rows, _ = self.index.dense_search(vector, limit if allowed is None else len(self.index))
-            if allowed is not None:
-                rows = [r for r in rows if allowed[r]][:limit]
-            rankings.append(([int(r) for r in rows], weight if mode == "hybrid" else 1.0))
-        if mode == "hybrid":
-            rankings.append(self._quantity_ranking(text, rankings))
-        if boost and mode == "hybrid":
-            rankings.append(self._graph_ranking(text, scores, allowed, limit))
-        fused = fuse(rankings, self.settings.rrf_k)
-        ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        extras = [lambda _, rows: self._quantity_ranking(text, rows)]
+        if boost:
+            extras.append(lambda scores, _: self._graph_ranking(text, scores, allowed, limit))
+        ranked = search(self.index, text, mode=mode, k=k, candidates=self.settings.candidates,
+                        rrf_k=self.settings.rrf_k, encode_query=lambda texts: self.encoder.encode_query(texts),
+                        allowed=allowed, extras=extras, synonyms=synonyms)
         tokens = tokenize(text)
-        return [self._hit(rank, row, score, tokens, text) for rank, (row, score) in enumerate(ordered, 1)]
+        return [self._hit(rank, r.row, r.score, tokens, text) for rank, r in enumerate(ranked, 1)]
 
-    def _quantity_ranking(self, text: str, rankings: list[tuple[list[int], float]]) -> tuple[list[int], float]:
-        """For a "how many" question, the retrieved passages with a number beside its words
+    def _quantity_ranking(self, text: str, candidates: list[int]) -> list[int]:
+        """For a "how many" question, the candidate rows with a number beside its words
         (:mod:`kg.query.question`)."""
         from kg.query import question
 
         if not question.asks_how_many(text):  # most queries: nothing to gather
-            return [], question.WEIGHT
-        candidates = list(dict.fromkeys(row for rows, _ in rankings for row in rows))
+            return []
         texts = {row: self.index.items[row].passage.text for row in candidates}
-        return question.quantity_ranking(text, candidates, texts), question.WEIGHT
+        return question.quantity_ranking(text, candidates, texts)
 
     def _graph_ranking(self, text: str, scores: np.ndarray, allowed: np.ndarray | None,
-                       limit: int) -> tuple[list[int], float]:
+                       limit: int) -> list[int]:
         """Rows of the passages mentioning the entity ``text`` names, by BM25 score (the boost)."""
-        from kg.query.cards import BOOST_WEIGHT
-
         found = self.names.recognise(text)
         if found is None:
-            return [], 0.0
+            return []
         named = {row for row in (self._passage_rows.get(p, (None,))[0] for p in self._mention_passages(found.entity.iri))
                  if row is not None and (allowed is None or allowed[row])}
         # Then the passages that refer to it by its type word alone (…集团总院…), see kg.query.anaphora.
@@ -165,7 +152,7 @@ class Service:
                      if row not in named and (allowed is None or allowed[row])}
         ordered = [*sorted(named, key=lambda row: (-float(scores[row]), row)),
                    *sorted(referring, key=lambda row: (-float(scores[row]), row))][:limit]
-        return ordered, BOOST_WEIGHT
+        return ordered
 
     def _referring_rows(self, iri: str) -> list[int]:
         """Rows of the passages that refer to entity ``iri`` by its type word alone (cached)."""

@@ -1,0 +1,73 @@
+"""Query expansion with everyday synonyms, for BM25.
+
+People ask in everyday words (大夫, 看病, 拿药); policy documents write 医师, 就医, 取药. BM25 only
+sees shared words, so such a question finds nothing it should. ``kg/data/synonyms.txt`` lists
+groups of words that stand for each other (general usage, one group a line); a query that
+contains a word of a group also searches for the group's other words.
+
+The expansion is a second BM25 query whose scores are added at :data:`WEIGHT`, and capped so that
+it can never add more than :data:`WEIGHT` times the best score of the query's own words: a passage
+with the synonyms can overtake one with only a few of the query's words, but it cannot swamp a
+passage that has them all. (The dense encoder needs no such help: it is not matching words.)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+#: Weight of the expansion's BM25 scores, relative to the query's own.
+WEIGHT = 0.5
+
+
+@lru_cache(maxsize=1)
+def groups() -> dict[str, frozenset[str]]:
+    """Word → every word that shares a group with it (itself excluded), from kg/data/synonyms.txt."""
+    text = resources.files("kg").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    out: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        for word in words:
+            out.setdefault(word, set()).update(w for w in words if w != word)
+    return {word: frozenset(others) for word, others in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def expansion(query: str) -> tuple[str, ...]:
+    """The synonyms of the words ``query`` contains, not already in it, in a stable order.
+
+    Words are found as substrings (a segmenter splits everyday phrases unpredictably), longest
+    first, and a character belongs to one found word only (so 乡村医生 is not also 医生).
+    """
+    table = groups()
+    taken = [False] * len(query)
+    found: list[str] = []
+    for word in sorted(table, key=lambda w: (-len(w), w)):
+        start = query.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * len(word)
+                found.append(word)
+                break
+            start = query.find(word, start + 1)
+    extra: dict[str, None] = {}
+    for word in found:
+        for other in sorted(table[word]):
+            if other not in query:
+                extra[other] = None
+    return tuple(extra)
+
+
+def combine(own: np.ndarray, expanded: np.ndarray, weight: float = WEIGHT) -> np.ndarray:
+    """The query's BM25 scores plus the expansion's, scaled so that the expansion adds at most
+    ``weight`` × the best score of the query's own words (or ``weight`` × its own best when the
+    query's words match nothing)."""
+    top_expanded = float(expanded.max()) if len(expanded) else 0.0
+    if top_expanded <= 0:
+        return own
+    top_own = float(own.max()) if len(own) else 0.0
+    scale = min(1.0, top_own / top_expanded) if top_own > 0 else 1.0
+    return own + (weight * scale) * expanded
