@@ -165,3 +165,34 @@ def test_a_task_has_provenance(extraction: EntityExtraction) -> None:
 def test_running_text_is_not_a_task(extraction: EntityExtraction) -> None:
     # 县委宣传部、县融媒体中心负责。 names owners in prose: too loose to be a fact of the graph.
     assert "加强宣传" not in tasks(extraction, "gs-county")
+
+
+def test_prose_targets_with_deadlines() -> None:
+    from kg.extract.targets import find_targets
+
+    text = ("到2027年，全省县域就诊率达到92%以上，基层首诊率不低于65%。每个乡镇至少建成1家标准化卫生院。\n"
+            "2021年，全省县域就诊率达到88%。\n"
+            "力争2026年底前，65岁以上老年人和高血压患者分别达到70%和60%以上。\n"
+            "到2028年，农村饮水安全问题得到有效遏制。")
+    found = {(t.subject, t.value, t.deadline) for t in find_targets(text, "2024-05-06")}
+    assert ("县域就诊率", "92%以上", "2027-12-31") in found  # 全省 is not part of the subject
+    assert ("基层首诊率", "不低于65%", "2027-12-31") in found  # the deadline holds for the paragraph
+    assert ("标准化卫生院", "至少建成1家", "2027-12-31") in found  # 建成 N 个 X: X is the subject
+    assert not any(t[1] == "88%" for t in found)  # 2021年…达到88%: a past year states a fact
+    assert ("65岁以上老年人", "70%", "2026-12-31") in found and ("高血压患者", "60%以上", "2026-12-31") in found
+    assert ("农村饮水安全问题", None, "2028-12-31") in found  # qualitative, under a deadline
+
+
+def test_relative_deadlines_count_from_the_document_date() -> None:
+    from kg.extract.targets import parse_deadline
+
+    assert parse_deadline("2年内建成", "2024-05-06") == "2026-05-06"
+    assert parse_deadline("2-4年内", "2024-05-06") == "2028-05-06"
+    assert parse_deadline("到2026年6月", "") == "2026-06-30" and parse_deadline("2026年底前", "") == "2026-12-31"
+    assert parse_deadline("2026年", "") is None  # a bare year with no document date: not a deadline
+
+
+def test_an_achieved_number_without_a_target_word_is_not_a_target() -> None:
+    from kg.extract.targets import find_targets
+
+    assert find_targets("截至目前，全县签约医生已达到320名，服务人口超过15万人。", "2024-05-06") == []

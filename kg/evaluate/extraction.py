@@ -337,6 +337,55 @@ def score_responsibilities(gold: Gold, extracted: Extracted) -> TypeScore | None
     return TypeScore("responsibilities", found, total, correct, predicted, tuple(misses), tuple(wrong))
 
 
+def _numbers(value: str | None) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+(?:\.\d+)?", value or ""))
+
+
+def score_targets(gold: Gold, extracted: Extracted) -> TypeScore | None:
+    """Prose targets (:mod:`kg.extract.targets`). A gold entry ``{quote, subject, value, deadline}`` is
+    found when a target of its document has the same numbers in its value, a subject that contains
+    the gold subject or is contained in it, and (when the gold gives one) the same deadline; a
+    qualitative entry (value null) matches a target with no value."""
+    from kg.extract.targets import find_targets
+
+    if not any("targets" in annotated for annotated in gold.entities.values()):
+        return None
+    found = total = correct = predicted = 0
+    misses: list[str] = []
+    wrong: list[str] = []
+    for file_name, annotated in gold.entities.items():
+        document = gold.document(file_name)
+        entries = annotated.get("targets", [])
+
+        def agrees(entry: dict[str, Any], target: Any) -> bool:
+            want, got = gold_form(entry["subject"]), gold_form(target.subject)
+            if (entry.get("value") is None) != (target.value is None) or _numbers(entry.get("value")) != _numbers(target.value):
+                return False
+            if entry.get("deadline") and entry["deadline"] != target.deadline:
+                return False
+            return bool(want and got) and (want in got or got in want)
+
+        matched: set[int] = set()
+        for target in find_targets(document.text, document.meta.date):
+            hits = [i for i, entry in enumerate(entries) if agrees(entry, target)]
+            matched.update(hits)
+            if any(not entries[i].get("borderline") for i in hits):
+                correct += 1
+                predicted += 1
+            elif not hits:
+                predicted += 1
+                wrong.append(f"{document.id}: {target.subject} {target.value} ({target.deadline})")
+        for i, entry in enumerate(entries):
+            if entry.get("borderline"):
+                continue
+            total += 1
+            if i in matched:
+                found += 1
+            else:
+                misses.append(f"{document.id}: {entry['quote']} ({entry.get('deadline')})")
+    return TypeScore("targets", found, total, correct, predicted, tuple(misses), tuple(wrong))
+
+
 def _entities_by_document(extraction: EntityExtraction) -> dict[str, dict[tuple[str, str], set[str]]]:
     """doc id → entity → the surfaces it is written with there (empty for a derived entity)."""
     in_doc: dict[str, dict[tuple[str, str], set[str]]] = {}
@@ -536,6 +585,7 @@ SCORERS: dict[str, Scorer] = {
     "practices": entity_type("practices", practices.ENTITY_TYPE),
     "cited_documents": entity_type("cited_documents", citations.ENTITY_TYPE),
     "responsibilities": score_responsibilities,
+    "targets": score_targets,
     "boxes": score_boxes,
     "items": score_items,
     "indicator_table": score_table,

@@ -1,0 +1,190 @@
+"""Targets and deadlines stated in running text, in any document (到2030年，…达到90%以上).
+
+A target is a clause that names a quantity a subject must reach, with or without a deadline:
+
+* the **deadline** is ``到2025年`` / ``2030年`` / ``2025年底前`` / ``到2025年6月`` at the start of the
+  sentence or clause (the end of that year or month), or a relative ``3年内`` / ``3-6年内`` counted
+  from the document's date (the upper bound of a range). A deadline holds for the clauses after it
+  in the same sentence;
+* the **value** follows a target verb (``[target_verbs]``: 达到, 不低于, 控制在, 覆盖 …): a number with
+  an optional range, unit and bound (90%以上, 6至10个, 不低于2小时). Verbs that state the bound
+  themselves (不低于, 不少于, 至少 …, ``[target_bound_verbs]``) are kept in the value, as the text
+  writes it;
+* the **subject** is what stands between the clause start (after the deadline and words like
+  我省/全省, ``[target_fillers]``) and the verb;
+* ``A和B分别控制在X和Y以下`` gives one target per subject, each with its value;
+* under a deadline, a clause with an outcome phrase and no number (``[target_outcomes]``:
+  得到有效遏制, 进一步提升, 全面落实 …) is a qualitative target (value None).
+
+A statement of what *was* achieved (已达到, 达到了), or a number with neither a deadline nor a target
+word (``[target_cues]``: 力争, 确保, 要 …) before it, is an observation, not a target, and is skipped.
+Dates are parsed by these rules, not by JioNLP's time parser: on the deadline expressions of the
+devcorpus gold (到2030年, 3-6年内, 3年内, 2025年7月1日, 到2025年 …) the rules give the annotated date
+for all, JioNLP for 6 of 8 (3-6年内 → a date in the past, 3年内 → end of the year), and it reads
+1800张 as the year 1800 when given a whole clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from kg.extract import lexicon
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_UNIT = r"(?:%|‰|个百分点|个|家|所|张|名|人|条|小时|分钟|岁|万人|万|亿元|亿|元|项|次|公斤|千克|平方米|米)"
+_VALUE = rf"{_NUMBER}(?:\s*[至\-~—－]\s*{_NUMBER})?\s*{_UNIT}?(?:以上|以下|左右|以内)?"
+_DEADLINE = re.compile(r"(到|至|截至|力争到|力争)?\s*(\d{4})\s*年(?:(\d{1,2})\s*月(?:(\d{1,2})\s*日)?)?(底|末)?(前|以前)?")
+_RELATIVE = re.compile(r"(\d+)(?:\s*[至\-~—－]\s*(\d+))?\s*年内")
+
+
+@dataclass(frozen=True)
+class ProseTarget:
+    """One target read from a sentence."""
+
+    start: int  # offsets of the quote (deadline or clause start → end of the value)
+    end: int
+    subject: str
+    value: str | None  # None for a goal stated without a number
+    deadline: str | None  # ISO date
+
+
+@lru_cache(maxsize=1)
+def _verb_pattern() -> re.Pattern[str]:
+    verbs = "|".join(re.escape(v) for v in lexicon.words("target_verbs"))
+    return re.compile(rf"(?P<verb>{verbs})\s*(?P<value>{_VALUE})")
+
+
+def _iso(year: int, month: int | None) -> str:
+    if month is None or not 1 <= month <= 12:
+        return f"{year:04d}-12-31"
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1).isoformat()
+
+
+def parse_deadline(clause: str, issued: str = "") -> str | None:
+    """The ISO deadline a clause states (到2030年 → 2030-12-31; 3-6年内 from ``issued``)."""
+    match = _DEADLINE.search(clause)
+    if match and 2000 <= int(match.group(2)) <= 2100:
+        year = int(match.group(2))
+        # A bare year (2022年本市…达到83.18岁) is a deadline only when it is not before the document's year.
+        marked = match.group(1) or match.group(5) or match.group(6)
+        if marked or (re.match(r"\d{4}", issued or "") and year >= int(issued[:4])):
+            if match.group(4) and match.group(3):
+                try:
+                    return date(year, int(match.group(3)), int(match.group(4))).isoformat()
+                except ValueError:
+                    pass
+            return _iso(year, int(match.group(3)) if match.group(3) else None)
+        return None
+    relative = _RELATIVE.search(clause)
+    if relative and re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued or ""):
+        years = int(relative.group(2) or relative.group(1))
+        year, month, day = (int(p) for p in issued.split("-"))
+        return date(year + years, month, min(day, 28) if month == 2 else day).isoformat()
+    return None
+
+
+def _strip_subject(text: str) -> str:
+    text = text.strip("，,、：: ")
+    changed = True
+    while changed:
+        changed = False
+        for filler in lexicon.words("target_fillers"):
+            if text.startswith(filler):
+                text, changed = text[len(filler):].lstrip("，,、 "), True
+    return text
+
+
+def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
+    """Every quantified target of ``text`` (``issued``: the document's ISO date, for 3年内)."""
+    out: list[ProseTarget] = []
+    deadline: str | None = None
+    line_end = -1
+    cues = lexicon.words("target_cues")
+    for sentence in re.finditer(r"[^。；;！？\n]+", text):
+        body, base = sentence.group(0), sentence.start()
+        if base > line_end:  # a deadline holds to the end of its paragraph
+            deadline = None
+            line_end = text.find("\n", base)
+            line_end = len(text) if line_end < 0 else line_end
+        clause_start = 0
+        for clause in re.finditer(r"[^，,]+", body):
+            piece = clause.group(0)
+            stated = parse_deadline(piece, issued)
+            if stated is not None:
+                deadline = stated
+            for match in _verb_pattern().finditer(piece):
+                before = piece[:match.start()]
+                if re.search(r"已|了$|已经", before[-3:]) or piece[match.end():match.end() + 1] == "了":
+                    continue  # 已达到: an achievement, not a target
+                head = _DEADLINE.search(before) or _RELATIVE.search(before)
+                subject_text = before[head.end():] if head else before
+                verb, value = match.group("verb"), match.group("value").strip()
+                said = body[:clause.start() + match.start()]
+                if deadline is None and verb not in lexicon.words("target_bound_verbs") \
+                        and not any(c in said for c in cues):
+                    continue  # 超重率超过30%: a number with no deadline and no target word is a fact
+                if verb in lexicon.words("target_bound_verbs"):
+                    value = verb + value
+                quote_start = base + clause.start() + (head.start() if head else 0)
+                if stated is None and clause.start() > clause_start and deadline is not None:
+                    quote_start = base + clause.start()
+                quote_end = base + clause.start() + match.end()
+                split = _respectively(subject_text, piece[match.end():], value)
+                if split:
+                    for subject, each in split:
+                        out.append(ProseTarget(quote_start, quote_end + len(split[-1][1]) - len(value),
+                                               subject, each, deadline))
+                    break
+                subject = _strip_subject(subject_text)
+                if verb in lexicon.words("target_object_verbs"):
+                    # 至少建立1家危重儿童救治中心, 建成2至3个省级重点专科: the subject is the object.
+                    rest = re.match(r"[^，,、]*", piece[match.end():])
+                    subject = rest.group(0).strip("“”") if rest else ""
+                    quote_end += len(rest.group(0)) if rest else 0
+                if len(subject) >= 2:
+                    out.append(ProseTarget(quote_start, quote_end, subject, value, deadline))
+            if deadline is not None and not _verb_pattern().search(piece):
+                qualitative = _qualitative(piece, base + clause.start())
+                if qualitative is not None:
+                    start, end, subject = qualitative
+                    out.append(ProseTarget(start, end, subject, None, deadline))
+    return out
+
+
+def _qualitative(piece: str, offset: int) -> tuple[int, int, str] | None:
+    """(start, end, subject) of a clause that states an unquantified goal under a deadline
+    (儿童发生溺水事故得到有效遏制, 全面落实…评估工作), or None."""
+    head = _DEADLINE.search(piece)
+    body_start = head.end() if head and head.start() <= 2 else 0
+    body = piece[body_start:].strip("，, ")
+    for outcome in lexicon.words("target_outcomes"):
+        at = body.find(outcome)
+        if at < 0:
+            continue
+        if at == 0:
+            subject = body[len(outcome):]
+        elif body.endswith(outcome) or at + len(outcome) < len(body):
+            subject = body[:at]
+        else:
+            continue
+        subject = _strip_subject(re.sub(r"(?:能够|得到|进一步|基本|全面)$", "", subject))
+        if len(subject) >= 3:
+            start = offset + piece.find(body)
+            return start, start + len(body), subject
+    return None
+
+
+def _respectively(subjects: str, after: str, first_value: str) -> list[tuple[str, str]] | None:
+    """``A和B分别控制在X和Y以下``: [(A, X), (B, Y以下)], or None."""
+    if not subjects.rstrip().endswith("分别"):
+        return None
+    names = [s for s in re.split(r"和|、|及", _strip_subject(subjects.rstrip()[:-2])) if s]
+    more = re.match(rf"(?:(?:和|、|及)\s*{_VALUE})+", after)
+    values = [first_value] + (re.findall(_VALUE, more.group(0)) if more else [])
+    if len(names) < 2 or len(names) != len(values):
+        return None
+    return list(zip(names, values))
