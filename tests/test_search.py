@@ -160,3 +160,24 @@ def test_synonyms_search_finds_a_passage_in_the_documents_words(service: Service
     expanded = service.search("抽烟", k=5, mode="bm25", synonyms=True)
     assert not any("吸烟" in h.text for h in plain)
     assert any("吸烟" in h.text for h in expanded)
+
+
+def test_kg_eval_reports_the_paraphrase_questions_on_their_own_rows(real_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"id": "a", "kind": "target", "query": "每千人口注册护士数2025年目标", "needles": ["每千人口注册护士数"]},
+        {"id": "b", "kind": "paraphrase", "query": "成年人里抽烟的要压到几成以下", "needles": ["15岁以上人群吸烟率"]},
+    ]), encoding="utf-8")
+    env = {"KG_BUILD_DIR": real_settings.build_dir, "KG_CORPUS_DIR": real_settings.corpus_dir}
+    result = CliRunner().invoke(main, ["eval", str(questions), "--json", "--synonyms"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {"hybrid", "bm25", "dense", "hybrid+synonyms", "bm25+synonyms"} <= set(rows)
+    assert rows["bm25 [paraphrase]"]["n"] == 1 and set(rows["bm25 [paraphrase]"]["first_rank"]) == {"b"}
+    assert rows["hybrid"]["n"] == 2
