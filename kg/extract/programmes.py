@@ -68,11 +68,33 @@ def specific_part(name: str, suffix: str) -> str:
     return re.sub(r"[“”‘’\"]", "", core[position:])
 
 
-_COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
+_COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)[余多]?(?:个|项|处|家|批|类|场|例|次)")
 
 
 def _outside_quotes(name: str) -> str:
     return re.sub(r"“[^”]*”|‘[^’]*’", "", name)
+
+
+def _ends_with_conjunction(text: str) -> bool:
+    """True when ``text`` ends with 和/与/及/、 that is not part of a word (普及, 涉及)."""
+    if not text or text[-1] not in "和与及、":
+        return False
+    return not any(text.endswith(w) for w in lexicon.words("separator_lookalikes"))
+
+
+def _starts_as_clause(specific: str) -> bool:
+    """True when jieba reads a subject then a verb or preposition in a name's first characters
+    (人员学习五禽运动, 社区设立运动, 居民对健康中国重庆行动): the candidate is a clause, not a name.
+    A name may start with its verb (改善医疗服务行动, 消除…危害行动), and a noun and verb alone are a
+    name's field (全民健身运动)."""
+    tokens = list(lexicon._pos_tagger().cut(specific))
+    if len(tokens) < 3 or not tokens[0].flag.startswith("n") or len(tokens[0].word) > 2:
+        return False
+    second = tokens[1]
+    if len(tokens) > 2 and tokens[2].flag == "v":
+        return False  # 疾病预防控制…: a run of verbs is a compound noun (the field's name)
+    return (second.flag == "v" and len(second.word) >= 2 and second.word not in lexicon.words("verbs_allowed_inside")) or \
+        (second.flag == "p" and second.word not in ("与", "和", "及"))
 
 
 def is_programme_name(surface: str) -> bool:
@@ -83,7 +105,9 @@ def is_programme_name(surface: str) -> bool:
         return False
     if any(name.endswith(s) for s in lexicon.words("pilot_suffixes")) or _COUNT_INSIDE.search(_outside_quotes(name)):
         return False  # …示范项目 is a pilot; 285个…项目 a count of projects
-    if re.search(r"(?:重点|重大)(?:项目|工程)$", name):
+    if re.search(r"(?:重点|重大)(?:工程)?(?:项目|工程)$", name) or _ends_with_conjunction(name[:-len(suffix)]):
+        # 基层能力提升重点项目: a collection of projects; …营养喂养与运动, …规划和项目: the type word
+        # is the last item of a list, not a name's head
         return False  # 基层能力提升重点项目: a collection of projects, not one
     if "、" in _outside_quotes(name):
         last = _outside_quotes(name).rsplit("、", 1)[1]
@@ -92,11 +116,16 @@ def is_programme_name(surface: str) -> bool:
     quoted = "“" in name
     if len(re.sub(r"[“”‘’]", "", name)) < (4 if quoted else 5):
         return False
-    if name.startswith(tuple(lexicon.words("determiners"))):
-        return False
+    if name.startswith(tuple(lexicon.words("determiners"))) or \
+            any(w in _outside_quotes(name) for w in lexicon.words("programme_not_inside")):
+        return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name
     specific = specific_part(name, suffix)
+    if not quoted and _starts_as_clause(specific):
+        return False  # 普及科学运动, 人员学习五禽运动, 居民对健康中国重庆行动: a verb phrase
     if quoted:
         return len(specific) >= 2
+    if suffix in lexicon.words("activity_suffixes") and lexicon.covered_by(specific, "activity_topic_words"):
+        return False  # 健康科普活动, 学生体育活动: a kind of activity, not a named one
     minimum = 4 if suffix in ("运动", "革命") else 2
     return len(specific) >= minimum and not lexicon.covered_by(specific, "generic_programme_words") \
         and not lexicon.covered_by(specific, "verbs_and_fillers")

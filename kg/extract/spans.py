@@ -249,6 +249,9 @@ def _quoted_mask(text: str, start: int, end: int) -> list[bool]:
 def strip_leading(text: str, start: int, end: int) -> int:
     """Move ``start`` past introducing words, fillers (持续, 同时, 了 …) and dates at a name's start."""
     fillers = lexicon.words("leading_fillers") + lexicon.words("chained_verbs")
+    if start > 0 and text[start - 1] == "、":
+        # An item of a list starts a name: 主动 of 、主动健康协同行动 is the name's own word.
+        fillers = lexicon.words("chained_verbs")
     changed = True
     while changed and start < end:
         changed = False
