@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: build
-	$(BIN)/python bench/bench.py --write-readme
+	$(BIN)/python bench/bench.py $(if $(wildcard ../shared/devcorpus/files),--devcorpus ../shared/devcorpus) --write-readme
 
 clean-build:
 	rm -rf data/build
