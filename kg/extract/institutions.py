@@ -197,7 +197,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
                         and _anchor_at(text, start + k, local=False)), None)
         if shifted is not None and lexicon.is_verb(text[start:shifted]):
             start = shifted
-    start = _after_verb_phrase(text, start, raw.suffix_start)
+    start = after_verb_phrase(text, start, raw.suffix_start)
     kinds = suffix_kinds()
     if kinds[suffix] in _WHOLE_KINDS and raw.clause_start < start and end - raw.clause_start <= 12 \
             and _whole_cell(text, raw.clause_start, end) and "\n" not in text[raw.clause_start:end]:
@@ -294,7 +294,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
 
 
-def _after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
+def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
     """Where a name starts when a verb phrase runs into it: at the last anchor (a gazetteer place, a
     national or provincial level word, a central body) at a word boundary that a verb of two or more
     characters comes before (副主任某某指出湖南省第三人民医院, 省卫生健康委响应省委, 挂牌当天湖南省…)."""

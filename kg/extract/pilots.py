@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.extract import lexicon
+from kg.extract import institutions, lexicon
 from kg.extract.context import Candidate, DocContext
 from kg.extract.spans import (
+    RawName,
     count_before,
     display_name,
     find_raw_names,
@@ -41,8 +42,9 @@ _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
 
 @lru_cache(maxsize=1)
 def suffixes() -> tuple[str, ...]:
-    """Pilot words, longest first."""
-    return lexicon.words("pilot_suffixes")
+    """Pilot words and designations, longest first."""
+    found = {*lexicon.words("pilot_suffixes"), *lexicon.words("designation_suffixes")}
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def _leading(name: str) -> tuple[int, str | None, str | None]:
@@ -75,10 +77,17 @@ def is_pilot_name(surface: str) -> bool:
         return False  # 全市…试点 is one pilot covering the city, 各…试点 a class
     if _COUNT_INSIDE.search(re.sub(r"“[^”]*”", "", name)):
         return False
-    lead, _, _ = _leading(name)
+    lead, level, place = _leading(name)
     specific = re.sub(r"[“”‘’\d年度]", "", name[lead:len(name) - len(suffix)])
     if "“" in name:
         return len(specific) >= 2
+    tokens = list(lexicon._pos_tagger().cut(name[lead:len(name) - len(suffix)]))
+    if any(t.flag == "d" for t in tokens) or (suffix == "试点" and tokens and tokens[-1].flag == "v"):
+        return False  # 经开区全部纳入试点: an adverb, or a verb taking 试点 as its object
+    if suffix in lexicon.words("designation_suffixes"):
+        # 国家级健康促进县, 省级健康县区: a designation is named by its level or place alone
+        # (whose it is, find_pilots decides).
+        return bool(level or place) and not specific
     return len(specific) >= 3 and not lexicon.covered_by(specific, "generic_programme_words") \
         and not lexicon.covered_by(specific, "verbs_and_fillers")
 
@@ -130,6 +139,9 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
     found: list[Candidate] = []
     for passage in ctx.passages:
         for raw in find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS, skip=skip):
+            start = institutions.after_verb_phrase(text, raw.start, raw.suffix_start)
+            if start != raw.start:  # 可否介绍一下三亚试点: the name starts at the place
+                raw = RawName(start, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             surface = text[raw.start:raw.end]
             if not is_pilot_name(surface) or count_before(text, passage.start, raw.start):
                 continue
@@ -151,6 +163,15 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                     place = subject_place
                 if approved:
                     properties["approvalDate"] = approved
+            if raw.suffix in lexicon.words("designation_suffixes") and place is None:
+                # A designation without a place of its own is that of the county or city the
+                # document's title names (创建国家级健康促进县 in a county's plan); in a province's
+                # plan it is a class.
+                titled = [name for _, _, _, name in lexicon.gazetteer().find_all(ctx.document.meta.title)
+                          if lexicon.place_level(name) in ("county", "city")]
+                if not titled:
+                    continue
+                place = titled[-1]
             candidate = Candidate(ENTITY_TYPE, raw.start, raw.end, passage, label, name_key(_without_local_place(name)),
                                   place=place, properties=properties)
             found.append(candidate)
