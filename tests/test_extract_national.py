@@ -196,3 +196,37 @@ def test_an_achieved_number_without_a_target_word_is_not_a_target() -> None:
     from kg.extract.targets import find_targets
 
     assert find_targets("截至目前，全县签约医生已达到320名，服务人口超过15万人。", "2024-05-06") == []
+
+
+PROGRAMMES = """浙江省丽水市健康促进工作情况
+丽水市实施“山区健康守护”工程，推进全民健身运动和心理关爱协同行动、主动健康服务行动。
+社区居民学习八段锦运动，学校开展学生体育活动和健康科普活动。请介绍一下这一行动。
+丽水市爱国卫生运动委员会组织开展活动。
+2023年，缙云县获批国家级健康促进县；全市正在创建省级健康县区。
+"""
+
+
+@pytest.fixture(scope="module")
+def lishui() -> EntityExtraction:
+    document = made_up("zj-news", "丽水市健康促进工作情况", "news", PROGRAMMES)
+    return extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+
+
+def test_programme_names_are_names(lishui: EntityExtraction) -> None:
+    found = names(lishui, "zj-news", "Programme")
+    assert {"“山区健康守护”工程", "全民健身运动", "主动健康服务行动"} <= found
+    # a verb phrase, a topic-only activity, a reference and the programme inside a body's name are not programmes
+    for wrong in ("居民学习八段锦运动", "学生体育活动", "健康科普活动", "这一行动", "爱国卫生运动"):
+        assert wrong not in found, wrong
+
+
+def test_a_list_item_keeps_its_first_character(lishui: EntityExtraction) -> None:
+    assert "主动健康服务行动" in names(lishui, "zj-news", "Programme")
+    assert "健康服务行动" not in names(lishui, "zj-news", "Programme")
+
+
+def test_designations_with_level_place_and_date(lishui: EntityExtraction) -> None:
+    zones = {e.label: e for ref, e in lishui.entities.items() if ref[0] == "PilotZone"}
+    zone = next(e for label, e in zones.items() if label.endswith("国家级健康促进县"))
+    assert zone.properties.get("zoneLevel") == "国家级"
+    assert zone.links["locatedIn"] == {("Place", "缙云县")}
