@@ -89,9 +89,10 @@ def question_words() -> dict[str, tuple[str, ...]]:
 
 
 def intent_of(query: str) -> str:
-    """What a question asks: "members", "column", "pilot", "target", or "" (tried in that order)."""
+    """What a question asks: "responsible", "members", "column", "pilot", "target", or "" (tried in
+    that order)."""
     words = question_words()
-    for intent in ("members", "column", "pilot", "target"):
+    for intent in ("responsible", "members", "column", "pilot", "target"):
         if any(word in query for word in words.get(intent, ())):
             return intent
     return ""
@@ -646,11 +647,90 @@ def _default_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Cita
     return result or general_answer(sources, entity)
 
 
+TASK_UNITS = """
+SELECT ?task ?role ?unit ?label WHERE {
+  ?task a pol:Task ; ?role ?unit . VALUES ?role { pol:leadUnit pol:coUnit }
+  ?unit rdfs:label ?label .
+}
+"""
+TASK_LABELS = "SELECT ?task ?label WHERE { ?task a pol:Task ; rdfs:label ?label }"
+
+
+def _task_units(sources: Sources) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """task IRI → {"lead"/"co": [(unit IRI, label)]}."""
+    out: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for row in select(sources.store, TASK_UNITS):
+        role = "lead" if row["role"].endswith("leadUnit") else "co"
+        out.setdefault(row["task"], {"lead": [], "co": []})[role].append((row["unit"], row["label"]))
+    for units in out.values():
+        for role in units:
+            units[role].sort(key=lambda u: u[1])
+    return out
+
+
+def _task_line(measure: str, units: dict[str, list[tuple[str, str]]]) -> str:
+    line = f"{measure}：牵头 {'、'.join(label for _, label in units['lead'])}"
+    if units["co"]:
+        line += f"；配合 {'、'.join(label for _, label in units['co'])}"
+    return line
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def responsibility_answer(sources: Sources, entity: EntityRef | None, query: str = ""
+                          ) -> tuple[EntityRef, tuple[str, list[Citation]]] | None:
+    """Who leads and who takes part (谁负责…, …由哪个部门牵头): for a task, its units; for an
+    institution, the tasks it leads or takes part in (at most five); for a question that names no
+    entity, the task whose measure shares the most words (character pairs) with the question —
+    at least half of the question's own. Each line is cited from where the task was read."""
+    units = _task_units(sources)
+    if not units:
+        return None
+    labels = {row["task"]: row["label"] for row in select(sources.store, TASK_LABELS)}
+    if entity is not None and entity.type == "Institution":
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for task, roles in sorted(units.items(), key=lambda kv: labels.get(kv[0], "")):
+            role = "牵头" if any(u == entity.iri for u, _ in roles["lead"]) else \
+                "配合" if any(u == entity.iri for u, _ in roles["co"]) else ""
+            if not role or task not in labels:
+                continue
+            lines.append(f"{role}：{labels[task]}")
+            _add(citations, _first_mentions(sources, task, limit=1))
+            if len(lines) >= 5:
+                break
+        if not lines:
+            return None
+        return entity, (f"{entity.label}负责的任务：" + "；".join(lines), citations)
+    if entity is not None and entity.type == "Task":
+        task = entity.iri
+    else:
+        asked = _bigrams(strip_question(query))
+        for words in question_words().get("responsible", ()):
+            asked -= _bigrams(words)
+        if not asked:
+            return None
+        best = max(labels, key=lambda t: len(asked & _bigrams(labels[t])), default=None)
+        if best is None or len(asked & _bigrams(labels[best])) * 2 < len(asked):
+            return None
+        task = best
+    if task not in units or task not in labels:
+        return None
+    ref = EntityRef(task, labels[task], "Task")
+    return ref, (_task_line(labels[task], units[task]), _first_mentions(sources, task, limit=1))
+
+
 def _intent_answer(sources: Sources, entity: EntityRef, intent: str
                    ) -> tuple[EntityRef, tuple[str, list[Citation]] | None]:
     """The answer to a question of a known form (``intent``) about ``entity``; None when the graph
     cannot answer that question about it (then no card: a card about something else than what
     was asked is not an answer)."""
+    if intent == "responsible":
+        answer = responsibility_answer(sources, entity)
+        return answer if answer is not None else (entity, None)
     if intent == "members":
         return entity, members_answer(sources, entity)
     if intent == "column":
@@ -679,6 +759,12 @@ def answer_card(query: str, found: Recognition | None, sources: Sources) -> Card
     ask something a card cannot answer, so they give none. ``found`` is what :func:`recognise`
     read from the query.
     """
+    if found is None or found.entity.type not in ("Institution", "Task"):
+        # 谁负责推进健康食堂建设: the measure is no entity name; find the task it describes.
+        if intent_of(name_form(query)) == "responsible":
+            answer = responsibility_answer(sources, None, query)
+            if answer is not None and answer[1][1]:
+                return Card(answer[0], answer[1][0], answer[1][1], "responsible", 0.5)
     if found is None:
         return None
     # Question words inside the name itself (…试点, 专栏6) ask nothing.
@@ -696,4 +782,4 @@ def answer_card(query: str, found: Recognition | None, sources: Sources) -> Card
 
 
 __all__ = ["Card", "Citation", "Composition", "composition_of", "parse_composition", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card",
-           "intent_of", "load_lexicon", "mentions_of", "question_words", "recognise", "section_heading"]
+           "intent_of", "responsibility_answer", "load_lexicon", "mentions_of", "question_words", "recognise", "section_heading"]

@@ -1,0 +1,60 @@
+"""谁负责… / …由哪个部门牵头: the answer card reads the tasks of the graph (issue 14).
+
+A small invented provincial plan with responsibility notes is built for real (hashing encoder)
+and queried through the service, as `kg search` and the app do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.build.pipeline import build
+from kg.query.service import Service
+from tests.helpers import settings_for
+
+PLAN = """江西省老年健康促进行动方案
+一、主要任务
+1.建设老年友善医疗机构。推动二级以上医院设立老年医学科。（省卫生健康委牵头，省民政厅、省医保局按职责分工负责）
+2.开展老年人防跌倒干预。在社区推广防跌倒知识和适老化改造。（省民政厅牵头，省住房城乡建设厅配合）
+3.加强老年健康人才培养。（省教育厅、省卫生健康委按职责分工负责）
+"""
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    root = tmp_path_factory.mktemp("tasks")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "jx-elderly-plan.txt").write_text(PLAN, encoding="utf-8")
+    settings = settings_for(root / "build", model="hashing", corpus=corpus)
+    build(settings)
+    return Service.open(settings)
+
+
+def test_who_leads_a_measure(service: Service) -> None:
+    card = service.answer("老年人防跌倒干预由哪个部门牵头")
+    assert card is not None and card.intent == "responsible"
+    assert "牵头 省民政厅" in card.text and "配合 省住房城乡建设厅" in card.text
+    assert card.citations and "防跌倒" in card.citations[0].quote
+
+
+def test_joint_leads(service: Service) -> None:
+    card = service.answer("谁负责老年健康人才培养")
+    assert card is not None and "省教育厅" in card.text and "省卫生健康委" in card.text and "配合" not in card.text
+
+
+def test_a_units_tasks(service: Service) -> None:
+    card = service.answer("省民政厅负责哪些任务")
+    assert card is not None
+    assert "牵头：开展老年人防跌倒干预" in card.text and "配合：建设老年友善医疗机构" in card.text
+
+
+def test_no_card_when_no_task_matches(service: Service) -> None:
+    assert service.answer("谁负责城市轨道交通建设") is None
+
+
+def test_show_lists_a_units_tasks(service: Service) -> None:
+    details = service.entity("省民政厅")
+    assert {prop for _, prop in details.incoming} >= {"pol:leadUnit", "pol:coUnit"}
