@@ -15,6 +15,7 @@ from kg.query.service import Service
 from tests.helpers import settings_for
 
 PLAN = """江西省老年健康促进行动方案
+根据《江西省“十四五”老龄事业发展规划》（赣府发〔2022〕9号），制定本方案。
 一、主要任务
 1.建设老年友善医疗机构。推动二级以上医院设立老年医学科。（省卫生健康委牵头，省民政厅、省医保局按职责分工负责）
 2.开展老年人防跌倒干预。在社区推广防跌倒知识和适老化改造。（省民政厅牵头，省住房城乡建设厅配合）
@@ -58,3 +59,9 @@ def test_no_card_when_no_task_matches(service: Service) -> None:
 def test_show_lists_a_units_tasks(service: Service) -> None:
     details = service.entity("省民政厅")
     assert {prop for _, prop in details.incoming} >= {"pol:leadUnit", "pol:coUnit"}
+
+
+def test_entities_list_cited_documents_with_number_and_citing_documents(service: Service) -> None:
+    cited = [row for row in service.entities("citeddocument") if row.label == "江西省“十四五”老龄事业发展规划"]
+    assert len(cited) == 1
+    assert cited[0].aliases == ["赣府发〔2022〕9号"] and cited[0].documents == ["jx-elderly-plan"]

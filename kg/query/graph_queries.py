@@ -78,16 +78,34 @@ ORDER BY ?label
 """
 
 
+CITED_LIST = """
+SELECT ?e ?label (GROUP_CONCAT(DISTINCT STR(?number); SEPARATOR="\\u001f") AS ?aliases)
+       (GROUP_CONCAT(DISTINCT STR(?doc); SEPARATOR="\\u001f") AS ?docs) (COUNT(DISTINCT ?doc) AS ?n)
+WHERE {
+  ?e a pol:CitedDocument ; rdfs:label ?label .
+  OPTIONAL { ?e pol:documentNumber ?number }
+  OPTIONAL { ?doc pol:cites ?e . ?doc a pol:Document }
+}
+GROUP BY ?e ?label
+ORDER BY ?label
+"""
+#: The type ``kg entities`` gives a cited document (not a pol:Entity: its IRI is id/cited/…).
+CITED_TYPE = "citeddocument"
+
+
 def list_entities(store: ox.Store, entity_type: str | None = None) -> list[EntitySummary]:
-    """Every entity with its label, aliases, documents and mention count."""
+    """Every entity with its label, aliases, documents and mention count; cited documents (type
+    ``citeddocument``) with their document number as alias, the documents citing them, and how
+    many do."""
     out = []
-    for row in select(store, ENTITY_LIST):
-        kind = entity_type_of(row["e"])
-        if entity_type and kind != entity_type:
-            continue
-        docs = [d.rsplit("/", 1)[-1] for d in (row["docs"] or "").split("\x1f") if d]
-        aliases = [a for a in (row["aliases"] or "").split("\x1f") if a]
-        out.append(EntitySummary(row["e"], kind, row["label"], sorted(aliases), sorted(docs), row["n"] or 0))
+    for query, fixed in ((ENTITY_LIST, None), (CITED_LIST, CITED_TYPE)):
+        for row in select(store, query):
+            kind = fixed or entity_type_of(row["e"])
+            if entity_type and kind != entity_type:
+                continue
+            docs = [d.rsplit("/", 1)[-1] for d in (row["docs"] or "").split("\x1f") if d]
+            aliases = [a for a in (row["aliases"] or "").split("\x1f") if a and a != row["label"]]
+            out.append(EntitySummary(row["e"], kind, row["label"], sorted(aliases), sorted(docs), row["n"] or 0))
     return out
 
 
