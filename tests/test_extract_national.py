@@ -31,7 +31,8 @@ COUNTY_PLAN = """甘肃省临夏州积石山保安族东乡族撒拉族自治县
 PROVINCE_PLAN = """江西省青少年健康促进行动方案
 一、工作措施
 （一）开展校园健康行动。（省教育厅牵头，省委宣传部、省妇联、省科协、省总工会、团省委、省红十字会、省工业和信息化厅按职责分工负责）
-（二）强化干部培训。省委党校（省行政学院）开设健康课程，南昌海关、省政务服务办配合。
+（二）强化干部培训。到2026年，培训干部不少于5000人次。（省委组织部牵头）
+（三）强化健康教育。省委党校（省行政学院）开设健康课程，南昌海关、省政务服务办配合。
 南昌大学第一附属医院、江铃汽车集团有限公司参与健康企业建设。
 """
 
@@ -230,3 +231,9 @@ def test_designations_with_level_place_and_date(lishui: EntityExtraction) -> Non
     zone = next(e for label, e in zones.items() if label.endswith("国家级健康促进县"))
     assert zone.properties.get("zoneLevel") == "国家级"
     assert zone.links["locatedIn"] == {("Place", "缙云县")}
+
+
+def test_a_goal_in_a_tasks_paragraph_is_the_tasks_goal(extraction: EntityExtraction) -> None:
+    goal = next(g for g in extraction.goals if g.doc_id == "jx-plan" and g.target.subject == "培训干部")
+    assert goal.target.value == "不少于5000人次" and goal.target.deadline == "2026-12-31"
+    assert goal.task is not None and extraction.entities[goal.task].label == "强化干部培训"

@@ -28,12 +28,14 @@ from kg.extract import (
     practices,
     programmes,
     responsibilities,
+    targets,
 )
 from kg.extract.base import Entity, Mention
 from kg.extract.context import Candidate, DocContext, EntityRef
 from kg.extract.gazetteer import short_forms_of
 from kg.extract.places import ENTITY_TYPE as PLACE
 from kg.extract.resolve import LinkKey, place_entity, resolve
+from kg.extract.spans import squeeze
 from kg.rdf.write import (
     QuadWriter,
     doc_iri,
@@ -44,7 +46,7 @@ from kg.rdf.write import (
     section_iri,
     zh,
 )
-from kg.records import Document, Passage, Section
+from kg.records import Document, Passage, Section, stable_id
 from kg.rdf.vocab import DCTERMS, ID, POL, PROV, RDF, RDFS, SKOS, XSD
 
 Prepared = tuple[Document, list[Section], list[Passage]]
@@ -64,6 +66,23 @@ class EntityExtraction:
     derived: dict[EntityRef, set[tuple[str, str]]] = field(default_factory=dict)  # entity → (doc, section)
     cited_in_corpus: dict[str, str] = field(default_factory=dict)  # cited key → corpus doc id
     topic_items: set[EntityRef] = field(default_factory=set)  # 专栏 items whose title names no programme
+    goals: list[Goal] = field(default_factory=list)  # targets stated in running text
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target a document states in running text (:mod:`kg.extract.targets`), with the task whose
+    paragraph states it."""
+
+    doc_id: str
+    passage_id: str
+    target: targets.ProseTarget
+    task: EntityRef | None
+
+    @property
+    def id(self) -> str:
+        """Stable id: document and span."""
+        return stable_id(self.doc_id, self.target.start, self.target.end, self.target.subject)
 
 
 def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
@@ -95,6 +114,22 @@ def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
             continue
         out.append(candidate)
     return sorted(out, key=lambda c: (c.start, c.end))
+
+
+def _goals(ctx: DocContext, tasks: list[Candidate]) -> list[Goal]:
+    """The document's prose targets, each with the task read from the same paragraph (line)."""
+    text = ctx.text
+    out = []
+    for target in targets.find_targets(text, ctx.document.meta.date):
+        passage = next((p for p in ctx.passages if p.start <= target.start < p.end), None)
+        if passage is None:
+            continue
+        line_start = text.rfind("\n", 0, target.start) + 1
+        line_end = text.find("\n", target.start)
+        line_end = len(text) if line_end < 0 else line_end
+        task = next((t.ref for t in tasks if line_start <= t.start < line_end), None)
+        out.append(Goal(ctx.document.id, passage.id, target, task))
+    return out
 
 
 def _place_candidates(ctx: DocContext) -> list[Candidate]:
@@ -132,13 +167,16 @@ def extract_entities(prepared: Sequence[Prepared],
     cited: list[Candidate] = []
     seeds: list[tuple[Entity, str, str]] = []
     topic_items: set[EntityRef] = set()
+    goals: list[Goal] = []
     for ctx in contexts:
         own = finds(ctx)
         boxes = own.boxes
         seeds.extend((entity, ctx.document.id, section_id) for entity, section_id in boxes.seeds)
         topic_items |= boxes.topic_items
         named = _settle_overlaps(own.named)
-        named.extend(responsibilities.find_tasks(ctx, named))
+        tasks = responsibilities.find_tasks(ctx, named)
+        named.extend(tasks)
+        goals.extend(_goals(ctx, tasks))
         for candidate in named:
             item = ctx.item_of(candidate.passage)
             ref = boxes.item_refs.get(item.id) if item is not None else None
@@ -162,7 +200,7 @@ def extract_entities(prepared: Sequence[Prepared],
     _nest_bodies(resolution.entities, resolution.link_sources, resolution.mentions)
 
     extraction = EntityExtraction(resolution.entities, resolution.mentions, [], resolution.link_sources,
-                                  resolution.derived, topic_items=topic_items)
+                                  resolution.derived, topic_items=topic_items, goals=goals)
     seen: set[tuple[str, str]] = set()
     for candidate in cited:
         pair = (candidate.passage.doc_id, candidate.key)
@@ -253,6 +291,7 @@ def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) ->
     reach; pass every document to get the whole shared graph.
     """
     known = {d.id for d in documents}
+    documents_by_id = {d.id: d for d in documents}
     shared = QuadWriter(ENTITY_GRAPH)
     writers = {d.id: QuadWriter(graph_iri(d.id)) for d in documents}
     entities = extraction.entities
@@ -298,6 +337,23 @@ def entity_quads(extraction: EntityExtraction, documents: Sequence[Document]) ->
         out.add_value(subject, POL.surface, mention.surface)
         out.add_value(subject, POL.start, mention.start)
         out.add_value(subject, POL.end, mention.end)
+
+    for goal in extraction.goals:
+        if goal.doc_id not in known:
+            continue
+        out = writers[goal.doc_id]
+        subject = node(ID[f"goal/{goal.id}"])
+        out.add(subject, RDF.type, node(POL.Goal))
+        out.add(subject, POL.statedIn, doc_iri(goal.doc_id))
+        out.add(subject, PROV.wasDerivedFrom, passage_iri(goal.passage_id))
+        out.add(subject, POL.goalSubject, zh(goal.target.subject))
+        out.add(subject, POL.goalText, zh(squeeze(documents_by_id[goal.doc_id].text[goal.target.start:goal.target.end])))
+        if goal.target.value is not None:
+            out.add(subject, POL.goalValue, zh(goal.target.value))
+        if goal.target.deadline is not None:
+            out.add(subject, POL.deadline, ox.Literal(goal.target.deadline, datatype=node(XSD.date)))
+        if goal.task is not None and goal.task in extraction.entities:
+            out.add(subject, POL.goalOf, entity_iri(goal.task))
 
     cited: set[str] = set()
     for doc_id, key in extraction.cites:

@@ -34,9 +34,11 @@ from functools import lru_cache
 from kg.extract import lexicon
 
 _NUMBER = r"\d+(?:\.\d+)?"
-_UNIT = r"(?:%|‰|个百分点|个|家|所|张|名|人|条|小时|分钟|岁|万人|万|亿元|亿|元|项|次|公斤|千克|平方米|米)"
+_UNIT = r"(?:%|‰|个百分点|个|家|所|张|名|人次|人|条|小时|分钟|岁|年|万人|万|亿元|亿|元|项|次|公斤|千克|平方米|米)"
 _VALUE = rf"{_NUMBER}(?:\s*[至\-~—－]\s*{_NUMBER})?\s*{_UNIT}?(?:以上|以下|左右|以内)?"
 _DEADLINE = re.compile(r"(到|至|截至|力争到|力争)?\s*(\d{4})\s*年(?:(\d{1,2})\s*月(?:(\d{1,2})\s*日)?)?(底|末)?(前|以前)?")
+#: A longer "subject" is a clause the rules could not cut (…统筹二、三级医院…等方式做到每周).
+_MAX_SUBJECT = 30
 _RELATIVE = re.compile(r"(\d+)(?:\s*[至\-~—－]\s*(\d+))?\s*年内")
 
 
@@ -145,7 +147,7 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                     rest = re.match(r"[^，,、]*", piece[match.end():])
                     subject = rest.group(0).strip("“”") if rest else ""
                     quote_end += len(rest.group(0)) if rest else 0
-                if len(subject) >= 2:
+                if 2 <= len(subject) <= _MAX_SUBJECT and not re.search(r"[：:（(]", subject):
                     out.append(ProseTarget(quote_start, quote_end, subject, value, deadline))
             if deadline is not None and not _verb_pattern().search(piece):
                 qualitative = _qualitative(piece, base + clause.start())

@@ -74,6 +74,7 @@ class POL(DefinedNamespace):
     Practice: URIRef  # A named way of working that documents describe or promote.
     PilotZone: URIRef  # A place designated as a pilot or demonstration site.
     Task: URIRef  # A measure assigned to lead and co-operating units.
+    Goal: URIRef  # A target stated in running text, with subject, value and deadline.
 
     # owl:Class — numbers
     Target: URIRef  # A value a document sets for an indicator in a year.
@@ -120,6 +121,12 @@ class POL(DefinedNamespace):
     memberOf: URIRef  # Entity → group-like Entity it is a member of.
     leadUnit: URIRef  # Task → Institution that leads it.
     coUnit: URIRef  # Task → Institution that takes part.
+    goalOf: URIRef  # Goal → the Task whose paragraph states it.
+    statedIn: URIRef  # Goal → Document.
+    goalSubject: URIRef  # Goal: what it is about.
+    goalValue: URIRef  # Goal: the value as written.
+    goalText: URIRef  # Goal: the words that state it.
+    deadline: URIRef  # Goal: when it is due (xsd:date).
     locatedIn: URIRef  # Entity → Place it is in.
     indicator: URIRef  # Target/Observation → Indicator.
     hasTarget: URIRef  # Indicator → Target.
