@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.build.pipeline import build
+from kg.query.graph_queries import select
 from kg.query.service import Service
 from tests.helpers import settings_for
 
@@ -56,9 +57,13 @@ def test_no_card_when_no_task_matches(service: Service) -> None:
     assert service.answer("谁负责城市轨道交通建设") is None
 
 
-def test_show_lists_a_units_tasks(service: Service) -> None:
-    details = service.entity("省民政厅")
-    assert {prop for _, prop in details.incoming} >= {"pol:leadUnit", "pol:coUnit"}
+def test_the_graph_links_a_unit_to_its_tasks(service: Service) -> None:
+    # What kg show lists as the unit's incoming pol:leadUnit / pol:coUnit links.
+    rows = select(service.store, "SELECT ?role ?measure WHERE { ?task ?role ?unit ; rdfs:label ?measure . "
+                                 "?unit rdfs:label ?name . FILTER(STR(?name) = \"省民政厅\") "
+                                 "VALUES ?role { pol:leadUnit pol:coUnit } }")
+    found = {(row["role"].rsplit("#", 1)[-1], row["measure"]) for row in rows}
+    assert ("leadUnit", "开展老年人防跌倒干预") in found and ("coUnit", "建设老年友善医疗机构") in found
 
 
 def test_entities_list_cited_documents_with_number_and_citing_documents(service: Service) -> None:
