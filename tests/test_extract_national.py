@@ -237,3 +237,12 @@ def test_a_goal_in_a_tasks_paragraph_is_the_tasks_goal(extraction: EntityExtract
     goal = next(g for g in extraction.goals if g.doc_id == "jx-plan" and g.target.subject == "培训干部")
     assert goal.target.value == "不少于5000人次" and goal.target.deadline == "2026-12-31"
     assert goal.task is not None and extraction.entities[goal.task].label == "强化干部培训"
+
+
+def test_practices_quoted_with_de_and_adopted_experience() -> None:
+    text = "南昌市推广家庭医生签约服务体系建设经验。医院将通过“一核多点、分级联动”的模式，承担区域筛查工作。"
+    document = made_up("jx-practice", "南昌市医改动态", "news", text)
+    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    found = names(result, "jx-practice", "Practice")
+    assert "“一核多点、分级联动”的模式" in found
+    assert any(n.endswith("家庭医生签约服务体系建设经验") for n in found)

@@ -23,6 +23,7 @@ from kg.extract.spans import display_name, find_raw_names, name_key, squeeze
 
 ENTITY_TYPE = "Practice"
 _STOPS = frozenset("的为将把被于了是让使给")
+_QUOTED_WITH_DE = re.compile(r"“[^“”\n]{4,40}”的(?:模式|经验|做法)")
 
 
 def find_practices(ctx: DocContext) -> list[Candidate]:
@@ -49,7 +50,8 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
             if len(specific) < 2 or lexicon.covered_by(specific, "generic_practice_words"):
                 continue
             clause = squeeze(text[raw.clause_start:start])
-            adopted = any(v in clause for v in lexicon.words("practice_verbs")) and len(specific) <= 6
+            adopted = any(v in clause for v in lexicon.words("practice_verbs")) and \
+                len(specific) <= (12 if raw.suffix == "经验" else 6)  # 推广社会心理服务体系建设经验
             quoted = "“" in surface or (text[start - 1:start] == "“" and text[raw.end:raw.end + 1] == "”")
             # A city or county names a practice (上林模式); a province only when nothing else does
             # (浙江经验, not 广西名中医药专家学术经验).
@@ -58,4 +60,10 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
                 continue
             out.append(Candidate(ENTITY_TYPE, start, raw.end, passage, name, name_key(name),
                                  place=place[1] if place else None))
+        # “大专科、小综合、强专病”的模式: a quoted formula joined to the type word by 的.
+        for match in _QUOTED_WITH_DE.finditer(text, passage.start, passage.end):
+            if any(c.start <= match.start() < c.end for c in out):
+                continue
+            name = match.group(0)
+            out.append(Candidate(ENTITY_TYPE, match.start(), match.end(), passage, name, name_key(name)))
     return out
