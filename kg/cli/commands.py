@@ -252,14 +252,39 @@ def add(ctx: click.Context, files: tuple[Path, ...], doc_id: str | None, title: 
     meta = {"id": doc_id, "title": title, "issuer": issuer, "date": date, "kind": kind, "as_of": as_of,
             "report_year": report_year}
     described = any(meta.values())
-    if described and not (doc_id and title and kind):
-        raise click.UsageError("describing the file needs at least --id, --title and --kind")
     added = add_files(settings.corpus_path, list(files), meta if described else None)
     click.echo(f"added {', '.join(added)} to {settings.corpus_dir}")
+    _echo_inferred(settings, added)
     report = run_build(settings, progress=progress_bars(quiet))
     for rejected in report.rejected:
         click.echo(f"rejected: {rejected.file}: {rejected.reason}", err=True)
     click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
+
+
+def _echo_inferred(settings: Settings, names: list[str]) -> None:
+    """Show what was inferred for each added file, and where each value came from."""
+    from kg.errors import CorpusError
+    from kg.ingest import metadata as inference
+    from kg.ingest.corpus import load_metadata
+    from kg.ingest.normalise import clean_document
+    from kg.ingest.readers import read_raw
+
+    given = load_metadata(settings.corpus_path)
+    for name in names:
+        path = settings.corpus_path / name
+        try:
+            raw = read_raw(path, int(settings.max_file_mb * 1024 * 1024))
+        except CorpusError:
+            continue  # the build below reports why
+        cleaned = clean_document(raw.text, paragraph_lines=raw.paragraph_lines,
+                                 chrome=raw.source_format not in ("txt", "md"))
+        meta, provenance = inference.merge(path, inference.infer(path, cleaned, raw.properties), given.get(name))
+        click.echo(f"{name}: id {meta.id}, read by {raw.method or raw.source_format}"
+                   + (" (OCR text: check it for misread characters)" if raw.extraction == "ocr" else ""))
+        for line in inference.describe(provenance):
+            click.echo(f"  {line}")
+        click.echo("  correct any field in metadata.json (an entry with \"file\" and the fields to set), "
+                   "then run kg build")
 
 
 @main.command()

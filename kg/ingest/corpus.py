@@ -108,6 +108,11 @@ def _parse_entry(path: Path, number: int, entry: object) -> DocumentMeta:
     )
 
 
+def infer_metadata(path: Path, text: str) -> DocumentMeta:
+    """Metadata inferred from a file's normalised text (see :func:`kg.ingest.metadata.infer_metadata`)."""
+    return inference.infer_metadata(path, text)
+
+
 def has_chinese(text: str) -> bool:
     """True when ``text`` holds at least a few Chinese characters."""
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 5

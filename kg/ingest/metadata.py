@@ -190,11 +190,15 @@ class _Collector:
         self.fields: dict[str, MetaField] = {}
 
     def put(self, name: str, value: str, start: int | None = None, end: int | None = None,
-            source: str = "text") -> None:
+            source: str = "text", mapped: bool = False) -> None:
+        """Record a field; ``start``/``end`` are offsets in ``cleaned.full`` (in ``cleaned.text`` if ``mapped``)."""
         value = value.strip()
         if not value or name in self.fields:
             return
-        span = self.cleaned.to_text(start, end) if start is not None and end is not None else None
+        if mapped:
+            span = (start, end) if start is not None and end is not None else None
+        else:
+            span = self.cleaned.to_text(start, end) if start is not None and end is not None else None
         self.fields[name] = MetaField(name, value, source, span[0] if span else None, span[1] if span else None)
 
 
@@ -212,6 +216,7 @@ def infer(path: Path, cleaned: Cleaned, properties: dict[str, str] | None = None
     if not paper:
         _signature(lines, found)
         _news_header(lines, found)
+        _copyright(lines[:30], found)
     props = properties or {}
     if props.get("title") and not _bad_property_title(props["title"]):
         found.put("title", props["title"], source="properties")
@@ -349,11 +354,15 @@ def _put_title(lines: list[_Line], line: _Line, found: _Collector) -> None:
         nxt_text = nxt.text.strip()
         if not nxt.kept or _skippable(nxt_text) or not _title_like(nxt_text) or genre_of(text):
             break
-        if genre_of(nxt_text) and nxt_text == genre_of(nxt_text)[0] and len(parts) > 1 \
-                and not text.endswith("》"):
-            break  # a bare genre label under a cover title (信息手册) is not part of the title
+        label = _words_genre_label(nxt_text)
+        if label and len(parts) > 1 and not text.endswith("》"):
+            # A bare genre label under a cover title (信息手册) is not part of the title: it is the kind.
+            found.put("genre", label[0], nxt.start, nxt.start + len(nxt_text))
+            found.put("kind", label[1], nxt.start, nxt.start + len(nxt_text))
+            break
         short = len(nxt_text) <= 14 or (len(text) <= 16 and len(nxt_text) <= 30)
-        if not short or not (genre_of(text + nxt_text) or len(text) <= 12 or _open(text)):
+        unfinished = len(text) <= 12 or _open(text) or text.endswith(_UNFINISHED)
+        if not short or not (genre_of(text + nxt_text) or unfinished):
             break
         text += nxt_text
         parts.append(nxt)
@@ -362,6 +371,19 @@ def _put_title(lines: list[_Line], line: _Line, found: _Collector) -> None:
     end = parts[-1].start + len(parts[-1].text.rstrip())
     title = re.sub(r"\s+", " ", text).strip()
     found.put("title", title, start, end)
+
+
+# A title line ending in one of these goes on on the next line.
+_UNFINISHED = ("的", "和", "与", "及", "之", "对", "在", "把", "将", "等", "、")
+
+
+def _words_genre_label(text: str) -> tuple[str, str] | None:
+    """(fine kind, graph kind) when ``text`` is nothing but a genre word (信息手册, 实施方案)."""
+    bare = text.strip()
+    for ending, fine, kind in _words().genres:
+        if bare == ending:
+            return fine, kind
+    return None
 
 
 def _open(text: str) -> bool:
@@ -435,15 +457,14 @@ def _paper(lines: list[_Line], found: _Collector) -> None:
         if re.search(r"[·•]\s*\S+\s*[·•]", line.text):
             continue
         run = re.search(r"[\u4e00-\u9fff]{2,10}", text)
-        if run and len(run.group(0)) <= 10 and not re.search(r"[“”《》，]", line.text) and len(line.text) <= 60:
+        if run and len(run.group(0)) <= 10 and not re.search(r"[“”《》]", line.text) and len(line.text) <= 60:
             start = line.start + line.text.find(run.group(0))
             journal = (run.group(0), start)
             break
     authors = abstract - 1
-    while authors > 0 and re.fullmatch(r"[\d\s,，;；]+", lines[authors].text):
-        authors -= 1
-    # The affiliation lines (北京大学…，北京，100191) come between authors and abstract.
-    while authors > 0 and re.search(r"\d{6}|大学|学院|研究所|研究院|医院", lines[authors].text):
+    # Footnote marks and affiliation lines (北京大学…，北京，100191) come between authors and abstract.
+    while authors > 0 and (re.fullmatch(r"[\d\s,，;；*①-⑩]+", lines[authors].text)
+                           or re.search(r"\d{6}|大学|学院|研究所|研究院|医院", lines[authors].text)):
         authors -= 1
     title_lines = []
     k = authors - 1
@@ -490,6 +511,17 @@ def _signature(lines: list[_Line], found: _Collector) -> None:
             start = date_line.start + date_line.text.find(match.group(0))
             found.put("date", date, start, start + len(match.group(0)))
         return
+
+
+def _copyright(lines: list[_Line], found: _Collector) -> None:
+    """© 世界卫生组织，2018年: the holder of a publication's copyright published it."""
+    for line in lines:
+        match = re.match(r"\s*(?:©|版权所有\s*[:：]?)\s*(?P<name>[\u4e00-\u9fff]{3,20}?)\s*[，,\s]\s*(?:19|20)\d{2}",
+                         line.text)
+        if match:
+            start = line.start + match.start("name")
+            found.put("issuer", match.group("name"), start, start + len(match.group("name")))
+            return
 
 
 # --- news ----------------------------------------------------------------------------
@@ -630,14 +662,14 @@ def _kind(cleaned: Cleaned, found: _Collector, paper: bool) -> None:
         return
     if title and re.search(r"实录", title.value) or len(re.findall(r"(?:^|\n)\s*(?:主持人|记者|答)\s*[:：]",
                                                                   text)) >= 3:
-        found.put("genre", "发布会实录", title.start if title else None, title.end if title else None)
+        found.put("genre", "发布会实录", title.start if title else None, title.end if title else None, mapped=True)
         found.put("kind", "news")
         return
     if title:
         genre = genre_of(title.value)
         if genre:
-            found.put("genre", genre[0], title.start, title.end)
-            found.put("kind", genre[1], title.start, title.end)
+            found.put("genre", genre[0], title.start, title.end, mapped=True)
+            found.put("kind", genre[1], title.start, title.end, mapped=True)
             return
     news = bool(_DATELINE.search(text[:300]) or re.search(r"记者|通讯员|来源\s*[:：|｜]|原标题|编辑\s*[:：|｜]",
                                                          text) or "发布于" in text[:400])
@@ -655,7 +687,8 @@ def _region(found: _Collector) -> None:
         return
     for form, name in _places():
         if issuer.value.startswith(form):
-            found.put("region", name, issuer.start, issuer.start + len(form) if issuer.start is not None else None)
+            found.put("region", name, issuer.start, issuer.start + len(form) if issuer.start is not None else None,
+                      mapped=True)
             return
 
 
@@ -710,3 +743,14 @@ def describe(provenance: tuple[MetaField, ...]) -> list[str]:
             where += f" @{item.start}–{item.end}"
         out.append(f"{item.name}: {item.value}  ({where})")
     return out
+
+
+def infer_metadata(path: Path, text: str) -> DocumentMeta:
+    """Metadata for a file metadata.json does not describe, from its normalised ``text`` alone.
+
+    The shorthand for callers that hold only the text (the app's upload preview, id checks):
+    no file properties, no chrome information. A ``text`` of "" gives the id from the file name.
+    """
+    cleaned = Cleaned(text, text)
+    meta, _ = merge(path, infer(path, cleaned) if text else Inference(), None)
+    return meta

@@ -79,6 +79,7 @@ class POL(DefinedNamespace):
     # owl:Class — numbers
     Target: URIRef  # A value a document sets for an indicator in a year.
     Observation: URIRef  # A value a document reports for an indicator (baselines included).
+    MetadataEvidence: URIRef  # Where one metadata value of a document came from (field, source, span).
 
     # owl:DatatypeProperty — documents
     normalisedText: URIRef  # The whole normalised text of a document; offsets index into it.
@@ -87,6 +88,14 @@ class POL(DefinedNamespace):
     sourceFile: URIRef  # Source path relative to the corpus folder, '/'-separated.
     reportYear: URIRef  # The year a report or bulletin covers (xsd:integer).
     documentNumber: URIRef  # Official number as written, e.g. 桂卫医发〔2018〕29号.
+    extractionMethod: URIRef  # "text" or "ocr": how the document's text was obtained.
+    readBy: URIRef  # The tool that read the source file (pdfium, docx-xml, libreoffice …).
+    genre: URIRef  # Fine kind: 规划, 意见, 通知, 方案, 计划, 解读, 新闻, 发布会实录, 论文 …
+    validity: URIRef  # 有效性 as stated.
+    regionName: URIRef  # Area whose body issued the document, from the issuer.
+    metadataField: URIRef  # MetadataEvidence: which field.
+    metadataValue: URIRef  # MetadataEvidence: the value.
+    evidenceSource: URIRef  # MetadataEvidence: text, properties, file name, metadata.json, default.
 
     # owl:DatatypeProperty — structure and spans
     text: URIRef  # A passage's text: normalisedText[start:end].
@@ -134,6 +143,7 @@ class POL(DefinedNamespace):
     setBy: URIRef  # Target → Document that sets it.
     reportedIn: URIRef  # Observation → Document that reports it.
     cites: URIRef  # Document → Document or CitedDocument.
+    metadataEvidence: URIRef  # Document → MetadataEvidence of one of its metadata values.
     belongsToProgramme: URIRef  # PilotZone → Programme it was designated under.
 
     _NS = Namespace("https://w3id.org/policy-kg/ontology#")

@@ -97,6 +97,21 @@ def document_quads(document: Document, sections: list[Section], passages: list[P
     out.add_value(doc, POL.sourceFile, meta.file)
     out.add_value(doc, DCTERMS.description, meta.note)
     out.add_value(doc, POL.normalisedText, document.text)
+    out.add_value(doc, POL.extractionMethod, document.extraction)
+    out.add_value(doc, POL.readBy, document.reader)
+    out.add_value(doc, POL.documentNumber, meta.doc_number)
+    out.add_value(doc, POL.genre, meta.genre)
+    out.add_value(doc, POL.validity, meta.validity)
+    out.add_value(doc, POL.regionName, meta.region)
+    for evidence in document.provenance:
+        subject = ox.NamedNode(f"{doc.value}/meta/{evidence.name}")
+        out.add(doc, POL.metadataEvidence, subject)
+        out.add(subject, RDF.type, node(POL.MetadataEvidence))
+        out.add_value(subject, POL.metadataField, evidence.name)
+        out.add_value(subject, POL.metadataValue, evidence.value)
+        out.add_value(subject, POL.evidenceSource, evidence.source)
+        out.add_value(subject, POL.start, evidence.start)
+        out.add_value(subject, POL.end, evidence.end)
 
     for section in sections:
         subject = section_iri(section.id)

@@ -1,0 +1,176 @@
+"""Metadata inference from the document itself: real small files made here, read end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.ingest import metadata as inference
+from kg.ingest.corpus import load_corpus
+from kg.ingest.normalise import clean_document
+from kg.ingest.readers import read_raw
+
+LIMIT = 10_000_000
+
+NOTICE = [
+    "江西省人民政府办公厅关于印发江西省健全健康优先发展机制实施方案的通知",
+    "赣府厅发〔2025〕6号",
+    "各市、县（区）人民政府，省政府各部门：",
+    "现将《江西省健全健康优先发展机制实施方案》印发给你们，请认真贯彻执行。按照《某省卫生健康规划》"
+    "（赣府发〔2021〕12号）要求，结合实际制定本方案。",
+    "江西省人民政府办公厅",
+    "二〇二五年四月三日",
+    "江西省健全健康优先发展机制实施方案",
+    "一、总体要求",
+    "（一）健全健康优先发展规划机制。将健康优先发展理念融入经济社会发展规划。",
+]
+
+
+def _docx(path: Path, lines: list[str], title_property: str = "") -> Path:
+    import docx
+
+    document = docx.Document()
+    if title_property:
+        document.core_properties.title = title_property
+    for line in lines:
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def _infer(path: Path) -> tuple[inference.Inference, str]:
+    raw = read_raw(path, LIMIT)
+    cleaned = clean_document(raw.text, paragraph_lines=raw.paragraph_lines,
+                             chrome=raw.source_format not in ("txt", "md"))
+    return inference.infer(path, cleaned, raw.properties), cleaned.text
+
+
+def test_notice_title_number_signature_and_chinese_numeral_date(tmp_path: Path) -> None:
+    found, text = _infer(_docx(tmp_path / "notice.docx", NOTICE))
+    assert found.value("title") == NOTICE[0]
+    # The document's own 文号 is the line under the title, not the one it cites.
+    assert found.value("doc_number") == "赣府厅发〔2025〕6号"
+    assert found.value("issuer") == "江西省人民政府办公厅"
+    assert found.value("date") == "2025-04-03"
+    assert (found.value("genre"), found.value("kind")) == ("通知", "plan")
+    assert found.value("region") == "江西省"
+    # Every value read from the text carries its span.
+    for name in ("title", "doc_number", "issuer", "date"):
+        field = found.fields[name]
+        assert field.source == "text" and field.start is not None
+        assert text[field.start:field.end].replace(" ", "") in (field.value, "二〇二五年四月三日")
+
+
+def test_information_block_of_a_government_web_page(tmp_path: Path) -> None:
+    page = ("<html><head><meta charset='utf-8'><title>关于健全健康优先发展机制的意见</title></head><body>"
+            "<div>首页 &gt; 政府信息公开目录 &gt; 通知公告</div>"
+            "<table><tr><td>索引号：</td><td>014500858/2025-00123</td><td>发文机关：</td><td>江西省人民政府办公厅</td></tr>"
+            "<tr><td>文号：</td><td>赣府厅发〔2025〕6号</td><td>成文日期：</td><td>2025-04-03</td></tr>"
+            "<tr><td>有效性：</td><td>有效</td><td>发布日期：</td><td>2025-04-08</td></tr></table>"
+            "<article><h1>关于健全健康优先发展机制的意见</h1><p>各市、县（区）人民政府，省政府各部门：</p>"
+            "<p>为深入贯彻落实健康中国战略，把保障人民健康放在优先发展的战略位置，经省政府同意，现提出如下意见。</p>"
+            "<p>一、健全健康优先发展规划机制，将健康优先发展理念融入经济社会发展规划。</p></article>"
+            "<footer>访问量：687 主办：江西省人民政府办公厅</footer></body></html>")
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    found, text = _infer(path)
+    assert found.value("issuer") == "江西省人民政府办公厅"
+    assert found.value("doc_number") == "赣府厅发〔2025〕6号"
+    assert found.value("date") == "2025-04-03"  # 成文日期 wins over 发布日期
+    assert found.value("validity") == "有效"
+    assert found.value("title") == "关于健全健康优先发展机制的意见"
+    assert "访问量" not in text and "首页 >" not in text
+
+
+def test_news_headline_outlet_and_dateline(tmp_path: Path) -> None:
+    lines = ["重庆云阳：把健康融入所有政策", "2024-12-06 17:27:07 来源：中新网重庆",
+             "中新网重庆新闻12月6日电 健康细胞建设覆盖率100%，居民对健康中国重庆行动参与度明显提升。",
+             "据悉，云阳县积极打造健康示范基地。(完)", "责任编辑：张三"]
+    found, text = _infer(_docx(tmp_path / "news.docx", lines))
+    assert found.value("title") == "重庆云阳：把健康融入所有政策"
+    assert found.value("issuer") == "中新网重庆"
+    assert found.value("date") == "2024-12-06"
+    assert found.value("genre") == "新闻" and found.value("kind") == "news"
+    assert found.value("doc_number") == ""
+    # The dateline line is web residue: dropped from the text, so the date has no span.
+    assert "来源：" not in text and found.fields["date"].start is None
+
+
+def test_run_in_headline_of_plain_text_news(tmp_path: Path) -> None:
+    path = tmp_path / "wire.txt"
+    path.write_text("原标题：湖北秭归将为16万居民免费进行乙肝筛查“唐爷爷，我给您采血，这次体检新增了乙肝筛查的项目。”近日，秭归县启动乙肝筛查项目，"
+                    "覆盖全县16万居民，筛查结果将纳入健康档案管理。（龚晓红）来源：新华社返回搜狐，查看更多", encoding="utf-8")
+    found, _ = _infer(path)
+    assert found.value("title") == "湖北秭归将为16万居民免费进行乙肝筛查"
+    assert found.value("issuer") == "新华社"
+    assert found.value("date") == ""  # no full date in the text: nothing is made up
+
+
+def test_body_dates_and_cited_numbers_are_not_the_documents(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text("近年来，各地认真落实国家卫健委等4部门联合发布的《关于做好2023年基本公共卫生服务工作的通知》"
+                    "（国卫基层发〔2023〕20号），2023年7月10日起全面推进，服务水平不断提高，群众获得感明显增强。",
+                    encoding="utf-8")
+    found, _ = _infer(path)
+    assert found.value("title") == "" and found.value("doc_number") == "" and found.value("date") == ""
+
+
+def test_file_properties_are_only_a_fallback(tmp_path: Path) -> None:
+    lines = ["近年来，我省持续推进健康促进工作，群众健康素养水平稳步提升，健康环境不断改善，取得了明显成效。"]
+    found, _ = _infer(_docx(tmp_path / "untitled.docx", lines, title_property="健康促进工作情况报告"))
+    assert found.fields["title"].value == "健康促进工作情况报告" and found.fields["title"].source == "properties"
+    found, _ = _infer(_docx(tmp_path / "titled.docx", NOTICE, title_property="Word 模板标题文字"))
+    assert found.fields["title"].source == "text"
+
+
+def test_metadata_json_overrides_per_field_and_the_graph_records_provenance(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _docx(corpus / "notice.docx", NOTICE)
+    (corpus / "metadata.json").write_text(json.dumps({"documents": [
+        {"file": "notice.docx", "id": "jx-notice", "date": "2025-04-08"}]}, ensure_ascii=False), encoding="utf-8")
+    load = load_corpus(corpus, LIMIT)
+    [document] = load.documents
+    meta = document.meta
+    assert (meta.id, meta.date) == ("jx-notice", "2025-04-08")  # given
+    assert meta.title == NOTICE[0] and meta.issuer == "江西省人民政府办公厅"  # inferred
+    sources = {field.name: field.source for field in document.provenance}
+    assert sources["date"] == "metadata.json" and sources["title"] == "text"
+
+    from kg.rdf.vocab import POL
+    from kg.rdf.write import document_quads
+
+    quads = document_quads(document, [], [])
+    predicates = {str(q.predicate.value) for q in quads}
+    assert str(POL.extractionMethod) in predicates and str(POL.metadataEvidence) in predicates
+    values = {(str(q.predicate.value), q.object.value) for q in quads}
+    assert (str(POL.documentNumber), "赣府厅发〔2025〕6号") in values
+    assert (str(POL.extractionMethod), "text") in values
+
+
+def test_kg_add_prints_what_was_inferred(tmp_path: Path) -> None:
+    from kg.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "base.txt").write_text("广西壮族自治区卫生健康委员会关于加强基层医疗卫生服务能力建设的通知\n"
+                                     "各市卫生健康委：为加强基层医疗卫生服务能力，现通知如下。", encoding="utf-8")
+    new = _docx(tmp_path / "notice.docx", NOTICE)
+    env = {"KG_CORPUS_DIR": str(corpus), "KG_BUILD_DIR": str(tmp_path / "build"), "KG_EMBEDDING_MODEL": "hashing",
+           "KG_CACHE_DIR": str(tmp_path / "cache")}
+    result = CliRunner().invoke(main, ["add", "-q", str(new)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "doc_number: 赣府厅发〔2025〕6号  (text @" in result.output
+    assert "issuer: 江西省人民政府办公厅" in result.output and "date: 2025-04-03" in result.output
+    assert "metadata.json" in result.output
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2025年4月3日", "2025-04-03"), ("二〇二五年四月三日", "2025-04-03"), ("二〇二四年十二月三十一日", "2024-12-31"),
+    ("2024-12-06 17:27", "2024-12-06"), ("2024年13月1日", ""), ("7月28日", ""),
+])
+def test_dates(text: str, iso: str) -> None:
+    assert inference.parse_date(text) == iso
