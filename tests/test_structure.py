@@ -129,3 +129,30 @@ def test_generic_notice_from_another_province() -> None:
     assert items == ["乡镇卫生院提标工程", "村卫生室规范化建设"]
     talent = next(s for s in sections if s.title == "强化人才支撑")
     assert talent.path[-2] == "重点任务"  # the box closed at the next （二） heading
+
+
+def test_delimited_table_is_a_section_of_its_own_with_one_passage_a_row() -> None:
+    from kg.ingest.passages import split_passages
+
+    text = "\n".join([
+        "一、工作内容",
+        "1.建立工作机制。各部门按职责分工负责。",
+        "各部门政策制定重点领域",
+        "部门\t政策制定重点领域\t对应的健康因素",
+        "卫生健康局\t加强健康促进与健康教育。\t健康促进、健康素养",
+        "教育局\t提高学生健康素养和身心素质。\t健康素养、健康环境",
+        "二、保障措施",
+    ])
+    document = Document(DocumentMeta("t", "t.docx", "方案", "", "2025-01-01", "plan"), text, "x", "embedded", "docx")
+    sections = split_sections(document)
+    [table] = [s for s in sections if s.kind == "table"]
+    parent = next(s for s in sections if s.id == table.parent_id)
+    assert parent.title == "工作内容"  # not the 1． item before it
+    assert table.title == "各部门政策制定重点领域"
+    item = next(s for s in sections if s.number == "1.")
+    assert item.end <= table.start
+    passages = [p for p in split_passages(document, sections) if p.section_id == table.id]
+    assert [p.kind for p in passages] == ["table_header", "table_row", "table_row"]
+    assert passages[1].text == "卫生健康局\t加强健康促进与健康教育。\t健康促进、健康素养"
+    assert passages[1].section_path[-1] == "部门 | 政策制定重点领域 | 对应的健康因素"
+    assert all(text[p.start:p.end] == p.text for p in passages)

@@ -140,8 +140,35 @@ def table_rows(text: str, start: int, end: int) -> list[tuple[int | None, int, i
 
 
 def _table_passages(document: Document, section: Section) -> list[Passage]:
+    if "\t" in document.text[section.body_start:section.end]:
+        return _delimited_table_passages(document, section)
     out = []
     for number, start, end in table_rows(document.text, section.start, section.end):
         kind = "table_header" if number is None else "table_row"
         out.append(_passage(document, section, kind, start, end))
+    return out
+
+
+def _delimited_table_passages(document: Document, section: Section) -> list[Passage]:
+    """A tab-separated table: the header row, then one passage per row with the header as context.
+
+    A row passage's text is the row itself (offsets stay exact); its section path ends with the
+    header's cells, so search and answer cards read each row with the column names beside it.
+    """
+    out: list[Passage] = []
+    offset = section.body_start
+    header_label = ""
+    for number, line in enumerate(document.text[section.body_start:section.end].split("\n")):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if not line.strip():
+            continue
+        if number == 0:
+            header_label = " | ".join(cell.strip() for cell in line.split("\t") if cell.strip())
+            out.append(_passage(document, section, "table_header", start, end))
+            continue
+        row = _passage(document, section, "table_row", start, end)
+        out.append(Passage(id=row.id, doc_id=row.doc_id, section_id=row.section_id,
+                           section_path=section.path + (header_label,), kind=row.kind, start=row.start,
+                           end=row.end, text=row.text))
     return out

@@ -4,7 +4,10 @@ The Chinese heading hierarchy is ``第X章`` > ``一、`` > ``（一）`` > ``1�
 A ``专栏 N 标题`` box is a section of its own that sits inside the current chapter and
 ends at the next heading of rank ``（一）`` or above (or the next box); its ``1．``
 paragraphs are its items. A flattened table (see :func:`kg.ingest.normalise.find_table_regions`)
-is a section of kind ``table`` whose rows become passages.
+is a section of kind ``table`` whose rows become passages. So is a delimited table — consecutive
+lines whose cells are separated by tabs, as the DOCX, .doc and HTML readers write a table: it
+belongs to the heading above it (never to a ``1．`` item that happens to precede it), its first
+row is its header and every row is a passage of its own.
 """
 
 from __future__ import annotations
@@ -129,6 +132,8 @@ def split_sections(document: Document) -> list[Section]:
     table_lines = {}
     for first, last in find_table_regions([line for line, _ in lines]):
         table_lines[first] = last
+    delimited = {first: last for first, last in delimited_table_regions([line for line, _ in lines])
+                 if not any(f <= first < l for f, l in table_lines.items())}
 
     def close_until(rank: float, at: int) -> None:
         while len(stack) > 1 and stack[-1].rank >= rank:
@@ -148,6 +153,22 @@ def split_sections(document: Document) -> list[Section]:
     index = 0
     while index < len(lines):
         line, offset = lines[index]
+        if index in delimited:
+            last = delimited[index]
+            caption_start, caption = offset, "表"
+            previous = lines[index - 1] if index > 0 else None
+            if previous and "\t" not in previous[0] and _is_caption(previous[0]) and not _is_heading_line(previous[0]):
+                caption, caption_start = previous[0], previous[1]
+            # A table is not part of a numbered item (1． / （1）) it follows: close those first.
+            close_until(4, caption_start)
+            end_line, end_offset = lines[last - 1]
+            table = _Open(BOX_RANK + 1, "table", "", caption, caption_start, offset,
+                          stack[-1].level + 1, stack[-1].path + (caption,), stack[-1], None)
+            table.id = stable_id(document.id, "table", caption_start)
+            table.end = end_offset + len(end_line)
+            opened.append(table)
+            index = last
+            continue
         if index in table_lines:
             last = table_lines[index]
             caption_start = offset
@@ -212,6 +233,22 @@ def _lines_with_offsets(text: str) -> list[tuple[str, int]]:
         out.append((line, offset))
         offset += len(line) + 1
     return out
+
+
+def delimited_table_regions(lines: list[str]) -> list[tuple[int, int]]:
+    """[first, last) line ranges of two or more consecutive tab-separated rows."""
+    regions: list[tuple[int, int]] = []
+    k = 0
+    while k < len(lines):
+        if "\t" in lines[k]:
+            first = k
+            while k < len(lines) and "\t" in lines[k]:
+                k += 1
+            if k - first >= 2:
+                regions.append((first, k))
+        else:
+            k += 1
+    return regions
 
 
 def _is_caption(line: str) -> bool:
