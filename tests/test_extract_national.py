@@ -246,3 +246,14 @@ def test_practices_quoted_with_de_and_adopted_experience() -> None:
     found = names(result, "jx-practice", "Practice")
     assert "“一核多点、分级联动”的模式" in found
     assert any(n.endswith("家庭医生签约服务体系建设经验") for n in found)
+
+
+def test_a_name_keeps_a_leading_word_the_document_writes_with_it() -> None:
+    text = ("全省实施健康风险干预专项行动、主动健康促进行动和健康影响评估行动。\n"
+            "主动健康促进行动是我们提出的。我们专门设计了主动健康促进行动。\n"
+            "在社区设立运动健康指导室，普及科学运动与健康饮食知识。")
+    document = made_up("fj-plan", "福建省健康行动", "plan", text)
+    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    found = names(result, "fj-plan", "Programme")
+    assert "主动健康促进行动" in found and "健康促进行动" not in found
+    assert not any(n.endswith("运动") for n in found)  # 运动 as exercise: 运动健康指导室, 运动与健康饮食

@@ -132,8 +132,14 @@ def is_programme_name(surface: str) -> bool:
 
 
 def _modifier_after(text: str, end: int, high: int) -> bool:
-    """A noun right after the name (…项目申报, 项目医院): the name only modifies it."""
+    """A noun right after the name (…项目申报, 项目医院): the name only modifies it. After 运动
+    ("exercise" as often as "campaign"), 与 or 健康 shows the exercise (普及科学运动与健康
+    饮食知识, 设立运动健康指导室)."""
     after = text[end:min(high, end + 4)]
+    if text.endswith("运动", 0, end) and after[:1] in ("与", "健"):
+        return True
+    if any(after.startswith(w) for w in ("委员会", "办公室", "领导小组", "中心", "协会", "基金会")):
+        return True  # 爱国卫生运动委员会: a programme inside a body's name names the body
     return any(after.startswith(w) for w in lexicon.words("right_modifiers"))
 
 
@@ -193,6 +199,22 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     return Candidate(ENTITY_TYPE, start, raw.end, passage, display_name(surface), name_key(surface))
 
 
+def _complete_from_document(text: str, found: list[Candidate]) -> list[Candidate]:
+    """A name read without a leading word that is also a filler (主动 of 主动健康协同行动 taken for
+    the adverb) becomes the fuller name the document also writes where the text has that word."""
+    fuller = {c.label for c in found}
+    for candidate in found:
+        for name in fuller:
+            extra = len(name) - len(candidate.label)
+            if extra > 0 and name.endswith(candidate.label) and candidate.start - extra >= candidate.passage.start \
+                    and name[:extra] in lexicon.words("leading_fillers") \
+                    and text[candidate.start - extra:candidate.start] == name[:extra]:
+                candidate.start -= extra
+                candidate.label, candidate.key = name, name_key(name)
+                break
+    return found
+
+
 def find_programmes(ctx: DocContext) -> list[Candidate]:
     """Every programme name in the document's passages (not inside 《》 or 专栏 item titles)."""
     text = ctx.text
@@ -207,4 +229,4 @@ def find_programmes(ctx: DocContext) -> list[Candidate]:
             candidate = _judge(raw, raw.start, ctx, passage)
             if candidate is not None:
                 out.append(candidate)
-    return out
+    return _complete_from_document(text, out)
