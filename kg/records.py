@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 DocumentKind = Literal["plan", "news", "bulletin"]
-SectionKind = Literal["root", "heading", "box", "box_item", "table"]
+SectionKind = Literal["root", "heading", "box", "box_item", "table", "part", "attachments", "attachment"]
 PassageKind = Literal["text", "box_item", "table_row", "table_header"]
 
 DOCUMENT_KINDS: tuple[str, ...] = ("plan", "news", "bulletin")

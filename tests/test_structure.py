@@ -156,3 +156,38 @@ def test_delimited_table_is_a_section_of_its_own_with_one_passage_a_row() -> Non
     assert passages[1].text == "卫生健康局\t加强健康促进与健康教育。\t健康促进、健康素养"
     assert passages[1].section_path[-1] == "部门 | 政策制定重点领域 | 对应的健康因素"
     assert all(text[p.start:p.end] == p.text for p in passages)
+
+
+def test_notice_with_embedded_plan_and_attachments_becomes_parts_in_order() -> None:
+    text = "\n".join([
+        "关于印发健康促进行动方案的通知",
+        "各乡镇人民政府：现将《健康促进行动方案》印发给你们，请认真贯彻执行。",
+        "某县人民政府办公室",
+        "2025年4月3日",
+        "某县健康促进行动方案",
+        "一、总体要求",
+        "坚持预防为主。",
+        "二、主要任务",
+        "加强健康教育。",
+        "附件：1.各部门职责清单",
+        "2.专家委员会名单",
+        "附件1",
+        "各部门职责清单",
+        "部门\t职责",
+        "卫生健康局\t牵头推进",
+        "附件2：专家委员会名单",
+        "主任：张三",
+    ])
+    document = Document(DocumentMeta("n", "n.docx", "通知", "", "2025-04-03", "plan"), text, "x", "embedded", "docx")
+    sections = split_sections(document)
+    parts = [(s.kind, s.number, s.title) for s in sections if s.level == 1]
+    assert parts == [("part", "", "某县健康促进行动方案"), ("attachments", "附件", "附件"),
+                     ("attachment", "附件1", "各部门职责清单"), ("attachment", "附件2", "专家委员会名单")]
+    plan = next(s for s in sections if s.kind == "part")
+    headings = [s.title for s in sections if s.parent_id == plan.id]
+    assert headings == ["总体要求", "主要任务"]
+    first = next(s for s in sections if s.number == "附件1")
+    assert any(s.kind == "table" and s.parent_id == first.id for s in sections)
+    # A plain-text file keeps the structure it was written with.
+    plain = Document(DocumentMeta("p", "p.txt", "通知", "", "2025-04-03", "plan"), text, "x", "utf-8", "txt")
+    assert not any(s.kind in ("part", "attachment", "attachments") for s in split_sections(plain))

@@ -494,6 +494,12 @@ def _is_org(text: str) -> bool:
     return bare.endswith(_words().issuer_endings)
 
 
+def is_signature(org: str, date_line: str) -> bool:
+    """True for a signature block: an issuing body's name, then a date alone on its line."""
+    date_text = date_line.strip()
+    return _is_org(org) and bool(_DATE.fullmatch(date_text) or (_DATE.match(date_text) and len(date_text) <= 16))
+
+
 def _signature(lines: list[_Line], found: _Collector) -> None:
     """An organisation line directly above a date line: the issuer and the 成文日期."""
     for k in range(len(lines) - 1):

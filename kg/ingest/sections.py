@@ -30,6 +30,10 @@ HEADING_PATTERNS: tuple[tuple[float, re.Pattern[str]], ...] = (
     (5, re.compile(r"^([（(]\d{1,2}[）)])")),
 )
 BOX_PATTERN = re.compile(r"^(专栏\s*(\d{1,2}))\s*(.*)$")
+PART_RANK = 0.5
+# 附件：1．… (the list of attachments at the end of a notice) and 附件2 / 附件2：title (an attachment).
+_ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:：]\s*(.*)$")
+_ATTACHMENT = re.compile(r"^(附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3}))\s*[:：]?\s*(.*)$")
 BOX_RANK = 3.5
 _TITLE_END = re.compile(r"[。；;：:]")
 _MAX_TITLE = 40
@@ -150,9 +154,19 @@ def split_sections(document: Document) -> list[Section]:
         stack.append(node)
         return node
 
+    parts = _part_starts(document, [line for line, _ in lines])
     index = 0
     while index < len(lines):
         line, offset = lines[index]
+        if index in parts:
+            kind, number, title, title_lines = parts[index]
+            close_until(PART_RANK, offset)
+            end_line, end_offset = lines[index + title_lines - 1]
+            node = open_section(kind, PART_RANK, number, title, offset, end_offset + len(end_line),
+                                _ordinal(number) if number else None)
+            node.path = node.parent.path + (f"{number} {title}".strip(),) if node.parent else node.path
+            index += title_lines
+            continue
         if index in delimited:
             last = delimited[index]
             caption_start, caption = offset, "表"
@@ -232,6 +246,40 @@ def _lines_with_offsets(text: str) -> list[tuple[str, int]]:
     for line in text.split("\n"):
         out.append((line, offset))
         offset += len(line) + 1
+    return out
+
+
+def _part_starts(document: Document, lines: list[str]) -> dict[int, tuple[str, str, str, int]]:
+    """Where the parts of a notice begin: line → (kind, number, title, lines the title takes).
+
+    * the plan a notice issues (通知 + 实施方案 in one file): a title line ending in a genre word
+      (方案, 计划, 规划, 意见 …) right after the notice's signature block (issuer, then date);
+    * the list of attachments (附件：1．… 2．…) and each attachment (附件2, then its title).
+
+    Plain-text files keep the structure they were written with (their offsets and gold were made
+    against it): parts are found in text read from Word, PDF and HTML.
+    """
+    from kg.ingest.metadata import genre_of, is_signature
+
+    if document.source_format in ("txt", "md"):
+        return {}
+    out: dict[int, tuple[str, str, str, int]] = {}
+    for k, line in enumerate(lines):
+        bare = line.strip()
+        listed = _ATTACHMENT_LIST.match(bare)
+        if listed and (re.match(r"\d|[（(]?\d|《", listed.group(1)) or not listed.group(1)):
+            out[k] = ("attachments", "附件", "附件", 1)
+            continue
+        attachment = _ATTACHMENT.match(bare)
+        if attachment and len(bare) <= 60:
+            number, title = re.sub(r"\s", "", attachment.group(1)), attachment.group(3).strip()
+            if title:
+                out[k] = ("attachment", number, title, 1)
+            elif k + 1 < len(lines) and 0 < len(lines[k + 1]) <= 60 and "。" not in lines[k + 1]:
+                out[k] = ("attachment", number, lines[k + 1].strip(), 2)
+            continue
+        if k >= 2 and len(bare) <= 60 and "。" not in bare and genre_of(bare) and is_signature(lines[k - 2], lines[k - 1]):
+            out[k] = ("part", "", bare, 1)
     return out
 
 
