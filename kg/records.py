@@ -67,6 +67,7 @@ class Document:
     extraction: str = "text"  # "text" (stored in the file) or "ocr" (recognised from images)
     reader: str = ""  # the tool that read the file: pypdf, docx-xml, libreoffice, tesseract …
     provenance: tuple[MetaField, ...] = ()  # where each metadata value came from
+    attachment_of: str = ""  # id of the notice this document is an attachment of (附件N shipped apart)
 
     @property
     def id(self) -> str:

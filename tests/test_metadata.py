@@ -174,3 +174,18 @@ def test_kg_add_prints_what_was_inferred(tmp_path: Path) -> None:
 ])
 def test_dates(text: str, iso: str) -> None:
     assert inference.parse_date(text) == iso
+
+
+def test_attachments_shipped_as_files_are_linked_to_their_notice(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _docx(corpus / "11-关于印发健康促进行动方案的通知.docx", NOTICE + ["附件：1.儿童健康促进专项行动计划"])
+    _docx(corpus / "11-附件3：儿童健康促进行动计划.docx",
+          ["附件3", "儿童健康促进专项行动计划", "一、主要目标", "儿童健康水平显著提高，儿童健康生活方式更加普及。"])
+    _docx(corpus / "12-附件1：无关的计划.docx", ["附件1", "无关的计划", "一、主要目标", "另一份文件的附件，正文内容与上面的通知无关。"])
+    load = load_corpus(corpus, LIMIT)
+    by_file = {d.meta.file: d for d in load.documents}
+    notice = by_file["11-关于印发健康促进行动方案的通知.docx"]
+    assert by_file["11-附件3：儿童健康促进行动计划.docx"].attachment_of == notice.id
+    assert by_file["12-附件1：无关的计划.docx"].attachment_of == ""
+    assert any("附件3 of" in w for w in load.warnings)

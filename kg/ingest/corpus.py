@@ -169,7 +169,20 @@ def load_corpus(corpus_dir: Path, max_bytes: int) -> CorpusLoad:
         result.documents.append(Document(meta=meta, text=text, sha256=data_hash,
                                          encoding=raw.encoding, source_format=raw.source_format,
                                          extraction=raw.extraction, reader=raw.method, provenance=provenance))
+    _link_attachments(result)
     return result
+
+
+def _link_attachments(result: CorpusLoad) -> None:
+    """Mark attachments shipped as files of their own (11-附件3：…) with the notice they belong to."""
+    import dataclasses
+
+    links = inference.attachment_links([(d.id, d.meta.file, d.meta.title, d.text) for d in result.documents])
+    for k, document in enumerate(result.documents):
+        if document.id in links:
+            notice, label = links[document.id]
+            result.documents[k] = dataclasses.replace(document, attachment_of=notice)
+            result.warnings.append(f"{document.meta.file} is {label} of {notice}")
 
 
 REMOVED_DIR = ".removed"

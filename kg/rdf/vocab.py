@@ -144,6 +144,7 @@ class POL(DefinedNamespace):
     reportedIn: URIRef  # Observation → Document that reports it.
     cites: URIRef  # Document → Document or CitedDocument.
     metadataEvidence: URIRef  # Document → MetadataEvidence of one of its metadata values.
+    attachmentOf: URIRef  # Document → the notice Document it is an attachment (附件N) of.
     belongsToProgramme: URIRef  # PilotZone → Programme it was designated under.
 
     _NS = Namespace("https://w3id.org/policy-kg/ontology#")

@@ -103,6 +103,8 @@ def document_quads(document: Document, sections: list[Section], passages: list[P
     out.add_value(doc, POL.genre, meta.genre)
     out.add_value(doc, POL.validity, meta.validity)
     out.add_value(doc, POL.regionName, meta.region)
+    if document.attachment_of:
+        out.add(doc, POL.attachmentOf, doc_iri(document.attachment_of))
     for evidence in document.provenance:
         subject = ox.NamedNode(f"{doc.value}/meta/{evidence.name}")
         out.add(doc, POL.metadataEvidence, subject)
