@@ -99,59 +99,52 @@ def _properties(document) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return out
 
 
-def _band_lines(textpage, height: float) -> list[str]:  # type: ignore[no-untyped-def]
-    """Text lines (left to right) whose boxes lie in the top or bottom margin band."""
-    segments = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        if top > height * (1 - MARGIN) or bottom < height * MARGIN:
-            text = textpage.get_text_bounded(left - 0.5, bottom - 0.5, right + 0.5, top + 0.5)
-            segments.append((left, bottom, right, top, text))
-    lines: list[dict[str, object]] = []
-    for seg in sorted(segments, key=lambda s: -s[3]):
-        for line in lines:
-            if seg[1] < line["t"] and seg[3] > line["b"]:  # type: ignore[operator]
-                line["segs"].append(seg)  # type: ignore[union-attr]
-                line["t"] = max(line["t"], seg[3])  # type: ignore[call-overload]
-                line["b"] = min(line["b"], seg[1])  # type: ignore[call-overload]
-                break
-        else:
-            lines.append({"t": seg[3], "b": seg[1], "segs": [seg]})
-    return [" ".join(s[4] for s in sorted(line["segs"])) for line in lines]  # type: ignore[arg-type]
+def _lines_with_band(textpage, height: float) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    """The page's text lines, each with whether it sits in the top or bottom margin band.
+
+    PDFium's text holds one character per character box (its generated line breaks included),
+    so a line's first visible character gives the line's height on the page.
+    """
+    text = textpage.get_text_range()
+    out: list[tuple[str, bool]] = []
+    position = 0
+    for line in re.split(r"(\r\n|\n|\r)", text):
+        if line in ("\r\n", "\n", "\r"):
+            position += len(line)
+            continue
+        first = next((k for k, ch in enumerate(line) if not ch.isspace()), None)
+        band = False
+        if first is not None:
+            _, bottom, _, top = textpage.get_charbox(position + first)
+            band = top > height * (1 - MARGIN) or bottom < height * MARGIN
+        out.append((line, band))
+        position += len(line)
+    return out
 
 
 def _pages(document) -> tuple[list[str], set[str], list[int]]:  # type: ignore[no-untyped-def]
     """Page texts without running heads/feet, the heads dropped, and the pages that are scans."""
     import pypdfium2.raw as raw
 
-    texts: list[str] = []
-    bands: list[list[str]] = []
+    pages: list[list[tuple[str, bool]]] = []
     scanned: list[int] = []
     for number in range(len(document)):
         page = document[number]
-        textpage = page.get_textpage()
-        text = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
-        bands.append(_band_lines(textpage, page.get_size()[1]) if len(document) > 1 else [])
-        if len(re.sub(r"\s", "", text)) < MIN_PAGE_TEXT and \
+        lines = _lines_with_band(page.get_textpage(), page.get_size()[1])
+        pages.append(lines)
+        if len(re.sub(r"\s", "", "".join(line for line, _ in lines))) < MIN_PAGE_TEXT and \
                 any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)):
             scanned.append(number)
-        texts.append(text)
-    counts = collections.Counter(k for band in bands for k in {_key(line) for line in band})
+    counts = collections.Counter(k for lines in pages for k in {_key(line) for line, band in lines if band})
     need = max(2, round(MIN_SHARE * len(document)))
     dropped: set[str] = set()
     out = []
-    for text, band in zip(texts, bands):
-        remove = {_key(line) for line in band
-                  if _PAGE_NUMBER.match(line) or (counts[_key(line)] >= need and len(_key(line)) > 1)}
-        if not remove:
-            out.append(text.strip("\n"))
-            continue
-        lines = text.split("\n")
+    for lines in pages:
         kept = []
-        for line in lines:
+        for line, band in lines:
             key = _key(line)
-            if key and key in remove:
-                remove.discard(key)
+            if band and len(document) > 1 and key and (
+                    _PAGE_NUMBER.match(line) or (counts[key] >= need and len(key) > 1)):
                 dropped.add(line.strip())
                 continue
             kept.append(line)
