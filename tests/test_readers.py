@@ -667,3 +667,14 @@ def test_html_main_text_without_chrome(tmp_path: Path) -> None:
     assert raw.properties["title"] == "关于加强基层医疗卫生服务能力建设的通知"
     lines = clean_document(raw.text, paragraph_lines=True, chrome=True).text.split("\n")
     assert lines == ["关于加强基层医疗卫生服务能力建设的通知", *paragraphs, "部门\t职责", "卫生健康委\t牵头推进"]
+
+
+@pytest.mark.parametrize(("title", "site", "kept"), [
+    ("关于健全健康优先发展机制的意见_江西省人民政府", "", "关于健全健康优先发展机制的意见"),
+    ("重庆云阳：把健康融入所有政策 - 中新网", "中新网", "重庆云阳：把健康融入所有政策"),
+    ("健康广西建设工作要点", "", "健康广西建设工作要点"),
+])
+def test_html_title_loses_the_site_name(title: str, site: str, kept: str) -> None:
+    from kg.ingest.readers.html import _page_title
+
+    assert _page_title(title, site) == kept

@@ -62,9 +62,21 @@ def read_html(path: Path, data: bytes, limit: int) -> RawText:
             continue  # the |---|---| rule under a header row
         else:
             lines.append(line)
-    title = properties.get("title", "")
+    title = _page_title(properties.get("title", ""), properties.get("site", ""))
+    if title:
+        properties["title"] = title
     body = "\n".join(lines)
     if title and not body.lstrip().startswith(title):
         body = title + "\n" + body
     return RawText(body, EMBEDDED_ENCODING, path.suffix.lower()[1:], method="trafilatura",
                    paragraph_lines=True, properties=properties)
+
+
+def _page_title(title: str, site: str) -> str:
+    """A <title> without the site name a page appends (``…的通知_江西省人民政府`` → ``…的通知``)."""
+    parts = [part.strip() for part in re.split(r"\s*(?:_|\||｜|\s[-–—]\s)\s*", title) if part.strip()]
+    if len(parts) <= 1:
+        return title.strip()
+    kept = [part for part in parts if part != site and not re.search(r"(?:网|网站|门户|政府|人民政府)$", part)
+            or len(part) > 20]
+    return max(kept or parts, key=len)
