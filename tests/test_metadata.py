@@ -189,3 +189,16 @@ def test_attachments_shipped_as_files_are_linked_to_their_notice(tmp_path: Path)
     assert by_file["11-附件3：儿童健康促进行动计划.docx"].attachment_of == notice.id
     assert by_file["12-附件1：无关的计划.docx"].attachment_of == ""
     assert any("附件3 of" in w for w in load.warnings)
+
+
+def test_journal_article_title_and_journal_even_with_the_first_author_run_on(tmp_path: Path) -> None:
+    path = tmp_path / "paper.txt"
+    path.write_text("\n".join([
+        "第37卷 第10期", "2024年10月", "医学与社会", "Medicine and Society", "·卫生事业管理·",
+        "“将健康融入所有政策”的实践经验及启示方一安1", "，马启涵2", "1", "北京大学公共卫生学院，北京，100191",
+        "摘 要 “将健康融入所有政策”是健康中国建设的重要内容。", "关键词 卫生政策; 跨部门合作",
+        "2019年12月28日，我国健康领域的基本法正式颁布。"]), encoding="utf-8")
+    found, _ = _infer(path)
+    assert found.value("title") == "“将健康融入所有政策”的实践经验及启示"
+    assert found.value("issuer") == "医学与社会"
+    assert found.value("genre") == "论文" and found.value("date") == ""

@@ -448,6 +448,10 @@ def _headline_end(rest: str) -> int:
 def _paper(lines: list[_Line], found: _Collector) -> None:
     """Journal article: the title lines sit between the journal header and the authors line."""
     abstract = next((k for k, line in enumerate(lines[:40]) if re.match(r"\s*摘\s*要", line.text)), None)
+    if abstract is None:  # the abstract run onto the affiliation line above it
+        abstract = next((k for k, line in enumerate(lines[:40]) if re.search(r"\d{6}\s*摘\s*要", line.text)), None)
+        if abstract is not None:
+            abstract += 1
     if abstract is None or abstract < 2:
         return
     header = lines[:abstract]
@@ -464,11 +468,16 @@ def _paper(lines: list[_Line], found: _Collector) -> None:
     authors = abstract - 1
     # Footnote marks and affiliation lines (北京大学…，北京，100191) come between authors and abstract.
     while authors > 0 and (re.fullmatch(r"[\d\s,，;；*①-⑩]+", lines[authors].text)
-                           or re.search(r"\d{6}|大学|学院|研究所|研究院|医院", lines[authors].text)):
+                           or re.search(r"\d{6}|大学|学院|研究所|研究院|医院", lines[authors].text)
+                           or re.match(r"\s*[，,、]", lines[authors].text)):  # the author list goes on
         authors -= 1
+    glued_author = re.match(r"\s*[，,、]", lines[authors + 1].text) if authors + 1 < abstract else None
     title_lines = []
     k = authors - 1
-    while k >= 0 and len(title_lines) < 3:
+    if glued_author and re.search(r"[\u4e00-\u9fff]{2,3}\s*[\d①-⑩*]+$", lines[authors].text) \
+            and len(lines[authors].text) > 12:
+        title_lines.append(lines[authors])  # the title line, with the first author joined onto it
+    while k >= 0 and len(title_lines) < 3 and not (title_lines and glued_author):
         text = lines[k].text.strip()
         if journal and lines[k].start <= journal[1] <= lines[k].start + len(lines[k].text):
             break
@@ -478,6 +487,11 @@ def _paper(lines: list[_Line], found: _Collector) -> None:
         k -= 1
     if title_lines:
         title = "".join(line.text.strip() for line in title_lines)
+        if glued_author or re.search(r"[\u4e00-\u9fff]{2,3}\s*[\d①-⑩*]+$", title):
+            # The first author's name (with its affiliation mark) was joined onto the title line.
+            cut = re.search(r"(?<=[”》\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}\s*[\d①-⑩*]+$", title)
+            if cut and len(title) - len(cut.group(0)) >= 8:
+                title = title[:cut.start()]
         found.put("title", re.sub(r"\s+", "", title), title_lines[0].start,
                   title_lines[-1].start + len(title_lines[-1].text))
     if journal:
