@@ -123,3 +123,5 @@ def test_plain_text_files_keep_their_lines() -> None:
 
     text = "全区逾九成基层医疗机构服务能力达国标\n责任编辑：张玉军"
     assert clean_document(text).text == text
+    glued = "试点覆盖全县16万居民。（龚晓红）来源：新华社返回搜狐，查看更多责任编辑："
+    assert clean_document(glued).text == "试点覆盖全县16万居民。（龚晓红）来源：新华社"

@@ -311,7 +311,7 @@ def _is_breadcrumb(line: str) -> bool:
     return len(parts) >= 3 and all(0 < len(part) <= 30 for part in parts[:-1])
 
 
-def strip_chrome(text: str) -> Cleaned:
+def strip_chrome(text: str, whole_lines: bool = True) -> Cleaned:
     """Drop web chrome and residue lines from normalised ``text`` (see ``kg/data/web_residue.txt``).
 
     Dropped: lines matching a residue form, menu and breadcrumb lines, and short lines that
@@ -331,7 +331,7 @@ def strip_chrome(text: str) -> Cleaned:
         start = offset
         offset += len(line) + 1
         if "\t" not in line:
-            reason = _chrome_reason(line, residue, counts)
+            reason = _chrome_reason(line, residue, counts) if whole_lines else ""
             if reason:
                 dropped.append(line)
                 continue
@@ -364,7 +364,9 @@ def clean_document(raw: str, *, paragraph_lines: bool = False, chrome: bool = Fa
     """Normalise ``raw`` and, when ``chrome``, drop web chrome (the corpus loader's one call)."""
     text = normalise(raw, paragraph_lines=paragraph_lines)
     if not chrome:
-        return Cleaned(text, text)
+        # Plain text keeps its lines; only residue glued onto the end of a line (返回搜狐，查看更多 …,
+        # a 责任编辑： after the last sentence) is cut, so every kept line still starts where it did.
+        return strip_chrome(text, whole_lines=False)
     return strip_chrome(text)
 
 
