@@ -176,7 +176,8 @@ class _Line:
 def _lines(cleaned: Cleaned) -> list[_Line]:
     out, offset = [], 0
     for line in cleaned.full.split("\n"):
-        kept = cleaned.to_text(offset, offset + len(line)) is not None if line else False
+        # A line whose tail was cut as residue is still kept: its start survives.
+        kept = cleaned.to_text(offset, offset + 1) is not None if line else False
         out.append(_Line(line, offset, kept))
         offset += len(line) + 1
     return [line for line in out if line.text.strip()]
@@ -331,7 +332,7 @@ def _title(lines: list[_Line], found: _Collector, paper: bool) -> None:
     if not candidates:
         return
     first = candidates[0]
-    if len(first.text) > 100:
+    if len(first.text) > 100 or (len(lines) == 1 and re.search(r"[。！？]", first.text[:-1])):
         _run_in_title(first, found)
         return
     if not _title_like(first.text):
