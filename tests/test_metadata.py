@@ -202,3 +202,13 @@ def test_journal_article_title_and_journal_even_with_the_first_author_run_on(tmp
     assert found.value("title") == "“将健康融入所有政策”的实践经验及启示"
     assert found.value("issuer") == "医学与社会"
     assert found.value("genre") == "论文" and found.value("date") == ""
+
+
+def test_default_ids_differ_by_format_and_stay_valid() -> None:
+    import re
+
+    ids = [inference.default_id(Path(name)) for name in
+           ("good.pdf", "good.docx", "good.txt", "11-附件3：海南省儿童健康促进行动计划.docx", "“将健康融入”.pdf")]
+    assert ids[:3] == ["good-pdf", "good-docx", "good"]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", i) for i in ids)

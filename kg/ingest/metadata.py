@@ -717,10 +717,17 @@ def _region(found: _Collector) -> None:
 
 
 def default_id(path: Path) -> str:
-    """A document id from the file name: ASCII letters/digits kept, plus a short hash of the name."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", unicodedata.normalize("NFKC", path.stem)).strip("-._")[:60] or "doc"
-    digest = hashlib.sha256(path.name.encode("utf-8")).hexdigest()[:6]
-    return slug if slug == path.stem else f"{slug}-{digest}"
+    """A document id from the file name: ASCII letters/digits kept, plus a short hash of the name.
+
+    Two files that differ only by suffix (good.pdf, good.docx) get different ids: a plain-text
+    file keeps its bare stem, any other format adds its suffix (good-pdf).
+    """
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", unicodedata.normalize("NFKC", path.stem))
+    slug = re.sub(r"-{2,}", "-", slug).strip("-._")[:60] or "doc"
+    if slug != path.stem:
+        return f"{slug}-{hashlib.sha256(path.name.encode('utf-8')).hexdigest()[:6]}"
+    suffix = path.suffix.lower().lstrip(".")
+    return slug if suffix in ("txt", "md", "") else f"{slug}-{suffix}"
 
 
 def merge(path: Path, inferred: Inference, given: DocumentMeta | None) -> tuple[DocumentMeta, tuple[MetaField, ...]]:
