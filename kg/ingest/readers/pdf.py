@@ -5,8 +5,9 @@
 * Running heads and feet: text lines in the top or bottom 8% of a page that are page numbers
   (``·161·``, ``- 3 -``, ``第 2 页``) or that recur, digits aside, on at least 40% of the pages
   (journal name and issue, a site's header) are dropped.
-* A page with (almost) no text layer but an image is rendered and read by OCR; the text is then
-  marked as OCR (``RawText.extraction``) and a warning says which pages.
+* A page with (almost) no text layer but an image, or with a garbled text layer (fonts without a
+  Unicode map), is rendered and read by OCR; the text is then marked as OCR
+  (``RawText.extraction``) and a warning says which pages.
 * The document information (Title, Author, CreationDate) becomes ``RawText.properties``.
 """
 
@@ -17,7 +18,15 @@ import re
 from pathlib import Path
 
 from kg.errors import CorpusError
-from kg.ingest.readers.common import EMBEDDED_ENCODING, OCR, PAGE_BREAK, RawText, missing_for_file
+from kg.ingest.readers.common import (
+    EMBEDDED_ENCODING,
+    MAX_BAD_CHAR_RATIO,
+    OCR,
+    PAGE_BREAK,
+    RawText,
+    bad_char_ratio,
+    missing_for_file,
+)
 
 #: Fraction of the page height at the top and at the bottom where running heads and feet sit.
 MARGIN = 0.08
@@ -132,9 +141,12 @@ def _pages(document) -> tuple[list[str], set[str], list[int]]:  # type: ignore[n
         page = document[number]
         lines = _lines_with_band(page.get_textpage(), page.get_size()[1])
         pages.append(lines)
-        if len(re.sub(r"\s", "", "".join(line for line, _ in lines))) < MIN_PAGE_TEXT and \
+        text = "".join(line for line, _ in lines)
+        if len(re.sub(r"\s", "", text)) < MIN_PAGE_TEXT and \
                 any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)):
             scanned.append(number)
+        elif bad_char_ratio(text) > MAX_BAD_CHAR_RATIO:
+            scanned.append(number)  # a text layer without a Unicode map: read what the page shows
     counts = collections.Counter(k for lines in pages for k in {_key(line) for line, band in lines if band})
     need = max(2, round(MIN_SHARE * len(document)))
     dropped: set[str] = set()
