@@ -36,6 +36,8 @@ MIN_SHARE = 0.4
 MIN_PAGE_TEXT = 10
 #: Render scale for OCR (300 dpi).
 OCR_DPI = 300
+#: At most this many pages of one PDF are read by OCR (about 40 s a page on one core).
+MAX_OCR_PAGES = 60
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[·•\-—–－]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/，,]?\s*共\s*\d+\s*页)?(?:\s*[·•\-—–－])?\s*$"
@@ -65,6 +67,10 @@ def read_pdf(path: Path, data: bytes, limit: int) -> RawText:
         properties = _properties(document)
         ocr_pages: list[int] = []
         method = "pdfium"
+        if len(scanned) > MAX_OCR_PAGES:
+            raise CorpusError(path, f"{len(scanned)} pages are scans; at most {MAX_OCR_PAGES} pages of one PDF are "
+                              "read by OCR (about 40 s a page)",
+                              "run OCR on it first (e.g. ocrmypdf) or split it into parts")
         if scanned:
             from kg.ingest.readers.ocr import recognise_image
 
