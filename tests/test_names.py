@@ -17,9 +17,9 @@ from kg.query.trace import name_form
 
 def _resolved(service: Service, text: str, indicator: bool) -> dict[str, str]:
     """The entity IRI each command resolves ``text`` to."""
-    out = {"show": service.entity(text)["iri"],
-           "related": service.related(text, k=1, embeddings=False)["entity"]["iri"],
-           "timeline": service.timeline(text)["entity"]["iri"]}
+    out = {"show": service.entity(text).iri,
+           "related": service.related(text, k=1, embeddings=False).entity.iri,
+           "timeline": service.timeline(text).entity.iri}
     if indicator:
         out["trace"] = service.trace(text).indicator.iri
     return out
@@ -61,8 +61,8 @@ def test_a_name_nothing_has_matches_nothing(service: Service) -> None:
 
 
 def test_invisible_characters_around_a_name_do_not_change_the_entity(service: Service) -> None:
-    plain = service.entity("孕产妇死亡率")["iri"]
-    assert service.entity("\u202e孕产妇\u200b死亡率\u200d")["iri"] == plain
+    plain = service.entity("孕产妇死亡率").iri
+    assert service.entity("\u202e孕产妇\u200b死亡率\u200d").iri == plain
     assert service.trace("\u202e孕产妇\u200b死亡率").indicator.iri == plain
 
 
@@ -78,9 +78,9 @@ def test_kg_related_and_timeline_accept_an_iri(real_settings: Settings, service:
     entity = service.entity("上思县医疗健康集团")
     env = {"KG_BUILD_DIR": real_settings.build_dir, "KG_CORPUS_DIR": real_settings.corpus_dir}
     for command in ("related", "timeline"):
-        result = CliRunner().invoke(main, [command, entity["iri"], "--json"], env=env)
+        result = CliRunner().invoke(main, [command, entity.iri, "--json"], env=env)
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["entity"]["label"] == entity["label"]
+        assert json.loads(result.output)["entity"]["label"] == entity.label
     result = CliRunner().invoke(main, ["related", "\u200b"], env=env)
     assert result.exit_code == QueryError.exit_code
     assert "nothing matched" in result.output

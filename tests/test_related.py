@@ -13,7 +13,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError, StaleBuildError
 from kg.query.graph_queries import select
-from kg.query.related import RANKED_TYPES, WEIGHTS
+from kg.query.related import RANKED_TYPES, WEIGHTS, Related
 from kg.query.service import Service
 
 
@@ -21,16 +21,16 @@ def _env(settings: Settings) -> dict[str, str]:
     return {"KG_BUILD_DIR": settings.build_dir, "KG_CORPUS_DIR": settings.corpus_dir}
 
 
-def _check_ranking(data: dict[str, Any]) -> None:
-    related = data["related"]
-    assert related, f"nothing related to {data['entity']['label']}"
-    assert [r["score"] for r in related] == sorted((r["score"] for r in related), reverse=True)
+def _check_ranking(data: Related) -> None:
+    related = data.related
+    assert related, f"nothing related to {data.entity.label}"
+    assert [r.score for r in related] == sorted((r.score for r in related), reverse=True)
     for item in related:
-        assert item["type"] in RANKED_TYPES and item["iri"] != data["entity"]["iri"]
-        assert item["reasons"], item
-        for reason in item["reasons"]:
-            assert reason["kind"] in WEIGHTS and reason["text"] and reason["weight"] > 0
-        assert item["score"] == pytest.approx(sum(r["weight"] for r in item["reasons"]), abs=1e-3)
+        assert item.type in RANKED_TYPES and item.iri != data.entity.iri
+        assert item.reasons, item
+        for reason in item.reasons:
+            assert reason.kind in WEIGHTS and reason.text and reason.weight > 0
+        assert item.score == pytest.approx(sum(r.weight for r in item.reasons), abs=1e-3)
 
 
 def _names_containing(service: Service, word: str, types: tuple[str, ...]) -> list[str]:
@@ -43,7 +43,7 @@ def test_related_for_a_county_medical_community(service: Service) -> None:
     if not _names_containing(service, "医共体", ("PilotZone", "Institution", "Programme", "Practice")):
         pytest.skip("the build has no entity named for 县域医共体 (entity extraction not in this build)")
     data = service.related("县域医共体", k=8)
-    assert "医共体" in data["entity"]["label"]
+    assert "医共体" in data.entity.label
     _check_ranking(data)
 
 
@@ -56,9 +56,9 @@ def test_related_members_of_a_group_come_first(service: Service) -> None:
     _check_ranking(data)
     members = {r["m"] for r in select(service.store, "SELECT DISTINCT ?g ?m WHERE { ?m pol:memberOf ?g }",
                                       g=ox.NamedNode(row["g"]))}
-    top = data["related"][0]
-    assert top["iri"] in members
-    assert top["reasons"][0]["kind"] == "link" and "成员单位" in top["reasons"][0]["text"]
+    top = data.related[0]
+    assert top.iri in members
+    assert top.reasons[0].kind == "link" and "成员单位" in top.reasons[0].text
 
 
 def test_related_items_of_the_same_column(service: Service) -> None:
@@ -71,23 +71,23 @@ def test_related_items_of_the_same_column(service: Service) -> None:
     row = next((r for r in rows if r["label"] == "区域医疗中心建设工程"), rows[0])
     data = service.related(row["label"], k=10, embeddings=False)
     _check_ranking(data)
-    reasons = [reason["text"] for item in data["related"] for reason in item["reasons"]]
+    reasons = [reason.text for item in data.related for reason in item.reasons]
     assert f"同属{row['columnLabel']}" in reasons
 
 
 def test_related_indicators_without_entity_extraction(service: Service) -> None:
     data = service.related("孕产妇死亡率", k=5, embeddings=False)
-    assert data["entity"]["type"] == "Indicator" and data["embedding"] == "off"
+    assert data.entity.type == "Indicator" and data.embedding == "off"
     _check_ranking(data)
-    infant = next(r for r in data["related"] if r["label"] == "婴儿死亡率")
-    assert any(reason["kind"] == "passage" for reason in infant["reasons"])
+    infant = next(r for r in data.related if r.label == "婴儿死亡率")
+    assert any(reason.kind == "passage" for reason in infant.reasons)
 
 
 def test_related_uses_label_similarity_when_the_encoder_loads(service: Service) -> None:
     data = service.related("孕产妇死亡率", k=5)
-    assert data["embedding"] == "used"
-    infant = next(r for r in data["related"] if r["label"] == "婴儿死亡率")
-    assert any(reason["kind"] == "similar" for reason in infant["reasons"])
+    assert data.embedding == "used"
+    infant = next(r for r in data.related if r.label == "婴儿死亡率")
+    assert any(reason.kind == "similar" for reason in infant.reasons)
 
 
 def test_related_falls_back_when_the_encoder_cannot_load(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,7 +96,7 @@ def test_related_falls_back_when_the_encoder_cannot_load(service: Service, monke
 
     monkeypatch.setattr(Service, "encoder", property(broken))
     data = service.related("孕产妇死亡率", k=5)
-    assert data["embedding"].startswith("unavailable: the index was built with model 'x'")
+    assert data.embedding.startswith("unavailable: the index was built with model 'x'")
     _check_ranking(data)
 
 
@@ -107,23 +107,23 @@ def test_related_refuses_unknown_names(service: Service) -> None:
 
 def test_timeline_of_an_indicator(service: Service) -> None:
     data = service.timeline("孕产妇死亡率")
-    rows = data["documents"]
-    assert data["entity"]["label"] == "孕产妇死亡率"
-    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
-    assert {"gx-plan-2022", "gx-review-2024"} <= {r["doc_id"] for r in rows}
+    rows = data.documents
+    assert data.entity.label == "孕产妇死亡率"
+    assert [r.date for r in rows] == sorted(r.date for r in rows)
+    assert {"gx-plan-2022", "gx-review-2024"} <= {r.doc_id for r in rows}
     for row in rows:
-        assert row["mentions"] > 0 and row["kind"] in ("plan", "news", "bulletin")
-        quote = row["first_quote"]
-        assert service.document_text(row["doc_id"])[quote["start"]:quote["end"]] == quote["quote"]
-        assert "孕产妇死亡率" in quote["quote"]
+        assert row.mentions > 0 and row.kind in ("plan", "news", "bulletin")
+        quote = row.first_quote
+        assert quote is not None and service.document_text(row.doc_id)[quote.start:quote.end] == quote.quote
+        assert "孕产妇死亡率" in quote.quote
 
 
 def test_timeline_of_a_pilot_zone_across_news(service: Service) -> None:
     if not _names_containing(service, "上思县国家基层卫生健康综合试验区", ("PilotZone",)):
         pytest.skip("the build has no pilot zones yet")
-    rows = service.timeline("上思县国家基层卫生健康综合试验区")["documents"]
-    assert len(rows) >= 2 and all(r["kind"] == "news" for r in rows)
-    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    rows = service.timeline("上思县国家基层卫生健康综合试验区").documents
+    assert len(rows) >= 2 and all(r.kind == "news" for r in rows)
+    assert [r.date for r in rows] == sorted(r.date for r in rows)
 
 
 def test_related_and_timeline_commands(real_settings: Settings) -> None:

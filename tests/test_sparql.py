@@ -23,7 +23,6 @@ from kg.query.sparql import (
     MAX_RUNAWAY_QUERIES,
     PREFIXES_HEADER,
     check_read_only,
-    lookup_by_label,
     run_select,
 )
 from kg.rdf.vocab import PREFIXES
@@ -280,57 +279,6 @@ def test_plan_sections_example_lists_headed_sections(service: Service) -> None:
     assert result.variables == ["number", "title", "level", "section"]
     assert len(result.rows) > 20 and all(int(row[2]) >= 1 for row in result.rows)
     assert result.rows[0][:3] == ["一、", "推进健康广西建设，奋进全民健康新征程", "1"]
-
-
-# --- safe lookups ------------------------------------------------------------------------------
-
-def _expected(text: str) -> set[str]:
-    needle = text.strip().lower()
-    if not needle:
-        return set()
-    return {iri for iri, labels in LABELS.items() if any(needle in label.lower() for label in labels)}
-
-
-INJECTIONS = [
-    "'", '"', "}", "#", "\n", "\\", "\\u0022", '"}; DROP ALL; #', "<http://x>", "') } ; CLEAR ALL #",
-    '" . ?s ?p ?o . FILTER("1"="1', "}} UNION { ?entity ?p ?o } #", "?entity", "*", "%", ".*", "$q",
-    "x" * 100_000, "引号\"测试'}", "注释\n", "\x00", "DROP",
-]
-
-
-@pytest.mark.parametrize("text", INJECTIONS, ids=[repr(t[:20]) for t in INJECTIONS])
-def test_lookup_matches_hostile_text_literally(tiny: ox.Store, text: str) -> None:
-    before = len(tiny)
-    assert set(lookup_by_label(tiny, text)) == _expected(text)
-    assert len(tiny) == before
-
-
-def test_lookup_finds_labels_and_alt_labels_exact_first(tiny: ox.Store) -> None:
-    assert lookup_by_label(tiny, "邕城") == [f"{E}place/nanning"]
-    assert lookup_by_label(tiny, "  南宁市 ") == [f"{E}place/nanning"]
-    assert lookup_by_label(tiny, "市") == [f"{E}place/baise", f"{E}place/nanning"]
-    assert lookup_by_label(tiny, "SEE <HTTP://X>") == [f"{E}programme/iri"]  # case-insensitive
-    assert lookup_by_label(tiny, '"') == [f"{E}programme/quote", f"{E}programme/drop"]  # shorter label first
-    assert lookup_by_label(tiny, "\\u0022") == [f"{E}programme/escape"]  # the six characters, not a quote
-    assert lookup_by_label(tiny, "市", limit=1) == [f"{E}place/baise"]
-    assert lookup_by_label(tiny, "") == [] and lookup_by_label(tiny, "   ") == []
-
-
-def test_lookup_orders_exact_matches_first(tiny: ox.Store) -> None:
-    graph = ox.NamedNode("https://w3id.org/policy-kg/id/graph/b")
-    tiny.add(ox.Quad(ox.NamedNode(f"{E}place/a-long-one"), ox.NamedNode(PREFIXES["rdfs"] + "label"),
-                     ox.Literal("百色市右江区", language="zh"), graph))
-    tiny.add(ox.Quad(ox.NamedNode(f"{E}place/z-exact"), ox.NamedNode(PREFIXES["skos"] + "altLabel"),
-                     ox.Literal("百色", language="zh"), graph))
-    assert lookup_by_label(tiny, "百色") == [f"{E}place/z-exact", f"{E}place/baise", f"{E}place/a-long-one"]
-
-
-def test_lookup_on_the_real_build(service: Service) -> None:
-    found = lookup_by_label(service.store, "专栏", limit=5)
-    assert len(found) == 5
-    for iri in found:
-        labels = run_select(service.store, f"SELECT ?l WHERE {{ <{iri}> rdfs:label|skos:altLabel ?l }}").rows
-        assert any("专栏" in row[0] for row in labels)
 
 
 # --- the command ------------------------------------------------------------------------------

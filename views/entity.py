@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kg.errors import KGError
+from kg.query.service import Service
 from kg.query.cards import EntityRef
 from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
 from views.common import cached_target_rows, service_or_stop, wait_until_ready
@@ -28,7 +29,7 @@ def entity_page() -> None:
     options = [e.iri for e in everything]
     if wanted and wanted not in by_iri:
         try:  # a name in the URL (?e=全科医生) resolves like `kg show`
-            wanted = service.entity(wanted)["iri"]
+            wanted = service.entity(wanted).iri
         except KGError:
             st.warning(f"未找到实体：{wanted}")
             wanted = ""
@@ -42,41 +43,48 @@ def entity_page() -> None:
     st.query_params.pop("type", None)
     data = service.entity(iri)
     summary = by_iri[iri]
-    st.header(data["label"])
+    st.header(data.label)
     st.caption(f"类型：{TYPE_NAMES.get(summary.type, summary.type)} · 见于 {len(summary.documents)} 份文档 · "
                f"{summary.mentions} 处提及")
     if summary.aliases:
         st.write("别名：" + "、".join(summary.aliases))
     st.page_link("views/graph.py", label="在图谱中查看", icon=":material/hub:", query_params={"e": iri})
-    _facts(service, iri, summary.type, data["label"])
+    _facts(service, iri, summary.type, data.label)
     with st.expander("全部属性", expanded=False):
-        st.dataframe([{"属性": p, "值": " | ".join(str(data["labels"].get(v, v)) for v in vs)}
-                      for p, vs in sorted(data["properties"].items())],
+        st.dataframe([{"属性": p, "值": " | ".join(data.named(v) for v in vs)}
+                      for p, vs in sorted(data.properties.items())],
                      hide_index=True, width="stretch")
-    if summary.type == "indicator" and hasattr(service, "trace"):
+    if summary.type == "indicator":
         st.page_link("views/indicators.py", label="目标追踪", icon=":material/timeline:",
-                      query_params={"i": data["label"]})
+                      query_params={"i": data.label})
     wait_until_ready()  # related entities use the encoder the warm-up is loading
-    if hasattr(service, "related"):
-        try:
-            related = service.related(iri)
-        except KGError as exc:
-            st.info(f"相关实体不可用：{exc}")
-            related = None
-        if related:
-            st.subheader("相关实体")
-            items = related.get("related", related) if isinstance(related, dict) else related
-            for item in list(items)[:15]:
-                row = item if isinstance(item, dict) else vars(item)
-                reasons = "；".join(str(r) for r in row.get("reasons", []))
-                st.markdown(f"- [{row.get('label')}](?{urlencode({'e': row.get('iri', '')})}) — {reasons}")
-    st.subheader(f"出处（{len(data['mentions'])} 处）")
-    for mention in data["mentions"]:
-        params = {"doc": mention["doc_id"], "start": mention["start"], "end": mention["end"]}
+    _related(service, iri)
+    st.subheader(f"出处（{len(data.mentions)} 处）")
+    for mention in data.mentions:
+        params = {"doc": mention.doc_id, "start": mention.start, "end": mention.end}
         with st.container(border=True):
-            st.write(mention["quote"])
-            st.page_link("views/documents.py", label=f"{mention['title']} · 字符 {mention['start']}–{mention['end']}",
+            st.write(mention.quote)
+            st.page_link("views/documents.py", label=f"{mention.title} · 字符 {mention.start}–{mention.end}",
                          icon=":material/article:", query_params=params)
+
+
+def _related(service: Service, iri: str, shown: int = 15) -> None:
+    """相关实体: each related entity by name and type, linked to its page, with its reasons in words."""
+    try:
+        related = service.related(iri, k=shown)
+    except KGError as exc:
+        st.info(f"相关实体暂不可用：{exc}")
+        return
+    st.subheader("相关实体")
+    if not related.related:
+        st.caption("图谱中没有与它相关的实体。")
+        return
+    if related.embedding.startswith("unavailable"):
+        st.caption("名称语义相似度暂不可用，以下仅按图谱中的关联排序。")
+    for item in related.related:
+        kind = TYPE_NAMES.get(item.type.lower(), item.type)
+        reasons = "；".join(reason.text for reason in item.reasons)
+        st.markdown(f"- [{item.label}](?{urlencode({'e': item.iri})})（{kind}）：{reasons}")
 
 
 def _overview(everything: list) -> None:

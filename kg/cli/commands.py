@@ -196,21 +196,20 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     """Everything about one entity (NAME or IRI): properties, links and every mention with its quote."""
     data = open_service(ctx).entity(name)
     if as_json:
-        echo_json(data)
+        echo_json(data.to_json())
         return
-    click.echo(f"{data['label']}  <{data['iri']}>")
-    labels = data.get("labels", {})
+    click.echo(f"{data.label}  <{data.iri}>")
 
     def named(value: object) -> str:
-        return f"{labels[value]} <{value}>" if isinstance(value, str) and value in labels else str(value)
+        return f"{data.labels[value]} <{value}>" if isinstance(value, str) and value in data.labels else str(value)
 
-    for prop, values in sorted(data["properties"].items()):
+    for prop, values in sorted(data.properties.items()):
         click.echo(f"  {prop}: {' | '.join(named(v) for v in values)}")
-    for subject, prop in data["incoming"]:
+    for subject, prop in data.incoming:
         click.echo(f"  ← {prop} {named(subject)}")
-    click.echo(f"  {len(data['mentions'])} mentions:")
-    for m in data["mentions"]:
-        click.echo(f"    {m['doc_id']} [{m['start']}:{m['end']}] {m['quote']}")
+    click.echo(f"  {len(data.mentions)} mentions:")
+    for m in data.mentions:
+        click.echo(f"    {m.doc_id} [{m.start}:{m.end}] {m.quote}")
 
 
 @main.command()

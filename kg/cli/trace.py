@@ -6,12 +6,11 @@ Errors are raised as KGError (QueryError: exit code 7); the group turns them int
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
-from kg.cli.common import echo_json, main, open_service, progress_bars, settings_of
+from kg.cli.common import echo_json, main, open_service
 
 
 def _one_line(text: str) -> str:
@@ -83,18 +82,18 @@ def related_command(ctx: click.Context, entity: str, k: int, no_embeddings: bool
     """Programmes, pilot zones, institutions, practices and indicators related to ENTITY, with reasons."""
     data = open_service(ctx).related(entity, k=k, embeddings=not no_embeddings)
     if as_json:
-        echo_json(data)
+        echo_json(data.to_json())
         return
-    seed = data["entity"]
-    click.echo(f"{seed['label']}（{seed['type']}）  <{seed['iri']}>")
-    if data["embedding"].startswith("unavailable"):
-        click.echo(f"  (label similarity {data['embedding']})", err=True)
-    if not data["related"]:
+    seed = data.entity
+    click.echo(f"{seed.label}（{seed.type}）  <{seed.iri}>")
+    if data.embedding.startswith("unavailable"):
+        click.echo(f"  (label similarity {data.embedding})", err=True)
+    if not data.related:
         click.echo("  no related entities")
-    for rank, item in enumerate(data["related"], 1):
-        click.echo(f"{rank:>2}. [{item['score']:.2f}] {item['label']}（{item['type']}）")
-        for reason in item["reasons"]:
-            click.echo(f"      - {reason['text']}")
+    for rank, item in enumerate(data.related, 1):
+        click.echo(f"{rank:>2}. [{item.score:.2f}] {item.label}（{item.type}）")
+        for reason in item.reasons:
+            click.echo(f"      - {reason.text}")
 
 
 @main.command("timeline")
@@ -105,13 +104,12 @@ def timeline_command(ctx: click.Context, entity: str, as_json: bool) -> None:
     """Where ENTITY appears across documents, by date: document, kind, mentions, first quote."""
     data = open_service(ctx).timeline(entity)
     if as_json:
-        echo_json(data)
+        echo_json(data.to_json())
         return
-    seed = data["entity"]
-    click.echo(f"{seed['label']}（{seed['type']}）")
-    for row in data["documents"]:
-        click.echo(f"  {row['date']}  {row['kind']:<8} {row['mentions']:>3}×  《{row['title']}》")
-        if row["first_quote"]:
-            quote = row["first_quote"]
-            click.echo(f"      “{_one_line(quote['quote'])}” [{row['doc_id']} {quote['start']}:{quote['end']}]")
+    click.echo(f"{data.entity.label}（{data.entity.type}）")
+    for row in data.documents:
+        click.echo(f"  {row.date}  {row.kind:<8} {row.mentions:>3}×  《{row.title}》")
+        if row.first_quote:
+            quote = row.first_quote
+            click.echo(f"      “{_one_line(quote.quote)}” [{row.doc_id} {quote.start}:{quote.end}]")
 

@@ -128,15 +128,59 @@ LIMIT 1
 """
 
 
-def describe(store: ox.Store, iri: str) -> dict[str, Any]:
-    """All properties of a node, incoming links (except mentions), and its mentions."""
+@dataclass(frozen=True)
+class EntityMention:
+    """One mention of an entity, with its document and the words around it."""
+
+    iri: str  # the pol:Mention node
+    surface: str
+    start: int
+    end: int
+    passage: str  # passage IRI
+    doc_id: str
+    title: str  # the document's title
+    date: str
+    quote: str = ""  # the mention with some context either side (filled by the service)
+
+
+@dataclass
+class EntityDetails:
+    """Everything ``kg show`` prints about one entity: its label, properties (prefixed names →
+    values), incoming links (subject IRI, property), mentions, and the labels of linked nodes."""
+
+    iri: str
+    label: str
+    properties: dict[str, list[Any]]
+    incoming: list[tuple[str, str]]
+    mentions: list[EntityMention]
+    labels: dict[str, str] = field(default_factory=dict)  # linked IRI → its label
+
+    def named(self, value: object) -> str:
+        """A property value as shown: a linked node by its label, anything else as written."""
+        return self.labels.get(value, str(value)) if isinstance(value, str) else str(value)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict (what ``kg show --json`` prints)."""
+        return {"iri": self.iri, "label": self.label, "properties": self.properties,
+                "incoming": [list(pair) for pair in self.incoming],
+                "mentions": [vars(m) for m in self.mentions], "labels": self.labels}
+
+
+def describe(store: ox.Store, iri: str) -> EntityDetails:
+    """All properties of a node, incoming links (except mentions), its mentions, and the labels
+    of the nodes it links to."""
     node = ox.NamedNode(iri)
     properties: dict[str, list[Any]] = {}
     for row in select(store, PROPERTIES, s=node):
         properties.setdefault(_short(row["p"]), []).append(row["o"])
     incoming = [(r["s"], _short(r["p"])) for r in select(store, INCOMING, o=node)]
-    mentions = select(store, MENTIONS, o=node)
-    return {"iri": iri, "properties": properties, "incoming": incoming, "mentions": mentions}
+    mentions = [EntityMention(r["m"], r["surface"], int(r["start"]), int(r["end"]), r["passage"],
+                              r["doc"].rsplit("/", 1)[-1], r["title"], r["date"] or "")
+                for r in select(store, MENTIONS, o=node)]
+    linked = {v for vs in properties.values() for v in vs if isinstance(v, str) and v.startswith("https://")}
+    linked |= {subject for subject, _ in incoming}
+    labels = {other: label_of(store, other) for other in sorted(linked)}
+    return EntityDetails(iri, label_of(store, iri), properties, incoming, mentions, labels)
 
 
 def label_of(store: ox.Store, iri: str) -> str:
@@ -152,7 +196,7 @@ def _short(iri: str) -> str:
     return iri
 
 
-__all__ = ["POL", "describe", "label_of", "list_entities", "select"]
+__all__ = ["POL", "EntityDetails", "EntityMention", "describe", "label_of", "list_entities", "select"]
 
 
 SECTIONS = """

@@ -23,6 +23,7 @@ nothing raises :class:`~kg.errors.QueryError` ("nothing matched") — never an a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
@@ -56,10 +57,17 @@ class NameResolver:
     reruns the same query on every interaction."""
 
     lexicon: Lexicon
+    #: Entities ``kg entities`` lists that queries do not recognise (cited documents), with their names.
+    others: Sequence[tuple[EntityRef, Sequence[str]]] = ()
     _recognised: dict[tuple[str, float], Recognition | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.by_iri: dict[str, EntityRef] = {ref.iri: ref for refs in self.lexicon.names.values() for ref in refs}
+        self.names: dict[str, list[EntityRef]] = {form: list(refs) for form, refs in self.lexicon.names.items()}
+        for ref, names in self.others:
+            for form in {name_form(n) for n in names} - {""}:
+                if ref not in self.names.setdefault(form, []):
+                    self.names[form].append(ref)
+        self.by_iri: dict[str, EntityRef] = {ref.iri: ref for refs in self.names.values() for ref in refs}
 
     def recognise(self, query: str, min_coverage: float = MIN_COVERAGE) -> Recognition | None:
         """:func:`kg.query.cards.recognise`, remembered per query."""
@@ -91,7 +99,7 @@ class NameResolver:
                 return cleaned, [self.by_iri[cleaned]]
             raise QueryError(f"nothing matched {cleaned!r}: no entity has this IRI; list them with `kg entities`")
         form = name_form(cleaned)
-        return cleaned, self._order(form, list(self.lexicon.names.get(form, [])))
+        return cleaned, self._order(form, list(self.names.get(form, [])))
 
     def candidates(self, text: str) -> list[EntityRef]:
         """Every entity ``text`` may name, best first (see the module docstring); [] for none."""
@@ -103,7 +111,7 @@ class NameResolver:
             return [found.entity, *found.others]
         typed = name_form(cleaned)
         mentions = self.lexicon.mentions
-        containing = {ref: len(form) for form, refs in self.lexicon.names.items() if typed in form for ref in refs}
+        containing = {ref: len(form) for form, refs in self.names.items() if typed in form for ref in refs}
         return sorted(containing, key=lambda r: (-mentions.get(r.iri, 0), containing[r], r.label, r.iri))
 
     def entity(self, text: str) -> EntityRef:

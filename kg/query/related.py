@@ -34,7 +34,7 @@ import networkx as nx
 import numpy as np
 import pyoxigraph as ox
 
-from kg.query.cards import Sources, mentions_of, section_heading
+from kg.query.cards import Citation, EntityRef, Sources, mentions_of, section_heading
 from kg.query.graph_queries import select
 from kg.records import Passage
 
@@ -106,6 +106,20 @@ class RelatedEntity:
         """JSON-ready dict."""
         return {"iri": self.iri, "label": self.label, "type": self.type, "score": round(self.score, 4),
                 "reasons": [asdict(r) for r in self.reasons]}
+
+
+@dataclass
+class Related:
+    """What ``kg related`` answers: the entity, whether label similarity was used, and the ranking."""
+
+    entity: EntityRef
+    embedding: str  # "used", "off", or "unavailable: <why>"
+    related: list[RelatedEntity]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict (what ``kg related --json`` prints)."""
+        return {"entity": asdict(self.entity), "embedding": self.embedding,
+                "related": [item.to_json() for item in self.related]}
 
 
 def _local(iri: str) -> str:
@@ -340,11 +354,25 @@ class Appearance:
     as_of: str
     kind: str
     mentions: int
-    first_quote: dict[str, Any] | None  # {start, end, quote}: the sentence of the first mention
+    first_quote: Citation | None  # the sentence of the first mention
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return asdict(self)
+        """JSON-ready dict (the quote as {start, end, quote})."""
+        quote = self.first_quote
+        return {**{k: v for k, v in asdict(self).items() if k != "first_quote"},
+                "first_quote": {"start": quote.start, "end": quote.end, "quote": quote.quote} if quote else None}
+
+
+@dataclass
+class Timeline:
+    """What ``kg timeline`` answers: the entity and one row per document that names it, by date."""
+
+    entity: EntityRef
+    documents: list[Appearance]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict (what ``kg timeline --json`` prints)."""
+        return {"entity": asdict(self.entity), "documents": [row.to_json() for row in self.documents]}
 
 
 def timeline(sources: Sources, iri: str) -> list[Appearance]:
@@ -357,13 +385,11 @@ def timeline(sources: Sources, iri: str) -> list[Appearance]:
     rows = []
     for doc_id, mentions in by_doc.items():
         first = mentions[0]
-        citation = sources.cite_sentence(first.passage.id, first.start, first.end)
-        quote = {"start": citation.start, "end": citation.end, "quote": citation.quote} if citation else None
-        rows.append((doc_id, len(mentions), quote))
+        rows.append((doc_id, len(mentions), sources.cite_sentence(first.passage.id, first.start, first.end)))
     if not rows:
         heading = section_heading(sources, iri)
         if heading is not None:
-            rows.append((heading.doc_id, 0, {"start": heading.start, "end": heading.end, "quote": heading.quote}))
+            rows.append((heading.doc_id, 0, heading))
     out = []
     for doc_id, count, quote in rows:
         doc = sources.documents.get(doc_id)
@@ -372,4 +398,5 @@ def timeline(sources: Sources, iri: str) -> list[Appearance]:
     return sorted(out, key=lambda a: (a.date, a.doc_id))
 
 
-__all__ = ["RANKED_TYPES", "WEIGHTS", "Appearance", "Reason", "RelatedEntity", "RelatedGraph", "timeline"]
+__all__ = ["RANKED_TYPES", "WEIGHTS", "Appearance", "Reason", "Related", "RelatedEntity", "RelatedGraph", "Timeline",
+           "timeline"]

@@ -8,10 +8,9 @@ message that says to run ``kg build``.
 from __future__ import annotations
 
 import re
-import time
+from dataclasses import replace
 from functools import cached_property
-from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pyoxigraph as ox
@@ -23,6 +22,18 @@ from kg.rdf.write import read_store
 from kg.index.search_index import SearchIndex, matched_spans
 from kg.records import DocumentInfo, Hit, Span
 from kg.text import clean_query, tokenize
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.index.embed import Encoder
+    from kg.query.cards import Card, Lexicon, Sources
+    from kg.query.graph_queries import EntityDetails, EntitySummary
+    from kg.query.names import NameResolver
+    from kg.query.neighbourhood import Neighbourhood
+    from kg.query.related import Related, RelatedGraph, Timeline
+    from kg.query.trace import IndicatorNames, Trace
+    from kg.records import Passage
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 500
@@ -68,7 +79,7 @@ class Service:
         return cls(settings, manifest, index, store, texts)
 
     @property
-    def encoder(self) -> Any:
+    def encoder(self) -> Encoder:
         """The build's encoder, loaded on first use (the model load takes seconds)."""
         if self._encoder is None:
             from kg.index.embed import load_encoder
@@ -191,44 +202,47 @@ class Service:
         """Passage id → (index row, Passage)."""
         return {item.passage.id: (row, item.passage) for row, item in enumerate(self.index.items)}
 
-    def passage(self, passage_id: str) -> Any:
+    def passage(self, passage_id: str) -> Passage | None:
         """The passage record with this id, or None."""
         found = self._passage_rows.get(passage_id)
         return found[1] if found else None
 
     @cached_property
-    def _indicators(self) -> Any:
+    def _indicators(self) -> IndicatorNames:
         """The build's indicators with their name index (kg.query.trace.IndicatorNames)."""
         from kg.query.trace import IndicatorNames, indicators
 
         return IndicatorNames(indicators(self.store))
 
     @cached_property
-    def lexicon(self) -> Any:
+    def lexicon(self) -> Lexicon:
         """Every entity name of the graph, for recognising entities in queries (kg.query.cards.Lexicon)."""
         from kg.query.cards import load_lexicon
 
         return load_lexicon(self.store, self._indicators)
 
     @cached_property
-    def names(self) -> Any:
+    def names(self) -> NameResolver:
         """The one name resolver of this build (kg.query.names.NameResolver)."""
+        from kg.query.cards import EntityRef
         from kg.query.names import NameResolver
 
-        return NameResolver(self.lexicon)
+        cited = [(EntityRef(e.iri, e.label, "CitedDocument"), (e.label, *e.aliases))
+                 for e in self.entities("citeddocument")]
+        return NameResolver(self.lexicon, cited)
 
     @cached_property
-    def _sources(self) -> Any:
+    def _sources(self) -> Sources:
         from kg.query.cards import Sources
         from kg.query.trace import trace_indicator
 
-        def trace(iri: str) -> Any:
+        def trace(iri: str) -> Trace:
             return trace_indicator(self.store, "", self.documents, self.passage, self.document_text, iri=iri,
                                    names=self._indicators)
 
         return Sources(self.store, self.documents, self.passage, self.document_text, trace)
 
-    def trace(self, indicator: str) -> Any:
+    def trace(self, indicator: str) -> Trace:
         """Targets, baseline, observations and status of the indicator ``indicator`` names (any
         wording: label, alias, part of the name, a close name); see :mod:`kg.query.trace`."""
         from kg.query.trace import trace_indicator
@@ -238,45 +252,41 @@ class Service:
                                self.document_text, iri=found.indicator.iri, names=self._indicators,
                                match=found.match, alternatives=found.alternatives)
 
-    def answer(self, query: str) -> Any:
+    def answer(self, query: str) -> Card | None:
         """The answer card for ``query`` (kg.query.cards.Card), or None when it names no known entity."""
         from kg.query.cards import answer_card
 
         text = clean_query(query)[:MAX_QUERY_CHARS]
         return answer_card(text, self.names.recognise(text), self._sources) if text else None
 
-    def _find(self, name: str) -> Any:
-        return self.names.entity(name)
-
     @cached_property
-    def _related_graph(self) -> Any:
+    def _related_graph(self) -> RelatedGraph:
         from kg.query.related import RelatedGraph
 
         return RelatedGraph.from_store(self.store, self.passage)
 
-    def related(self, name: str, k: int = 10, embeddings: bool = True) -> dict[str, Any]:
+    def related(self, name: str, k: int = 10, embeddings: bool = True) -> Related:
         """Programmes, pilot zones, institutions, practices and indicators related to an entity,
         each with its reasons (kg.query.related). Label similarity uses the build's encoder when it
         loads; otherwise the other reasons still rank and ``embedding`` says why it is missing."""
         from kg.errors import KGError
+        from kg.query.related import Related
 
-        entity = self._find(name)
+        entity = self.names.entity(name)
         encode, note = None, "off"
         if embeddings:
             try:
                 encode, note = self.encoder.encode, "used"
             except (KGError, ImportError, OSError) as exc:  # optional: rank without it
                 note = f"unavailable: {exc}"
-        items = self._related_graph.related(entity.iri, k=k, encode=encode)
-        return {"entity": {"iri": entity.iri, "label": entity.label, "type": entity.type}, "embedding": note, "related": [item.to_json() for item in items]}
+        return Related(entity, note, self._related_graph.related(entity.iri, k=k, encode=encode))
 
-    def timeline(self, name: str) -> dict[str, Any]:
+    def timeline(self, name: str) -> Timeline:
         """Where an entity appears across documents, by document date (kg.query.related.timeline)."""
-        from kg.query.related import timeline
+        from kg.query.related import Timeline, timeline
 
-        entity = self._find(name)
-        return {"entity": {"iri": entity.iri, "label": entity.label, "type": entity.type},
-                "documents": [row.to_json() for row in timeline(self._sources, entity.iri)]}
+        entity = self.names.entity(name)
+        return Timeline(entity, timeline(self._sources, entity.iri))
 
     def _allowed_rows(self, doc_ids: Sequence[str] | None, kinds: Sequence[str] | None,
                       years: Sequence[int] | None) -> np.ndarray | None:
@@ -304,28 +314,20 @@ class Service:
                    start=passage.start, end=passage.end, spans=spans,
                    doc_date=doc.date if doc else "", doc_kind=doc.kind if doc else "")
 
-    def entities(self, entity_type: str | None = None) -> list[Any]:
+    def entities(self, entity_type: str | None = None) -> list[EntitySummary]:
         """Every entity (optionally of one type) with aliases, documents and mention count."""
         from kg.query.graph_queries import list_entities
 
         return list_entities(self.store, entity_type)
 
-    def entity(self, name_or_iri: str) -> dict[str, Any]:
+    def entity(self, name_or_iri: str) -> EntityDetails:
         """One entity by IRI, label or alias: properties, incoming links and mentions with quotes."""
-        from kg.query.graph_queries import describe, label_of
+        from kg.query.graph_queries import describe
 
-        iri = self.names.entity(name_or_iri).iri
-        data = describe(self.store, iri)
-        if not data["properties"]:
-            raise QueryError(f"nothing is known about {iri}")
-        data["label"] = label_of(self.store, iri)
-        linked = {v for vs in data["properties"].values() for v in vs if isinstance(v, str) and v.startswith("https://")}
-        linked |= {subject for subject, _ in data["incoming"]}
-        data["labels"] = {other: label_of(self.store, other) for other in sorted(linked)}
-        for mention in data["mentions"]:
-            doc_id = mention["doc"].rsplit("/", 1)[-1]
-            mention["doc_id"] = doc_id
-            mention["quote"] = self.quote(doc_id, mention["start"], mention["end"])
+        data = describe(self.store, self.names.entity(name_or_iri).iri)
+        if not data.properties:
+            raise QueryError(f"nothing is known about {data.iri}")
+        data.mentions = [replace(m, quote=self.quote(m.doc_id, m.start, m.end)) for m in data.mentions]
         return data
 
     def quote(self, doc_id: str, start: int, end: int, context: int = 30) -> str:
@@ -335,7 +337,7 @@ class Service:
         right = min(len(text), end + context)
         return ("…" if left else "") + text[left:right].replace("\n", " ") + ("…" if right < len(text) else "")
 
-    def entity_graph(self) -> Any:
+    def entity_graph(self) -> nx.MultiDiGraph:
         """The networkx graph of entities and documents (built on first use, then kept)."""
         if getattr(self, "_entity_graph", None) is None:
             from kg.query.neighbourhood import entity_graph
@@ -343,7 +345,7 @@ class Service:
             self._entity_graph = entity_graph(self.store)
         return self._entity_graph
 
-    def neighbourhood(self, iri: str, depth: int = 1, types: set[str] | None = None, cap: int = 150) -> Any:
+    def neighbourhood(self, iri: str, depth: int = 1, types: set[str] | None = None, cap: int = 150) -> Neighbourhood:
         """Nodes and edges within ``depth`` links of an entity, capped (see kg.query.neighbourhood)."""
         from kg.query.neighbourhood import neighbourhood
 
@@ -413,10 +415,6 @@ class Service:
         self.document_text(doc_id)  # refuses unknown ids with the list of known ones
         return document_sections(self.store, doc_iri(doc_id).value)
 
-    def graph_file(self) -> Path:
-        """The build's N-Quads file (for downloads)."""
-        return self.settings.build_path / GRAPH_FILE
-
     def export(self, fmt: str) -> bytes:
         """The whole graph serialised: 'trig' and 'nquads' keep one named graph per document;
         'turtle' and 'jsonld' merge them into one graph."""
@@ -445,10 +443,3 @@ class Service:
 def _year(iso: str) -> int | None:
     match = re.match(r"(\d{4})", iso or "")
     return int(match.group(1)) if match else None
-
-
-def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
-    """Call ``fn`` and return (result, milliseconds)."""
-    started = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, (time.perf_counter() - started) * 1000

@@ -41,7 +41,6 @@ __all__ = [
     "PREFIXES_HEADER",
     "SparqlResult",
     "check_read_only",
-    "lookup_by_label",
     "run_select",
 ]
 
@@ -317,40 +316,6 @@ def _syntax_error(query: str, exc: SyntaxError) -> QueryError:
     near = lines[line - 1].strip()[:120] if 0 < line <= len(lines) else ""
     return QueryError(f"SPARQL syntax error (语法错误) at line {line}, column {column}: {detail}; in line "
                       f"{line}: {near!r} — fix the query and retry")
-
-
-# --------------------------------------------------------------------------------------------
-# Safe lookups
-# --------------------------------------------------------------------------------------------
-
-# The user's text reaches this query only as the value of ?q (Oxigraph substitutions, SPARQL
-# SEP-0007), never as query text, so quotes, braces, comments or escapes in it are just
-# characters to match. ?q has to be projected for Oxigraph to accept the substitution.
-_LOOKUP_QUERY = """
-SELECT ?entity ?q (MIN(?rank) AS ?best) (MIN(STRLEN(STR(?label))) AS ?shortest) WHERE {
-  VALUES ?property { rdfs:label skos:altLabel }
-  ?entity ?property ?label .
-  FILTER(isIRI(?entity) && CONTAINS(LCASE(STR(?label)), LCASE(STR(?q))))
-  BIND(IF(LCASE(STR(?label)) = LCASE(STR(?q)), 0, 1) AS ?rank)
-}
-GROUP BY ?entity ?q
-ORDER BY ?best ?shortest STR(?entity)
-LIMIT %d
-"""
-
-
-def lookup_by_label(store: ox.Store, text: str, limit: int = 20) -> list[str]:
-    """IRIs of resources whose rdfs:label or skos:altLabel equals or contains ``text`` (blank nodes skipped).
-
-    Case-insensitive; exact matches first, then shorter labels, then by IRI. Blank ``text``
-    finds nothing.
-    """
-    needle = text.strip()
-    if not needle or limit < 1:
-        return []
-    solutions = store.query(_LOOKUP_QUERY % int(limit), prefixes=PREFIXES, use_default_graph_as_union=True,
-                            substitutions={ox.Variable("q"): ox.Literal(needle)})
-    return [solution["entity"].value for solution in solutions]
 
 
 # --------------------------------------------------------------------------------------------

@@ -214,15 +214,3 @@ def _best_link(observation_phrase: str, observed: str, unit: str, index: Indicat
                           f"containment {containment:.2f}); unit {unit or '(none)'} ~ {i_unit or '(none)'}")
                 best = (indicator, score, reason)
     return best
-
-
-def explain_link(observation_phrase: str, unit: str, indicator: Entity,
-                 indicators: Sequence[Entity]) -> str:
-    """Why a phrase is or is not linked to one indicator (for debugging and reports)."""
-    veto = _veto(normalise_label(observation_phrase), unit, indicator)
-    if veto:
-        return f"vetoed: {veto}"
-    weights, unseen = IndicatorIndex(indicators).weights()
-    score = max(similarity(observation_phrase, label, weights, unseen)[0]
-                for label in (indicator.label, *indicator.aliases))
-    return f"similarity {score:.2f} (threshold {LINK_THRESHOLD})"
