@@ -56,20 +56,31 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The resolved settings of one run."""
+def _defaults_from_table(cls: type) -> type:
+    """Give each field of ``cls`` its default from :data:`SETTINGS` (the one place defaults are written)."""
+    names = set(cls.__annotations__)
+    if names != set(_BY_NAME):
+        raise TypeError(f"Settings fields and SETTINGS differ: {sorted(names ^ set(_BY_NAME))}")
+    for setting in SETTINGS:
+        setattr(cls, setting.name, setting.default)
+    return cls
 
-    corpus_dir: str = "corpus"
-    build_dir: str = "data/build"
-    embedding_model: str = "e5"
-    max_file_mb: float = 50.0
-    passage_target_chars: int = 160
-    passage_max_chars: int = 300
-    rrf_k: int = 20
-    candidates: int = 50
-    query_threads: int = 1
-    sparql_endpoint: str = ""
+
+@dataclass(frozen=True)
+@_defaults_from_table
+class Settings:
+    """The resolved settings of one run (each field's default is its :data:`SETTINGS` entry's)."""
+
+    corpus_dir: str
+    build_dir: str
+    embedding_model: str
+    max_file_mb: float
+    passage_target_chars: int
+    passage_max_chars: int
+    rrf_k: int
+    candidates: int
+    query_threads: int
+    sparql_endpoint: str
 
     @property
     def corpus_path(self) -> Path:
