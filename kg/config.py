@@ -9,6 +9,7 @@ variables ``KG_<NAME>`` (upper case), and explicit overrides (CLI options).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -51,6 +52,16 @@ SETTINGS: tuple[Setting, ...] = (
         "its default graph must be the union of the named graphs. Empty: the embedded store (graph.nq).",
         False,
     ),
+    Setting("sparql_max_rows", 1000, "Most rows one console SPARQL query returns (kg sparql --limit, the app's page).",
+            False),
+    Setting("sparql_max_result_mb", 16.0, "Most MiB of cell text one console SPARQL query returns; the rows "
+            "beyond are cut off with a note.", False),
+    Setting("sparql_timeout_s", 5.0, "Seconds a console SPARQL query may run before it is stopped "
+            "(kg sparql --timeout; at most 3600).", False),
+    Setting("sparql_memory_mb", 2048, "MiB of memory a console SPARQL query may allocate (its child process "
+            "is stopped beyond).", False),
+    Setting("sparql_max_depth", 64, "Deepest nesting a SPARQL query may have: open { ( [ plus chained "
+            "UNION/OPTIONAL/MINUS, ||, &&, + - * / and path operators (deeper crashes the parser).", False),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -81,6 +92,11 @@ class Settings:
     candidates: int
     query_threads: int
     sparql_endpoint: str
+    sparql_max_rows: int
+    sparql_max_result_mb: float
+    sparql_timeout_s: float
+    sparql_memory_mb: int
+    sparql_max_depth: int
 
     @property
     def corpus_path(self) -> Path:
@@ -111,12 +127,24 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if kind is bool:
             return str(value).lower() in {"1", "true", "yes", "on"}
-        return kind(value)
-    except (TypeError, ValueError):
+        coerced = kind(value)
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(
-            f"setting {name} = {value!r} is not a valid {kind.__name__}; "
+            f"setting {name} = {_shown(value)} is not a valid {kind.__name__}; "
             f"set KG_{name.upper()} to a {kind.__name__} (default {setting.default!r})"
         ) from None
+    # Numbers are sizes, counts, weights and seconds: inf, nan or a negative value would disable a
+    # limit or crash far from here (an infinite timeout overflows a wait).
+    if kind in (int, float) and not (math.isfinite(coerced) and coerced >= 0):
+        raise ConfigError(f"setting {name} = {_shown(value)} must be a finite number of at least 0; "
+                          f"set KG_{name.upper()} to a number such as {setting.default!r}")
+    return coerced
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message repeats it: cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + f"… ({len(text)} characters)"
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -45,6 +45,7 @@ from kg.query.service import Service
 from kg.query.sparql import EXAMPLE_QUERIES, run_select
 from kg.rdf.vocab import PREFIXES
 from tests.helpers import CORPUS, settings_for
+from tests.oxigraph_server import Server, start, stop
 
 EDITED_DOC = "jkb-2026-01-21"
 EDITED_FILE = "jiankangbao-2026-01-21-shangsi-pilots.txt"
@@ -56,65 +57,12 @@ HOSTILE = [
 ]
 
 
-@dataclass(frozen=True)
-class Server:
-    """A running `oxigraph serve`."""
-
-    url: str  # http://127.0.0.1:PORT
-    process: subprocess.Popen[bytes]
-
-    @property
-    def query(self) -> str:
-        return f"{self.url}/query"
-
-    @property
-    def store(self) -> str:
-        return f"{self.url}/store"
-
-
-def _oxigraph_binary() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if found is None:
-        pytest.skip("the `oxigraph` server binary is not installed — `pip install oxigraph` (in the test extras)")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(folder: Path, union: bool = True) -> Server:
-    port = _free_port()
-    args = [_oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
-    if union:
-        args.append("--union-default-graph")
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    server = Server(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited with {process.returncode}: {process.stderr.read().decode()}")
-        try:
-            with urllib.request.urlopen(f"{server.query}?query=ASK%7B%7D", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    _stop(server)
-    raise RuntimeError(f"oxigraph serve did not answer on {server.url} within 30 s")
+    return start(folder, union)
 
 
 def _stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-    if server.process.stderr is not None:
-        server.process.stderr.close()
+    stop(server)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ from kg.query.service import Service
 from kg.query.sparql import (
     EXAMPLE_QUERIES,
     MAX_QUERY_CHARS,
-    MAX_RUNAWAY_QUERIES,
     PREFIXES_HEADER,
     check_read_only,
     run_select,
@@ -228,36 +227,9 @@ def test_the_cap_stops_a_huge_result_early(service: Service) -> None:
     assert len(result.rows) == 10 and result.truncated
 
 
-def _wait_until_queries_run(store: ox.Store) -> None:
-    """Wait (bounded) until no backlog of timed-out queries blocks new ones."""
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            run_select(store, "ASK {}")
-            return
-        except QueryError as exc:
-            if "still running" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 def test_a_slow_query_times_out(service: Service) -> None:
-    _wait_until_queries_run(service.store)
     with pytest.raises(QueryError, match=r"the SPARQL query timed out after 0\.05 s \(查询超时\) — add LIMIT"):
         run_select(service.store, CROSS_JOIN_COUNT, timeout_s=0.05)
-
-
-def test_timed_out_queries_still_running_hold_off_new_ones(service: Service) -> None:
-    _wait_until_queries_run(service.store)
-    messages = []
-    for _ in range(MAX_RUNAWAY_QUERIES + 1):
-        with pytest.raises(QueryError) as caught:
-            run_select(service.store, CROSS_JOIN_COUNT, timeout_s=0.05)
-        messages.append(str(caught.value))
-    assert "timed out after 0.05 s" in messages[0]
-    assert "still running in the background" in messages[-1]
-    assert "wait for them to finish, or restart the app" in messages[-1]
-    _wait_until_queries_run(service.store)  # once they finish, queries run again
 
 
 # --- the examples on the real build ------------------------------------------------------------
@@ -284,7 +256,6 @@ def test_plan_sections_example_lists_headed_sections(service: Service) -> None:
 # --- the command ------------------------------------------------------------------------------
 
 def _invoke(settings: Settings, *args: str, stdin: str | None = None) -> Result:
-    _wait_until_queries_run(ox.Store())  # the backlog of timed-out queries is process-wide
     return CliRunner().invoke(main, ["--build-dir", str(settings.build_path), "sparql", *args], input=stdin)
 
 
@@ -326,7 +297,6 @@ def test_cli_csv_reads_the_query_from_stdin(real_settings: Settings) -> None:
     (CROSS_JOIN_COUNT, "error: the SPARQL query timed out after 0.05 s"),
 ])
 def test_cli_refusals_exit_with_code_7(real_settings: Settings, service: Service, query: str, message: str) -> None:
-    _wait_until_queries_run(service.store)
     result = _invoke(real_settings, query, "--timeout", "0.05")
     assert result.exit_code == 7
     assert result.stderr.startswith(message), result.stderr
@@ -339,7 +309,6 @@ def test_cli_rejects_a_zero_limit(real_settings: Settings) -> None:
 
 
 def test_registered_in_kg_cli(real_settings: Settings, service: Service) -> None:
-    _wait_until_queries_run(service.store)  # earlier tests leave timed-out queries finishing
     assert "sparql" in main.commands
     result = CliRunner().invoke(main, ["--build-dir", str(real_settings.build_path), "sparql",
                                        "ASK { ?d a pol:Document }", "--json"])

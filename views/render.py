@@ -1,8 +1,15 @@
-"""HTML fragments for the app. Every piece of document or user text is escaped here."""
+"""HTML fragments for the app. Every piece of document or user text is escaped here.
+
+Two escapes: :func:`html.escape` for text placed in HTML (``unsafe_allow_html``), and
+:func:`escape_markdown` for text placed in Streamlit's markdown (``st.markdown``, ``st.write``,
+``st.caption``, ``st.error``, headers, labels): there an image link planted in a title
+(``![x](http://host/track.png)``) would be fetched by the browser, and a link could be clicked.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Iterable, Sequence
 
 from kg.records import Hit
@@ -21,6 +28,23 @@ STYLE = "<style>" + "".join(f"mark.t-{name}{{background:{colour};padding:0 1px;b
                             for name, colour in TYPE_COLOURS.items()) + "</style>"
 
 Span = tuple[int, int] | tuple[int, int, str]
+
+# Every character markdown (CommonMark, GitHub extensions, Streamlit's :colour[…] and
+# :material/…: directives, $…$ maths) gives a meaning; a backslash makes each literal.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
+
+
+_LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as markdown that renders as exactly that text: no link, image, HTML or formatting.
+
+    Line breaks stay line breaks; leading spaces cannot make a code block (they are
+    non-breaking); ``&`` cannot start an entity.
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group()), escaped)
 
 
 def highlight(text: str, offset: int, spans: Iterable[Sequence[object]]) -> str:

@@ -12,12 +12,23 @@ Two guarantees and where they come from:
 * **No federation.** Oxigraph evaluates ``SERVICE <http://…>`` by sending HTTP requests to that
   host, so every query is parsed before it runs and refused if it contains a SERVICE pattern
   (`check_read_only`).
+* **No crash, no runaway.** The raw text is scanned by Oxigraph's own lexical rules before any
+  parser sees it and refused when it nests deeper than ``max_depth`` (both parsers recurse per
+  level and overflow their stack: a segmentation fault of the app, an abort of ``oxigraph
+  serve``). The query then runs in a forked child process with an address-space limit, killed
+  at the deadline: a timed-out or memory-hungry query frees its core and its memory at once,
+  and never holds up another user's query.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import pickle
 import re
+import resource
+import select
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -31,16 +42,22 @@ from rdflib.plugins.sparql.parser import UpdateUnit as _UPDATE_GRAMMAR
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kg.config import Settings
 from kg.errors import QueryError
 from kg.rdf.vocab import PREFIXES
 
 __all__ = [
     "EXAMPLE_QUERIES",
+    "MAX_DEPTH",
     "MAX_QUERY_CHARS",
-    "MAX_RUNAWAY_QUERIES",
+    "MAX_RESULT_BYTES",
+    "MAX_TIMEOUT_S",
+    "MEMORY_MB",
     "PREFIXES_HEADER",
     "SparqlResult",
     "check_read_only",
+    "console_limits",
+    "nesting_depth",
     "run_select",
 ]
 
@@ -58,8 +75,12 @@ PREFIXES_HEADER = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namesp
 
 #: Longer queries are refused before parsing (the pure-Python parser would take seconds).
 MAX_QUERY_CHARS = 20_000
-#: Timed-out queries still running in the background beyond which new queries are refused.
-MAX_RUNAWAY_QUERIES = 2
+#: Defaults of the settings sparql_max_depth, sparql_max_result_mb (in bytes) and sparql_memory_mb.
+MAX_DEPTH = 64
+MAX_RESULT_BYTES = 16 * 1024 * 1024
+MEMORY_MB = 2048
+#: Longest time limit accepted (a longer wait is a mistake, and inf overflows a wait).
+MAX_TIMEOUT_S = 3600.0
 #: Column names of CONSTRUCT and DESCRIBE results; ASK results have the single column "ask".
 TRIPLE_VARIABLES = ("subject", "predicate", "object")
 
@@ -85,12 +106,13 @@ _WORD = re.compile(r"[A-Za-z]+")
 _CODEPOINT_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 
+# Line ends rdflib's grammar reads differently from Oxigraph's (Oxigraph ends a comment at CR or
+# LF, rdflib at LF only): the rdflib check sees each of them as LF.
+_LINE_ENDS = re.compile("\r\n?|[\u0085\u2028\u2029]")
+
 # pyparsing grammars keep per-parse state on shared objects; one parse at a time is cheap
 # (a few milliseconds) and avoids relying on thread safety pyparsing does not promise.
 _PARSE_LOCK = threading.Lock()
-# Threads whose query timed out but whose evaluation is still running (see `run_select`).
-_RUNAWAYS: set[threading.Thread] = set()
-_RUNAWAYS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,8 @@ class SparqlResult:
     rows: list[Row]
     truncated: bool
     elapsed_ms: float
+    #: Which limit cut the rows off: "rows" or "bytes" ("" when nothing was cut).
+    truncated_by: str = ""
 
     def to_json(self) -> dict[str, object]:
         """The result as a JSON-ready dict (the shape ``kg sparql --json`` prints)."""
@@ -111,12 +135,114 @@ class SparqlResult:
 # Checking a query before it runs
 # --------------------------------------------------------------------------------------------
 
-def check_read_only(query: str) -> None:
-    """Raise QueryError if ``query`` is an update, uses SERVICE, or is too long; else return."""
+def check_read_only(query: str, max_depth: int = MAX_DEPTH) -> None:
+    """Raise QueryError if ``query`` is an update, uses SERVICE, is too long or nests too deep; else return."""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"the SPARQL query is {len(query)} characters long (查询过长); the limit is "
                          f"{MAX_QUERY_CHARS} — shorten it")
-    _check_parsed(query)
+    scan = _scan(query)
+    if scan.depth > max_depth:
+        raise QueryError(f"the SPARQL query nests {scan.depth} levels deep (查询嵌套过深); the limit is {max_depth} "
+                         f"(open {{ ( [ plus chained UNION, OPTIONAL, MINUS, ||, &&, + - * / and path operators; "
+                         f"setting sparql_max_depth, KG_SPARQL_MAX_DEPTH) — flatten the query")
+    # rdflib's tree decides (with its messages); the scan by Oxigraph's own lexical rules is a
+    # second, independent opinion: a SERVICE keyword either one sees is refused.
+    _check_parsed(_LINE_ENDS.sub("\n", query))
+    if scan.service:
+        raise QueryError("SPARQL SERVICE (federated query) is not allowed (不允许 SERVICE 联邦查询): it would send "
+                         "the query to another host — query the local graph only")
+
+
+# --------------------------------------------------------------------------------------------
+# A scan of the raw text by Oxigraph's lexical rules
+# --------------------------------------------------------------------------------------------
+
+# Oxigraph's lexing (spargebra): whitespace is space, tab, CR and LF; a comment runs from # to the
+# next CR or LF; strings are SPARQL's four kinds with backslash escapes (the short ones cannot hold
+# a line break); an IRI is <…> without spaces, <>"{}|^`\ — and, here, without brackets, so a
+# less-than sign followed by brackets is never taken for an IRI that hides them (the scan must
+# never see fewer brackets, or miss a keyword, that the parser sees).
+_SCAN_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+                          r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+                          r'|"(?:[^"\\\n\r]|\\.)*"'
+                          r"|'(?:[^'\\\n\r]|\\.)*'", re.DOTALL)
+_SCAN_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20()\[\]]*>')
+_SCAN_COMMENT = re.compile(r"#[^\r\n]*")
+_SCAN_VARIABLE = re.compile(r"[?$][\w\u00B7\u0300-\u036F\u203F\u2040]*")
+# A prefixed name's local part (after the colon): SERVICE there is a name, not the keyword.
+_SCAN_LOCAL = re.compile(r":(?:[\w.\-:%\u00B7]|\\.)*")
+_SCAN_WORD = re.compile(r"[^\W\d_]+")
+# Keywords whose chains the parsers nest one level per keyword.
+_CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS"})
+
+
+@dataclass(frozen=True)
+class _Scan:
+    depth: int
+    service: bool
+
+
+def nesting_depth(query: str) -> int:
+    """How deep ``query`` nests: open brackets plus the chained operators of each open group.
+
+    Brackets inside strings, IRIs and comments do not count. Each open ``{ ( [`` counts one, and
+    so does each UNION, OPTIONAL, MINUS and each ``|| && + - * / | ^ !`` directly inside a group
+    (a chain of n of them is a tree n levels deep in the parsed query). Comparisons do not chain.
+    """
+    return _scan(query).depth
+
+
+@functools.lru_cache(maxsize=512)
+def _scan(query: str) -> _Scan:
+    stack = [0]  # chained operators directly inside each open group (the outermost level first)
+    depth = best = 0
+    service = False
+    pos, size = 0, len(query)
+    while pos < size:
+        char = query[pos]
+        step = 1
+        if char == "#":
+            pos = _SCAN_COMMENT.match(query, pos).end()  # type: ignore[union-attr]
+            continue
+        if char in "\"'":
+            match = _SCAN_STRING.match(query, pos)
+            pos = match.end() if match is not None else pos + 1  # unterminated: read on as code
+            continue
+        if char == "<" and (iri := _SCAN_IRI.match(query, pos)) is not None:
+            pos = iri.end()
+            continue
+        if char in "?$":
+            pos = max(_SCAN_VARIABLE.match(query, pos).end(), pos + 1)  # type: ignore[union-attr]
+            continue
+        if char == ":":
+            pos = max(_SCAN_LOCAL.match(query, pos).end(), pos + 1)  # type: ignore[union-attr]
+            continue
+        chained = False
+        if char in "{([":
+            stack.append(0)
+            depth += 1
+        elif char in "})]":
+            if len(stack) > 1:
+                depth -= 1 + stack.pop()
+        elif char in "|&" and query.startswith(char * 2, pos):
+            chained, step = True, 2
+        elif char in "+-*/|^":
+            chained = char != "*" or len(stack) > 1  # SELECT * is no product
+        elif char == "!":
+            chained = not query.startswith("!=", pos)
+        elif (word := _SCAN_WORD.match(query, pos)) is not None:
+            upper = word.group().upper()
+            # SERVICE glued to other letters (xSERVICE) is no keyword to a lexer, but a PEG parser
+            # may still split it there; only a prefixed name's local part is sure to be a name.
+            service = service or "SERVICE" in upper
+            chained = upper in _CHAIN_WORDS
+            step = len(word.group())
+        if chained:
+            stack[-1] += 1
+            depth += 1
+        best = max(best, depth)
+        pos += step
+    return _Scan(best, service)
 
 
 @functools.lru_cache(maxsize=512)
@@ -205,65 +331,155 @@ def _contains(node: object, name: str) -> bool:
 
 @dataclass
 class _Job:
-    """What the worker thread hands back."""
+    """What the child process hands back."""
 
     variables: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     truncated: bool = False
-    error: BaseException | None = None
+    truncated_by: str = ""
+    error: QueryError | None = None
 
 
-def run_select(store: ox.Store, query: str, limit: int = 1000, timeout_s: float = 5.0) -> SparqlResult:
+def run_select(store: ox.Store, query: str, limit: int = 1000, timeout_s: float = 5.0, *,
+               max_bytes: int = MAX_RESULT_BYTES, memory_mb: float = MEMORY_MB,
+               max_depth: int = MAX_DEPTH) -> SparqlResult:
     """Run a read-only SPARQL query over the union of ``store``'s graphs.
 
     SELECT gives one row per solution; ASK one row ``["true"]`` or ``["false"]`` under the
     column "ask"; CONSTRUCT and DESCRIBE one row per triple (subject, predicate, object).
-    At most ``limit`` rows are returned (``truncated`` says more existed). Raises QueryError
-    for updates, SERVICE, syntax errors, evaluation errors and queries over ``timeout_s``.
+    At most ``limit`` rows and ``max_bytes`` of cell text (UTF-8) are returned (``truncated``
+    says more existed, ``truncated_by`` which limit stopped them). Raises QueryError for
+    updates, SERVICE, nesting deeper than ``max_depth``, syntax errors, evaluation errors,
+    queries over ``timeout_s`` and queries that allocate more than ``memory_mb`` MiB.
+
+    ``store`` is a ``pyoxigraph.Store`` or a :class:`kg.remote.store.RemoteStore`; either is
+    queried from a forked child process, killed at the deadline (for a remote store that
+    closes the connection; the time limit is also sent to the server).
     """
     if limit < 1:
         raise QueryError(f"limit must be at least 1, not {limit}")
     if not timeout_s > 0:
         raise QueryError(f"timeout must be more than 0 seconds, not {timeout_s}")
+    if not timeout_s <= MAX_TIMEOUT_S:
+        raise QueryError(f"timeout must be at most {MAX_TIMEOUT_S:g} seconds, not {timeout_s} — give a number of "
+                         f"seconds such as 30")
+    if max_bytes < 1 or not memory_mb > 0:
+        raise QueryError(f"the result and memory limits must be positive, not {max_bytes} bytes and {memory_mb} MiB")
     started = time.perf_counter()
-    check_read_only(query)
-    _check_no_backlog()
-    # Oxigraph cannot cancel a query. It releases the GIL while it evaluates, so a worker
-    # thread can be waited on with a time limit and, past it, abandoned: the store is only
-    # read, the thread is a daemon (it does not hold up interpreter exit) and it stops at the
-    # next row once `stop` is set. What cannot be stopped is a single long step (a sort or an
-    # aggregate over a huge join): that thread keeps one core busy until the step ends, which
-    # is why such runaways are counted and new queries refused while too many are running.
-    # A child process could be killed, but would need its own copy of the store per query
-    # (or fork() from a multi-threaded app, which is unsafe), for a rare failure.
-    job, stop = _Job(), threading.Event()
-    worker = threading.Thread(target=_evaluate, args=(store, query, limit, stop, job), name="kg-sparql", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive():
-        stop.set()
-        with _RUNAWAYS_LOCK:
-            _RUNAWAYS.add(worker)
-        raise QueryError(f"the SPARQL query timed out after {timeout_s:g} s (查询超时) — add LIMIT, narrow the "
-                         f"patterns, or allow more time (--timeout)")
+    check_read_only(query, max_depth)
+    job = _in_child(store, query, limit, timeout_s, max_bytes, memory_mb)
     if job.error is not None:
         raise job.error
-    return SparqlResult(job.variables, job.rows, job.truncated, (time.perf_counter() - started) * 1000)
+    return SparqlResult(job.variables, job.rows, job.truncated, (time.perf_counter() - started) * 1000,
+                        job.truncated_by)
 
 
-def _check_no_backlog() -> None:
-    with _RUNAWAYS_LOCK:
-        _RUNAWAYS.difference_update([thread for thread in _RUNAWAYS if not thread.is_alive()])
-        running = len(_RUNAWAYS)
-    if running >= MAX_RUNAWAY_QUERIES:
-        raise QueryError(f"{running} earlier SPARQL queries timed out and are still running in the background "
-                         f"(查询繁忙; they cannot be interrupted) — wait for them to finish, or restart the app")
+def console_limits(settings: Settings) -> dict[str, Any]:
+    """The keyword arguments of :func:`run_select` that the settings give (rows, bytes, seconds …)."""
+    return {"limit": settings.sparql_max_rows, "timeout_s": min(settings.sparql_timeout_s, MAX_TIMEOUT_S),
+            "max_bytes": max(1, int(settings.sparql_max_result_mb * 1024 * 1024)),
+            "memory_mb": settings.sparql_memory_mb, "max_depth": settings.sparql_max_depth}
 
 
-def _evaluate(store: ox.Store, query: str, limit: int, stop: threading.Event, job: _Job) -> None:
-    """Worker: run ``query`` and fill ``job``, reading rows lazily so the cap stops the work early."""
+def _in_child(store: ox.Store, query: str, limit: int, timeout_s: float, max_bytes: int, memory_mb: float) -> _Job:
+    """Evaluate in a forked child with an address-space limit; kill it at the deadline.
+
+    Oxigraph cannot cancel a query, and a thread cannot be stopped: a sort or an aggregate over
+    a huge join would keep a core and its memory until it ends. A child process can be killed.
+    fork() shares the loaded store copy-on-write (no reload per query); the child touches only
+    the store, builds the rows, pickles them into a pipe and leaves with os._exit (no atexit,
+    no flushing of the parent's buffers). Every query has its own child, so one user's runaway
+    query never holds up another's.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    deadline = time.monotonic() + timeout_s  # the fork itself (tens of ms for a large app) is not the query's time
+    if pid == 0:  # the child
+        status = 0
+        try:
+            os.close(read_end)
+            # Rust reports a failed allocation on stderr before aborting; the parent says it better.
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)
+            _limit_memory(memory_mb)
+            job = _Job()
+            _evaluate(store, query, limit, max_bytes, max(0.001, deadline - time.monotonic()), job)
+            payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 — out of memory while pickling: the parent says so
+            status = 3
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    finished = False
     try:
-        answer = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        while (remaining := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([read_end], [], [], remaining)
+            if ready:
+                chunk = os.read(read_end, 1 << 20)
+                if not chunk:
+                    finished = True
+                    break
+                chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        status = _reap(pid, deadline if finished else None)
+    if not finished or status is None:
+        raise QueryError(f"the SPARQL query timed out after {timeout_s:g} s (查询超时) — add LIMIT, narrow the "
+                         f"patterns, or allow more time (--timeout, setting sparql_timeout_s)")
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and chunks:
+        return pickle.loads(b"".join(chunks))  # our own child's answer
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3 or os.WIFSIGNALED(status) and \
+            os.WTERMSIG(status) == signal.SIGABRT:
+        # Rust aborts when an allocation fails under the limit; Python raises MemoryError.
+        return _Job(error=_memory_error(memory_mb))
+    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}"
+    return _Job(error=QueryError(f"the SPARQL engine stopped while running the query ({how}) (查询执行失败) — "
+                                 f"simplify the query"))
+
+
+def _reap(pid: int, deadline: float | None) -> int | None:
+    """The child's wait status; it is killed first if ``deadline`` is None or passes (then None)."""
+    if deadline is not None:
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            time.sleep(0.002)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+def _limit_memory(memory_mb: float) -> None:
+    """Cap the child's address space at what it has now plus ``memory_mb`` MiB."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            size = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return  # not Linux: no address-space figure to add to; the deadline still applies
+    limit = size + int(memory_mb * 1024 * 1024)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _memory_error(memory_mb: float) -> QueryError:
+    return QueryError(f"the SPARQL query needed more than {memory_mb:g} MiB of memory (查询内存超限) and was stopped — "
+                      f"add LIMIT, narrow the patterns, or raise the setting sparql_memory_mb")
+
+
+def _evaluate(store: ox.Store, query: str, limit: int, max_bytes: int, timeout_s: float, job: _Job) -> None:
+    """Run ``query`` and fill ``job``, reading rows lazily so the caps stop the work early."""
+    try:
+        if isinstance(store, ox.Store):
+            answer = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        else:  # a RemoteStore: the server is told the time limit too
+            answer = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, timeout_s=timeout_s)
         if isinstance(answer, ox.QueryBoolean):
             job.variables, job.rows = ["ask"], [["true" if bool(answer) else "false"]]
             return
@@ -274,19 +490,24 @@ def _evaluate(store: ox.Store, query: str, limit: int, stop: threading.Event, jo
         else:
             job.variables = [variable.value for variable in answer.variables]
             rows = ([_cell(term) for term in solution] for solution in answer)
+        size = 0
         for row in rows:
-            if stop.is_set():
-                return
             if len(job.rows) == limit:
-                job.truncated = True
+                job.truncated, job.truncated_by = True, "rows"
+                return
+            size += sum(len(cell.encode("utf-8")) for cell in row if cell is not None)
+            if size > max_bytes:
+                job.truncated, job.truncated_by = True, "bytes"
                 return
             job.rows.append(row)
     except SyntaxError as exc:
         job.error = _syntax_error(query, exc)
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+    except MemoryError:
+        raise  # the child exits with status 3 and the parent names the memory limit
+    except QueryError as exc:
+        job.error = QueryError(str(exc))  # a plain QueryError pickles whatever its subclass took
+    except Exception as exc:  # noqa: BLE001 — OSError, RuntimeError, ValueError … of the engine
         job.error = QueryError(f"the SPARQL query failed while running (查询执行失败): {exc}")
-    except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
-        job.error = exc
 
 
 def _cell(term: Term | None) -> Cell:

@@ -457,12 +457,15 @@ class RemoteStore:
 
     def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
               use_default_graph_as_union: bool = False,
-              substitutions: Mapping[ox.Variable, Term] | None = None) -> QueryResult:
+              substitutions: Mapping[ox.Variable, Term] | None = None,
+              timeout_s: float | None = None) -> QueryResult:
         """Run a SPARQL query on the server; the answer is what ``pyoxigraph.Store.query`` returns.
 
         ``prefixes`` not declared by the query are added on lines of their own before it (so
         the line numbers of syntax errors still point into ``query``); ``substitutions`` are
-        sent as a VALUES block (:func:`with_values`), never pasted as text. Raises SyntaxError
+        sent as a VALUES block (:func:`with_values`), never pasted as text. ``timeout_s`` (default:
+        the store's) is sent as the ``timeout`` parameter, which servers that support it (Fuseki)
+        enforce themselves and others (Oxigraph) ignore, and bounds the wait. Raises SyntaxError
         for a query the server cannot parse (Oxigraph's "error at line:column" message, with
         the line in ``query``), RemoteError (a QueryError) for every other failure.
         """
@@ -470,10 +473,14 @@ class RemoteStore:
         declared = _declared_prefixes(query) if prefixes else set()
         header = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items()
                          if name not in declared)
+        form = {"query": header + text}
+        if timeout_s is not None:
+            form["timeout"] = f"{timeout_s:.3f}"
         try:
-            response = _request("POST", self.endpoint, timeout_s=self.timeout_s, doing="run a SPARQL query",
+            response = _request("POST", self.endpoint, timeout_s=min(self.timeout_s, timeout_s or self.timeout_s),
+                                doing="run a SPARQL query",
                                 fix="check the query and that the URL is the server's SPARQL query endpoint",
-                                body=urllib.parse.urlencode({"query": header + text}).encode("utf-8"),
+                                body=urllib.parse.urlencode(form).encode("utf-8"),
                                 headers={"Content-Type": "application/x-www-form-urlencoded",
                                          "Accept": f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9"})
         except RemoteError as exc:
