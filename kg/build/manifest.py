@@ -76,7 +76,27 @@ def check_build(settings: Settings, check_corpus: bool = True) -> dict[str, Any]
         now = corpus_fingerprint(settings.corpus_path)
         then = manifest.get("corpus", {})
         changed = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+        if changed and _mid_update(settings, then):
+            changed = []  # a kg add/remove is committing, or was killed while it did: this build stands
         if changed:
             shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
             raise StaleBuildError(f"the corpus changed since the last build ({shown}) — {REBUILD_HINT}")
     return manifest
+
+
+#: The journal `kg add` / `kg remove` keep in the corpus folder while they commit (kg.build.pipeline).
+UPDATE_JOURNAL = ".kg-update.json"
+
+
+def _mid_update(settings: Settings, built: dict[str, Any]) -> bool:
+    """True when a corpus update journal says the corpus is between this build's state and the next.
+
+    The journal holds the corpus fingerprints before and after the update; the next build,
+    add or remove finishes or undoes it. Until then the build that matches either side serves.
+    """
+    path = settings.corpus_path / UPDATE_JOURNAL
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(journal, dict) and built in (journal.get("before"), journal.get("after"))

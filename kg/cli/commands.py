@@ -172,6 +172,7 @@ def _subset(result: dict[str, Any], ids: list[str]) -> dict[str, Any]:
     return {"R@5": sum(1 for r in ranks.values() if r is not None and r <= 5) / n,
             "MRR@10": sum(1 / r for r in ranks.values() if r is not None) / n, "n": len(ids), "first_rank": ranks}
 
+
 @main.command()
 @click.option("--type", "entity_type", help="Only this type (e.g. indicator, institution, programme).")
 @click.option("--json", "as_json", is_flag=True)
@@ -244,17 +245,17 @@ def validate(ctx: click.Context, engine: str) -> None:
 def add(ctx: click.Context, files: tuple[Path, ...], doc_id: str | None, title: str | None, issuer: str | None,
         date: str | None, kind: str | None, as_of: str | None, report_year: int | None, quiet: bool) -> None:
     """Add documents to the corpus and update the build (only new text is encoded)."""
-    from kg.build.pipeline import build as run_build
-    from kg.ingest.corpus import add_files
+    from kg.build.pipeline import update_corpus
 
     settings = settings_of(ctx)
     meta = {"id": doc_id, "title": title, "issuer": issuer, "date": date, "kind": kind, "as_of": as_of,
             "report_year": report_year}
     described = any(meta.values())
-    added = add_files(settings.corpus_path, list(files), meta if described else None)
+    # All or nothing: staged, built, and only then committed to the corpus together with the build.
+    added, report = update_corpus(settings, add=list(files), meta=meta if described else None,
+                                  progress=progress_bars(quiet))
     click.echo(f"added {', '.join(added)} to {settings.corpus_dir}")
     _echo_inferred(settings, added)
-    report = run_build(settings, progress=progress_bars(quiet))
     for rejected in report.rejected:
         click.echo(f"rejected: {rejected.file}: {rejected.reason}", err=True)
     click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
@@ -292,16 +293,13 @@ def _echo_inferred(settings: Settings, names: list[str]) -> None:
 @click.pass_context
 def remove(ctx: click.Context, doc_ids: tuple[str, ...], quiet: bool) -> None:
     """Remove documents (by id) from the corpus and the build; their files move to corpus/.removed/."""
-    from kg.build.pipeline import build as run_build
-    from kg.ingest.corpus import remove_documents
     from kg.build.manifest import check_build
+    from kg.build.pipeline import update_corpus
 
     settings = settings_of(ctx)
-    manifest = check_build(settings, check_corpus=False)
-    known = {d["id"]: d["file"] for d in manifest["documents"]}
-    moved = remove_documents(settings.corpus_path, list(doc_ids), known)
+    check_build(settings, check_corpus=False)
+    moved, report = update_corpus(settings, remove=list(doc_ids), progress=progress_bars(quiet))
     click.echo(f"moved {', '.join(moved)} to {settings.corpus_path / '.removed'}")
-    report = run_build(settings, progress=progress_bars(quiet))
     click.echo(f"build updated: {report.documents} documents, {report.passages} passages in {report.seconds:.1f}s")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -201,27 +202,95 @@ def _metadata_entries(corpus_dir: Path) -> list[dict[str, object]]:
     return json.loads(path.read_text(encoding="utf-8"))["documents"] if path.exists() else []
 
 
-def add_files(corpus_dir: Path, files: list[Path], meta: dict[str, object] | None = None) -> list[str]:
+def stage_corpus(corpus_dir: Path, stage: Path) -> None:
+    """A snapshot of the corpus folder in ``stage``: hard links of its documents and metadata file.
+
+    Cheap whatever the corpus size; the corpus's own files are never written through it
+    (metadata.json and added files are new files in the stage). Falls back to copies where
+    hard links are not possible.
+    """
+    import shutil
+
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    names = [p.name for p in corpus_files(corpus_dir)]
+    if (corpus_dir / METADATA_FILE).exists():
+        names.append(METADATA_FILE)
+    for name in names:
+        try:
+            os.link(corpus_dir / name, stage / name)
+        except OSError:
+            shutil.copy2(corpus_dir / name, stage / name)
+
+
+def _refuse_unusable(source: Path, max_bytes: int | None) -> None:
+    """CorpusError naming ``source`` if it can never become a document of the corpus."""
+    if source.is_symlink():
+        raise CorpusError(source, f"is a symbolic link (to {os.readlink(source)})",
+                          "add the file it points to, not the link")
+    if not source.is_file():
+        raise CorpusError(source, "no such file", "check the path")
+    if source.name.startswith("."):
+        raise CorpusError(source, "is a hidden file (its name starts with '.'), which the corpus ignores",
+                          "rename it without the leading '.'")
+    if source.name.lower() in (METADATA_FILE, "readme.md") or source.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise CorpusError(source, f"is not a document the corpus reads (type {source.suffix or '(none)'})",
+                          f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)}")
+    size = source.stat().st_size
+    if size == 0:
+        raise CorpusError(source, "is empty", "add the file with its text")
+    if max_bytes is not None and size > max_bytes:
+        raise CorpusError(source, f"is {size / 1024 / 1024:.1f} MiB, over the limit of {max_bytes / 1024 / 1024:g} MiB",
+                          "split the document, or raise the setting max_file_mb (KG_MAX_FILE_MB)")
+
+
+def _document_ids(corpus_dir: Path, metadata: dict[str, DocumentMeta]) -> dict[str, str]:
+    """Document id → file name of every corpus file (described, or as it would be inferred)."""
+    ids = {meta.id: name for name, meta in metadata.items()}
+    for path in corpus_files(corpus_dir):
+        if path.name not in metadata:
+            ids.setdefault(inference.default_id(path), path.name)
+    return ids
+
+
+def add_files(corpus_dir: Path, files: list[Path], meta: dict[str, object] | None = None,
+              max_bytes: int | None = None) -> list[str]:
     """Copy files into the corpus (refusing name clashes); describe them in metadata.json when
-    ``meta`` is given (one file only). Returns the file names added."""
+    ``meta`` is given (one file only). Returns the file names added.
+
+    Refused before anything is copied, each with the file named: symbolic links, hidden,
+    empty or unsupported files (.json, .exe …), files over ``max_bytes``, copies of a corpus
+    document, and files whose document id (given or inferred from the name) is taken.
+    Not locked: :func:`kg.build.pipeline.update_corpus` calls it on a staged corpus under the
+    build lock, and commits the corpus only when the build accepted the files.
+    """
     import shutil
 
     entries = _metadata_entries(corpus_dir)
+    if meta and len(files) != 1:
+        raise MetadataError("metadata options describe one file; add files one at a time to give each its own")
+    for source in files:
+        _refuse_unusable(source, max_bytes)
     # A copy of a document already in the corpus would replace it in the build (of two copies
     # one is kept), so it is refused here, before anything is copied.
     present = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in corpus_files(corpus_dir)}
+    ids = _document_ids(corpus_dir, load_metadata(corpus_dir))
     for source in files:
-        if not source.is_file():
-            raise CorpusError(source, "no such file", "check the path")
         if (corpus_dir / source.name).exists():
             raise CorpusError(source, f"{corpus_dir / source.name} already exists",
                               "rename the file, or remove the old document first with `kg remove`")
-        same = present.get(hashlib.sha256(source.read_bytes()).hexdigest())
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        same = present.get(digest)
         if same is not None:
             raise CorpusError(source, f"same content as {same}, already in the corpus",
                               "nothing to add; to change its metadata, edit metadata.json and run `kg build`")
-    if meta and len(files) != 1:
-        raise MetadataError("metadata options describe one file; add files one at a time to give each its own")
+        present[digest] = source.name
+        doc_id = str(meta["id"]) if meta and meta.get("id") else inference.default_id(corpus_dir / source.name)
+        if doc_id in ids:
+            raise CorpusError(source, f"its document id {doc_id!r} is already used by {ids[doc_id]}",
+                              "give it another id (kg add FILE --id ID --title TITLE --kind KIND), or rename the file")
+        ids[doc_id] = source.name
     added = []
     for source in files:
         shutil.copy2(source, corpus_dir / source.name)
