@@ -57,6 +57,12 @@ HOSTILE = [
 ]
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _start(folder: Path, union: bool = True) -> Server:
     return start(folder, union)
 
@@ -187,7 +193,7 @@ def test_service_on_the_server_answers_like_the_local_store(pushed: Server, real
     there_json, here_json = there.to_json(), here.to_json()
     assert there_json.pop("labels").keys() == here_json.pop("labels").keys()
     assert _norm(there_json) == _norm(here_json)
-    assert [m["start"] for m in there["mentions"]] == [m["start"] for m in here["mentions"]]  # ORDER BY kept
+    assert [m.start for m in there.mentions] == [m.start for m in here.mentions]  # ORDER BY kept
     assert _norm(remote.targets()) == _norm(local.targets())
     assert _norm(remote.special_columns()) == _norm(local.special_columns())
     for doc_id in local.documents:

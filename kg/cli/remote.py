@@ -50,6 +50,9 @@ def push_command(ctx: click.Context, endpoint: str | None, store: str | None, gr
         raise click.UsageError("give the server with --endpoint URL (or set KG_SPARQL_ENDPOINT)")
     if removals and documents:
         raise click.UsageError("--remove and --document cannot be combined; run kg push twice")
+    from kg.remote.store import endpoints
+
+    endpoints(url, store)  # a malformed URL is a ConfigError (exit 2) before anything else is read
     progress = progress_bars(quiet)
     if removals:
         report = remove(url, removals, store=store, graph_prefix=graph_prefix, progress=progress, timeout_s=timeout)

@@ -72,7 +72,7 @@ class Service:
             from kg.remote.store import RemoteStore, check_matches_build
 
             store: Any = RemoteStore(settings.sparql_endpoint)  # graph queries go to the server
-            check_matches_build(store, manifest["documents"])
+            check_matches_build(store, manifest["documents"], folder)
         else:
             store = read_store(str(folder / GRAPH_FILE))
         texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / TEXT_DIR).glob("*.txt"))}

@@ -37,6 +37,7 @@ Rules the reading side keeps, and why:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import urllib.error
 import urllib.parse
@@ -139,7 +140,12 @@ def query_url(endpoint: str) -> str:
 
 
 def _http_url(url: str, what: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port  # noqa: B018 — raises ValueError for a port that is no number
+    except ValueError as exc:
+        raise ConfigError(f"the SPARQL {what} {url[:200]!r} is not a valid URL ({exc}) — give one like "
+                          f"http://127.0.0.1:7878/query") from None
     # urllib would also open file:// and ftp:// URLs; a setting must not read local files.
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"the SPARQL {what} {url!r} is not an http:// or https:// URL — "
@@ -217,6 +223,35 @@ def build_graphs(build_dir: Path) -> dict[str, list[ox.Triple]]:
     return graphs
 
 
+#: The server graph where `push` records the digest of each graph it stored (compared on open).
+DIGEST_GRAPH = "pushed-digests"
+_DIGEST = f"{ID}pushedDigest"
+# The digest graph is bookkeeping, not part of the build: the store's graph listing skips it.
+_NOT_DIGESTS = f"FILTER(!STRENDS(STR(?g), \"/{DIGEST_GRAPH}\"))"
+
+
+def graph_digests(build_dir: Path) -> dict[str, str]:
+    """SHA-256 of each named graph of the build's graph.nq (its sorted N-Quads lines), by graph id.
+
+    What a push sends for the graph: the build's content, metadata included, not only the
+    documents' file hashes. Read as text, line by line, without parsing.
+    """
+    path = build_dir / GRAPH_FILE
+    if not path.exists():
+        raise StaleBuildError(f"no graph file {path} — run `kg build` first")
+    lines: dict[str, list[bytes]] = {}
+    with path.open("rb") as handle:
+        for line in handle:
+            body = line.rstrip()
+            if not body.endswith(b"> ."):
+                continue
+            start = body.rfind(b" <", 0, len(body) - 2)
+            graph = body[start + 2:-3].decode("utf-8", "replace")
+            if graph.startswith(DEFAULT_GRAPH_PREFIX):
+                lines.setdefault(graph[len(DEFAULT_GRAPH_PREFIX):], []).append(body)
+    return {graph: hashlib.sha256(b"\n".join(sorted(members))).hexdigest() for graph, members in lines.items()}
+
+
 def push(build_dir: Path, endpoint: str, *, store: str | None = None, graph_prefix: str = DEFAULT_GRAPH_PREFIX,
          documents: Sequence[str] | None = None, progress: ProgressFactory = silent,
          timeout_s: float = DEFAULT_TIMEOUT_S) -> PushReport:
@@ -248,8 +283,16 @@ def push(build_dir: Path, endpoint: str, *, store: str | None = None, graph_pref
             bar.update(1)
     finally:
         bar.close()
+    digests = graph_digests(build_dir)
+    recorded = _pushed_digests(RemoteStore(urls.query, timeout_s=timeout_s), prefix) if documents else {}
+    recorded.update({g: digests[g] for g in chosen if g in digests})
+    _request("PUT", _graph_url(urls.store, prefix + DIGEST_GRAPH), timeout_s=timeout_s,
+             doing="record what was pushed", headers={"Content-Type": _N_TRIPLES},
+             fix=f"check that {urls.store} accepts writes",
+             body=ox.serialize([ox.Triple(ox.NamedNode(prefix + g), ox.NamedNode(_DIGEST), ox.Literal(d))
+                                for g, d in sorted(recorded.items())], format=ox.RdfFormat.N_TRIPLES))
     if not documents:
-        kept = {prefix + graph_id for graph_id in graphs}
+        kept = {prefix + graph_id for graph_id in graphs} | {prefix + DIGEST_GRAPH}
         stale = [g for g in RemoteStore(urls.query, timeout_s=timeout_s).named_graphs()
                  if g.startswith(prefix) and g not in kept]
         report.removed = _delete(urls.store, stale, progress, timeout_s)
@@ -518,29 +561,32 @@ class RemoteStore:
         """
         names = ("s", "p", "o", "g")
         bound = {ox.Variable(n): t for n, t in zip(names, (subject, predicate, object, graph_name)) if t is not None}
-        solutions = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=bound)
+        solutions = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_DIGESTS} }}", substitutions=bound)
         assert isinstance(solutions, ox.QuerySolutions)
         return iter([ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in solutions])
 
     def named_graphs(self) -> list[str]:
         """IRIs of the server's non-empty named graphs."""
-        solutions = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        solutions = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_DIGESTS} }}")
         assert isinstance(solutions, ox.QuerySolutions)
         return sorted(row["g"].value for row in solutions)
 
     def __len__(self) -> int:
         """How many quads the server's named graphs hold."""
-        solutions = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        solutions = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_DIGESTS} }}")
         assert isinstance(solutions, ox.QuerySolutions)
         return int(next(iter(solutions))["n"].value)
 
 
-def check_matches_build(store: RemoteStore, documents: Iterable[Mapping[str, object]]) -> None:
+def check_matches_build(store: RemoteStore, documents: Iterable[Mapping[str, object]],
+                        build_dir: Path | None = None) -> None:
     """Raise unless the server's union graph holds exactly the build's documents, in the same versions.
 
     ``documents`` are the manifest's entries (``id`` and ``sha256``). The local indexes and
     texts answer search and quotes, the server answers graph queries; if the two disagreed,
-    offsets would point into the wrong text. StaleBuildError says to push; RemoteError says
+    offsets would point into the wrong text. With ``build_dir``, each graph's content digest is
+    compared with the one recorded at push time (metadata changes alter graphs, not file
+    hashes). StaleBuildError says to push; RemoteError says
     the server's default graph is not the union of its named graphs.
     """
     push_hint = f"run `kg push --endpoint {store.endpoint}`"
@@ -565,3 +611,22 @@ def check_matches_build(store: RemoteStore, documents: Iterable[Mapping[str, obj
         raise StaleBuildError(f"the SPARQL server at {store.endpoint} holds documents this build does not have "
                               f"({', '.join(extra)}) — {push_hint} (a full push removes them), or "
                               f"`kg push --remove ID`")
+    if build_dir is not None:
+        _check_digests(store, build_dir, push_hint)
+
+
+def _pushed_digests(store: RemoteStore, prefix: str) -> dict[str, str]:
+    rows = store.query(f"SELECT ?g ?d WHERE {{ GRAPH <{prefix}{DIGEST_GRAPH}> {{ ?g <{_DIGEST}> ?d }} }}")
+    assert isinstance(rows, ox.QuerySolutions)
+    return {row["g"].value[len(prefix):]: row["d"].value for row in rows if row["g"].value.startswith(prefix)}
+
+
+def _check_digests(store: RemoteStore, build_dir: Path, push_hint: str) -> None:
+    """StaleBuildError unless every graph the server holds was pushed from this build's content."""
+    pushed = _pushed_digests(store, DEFAULT_GRAPH_PREFIX)
+    local = graph_digests(build_dir)
+    differ = sorted(g for g in local if pushed.get(g) != local[g])
+    if differ:
+        shown = ", ".join(differ[:5]) + (" …" if len(differ) > 5 else "")
+        raise StaleBuildError(f"the SPARQL server at {store.endpoint} holds another version of the graphs "
+                              f"{shown} (pushed before the last build, or never) — {push_hint}")
