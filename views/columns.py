@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from views.render import escape_markdown
 from views.common import service_or_stop
 
 
@@ -16,13 +17,13 @@ def columns_page() -> None:
         return
     st.caption(f"{len(boxes)} 个专栏，{sum(len(b['items']) for b in boxes)} 个项目。")
     for box in boxes:
-        with st.expander(box["label"], expanded=False):
+        with st.expander(escape_markdown(box["label"]), expanded=False):
             for item in box["items"]:
-                st.page_link("views/entity.py", label=f"{item['ordinal']}．{item['label']}", icon=":material/label:",
+                st.page_link("views/entity.py", label=f"{item['ordinal']}．{escape_markdown(item['label'])}", icon=":material/label:",
                              query_params={"e": item["iri"]})
                 linked = item.get("linked", [])
                 if linked:
-                    st.caption("　相关：" + "、".join(f"{name}（{kind}）" for name, kind in linked))
+                    st.caption(escape_markdown("　相关：" + "、".join(f"{name}（{kind}）" for name, kind in linked)))
 
 
 columns_page()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from kg.query.overview import compare_documents, document_indicators
 from views.common import KIND_NAMES, service_or_stop
+from views.render import escape_markdown
 
 
 def compare_page() -> None:
@@ -57,7 +58,7 @@ def compare_page() -> None:
     only_a, only_b = st.columns(2)
     for column, title, items in ((only_a, title_a, result.only_left), (only_b, title_b, result.only_right)):
         with column:
-            st.subheader(f"仅《{_short(title)}》有（{len(items)}）")
+            st.subheader(escape_markdown(f"仅《{_short(title)}》有（{len(items)}）"))
             if not items:
                 st.caption("没有。")
             for item in items:

@@ -14,7 +14,7 @@ from kg.query.service import Service
 from kg.query.cards import EntityRef
 from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
 from views.common import cached_target_rows, service_or_stop, wait_until_ready
-from views.render import TYPE_NAMES
+from views.render import TYPE_NAMES, escape_markdown
 from views.trace_view import reader_link, show_trace
 
 ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "citeddocument")
@@ -31,7 +31,7 @@ def entity_page() -> None:
         try:  # a name in the URL (?e=全科医生) resolves like `kg show`
             wanted = service.entity(wanted).iri
         except KGError:
-            st.warning(f"未找到实体：{wanted}")
+            st.warning(escape_markdown(f"未找到实体：{wanted}"))
             wanted = ""
     iri = st.selectbox("选择实体", options, index=options.index(wanted) if wanted in options else None,
                        format_func=lambda i: f"{by_iri[i].label}（{TYPE_NAMES.get(by_iri[i].type, by_iri[i].type)}）",
@@ -43,11 +43,11 @@ def entity_page() -> None:
     st.query_params.pop("type", None)
     data = service.entity(iri)
     summary = by_iri[iri]
-    st.header(data.label)
+    st.header(escape_markdown(data.label))
     st.caption(f"类型：{TYPE_NAMES.get(summary.type, summary.type)} · 见于 {len(summary.documents)} 份文档 · "
                f"{summary.mentions} 处提及")
     if summary.aliases:
-        st.write("别名：" + "、".join(summary.aliases))
+        st.markdown(escape_markdown("别名：" + "、".join(summary.aliases)))
     st.page_link("views/graph.py", label="在图谱中查看", icon=":material/hub:", query_params={"e": iri})
     _facts(service, iri, summary.type, data.label)
     with st.expander("全部属性", expanded=False):
@@ -63,7 +63,7 @@ def entity_page() -> None:
     for mention in data.mentions:
         params = {"doc": mention.doc_id, "start": mention.start, "end": mention.end}
         with st.container(border=True):
-            st.write(mention.quote)
+            st.markdown(escape_markdown(mention.quote))
             st.page_link("views/documents.py", label=f"{mention.title} · 字符 {mention.start}–{mention.end}",
                          icon=":material/article:", query_params=params)
 
@@ -73,7 +73,7 @@ def _related(service: Service, iri: str, shown: int = 15) -> None:
     try:
         related = service.related(iri, k=shown)
     except KGError as exc:
-        st.info(f"相关实体暂不可用：{exc}")
+        st.info(escape_markdown(f"相关实体暂不可用：{exc}"))
         return
     st.subheader("相关实体")
     if not related.related:
@@ -84,7 +84,7 @@ def _related(service: Service, iri: str, shown: int = 15) -> None:
     for item in related.related:
         kind = TYPE_NAMES.get(item.type.lower(), item.type)
         reasons = "；".join(reason.text for reason in item.reasons)
-        st.markdown(f"- [{item.label}](?{urlencode({'e': item.iri})})（{kind}）：{reasons}")
+        st.markdown(f"- [{escape_markdown(item.label)}](?{urlencode({'e': item.iri})})（{kind}）：{escape_markdown(reasons)}")
 
 
 def _overview(everything: list) -> None:
@@ -132,7 +132,7 @@ def _facts(service: object, iri: str, kind: str, label: str) -> None:
                              query_params={"e": item.iri})
                 if item.targets:
                     for target in item.targets:
-                        st.markdown(f"- 目标：{target['indicator']} {target['year']}年 {target['target']}")
+                        st.markdown(escape_markdown(f"- 目标：{target['indicator']} {target['year']}年 {target['target']}"))
                         c = target["citation"]
                         reader_link(f"原文：{c.quote[:60]}", c.doc_id, c.start, c.end)
                 else:
@@ -150,12 +150,12 @@ def _facts(service: object, iri: str, kind: str, label: str) -> None:
             names = []
             for text, target in fact.values:
                 names.append(f"[{text}](entity?{urlencode({'e': target})})" if target else text)
-            st.markdown(f"**{fact.name}**：" + "、".join(names))
+            st.markdown(f"**{escape_markdown(fact.name)}**：" + escape_markdown("、".join(names)))
             if fact.note:
-                st.caption(fact.note)
+                st.caption(escape_markdown(fact.note))
             if fact.citation is not None:
                 c = fact.citation
-                st.caption(f"原文：{c.quote}")
+                st.caption(escape_markdown(f"原文：{c.quote}"))
                 reader_link(f"《{c.doc_title}》 字符 {c.start}–{c.end}", c.doc_id, c.start, c.end)
 
 

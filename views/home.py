@@ -8,7 +8,7 @@ import streamlit as st
 
 from kg.query import overview
 from views.common import KIND_NAMES, STATUS_ICONS, cached_target_rows, service_or_stop
-from views.render import TYPE_NAMES
+from views.render import TYPE_NAMES, escape_markdown
 
 ENTITY_ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn",
                 "citeddocument")
@@ -69,9 +69,9 @@ def home_page() -> None:
     st.subheader("最新文档")
     for doc in overview.newest_documents(docs, 5):
         with st.container(border=True):
-            st.page_link("views/documents.py", label=doc.title, icon=":material/article:",
+            st.page_link("views/documents.py", label=escape_markdown(doc.title), icon=":material/article:",
                          query_params={"doc": doc.id})
-            st.caption(f"{doc.date or '日期未注明'} · {KIND_NAMES.get(doc.kind, doc.kind)} · {doc.issuer or '发布单位未注明'}")
+            st.caption(escape_markdown(f"{doc.date or '日期未注明'} · {KIND_NAMES.get(doc.kind, doc.kind)} · {doc.issuer or '发布单位未注明'}"))
 
 
 def _number(column: object, label: str, value: int, page: str, params: dict[str, str], key: str) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from kg.errors import KGError
 from views.common import KIND_NAMES, PICK, chinese_error, service_or_stop, wait_until_ready
-from views.render import TYPE_NAMES, hit_html
+from views.render import TYPE_NAMES, hit_html, escape_markdown
 
 
 def search_page() -> None:
@@ -45,27 +45,27 @@ def search_page() -> None:
     for hit in hits:
         with st.container(border=True):
             path = " › ".join(hit.section_path[1:]) or "正文"
-            st.markdown(f"**{hit.rank}. {hit.doc_title}**  ·  {hit.doc_date}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
-            st.caption(f"{path}  ·  字符 {hit.start}–{hit.end}")
+            st.markdown(f"**{hit.rank}. {escape_markdown(hit.doc_title)}**  ·  {escape_markdown(hit.doc_date)}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
+            st.caption(f"{escape_markdown(path)}  ·  字符 {hit.start}–{hit.end}")
             st.markdown(hit_html(hit), unsafe_allow_html=True)
             chips = service.entities_in_passage(hit.passage_id)[:8]
             if chips:
                 # One row that wraps (columns would cut long names off): each chip its own link.
                 with st.container(horizontal=True, gap="small", key=f"chips_{hit.rank}"):
                     for iri, label, kind in chips:
-                        st.page_link("views/entity.py", label=f"{label}（{TYPE_NAMES.get(kind, kind)}）",
+                        st.page_link("views/entity.py", label=f"{escape_markdown(label)}（{TYPE_NAMES.get(kind, kind)}）",
                                      query_params={"e": iri}, icon=":material/label:")
 
 
 def _answer_card(card: object) -> None:
     """The direct answer about a recognised entity, with its citations, above the passages."""
     with st.container(border=True, key="answer_card"):
-        st.markdown(f"#### :material/lightbulb: {card.entity.label}")  # type: ignore[attr-defined]
-        st.write(card.text)  # type: ignore[attr-defined]
+        st.markdown(f"#### :material/lightbulb: {escape_markdown(card.entity.label)}")  # type: ignore[attr-defined]
+        st.markdown(escape_markdown(card.text))  # type: ignore[attr-defined]
         st.page_link("views/entity.py", label="打开实体页", icon=":material/label:",
                      query_params={"e": card.entity.iri})  # type: ignore[attr-defined]
         for citation in card.citations:  # type: ignore[attr-defined]
-            st.caption(f"《{citation.doc_title}》 字符 {citation.start}–{citation.end}：{citation.quote}")
+            st.caption(escape_markdown(f"《{citation.doc_title}》 字符 {citation.start}–{citation.end}：{citation.quote}"))
             st.page_link("views/documents.py", label="查看原文", icon=":material/article:",
                          query_params={"doc": citation.doc_id, "start": citation.start, "end": citation.end})
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from kg.query.overview import rows_of_trace, trace_json
 from views.common import STATUS_ICONS
+from views.render import escape_markdown
 
 
 def reader_link(label: str, doc_id: str, start: int, end: int, key: str | None = None) -> None:
@@ -21,7 +22,7 @@ def show_trace(service: Any, iri: str, heading: bool = True) -> dict[str, Any]:
     data = trace_json(service, iri)
     info = data["indicator"]
     rows = rows_of_trace(data)
-    st.caption(f"单位：{info['unit'] or '—'} · 属性：{info.get('attribute') or '—'} · 领域：{info['domain'] or '—'}")
+    st.caption(escape_markdown(f"单位：{info['unit'] or '—'} · 属性：{info.get('attribute') or '—'} · 领域：{info['domain'] or '—'}"))
     current = data.get("current")
     if rows:
         if heading:
@@ -31,22 +32,22 @@ def show_trace(service: Any, iri: str, heading: bool = True) -> dict[str, Any]:
                   "状态": r.status, "设定文件": r.set_by} for r in rows]
         st.dataframe(table, hide_index=True, width="stretch", key=f"trace_table_{iri[-8:]}")
         for row in rows:
-            baseline = f" · 基期值 {row.baseline}" if row.baseline else ""
-            st.markdown(f"**{row.year}年目标 {row.target}**{baseline} — {STATUS_ICONS.get(row.status, '')} "
-                        f"{row.status}：{row.reason}")
+            baseline = f" · 基期值 {escape_markdown(row.baseline)}" if row.baseline else ""
+            st.markdown(f"**{row.year}年目标 {escape_markdown(row.target)}**{baseline} — {STATUS_ICONS.get(row.status, '')} "
+                        f"{escape_markdown(row.status)}：{escape_markdown(row.reason)}")
     else:
         st.info("没有文件为这个指标设定目标。")
     if current:
-        st.markdown(f"**最新观测**：{current['value']['display']}（截至 {current['as_of']}，"
-                    f"《{current['document']['title']}》）")
+        st.markdown("**最新观测**：" + escape_markdown(f"{current['value']['display']}（截至 {current['as_of']}，"
+                                                     f"《{current['document']['title']}》）"))
     chart(data)
     st.subheader("出处")
     for item in [*data["targets"], *data["observations"]]:
         role = "目标" if item["role"] == "target" else ("基期值" if item.get("is_baseline") else "观测值")
         doc = item["document"]
         with st.container(border=True):
-            st.write(f"{role} · {item['value']['display']} · 截至 {item['as_of']} · 《{doc['title']}》")
-            st.caption(item["quote"]["text"])
+            st.markdown(escape_markdown(f"{role} · {item['value']['display']} · 截至 {item['as_of']} · 《{doc['title']}》"))
+            st.caption(escape_markdown(item["quote"]["text"]))
             reader_link("在文档中查看", doc["id"], item["quote"]["value_start"], item["quote"]["value_end"])
     return data
 

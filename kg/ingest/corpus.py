@@ -58,6 +58,9 @@ def load_metadata(corpus_dir: Path) -> dict[str, DocumentMeta]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise MetadataError(f"{path}: nested too deep to read — each entry is a flat object; see README "
+                            "'Corpus metadata'") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MetadataError(f"{path}: not valid UTF-8 JSON ({exc}) — fix the syntax; see README 'Corpus metadata'") from None
     entries = data.get("documents") if isinstance(data, dict) else None
@@ -85,7 +88,7 @@ def _parse_entry(path: Path, number: int, entry: object) -> DocumentMeta:
     for key in _TEXT_FIELDS:
         if entry.get(key) is not None and not isinstance(entry.get(key), str):
             raise MetadataError(f"{where}: {key} {entry[key]!r} must be a string")
-    if entry.get("id") and not _ID.match(str(entry["id"])):
+    if entry.get("id") and not _ID.fullmatch(str(entry["id"])):  # match() with $ lets a final newline in
         raise MetadataError(f"{where}: id {entry['id']!r} must be letters, digits, '.', '_' or '-' (no spaces)")
     if entry.get("kind") and entry["kind"] not in DOCUMENT_KINDS:
         raise MetadataError(f"{where}: kind {entry['kind']!r} is not one of {', '.join(DOCUMENT_KINDS)}")
@@ -97,7 +100,7 @@ def _parse_entry(path: Path, number: int, entry: object) -> DocumentMeta:
             except ValueError:
                 raise MetadataError(f"{where}: {key} {value!r} is not an ISO date YYYY-MM-DD") from None
     report_year = entry.get("report_year")
-    if report_year is not None and not isinstance(report_year, int):
+    if report_year is not None and (not isinstance(report_year, int) or isinstance(report_year, bool)):
         raise MetadataError(f"{where}: report_year {report_year!r} must be a whole number such as 2024")
     def text(key: str) -> str:
         return str(entry.get(key, "") or "").strip()

@@ -1,0 +1,57 @@
+"""Bad input gets a clear message and the right exit code (issue 12 items 11, 14), never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.errors import MetadataError
+from kg.ingest.corpus import load_metadata
+from views.render import escape_markdown
+from tests.helpers import CORPUS
+
+
+def _corpus_with(tmp_path: Path, text: str) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "metadata.json").write_text(text, encoding="utf-8")
+    return corpus
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"id": "doc-a\n", "file": "x.txt", "title": "t", "kind": "plan"}, "must be letters, digits"),
+    ({"id": "doc-a", "file": "x.txt", "title": "t", "kind": "plan", "report_year": True}, "report_year True"),
+])
+def test_metadata_values_that_used_to_pass_are_refused(tmp_path: Path, entry: dict[str, object], message: str) -> None:
+    corpus = _corpus_with(tmp_path, json.dumps({"documents": [entry]}))
+    with pytest.raises(MetadataError, match=message):
+        load_metadata(corpus)
+
+
+def test_deeply_nested_metadata_is_a_metadata_error_not_a_recursion_error(tmp_path: Path) -> None:
+    corpus = _corpus_with(tmp_path, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(MetadataError, match="nested too deep"):
+        load_metadata(corpus)
+    result = CliRunner().invoke(main, ["build", "--corpus", str(corpus)], env={"KG_BUILD_DIR": str(tmp_path / "b"),
+                                                                             "KG_EMBEDDING_MODEL": "hashing"})
+    assert result.exit_code == 3 and "nested too deep" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("url", ["http://[::1/query", "http://127.0.0.1:port/query"])
+def test_a_malformed_endpoint_is_a_config_error(url: str) -> None:
+    result = CliRunner().invoke(main, ["push", "--endpoint", url])
+    assert result.exit_code == 2, result.output  # before: ValueError, exit 1
+    assert "is not a valid URL" in result.stderr or "is not an http" in result.stderr
+
+
+def test_escaped_markdown_has_no_link_image_or_html() -> None:
+    planted = "标题![x](http://127.0.0.1:9/t.png)[点我](http://evil/) <img src=x> **粗** :red[红] $x$"
+    escaped = escape_markdown(planted)
+    assert re.search(r"(?<!\\)[\[\]()<>*:$!]", escaped) is None  # every markdown character escaped
+    assert escaped.replace("\\", "") == planted
