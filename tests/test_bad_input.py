@@ -55,3 +55,21 @@ def test_escaped_markdown_has_no_link_image_or_html() -> None:
     escaped = escape_markdown(planted)
     assert re.search(r"(?<!\\)[\[\]()<>*:$!]", escaped) is None  # every markdown character escaped
     assert escaped.replace("\\", "") == planted
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    from kg.build.pipeline import build
+    from tests.helpers import settings_for
+
+    settings = settings_for(tmp_path_factory.mktemp("bad-input") / "build", model="hashing")
+    build(settings)
+    return {"KG_BUILD_DIR": settings.build_dir, "KG_CORPUS_DIR": settings.corpus_dir, "KG_EMBEDDING_MODEL": "hashing"}
+
+
+@pytest.mark.parametrize("name", ["https://a b", "\x01", "\u200b", "\u202e", "\udcff"[:0] + "\x7f"])
+def test_kg_show_of_a_bad_or_empty_name_says_nothing_matched(small_build: dict[str, str], name: str) -> None:
+    result = CliRunner().invoke(main, ["show", name], env=small_build)
+    assert result.exit_code != 0 and result.exit_code != 1, result.output  # 1 was the traceback
+    assert "nothing matched" in result.stderr and "Traceback" not in result.output
+    assert "上思县" not in result.stdout
