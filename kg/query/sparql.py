@@ -22,6 +22,7 @@ Two guarantees and where they come from:
 
 from __future__ import annotations
 
+import faulthandler
 import functools
 import os
 import pickle
@@ -401,6 +402,7 @@ def _in_child(store: ox.Store, query: str, limit: int, timeout_s: float, max_byt
             # Rust reports a failed allocation on stderr before aborting; the parent says it better.
             quiet = os.open(os.devnull, os.O_WRONLY)
             os.dup2(quiet, 2)
+            faulthandler.disable()  # an abort at the memory limit is expected here, not a crash to report
             _limit_memory(memory_mb)
             job = _Job()
             _evaluate(store, query, limit, max_bytes, max(0.001, deadline - time.monotonic()), job)
