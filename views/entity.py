@@ -13,7 +13,7 @@ from kg.errors import KGError
 from kg.query.service import Service
 from kg.query.cards import EntityRef
 from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
-from views.common import cached_target_rows, service_or_stop, wait_until_ready
+from views.common import cached_target_rows, chinese_error, service_or_stop, wait_until_ready
 from views.render import TYPE_NAMES, escape_markdown
 from views.trace_view import reader_link, show_trace
 
@@ -73,7 +73,7 @@ def _related(service: Service, iri: str, shown: int = 15) -> None:
     try:
         related = service.related(iri, k=shown)
     except KGError as exc:
-        st.info(escape_markdown(f"相关实体暂不可用：{exc}"))
+        st.info(f"相关实体暂不可用：{chinese_error(exc)}")
         return
     st.subheader("相关实体")
     if not related.related:
