@@ -155,6 +155,16 @@ def split_sections(document: Document) -> list[Section]:
         return node
 
     parts = _part_starts(document, [line for line, _ in lines])
+    def open_table(last: int, caption: str, caption_start: int, offset: int) -> int:
+        """Open a table section from the caption (or its first row) to line `last`; the next line index."""
+        end_line, end_offset = lines[last - 1]
+        table = _Open(BOX_RANK + 1, "table", "", caption, caption_start, offset,
+                      stack[-1].level + 1, stack[-1].path + (caption,), stack[-1], None)
+        table.id = stable_id(document.id, "table", caption_start)
+        table.end = end_offset + len(end_line)
+        opened.append(table)
+        return last
+
     index = 0
     while index < len(lines):
         line, offset = lines[index]
@@ -175,13 +185,7 @@ def split_sections(document: Document) -> list[Section]:
                 caption, caption_start = previous[0], previous[1]
             # A table is not part of a numbered item (1． / （1）) it follows: close those first.
             close_until(4, caption_start)
-            end_line, end_offset = lines[last - 1]
-            table = _Open(BOX_RANK + 1, "table", "", caption, caption_start, offset,
-                          stack[-1].level + 1, stack[-1].path + (caption,), stack[-1], None)
-            table.id = stable_id(document.id, "table", caption_start)
-            table.end = end_offset + len(end_line)
-            opened.append(table)
-            index = last
+            index = open_table(last, caption, caption_start, offset)
             continue
         if index in table_lines:
             last = table_lines[index]
@@ -190,13 +194,7 @@ def split_sections(document: Document) -> list[Section]:
             previous = lines[index - 1] if index > 0 else None
             if previous and _is_caption(previous[0]) and not _is_heading_line(previous[0]):
                 caption, caption_start = previous[0], previous[1]
-            end_line, end_offset = lines[last - 1]
-            table = _Open(BOX_RANK + 1, "table", "", caption, caption_start, offset,
-                          stack[-1].level + 1, stack[-1].path + (caption,), stack[-1], None)
-            table.id = stable_id(document.id, "table", caption_start)
-            table.end = end_offset + len(end_line)
-            opened.append(table)
-            index = last
+            index = open_table(last, caption, caption_start, offset)
             continue
         heading = parse_heading(line)
         if heading is not None:
