@@ -149,8 +149,10 @@ def _facts(service: object, iri: str, kind: str, label: str) -> None:
         with st.container(border=True):
             names = []
             for text, target in fact.values:
-                names.append(f"[{text}](entity?{urlencode({'e': target})})" if target else text)
-            st.markdown(f"**{escape_markdown(fact.name)}**：" + escape_markdown("、".join(names)))
+                # Escape the document's words, not the link markup around them.
+                names.append(f"[{escape_markdown(text)}](entity?{urlencode({'e': target})})" if target
+                             else escape_markdown(text))
+            st.markdown(f"**{escape_markdown(fact.name)}**：" + "、".join(names))
             if fact.note:
                 st.caption(escape_markdown(fact.note))
             if fact.citation is not None:
