@@ -197,8 +197,18 @@ def test_citations_carry_their_document_number(extraction: EntityExtraction) -> 
     cited = by_label(extraction, "CitedDocument", "关于确定桂林市为广西医联体建设整体推进改革试点城市的通知")
     assert cited.properties["documentNumber"] == "桂卫医发〔2018〕29号"
     assert ("gx-bulletin-2019-01", cited.key) in extraction.cites
-    # The plan's cover notice names the plan itself: that title resolves to the corpus document.
-    assert extraction.cited_in_corpus.get("广西卫生健康发展“十四五”规划") == "gx-plan-2022"
+    # The plan's cover notice issues the plan itself (现将《…》印发给你们): part of the document, not a citation.
+    assert ("gx-plan-2022", "广西卫生健康发展“十四五”规划") not in extraction.cites
+
+
+def test_the_plan_a_notice_issues_is_no_citation_but_another_title_is() -> None:
+    raw = ("关于印发《宁夏回族自治区全民健身实施方案》的通知\n各市、县（区）人民政府：\n"
+           "现将《宁夏回族自治区全民健身实施方案》印发给你们，请认真贯彻执行。\n"
+           "宁夏回族自治区全民健身实施方案\n为贯彻《全民健身条例》，制定本方案。\n")
+    document = made_up("nx-notice", "关于印发《宁夏回族自治区全民健身实施方案》的通知", "宁夏回族自治区人民政府", "plan", raw)
+    result = extract_entities(prepare([document]))
+    cited = {key for doc, key in result.cites if doc == "nx-notice"}
+    assert cited == {"全民健身条例"}
 
 
 # ---------------------------------------------------------------------------

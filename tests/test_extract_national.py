@@ -163,9 +163,41 @@ def test_a_task_has_provenance(extraction: EntityExtraction) -> None:
     assert mention.surface == "开展校园健康行动" and mention.start < mention.end and mention.passage_id
 
 
-def test_running_text_is_not_a_task(extraction: EntityExtraction) -> None:
-    # 县委宣传部、县融媒体中心负责。 names owners in prose: too loose to be a fact of the graph.
-    assert "加强宣传" not in tasks(extraction, "gs-county")
+PROSE_DUTIES = """湖北省宜昌市健康城市建设方案
+一、重点任务
+（一）加强宣传。市委宣传部、市卫生健康委负责。
+（二）健全监测网络。市疾病预防控制中心负责开展健康危险因素监测，市卫生健康委负责人出席会议。
+（三）完善机制。成立市健康城市专家委员会，负责提供技术指导。
+（四）强化食品抽检。食品抽检工作由市市场监督管理局负责。
+（五）推进健康学校建设。市教育局要加强学校健康教育，配备专职校医。
+"""
+
+
+def prose_tasks(kind: str) -> dict[str, dict[str, set[str]]]:
+    document = made_up("hb-" + kind, "宜昌市健康城市建设方案", kind, PROSE_DUTIES)
+    return tasks(extract_entities([(document, s := split_sections(document), split_passages(document, s))]),
+                 "hb-" + kind)
+
+
+def test_running_text_that_names_only_units_before_fuze_is_their_task() -> None:
+    found = prose_tasks("plan")
+    assert found["加强宣传"] == {"leadUnit": {"宜昌市委宣传部", "宜昌市卫生健康委"}}  # X、Y负责。: the sentence before
+    assert found["开展健康危险因素监测"] == {"leadUnit": {"宜昌市疾病预防控制中心"}}
+    assert found["提供技术指导"] == {"leadUnit": {"宜昌市健康城市专家委员会"}}  # 成立X，负责…
+    assert found["食品抽检工作"] == {"leadUnit": {"宜昌市市场监督管理局"}}  # …由X负责
+    assert not any("出席会议" in measure for measure in found)  # 负责人 is a person's title
+
+
+def test_a_units_yao_sentence_is_a_task_in_a_plan_not_in_news() -> None:
+    assert prose_tasks("plan")["加强学校健康教育"] == {"leadUnit": {"宜昌市教育局"}}
+    assert "加强学校健康教育" not in prose_tasks("news")
+
+
+def test_prose_with_more_than_units_before_fuze_is_not_a_task() -> None:
+    text = "一、工作要求\n各地要落实属地责任，市卫生健康委和有关专家负责评估。\n"
+    document = made_up("hb-loose", "宜昌市健康工作要求", "plan", text)
+    found = tasks(extract_entities([(document, s := split_sections(document), split_passages(document, s))]), "hb-loose")
+    assert found == {}
 
 
 def test_prose_targets_with_deadlines() -> None:

@@ -8,6 +8,10 @@ its marks, so ``document.text[start:end]`` is the title as printed.
 
 A citation whose title is the title of a corpus document is resolved to that document
 (:func:`resolve_to_corpus`), so ``pol:cites`` points at the pol:Document itself.
+
+A title that is the document's own part is no citation: its own title, and the plan a cover
+notice issues (``关于印发《X》的通知`` followed by the text of X under its own heading line) — the
+notice and the plan it issues are one document.
 """
 
 from __future__ import annotations
@@ -49,8 +53,25 @@ def _after_title_word(text: str, start: int, end: int) -> int:
     return max(start, max(0, start - 2) + cut)
 
 
+#: Words around a 《title》 that a cover notice issues it with (关于印发《X》的通知, 现将《X》印发给你们).
+_ISSUING_BEFORE = re.compile(r"(?:印发|发布|下发|关于|现将)$")
+_ISSUING_AFTER = re.compile(r"》\s*(?:的?(?:通知|公告|通告)|(?:予以)?印发)")
+
+
+def _own_part(text: str, title: str, open_mark: int, close_mark: int, own_title: str) -> bool:
+    """True when the 《title》 between ``open_mark`` and ``close_mark`` is the document itself: its own
+    title, or the plan its cover notice issues (印发《X》的通知) when X also heads a line of its own."""
+    key = citation_key(title)
+    if key == citation_key(own_title):
+        return True
+    if not (_ISSUING_BEFORE.search(text[max(0, open_mark - 4):open_mark]) or _ISSUING_AFTER.match(text, close_mark)):
+        return False
+    return any(citation_key(line) == key for line in text.splitlines() if len(line) <= 2 * len(title) + 10)
+
+
 def find_citations(ctx: DocContext) -> list[Candidate]:
-    """Every cited title and free-standing document number in the document's passages."""
+    """Every cited title and free-standing document number in the document's passages (not the
+    document's own title or the plan it issues, see the module docstring)."""
     text = ctx.text
     out: list[Candidate] = []
     for passage in ctx.passages:
@@ -60,7 +81,8 @@ def find_citations(ctx: DocContext) -> list[Candidate]:
             start = match.start(1) + (len(raw) - len(raw.lstrip()))
             end = match.end(1) - (len(raw) - len(raw.rstrip()))
             title = squeeze(text[start:end])
-            if not title or _is_periodical(title):
+            if not title or _is_periodical(title) or _own_part(text, title, match.start(), match.end() - 1,
+                                                                ctx.document.meta.title):
                 continue
             properties: dict[str, object] = {}
             after = re.match(r"\s*[（(]\s*(" + DOCUMENT_NUMBER.pattern + r")\s*[）)]", text[match.end():passage.end])

@@ -13,11 +13,19 @@ Plans assign each measure to units in two ways, both read here:
   (``宣传部（融媒体中心）`` and ``工会、团委、妇联等`` name several); a co-operation column
   (配合单位) gives co units.
 
+* **running text**, only where the owner is beyond doubt: the clause's subject is nothing but
+  recognised institutions (joined by 、 和 与 及) right before a prose lead word
+  (``[responsibility_prose_words]``: 负责, 牵头负责 …; never 负责人) — ``X、Y负责组织实施…``, the
+  measure being the rest of the clause (or, for ``X负责。`` alone, the sentence before it);
+  ``…工作由X负责``, the measure being what stands before 由; and ``成立X，负责…``, a clause that starts
+  with the lead word right after a clause ending with an institution's name. In a plan, a
+  sentence whose subject is only institutions followed by 要 (``X要加强…``) is X's task too; in
+  news that is reported speech, not an assignment.
+
 The measure of a task is the first sentence of its paragraph or task cell, without its
 numbering (``1.强化体重管理科学指导。…`` → 强化体重管理科学指导). Units are the institutions the
 institution extractor found inside the note or cell, so every link points at a resolved body; a
-unit the extractor did not recognise is left out rather than guessed. Running text (``X负责…``)
-is not read: it names a task's owner too loosely to be a fact of the graph.
+unit the extractor did not recognise is left out rather than guessed.
 """
 
 from __future__ import annotations
@@ -180,8 +188,130 @@ def _from_tables(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_JOINERS = re.compile(r"[、和与及\s]*")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+#: What follows 负责 when it is a person's title or a noun, not an assignment (负责人, 负责同志).
+_NOT_ASSIGNING = ("人", "同志", "任")
+
+
+def _only_units(text: str, bodies: list[Candidate], start: int, end: int) -> list[Candidate] | None:
+    """The institutions that make up ``text[start:end]`` with nothing but joining words between
+    them, or None when anything else is there (then the subject is not just units)."""
+    units = sorted((b for b in bodies if start <= b.start and b.end <= end), key=lambda b: b.start)
+    position = start
+    covering: list[Candidate] = []
+    for unit in units:
+        if unit.start < position:
+            continue  # a body inside another (alias in brackets) adds no text to cover
+        if _JOINERS.fullmatch(text, position, unit.start) is None:
+            return None
+        covering.append(unit)
+        position = unit.end
+        bracket = re.match(r"[（(][^（）()]{1,20}[）)]", text[position:end])
+        if bracket:  # 领导小组办公室（健康促进办）: the other name in brackets
+            position += bracket.end()
+    if not covering or _JOINERS.fullmatch(text, position, end) is None:
+        return None
+    seen: set[tuple[str, str]] = set()
+    return [u for u in covering if not (u.ref in seen or seen.add(u.ref))]
+
+
+def _clause_start(text: str, low: int, position: int) -> int:
+    """Where the clause holding ``position`` starts (after a comma or colon), not before ``low``."""
+    return max(low, *(text.rfind(mark, low, position) + 1 for mark in "，,：:"))
+
+
+def _clause_end(text: str, position: int, high: int) -> int:
+    ends = [i for i in (text.find(mark, position, high) for mark in "，,：:") if i >= 0]
+    return min(ends, default=high)
+
+
+def _bracketed(text: str, low: int, position: int) -> bool:
+    """True when ``position`` lies inside brackets opened after ``low`` (a note, read elsewhere)."""
+    depth = 0
+    for char in text[low:position]:
+        depth += char in "（("
+        depth -= char in "）)" and depth > 0
+    return depth > 0
+
+
+def _prose_task(ctx: DocContext, passage, start: int, end: int,  # type: ignore[no-untyped-def]
+                lead: list[Candidate]) -> Candidate | None:
+    text = ctx.text
+    while start < end and text[start] in "，,：: ":
+        start += 1
+    start += len(re.match(r"(?:牵头|组织|统筹)?", text[start:end]).group(0))
+    measure = squeeze(text[start:end])
+    if not 4 <= len(measure) <= 80 or not lead:
+        return None
+    task = Candidate(ENTITY_TYPE, start, end, passage, measure, f"{ctx.document.id}:{start}")
+    task.links.extend(("leadUnit", unit.ref) for unit in lead)
+    return task
+
+
+def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
+    text = ctx.text
+    words = tuple(sorted(lexicon.words("responsibility_prose_words"), key=len, reverse=True))
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    plan = ctx.document.meta.kind == "plan"
+    out = []
+    for passage in ctx.passages:
+        for sentence in _SENTENCE.finditer(text, passage.start, passage.end):
+            low, high = sentence.start(), sentence.end()
+            if "\t" in sentence.group(0):
+                continue  # a table row: read as a duty table
+            done = False
+            for match in pattern.finditer(text, low, high):
+                if text.startswith(_NOT_ASSIGNING, match.end()) or _bracketed(text, low, match.start()):
+                    continue
+                clause = _clause_start(text, low, match.start())
+                after_end = _clause_end(text, match.end(), high)
+                by = text.rfind("由", clause, match.start())
+                if by >= 0 and (units := _only_units(text, bodies, by + 1, match.start())):
+                    # 由X负责统筹…: the measure follows; …工作由X负责: it stands before 由 (or in the
+                    # clause before it).
+                    measure_start, measure_end = clause, by
+                    if after_end - match.end() >= 4:
+                        measure_start, measure_end = match.end(), after_end
+                    elif by == clause and clause > low:
+                        measure_start, measure_end = _clause_start(text, low, clause - 1), clause - 1
+                    task = _prose_task(ctx, passage, measure_start, measure_end, units)
+                elif units := _only_units(text, bodies, clause, match.start()):
+                    if after_end - match.end() >= 4:
+                        task = _prose_task(ctx, passage, match.end(), after_end, units)
+                    elif after_end == high and clause == low and low > passage.start:
+                        # （一）加强宣传。X、Y负责。: the task is the sentence before
+                        before = _SENTENCE_BEFORE.search(text, passage.start, low)
+                        task = _prose_task(ctx, passage, *measure_span(text, before.start(), before.end())
+                                           if before else (low, low), units)
+                    else:
+                        task = None
+                elif clause == match.start() and clause > low:
+                    # 成立X，负责…: the subject is the body the clause before ends with.
+                    previous = [b for b in bodies if low <= b.start and b.end <= clause - 1 and re.fullmatch(
+                        r"(?:[（(][^（）()]{0,20}[）)])?", text[b.end:clause - 1])]
+                    task = _prose_task(ctx, passage, match.end(), after_end, previous[-1:]) if previous else None
+                else:
+                    task = None
+                if task is not None:
+                    out.append(task)
+                    done = True
+            if plan and not done:
+                found = re.match(r"(.{2,60}?)要(?!求|点|素|闻)", text[low:high])
+                if found and (units := _only_units(text, bodies, low, low + found.end(1))):
+                    end = _clause_end(text, low + found.end(), high)
+                    # 县卫生健康局要…，…: the task runs to the end of the sentence's first clause pair
+                    task = _prose_task(ctx, passage, low + found.end(), end, units)
+                    if task is not None:
+                        out.append(task)
+    return out
+
+
+_SENTENCE_BEFORE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]\s*$")
+
+
 def find_tasks(ctx: DocContext, named: list[Candidate]) -> list[Candidate]:
     """Every task of the document with its lead and co units (``named``: the document's settled
     candidates; its institutions are the units a task can link to)."""
     bodies = [c for c in named if c.entity_type == institutions.ENTITY_TYPE]
-    return [*_from_notes(ctx, bodies), *_from_tables(ctx, bodies)]
+    return [*_from_notes(ctx, bodies), *_from_tables(ctx, bodies), *_from_prose(ctx, bodies)]
