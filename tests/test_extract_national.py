@@ -289,3 +289,45 @@ def test_a_name_keeps_a_leading_word_the_document_writes_with_it() -> None:
     found = names(result, "fj-plan", "Programme")
     assert "主动健康促进行动" in found and "健康促进行动" not in found
     assert not any(n.endswith("运动") for n in found)  # 运动 as exercise: 运动健康指导室, 运动与健康饮食
+
+
+ZONES = """四川省健康影响评价工作进展
+2024年3月，宜宾市、泸州市获批国家健康影响评价试点城市。
+绵阳市、德阳市健康影响评估试点进展顺利。
+截至目前，全省累计建成国家级健康促进县12个，省级健康县区40个。
+全省加快建设“更高水平的国际健康岛”，倾力打造“全周期健康城市”。
+"""
+
+
+@pytest.fixture(scope="module")
+def sichuan() -> dict[str, dict[str, object]]:
+    document = made_up("sc-news", "四川省健康影响评价工作进展", "news", ZONES)
+    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    return {e.label: {**e.properties, "in": e.links.get("locatedIn")} for ref, e in result.entities.items()
+            if ref[0] == "PilotZone"}
+
+
+def test_a_zone_named_for_several_places_is_one_zone_in_each(sichuan: dict[str, dict[str, object]]) -> None:
+    for city in ("宜宾市", "泸州市"):
+        zone = sichuan[f"{city}国家健康影响评价试点城市"]
+        assert zone == {"zoneLevel": "国家级", "approvalDate": "2024-03", "in": {("Place", city)}}
+    assert sichuan["绵阳市健康影响评估试点"]["in"] == {("Place", "绵阳市")}
+    assert sichuan["德阳市健康影响评估试点"]["in"] == {("Place", "德阳市")}
+
+
+def test_designations_counted_in_a_total_are_the_provinces(sichuan: dict[str, dict[str, object]]) -> None:
+    assert sichuan["国家级健康促进县"] == {"zoneLevel": "国家级", "in": {("Place", "四川省")}}
+    assert sichuan["省级健康县区"] == {"zoneLevel": "省级", "in": {("Place", "四川省")}}
+
+
+def test_a_quoted_designation_with_a_scope_is_a_zone_a_slogan_is_not(sichuan: dict[str, dict[str, object]]) -> None:
+    assert sichuan["更高水平的国际健康岛"]["in"] == {("Place", "四川省")}
+    assert not any("全周期健康城市" in label for label in sichuan)
+
+
+def test_a_clause_ending_in_a_pilot_word_is_not_a_zone() -> None:
+    text = ("云南省卫生健康委在曲靖市试点。昨日，医院会议室召开示范项目推进会。"
+            "总结改革情况、示范项目经验。而健康影响评价在第二批试点中推开。")
+    document = made_up("yn-news", "云南省医改动态", "news", text)
+    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    assert names(result, "yn-news", "PilotZone") == set()

@@ -26,6 +26,7 @@ from kg.extract import institutions, lexicon
 from kg.extract.context import Candidate, DocContext
 from kg.extract.spans import (
     RawName,
+    count_after,
     count_before,
     display_name,
     find_raw_names,
@@ -35,6 +36,7 @@ from kg.extract.spans import (
 
 ENTITY_TYPE = "PilotZone"
 _STOPS = frozenset("的为将把被于了是让使给")
+_JOINING = frozenset({"与", "和", "及", "或"})  # conjunctions that join the parts of one name
 _DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "是")
 _COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
@@ -84,6 +86,10 @@ def is_pilot_name(surface: str) -> bool:
     tokens = list(lexicon._pos_tagger().cut(name[lead:len(name) - len(suffix)]))
     if any(t.flag == "d" for t in tokens) or (suffix == "试点" and tokens and tokens[-1].flag == "v"):
         return False  # 经开区全部纳入试点: an adverb, or a verb taking 试点 as its object
+    if any(t.flag in ("p", "c") and t.word not in _JOINING for t in tokens):
+        return False  # 山东在淄博试点, 而…在第三批试点: a preposition or a conjunction makes it a clause
+    if any(word in specific for word in lexicon.words("pilot_not_inside")) or re.search(r"\d(?!\d*年)", specific):
+        return False  # 会议室召开示范项目, 3楼1号: an event or an address, not a name
     if suffix in lexicon.words("designation_suffixes"):
         # 国家级健康促进县, 省级健康县区: a designation is named by its level or place alone
         # (whose it is, find_pilots decides).
@@ -92,8 +98,9 @@ def is_pilot_name(surface: str) -> bool:
         and not lexicon.covered_by(specific, "verbs_and_fillers")
 
 
-def _subject(ctx: DocContext, passage_low: int, passage_high: int, start: int) -> tuple[str, str, str | None] | None:
-    """(place surface, place key, approval date) of ``PLACE 获批/是/作为 …`` before a zone."""
+def _subject(ctx: DocContext, passage_low: int, passage_high: int,
+             start: int) -> tuple[str, str, str | None, int] | None:
+    """(place surface, place key, approval date, place start) of ``PLACE 获批/是/作为 …`` before a zone."""
     text = ctx.text
     sentence_start, _ = sentence_bounds(text, passage_low, passage_high, start)
     verbs = "|".join(re.escape(v) for v in _DESIGNATION)
@@ -106,13 +113,28 @@ def _subject(ctx: DocContext, passage_low: int, passage_high: int, start: int) -
         if place is None:
             continue
         surface, key, place_start = place
-        date = _DATE.search(text[max(passage_low, place_start - 14):place_start].rstrip())
+        listed = _listed_places(text, sentence_start, place_start)
+        first = listed[0][2] if listed else place_start  # 2024年3月，A市、B市获批: the date is before A市
+        date = _DATE.search(text[max(passage_low, first - 14):first].rstrip())
         approved = None
         if date and match.group(0) == "获批":
             year, month, day = date.groups()
             approved = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
-        return surface, key, approved
+        return surface, key, approved, place_start
     return None
+
+
+def _listed_places(text: str, low: int, end: int) -> list[tuple[str, str, int]]:
+    """(surface, key, start) of the places listed right before ``end`` and joined to what follows
+    by 、 和 及 (宜宾市、泸州市获批…: 宜宾市 before 泸州市), nearest last."""
+    out: list[tuple[str, str, int]] = []
+    while end > low and text[end - 1] in "、和及":
+        place = _place_ending_at(text, max(low, end - 13), end - 1)
+        if place is None:
+            break
+        out.insert(0, place)
+        end = place[2]
+    return out
 
 
 def _place_ending_at(text: str, low: int, end: int) -> tuple[str, str, int] | None:
@@ -137,14 +159,22 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
     text = ctx.text
     skip = [*ctx.titles, *ctx.item_titles.values()]
     found: list[Candidate] = []
+    shares: list[tuple[Candidate, Candidate]] = []  # (zone, the same zone in another place listed with it)
     for passage in ctx.passages:
         for raw in find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS, skip=skip):
             start = institutions.after_verb_phrase(text, raw.start, raw.suffix_start)
             if start != raw.start:  # 可否介绍一下三亚试点: the name starts at the place
                 raw = RawName(start, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
+            quoted = _whole_quote(text, passage.start, raw)
+            if quoted is not None:  # 建设“更高水平的国际健康岛”: the quotes hold the whole name
+                raw = quoted
             surface = text[raw.start:raw.end]
-            if not is_pilot_name(surface) or count_before(text, passage.start, raw.start):
+            designation = raw.suffix in lexicon.words("designation_suffixes")
+            counted = count_before(text, passage.start, raw.start) or count_after(text, raw.end, passage.end)
+            if not (is_pilot_name(surface) or quoted is not None and _is_quoted_name(surface, raw.suffix)):
                 continue
+            if count_before(text, passage.start, raw.start) and not designation:
+                continue  # 15个试验区: a class
             if raw.start > passage.start and text[raw.start - 1] == "的" and "“" not in surface:
                 continue  # …的物质管理试点: the name is cut off from the clause that completes it
             name = display_name(surface)
@@ -154,8 +184,10 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                 properties["zoneLevel"] = level
             label = name
             subject = _subject(ctx, passage.start, passage.end, raw.start)
+            listed: list[tuple[str, str, int]] = []
             if subject is not None:
-                place_surface, subject_place, approved = subject
+                place_surface, subject_place, approved, place_start = subject
+                listed = _listed_places(text, passage.start, place_start)
                 if place is None or place in [p.name for p in lexicon.gazetteer().ancestors(subject_place)] \
                         or lexicon.place_level(place) == "province":
                     if place is None:
@@ -163,19 +195,64 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                     place = subject_place
                 if approved:
                     properties["approvalDate"] = approved
-            if raw.suffix in lexicon.words("designation_suffixes") and place is None:
+            if (designation or quoted is not None) and place is None:
                 # A designation without a place of its own is that of the county or city the
-                # document's title names (创建国家级健康促进县 in a county's plan); in a province's
-                # plan it is a class.
-                titled = [name for _, _, _, name in lexicon.gazetteer().find_all(ctx.document.meta.title)
-                          if lexicon.place_level(name) in ("county", "city")]
-                if not titled:
+                # document's title names (创建国家级健康促进县 in a county's plan). In a province's
+                # document it is a class, unless the text counts how many the province holds
+                # (累计建成国家级健康县区11个) or quotes it as the province's own goal.
+                titled = [name for _, _, _, name in lexicon.gazetteer().find_all(ctx.document.meta.title)]
+                local = [name for name in titled if lexicon.place_level(name) in ("county", "city")]
+                if local:
+                    place = local[-1]
+                elif counted or quoted is not None:
+                    place = titled[-1] if titled else ctx.home
+                if place is None:
                     continue
-                place = titled[-1]
-            candidate = Candidate(ENTITY_TYPE, raw.start, raw.end, passage, label, name_key(_without_local_place(name)),
-                                  place=place, properties=properties)
-            found.append(candidate)
+                if lexicon.place_level(place) == "province" and "zoneLevel" not in properties:
+                    properties["zoneLevel"] = "自治区级" if place.endswith("自治区") else "省级"
+            elif lexicon.place_at_any(name) and lexicon.place_level(_leading(name)[2] or "") != "province":
+                listed = _listed_places(text, passage.start, raw.start)  # 宜宾市、泸州市健康…试点
+            key = name_key(_without_local_place(name))
+            found.append(Candidate(ENTITY_TYPE, raw.start, raw.end, passage, label, key, place=place,
+                                   properties=properties))
+            # A zone named for several places is one zone in each (宜宾市、泸州市获批…试点城市).
+            base = _without_local_place(label)
+            main = found[-1]
+            for surface, other, start in listed:
+                shares.append((main, Candidate(ENTITY_TYPE, start, start + len(surface), passage, surface + base,
+                                               key, place=other, properties=dict(properties))))
+    # The places of a name cut short inside a longer one (…试点 in …试点城市) are the longer name's.
+    for main, other in shares:
+        if not any(c is not main and c.start <= main.start and main.end <= c.end and c.end - c.start > main.end - main.start
+                   for c in found):
+            found.append(other)
     return _keyed_by_place(found)
+
+
+def _whole_quote(text: str, low: int, raw: RawName) -> RawName | None:
+    """The raw name widened to its quotation marks when the type word closes a quoted phrase that
+    holds no sentence punctuation (“更高水平的国际健康岛”), else None."""
+    end = raw.end + 1 if text.startswith("”", raw.end) else raw.end
+    if text[end - 1] != "”" or "”" in text[raw.start:end - 1]:
+        return None
+    opener = text.rfind("“", low, raw.start + 1)
+    if opener < 0 or opener == raw.start or any(ch in text[opener:end] for ch in "，。；：！？"):
+        return None
+    return RawName(opener, end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
+
+
+def _is_quoted_name(surface: str, suffix: str) -> bool:
+    """A quoted phrase ending with a pilot word names a zone when it says which one and at what
+    scope (更高水平的国际健康岛), not only a kind (“示范区”) or a slogan."""
+    name = display_name(surface)
+    specific = re.sub(r"[的之“”‘’]", "", name[:len(name) - len(suffix)])
+    if len(specific) < 2 or lexicon.covered_by(specific, "generic_programme_words"):
+        return False
+    # A slogan (打造“全生命周期健康城市”) names no scope; a designation says at what level it holds.
+    scoped = lexicon.words("zone_scope_words") + tuple(w.word for w in lexicon.level_words()
+                                                        if w.scope in ("national", "province"))
+    return any(word in specific for word in scoped) or any(
+        lexicon.place_at(specific, i) for i in range(len(specific) - 1))
 
 
 def _keyed_by_place(found: list[Candidate]) -> list[Candidate]:
