@@ -331,3 +331,47 @@ def test_a_clause_ending_in_a_pilot_word_is_not_a_zone() -> None:
     document = made_up("yn-news", "云南省医改动态", "news", text)
     result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
     assert names(result, "yn-news", "PilotZone") == set()
+
+
+BODIES = """内蒙古自治区科尔沁左翼后旗健康促进工作方案
+科尔沁左翼后旗健康促进工作领导小组下设办公室（简称：旗健促办），负责日常工作。
+科后旗卫生健康局、科后旗教育局按职责分工负责。
+省委、省政府高度重视健康工作。
+大鹏新区医疗健康集团与深圳第二人民医院合作，深圳市第二人民医院派出专家。四川大学华西医院参与。
+北疆网·草原新闻6月3日讯 记者从会上获悉。
+"""
+
+
+@pytest.fixture(scope="module")
+def bodies() -> EntityExtraction:
+    document = made_up("nm-plan", "科尔沁左翼后旗健康促进工作方案", "plan", BODIES)
+    return extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+
+
+def body_labels(result: EntityExtraction) -> dict[str, set[str]]:
+    return {e.label: e.aliases for ref, e in result.entities.items() if ref[0] == "Institution"}
+
+
+def test_a_documents_abbreviation_of_its_county_is_that_county(bodies: EntityExtraction) -> None:
+    bureau = next(e for ref, e in bodies.entities.items() if ref[0] == "Institution" and e.label == "科后旗卫生健康局")
+    assert bureau.key == "科尔沁左翼后旗卫生健康局"  # one body with the bureau the full name would give
+
+
+def test_a_unit_set_up_under_a_body_and_its_short_name(bodies: EntityExtraction) -> None:
+    office = body_labels(bodies)["科尔沁左翼后旗健康促进工作领导小组办公室"]  # 下设 is not part of the name
+    assert "旗健促办" in office  # （简称：…）: the short name is an alias
+
+
+def test_a_level_party_committee_and_a_new_district(bodies: EntityExtraction) -> None:
+    found = body_labels(bodies)
+    assert "省委" in found and "大鹏新区医疗健康集团" in found
+
+
+def test_a_hospital_written_with_and_without_the_citys_ending_is_one_body(bodies: EntityExtraction) -> None:
+    found = body_labels(bodies)
+    assert "深圳第二人民医院" in found["深圳市第二人民医院"] and "深圳第二人民医院" not in found
+    assert "四川大学华西医院" in found  # a university keeps the place word of its proper name
+
+
+def test_every_outlet_of_a_joined_credit_line(bodies: EntityExtraction) -> None:
+    assert {"北疆网", "草原新闻"} <= set(body_labels(bodies))

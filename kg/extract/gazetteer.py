@@ -8,11 +8,13 @@ regular expression of several thousand alternatives.
 A county's short form (上林 for 上林县) is read as that county only inside a document that names the
 county in full or names its city (:func:`short_forms_of`): two-character county short forms are
 also pieces of other words (南溪 in 南溪山医院 is not 宜宾市南溪区 in a Guangxi text). Full names and
-the short forms of provinces and cities are always read.
+the short forms of provinces and cities are always read. Inside such a document, the abbreviations
+it makes of the places it names (阜蒙县 for 阜新蒙古族自治县, :func:`abbreviations_in`) are read too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -71,13 +73,23 @@ class Gazetteer:
         chain = self.ancestors(name)
         return chain[-1].name if chain and chain[-1].level == "province" else None
 
+    def _forms_at(self, text: str, start: int) -> Iterator[tuple[str, str]]:
+        """(form, full name) of the forms starting with ``text[start]``, longest first: the
+        gazetteer's and the abbreviations the current document uses (:func:`short_forms_of`)."""
+        extra = _DOC_FORMS.get()
+        forms = [(f, self.forms[f]) for f in self.by_first.get(text[start], ()) if self._active(f)]
+        if extra:
+            forms += [(f, name) for f, name in extra.items() if f[0] == text[start]]
+            forms.sort(key=lambda pair: len(pair[0]), reverse=True)
+        return iter(forms)
+
     def at(self, text: str, start: int = 0) -> tuple[str, str] | None:
         """(surface form, full name) of the longest form at ``text[start:]``."""
         if start >= len(text):
             return None
-        for form in self.by_first.get(text[start], ()):
-            if text.startswith(form, start) and self._active(form):
-                return form, self.forms[form]
+        for form, name in self._forms_at(text, start):
+            if text.startswith(form, start):
+                return form, name
         return None
 
     def find_all(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str, str]]:
@@ -86,13 +98,12 @@ class Gazetteer:
         end = len(text) if end is None else end
         position = start
         while position < end:
-            forms = self.by_first.get(text[position])
-            if forms:
-                found = next((f for f in forms if text.startswith(f, position) and position + len(f) <= end
-                              and self._active(f)), None)
+            if text[position] in self.by_first or _DOC_FORMS.get():
+                found = next(((f, name) for f, name in self._forms_at(text, position)
+                              if text.startswith(f, position) and position + len(f) <= end), None)
                 if found is not None:
-                    yield position, position + len(found), found, self.forms[found]
-                    position += len(found)
+                    yield position, position + len(found[0]), found[0], found[1]
+                    position += len(found[0])
                     continue
             position += 1
 
@@ -130,14 +141,20 @@ def parse(text: str, source: str = GAZETTEER_FILE) -> Gazetteer:
 _ACTIVE_COUNTIES: ContextVar[frozenset[str] | None] = ContextVar("active_counties", default=None)
 
 
+def places_named(text: str) -> set[str]:
+    """The places a text names by a full name or a province's or city's short form (no county
+    short forms: those are read only for the places found here)."""
+    token = _ACTIVE_COUNTIES.set(frozenset())
+    try:
+        return {name for _, _, _, name in gazetteer().find_all(text)}
+    finally:
+        _ACTIVE_COUNTIES.reset(token)
+
+
 def counties_named(text: str) -> frozenset[str]:
     """Counties a text names in full, and the counties of the cities it names."""
     places = gazetteer()
-    token = _ACTIVE_COUNTIES.set(frozenset())
-    try:
-        named = {name for _, _, _, name in places.find_all(text)}
-    finally:
-        _ACTIVE_COUNTIES.reset(token)
+    named = places_named(text)
     out = {n for n in named if places.places[n].level == "county"}
     for name in named:
         if places.places[name].level == "city":
@@ -145,14 +162,53 @@ def counties_named(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+#: Abbreviations of places that the current document uses (see :func:`abbreviations_in`).
+_DOC_FORMS: ContextVar[dict[str, str]] = ContextVar("document_forms", default={})
+
+
+def _subsequence(short: str, full: str) -> bool:
+    characters = iter(full)
+    return all(ch in characters for ch in short)
+
+
+def abbreviations_in(text: str) -> dict[str, str]:
+    """Abbreviations of the places a text names in full, as the text writes them: 阜蒙县 for
+    阜新蒙古族自治县 in a document that names 阜新蒙古族自治县.
+
+    An abbreviation keeps the first character of the name and its ending (县, 市, 区, 旗) and takes
+    its other characters, in order, from the name; only places of at least five characters are
+    abbreviated so (a shorter name has its short forms in the gazetteer), and a form the gazetteer
+    knows as another place is left to it.
+    """
+    places = gazetteer()
+    out: dict[str, str] = {}
+    for name in places_named(text):
+        level_word = places.places[name].level_word
+        if len(name) < 5 or places.places[name].level == "province" or not level_word:
+            continue
+        for match in re.finditer(re.escape(name[0]) + r"[\u4e00-\u9fff]{1,2}" + re.escape(level_word), text):
+            form = match.group(0)
+            if form not in places.forms and form != name and _subsequence(form, name):
+                out.setdefault(form, name)
+    return out
+
+
+def document_abbreviation(form: str) -> str | None:
+    """The full name of a place the current document abbreviates as ``form``, or None."""
+    return _DOC_FORMS.get().get(form)
+
+
 @contextmanager
 def short_forms_of(text: str) -> Iterator[None]:
-    """Within the block, county short forms are read only for the counties ``text`` names."""
+    """Within the block, county short forms are read only for the counties ``text`` names, and the
+    abbreviations it uses of the places it names (:func:`abbreviations_in`) are read as those places."""
     token = _ACTIVE_COUNTIES.set(counties_named(text))
+    forms = _DOC_FORMS.set(abbreviations_in(text))
     try:
         yield
     finally:
         _ACTIVE_COUNTIES.reset(token)
+        _DOC_FORMS.reset(forms)
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ import re
 from functools import lru_cache
 
 from kg.extract import lexicon
+from kg.extract.gazetteer import document_abbreviation
 from kg.extract.context import Candidate, DocContext
 from kg.extract.spans import (
     RawName,
@@ -233,7 +234,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
             name, suffix = name[:-len(suffix)], inner
         elif suffix != "党委":
             return None
-    if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
+    if len(name) < 3 and not _level_committee(name) or name.startswith(tuple(lexicon.words("determiners"))) or \
             count_before(text, passage.start, start) or re.search(_COUNT_INSIDE, name) or \
             any(word in name for word in lexicon.words("not_inside")):
         return None
@@ -292,6 +293,13 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if places:
         place = str(places[-1])
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
+
+
+def _level_committee(name: str) -> bool:
+    """省委, 市委, 县委: the party committee of a level, a whole name of two characters."""
+    level = lexicon.level_at(name)
+    return len(name) == 2 and name.endswith("委") and level is not None and len(level.word) == 1 \
+        and level.scope in ("province", "city", "county")
 
 
 def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
@@ -364,15 +372,33 @@ def institution_key(name: str, ctx: DocContext) -> str:
 
 
 def normalise_institution(name: str, home: str | None) -> str:
-    """Fold the spellings of one body together: 委员会 → 委, 卫健委 → 卫生健康委, 人民政府 → 政府,
-    and the home area's full name for its level word (自治区 → 广西壮族自治区 in Guangxi)."""
+    """Fold the spellings of one body together: 委员会 → 委, 卫健委 → 卫生健康委, 人民政府 → 政府, a
+    place's full name for its short form (深圳 → 深圳市), and the home area's full name for its
+    level word (自治区 → 广西壮族自治区 in Guangxi)."""
     key = squeeze(name)
     key = key.replace("卫健委", "卫生健康委").replace("委员会", "委").replace("人民政府", "政府")
+    place = lexicon.place_at(key)
+    if place is not None and place[0] != place[1] and len(key) > len(place[0]) and _place_as_affix(key, place[0]):
+        # 深圳第二人民医院 is 深圳市第二人民医院, 阜蒙县卫生健康局 is 阜新蒙古族自治县卫生健康局: a place's
+        # short form or the document's abbreviation of it stands for its full name.
+        key = place[1] + key[len(place[0]):]
     if home and not key.startswith(home):
         word = lexicon.gazetteer().places[home].level_word
         if word and key.startswith(word) and not key.startswith(word + "级"):
             return home + key[len(word):]
     return _without_parent_place(key)
+
+
+def _place_as_affix(key: str, form: str) -> bool:
+    """True when the place form at the start of ``key`` only says where the body is (深圳 of
+    深圳第二人民医院), not part of a proper name made with it (四川大学, 广西医科大学…附属医院,
+    山东高速集团): universities, colleges and companies keep the form as they are named."""
+    kind = suffix_kinds().get(suffix_of(key) or "", "")
+    if kind not in ("gov", "party", "mass", "hospital", "media") or any(w in key for w in lexicon.words("proper_name_heads")):
+        return False
+    if document_abbreviation(form):
+        return True  # the document's own abbreviation of a place it names (科后旗)
+    return next(lexicon._pos_tagger().cut(key)).word == form  # not 四川大学…: jieba reads one word there
 
 
 def _without_parent_place(key: str) -> str:
@@ -401,6 +427,10 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
         for raw in sorted(raws, key=lambda r: (r.start, -r.end)):
             candidate = judge(raw, ctx, passage, previous)
             if candidate is not None:
+                for join in lexicon.words("sub_body_joins"):  # 领导小组下设办公室 → 领导小组办公室
+                    if join in candidate.label:
+                        candidate.label = candidate.label.replace(join, "")
+                        candidate.key = candidate.key.replace(join, "")
                 found.append(candidate)
                 previous = candidate
         for body in central:
@@ -431,20 +461,31 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
     for match in _media_pattern().finditer(ctx.text, passage.start, passage.end):
         group = 1 if match.group(1) else 2
         position = match.start(group)
-        for name in re.split("[、·]", match.group(group)):
+        names = re.split("[、·]", match.group(group))
+        for name in names:
             start, position = position, position + len(name) + 1
-            if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or lexicon.has_verb(name):
+            # 接受新闻记者: a verb makes it a clause; in a joined credit (齐鲁网·闪电新闻) every part is an
+            # outlet, whatever the tagger reads in it.
+            if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
+                    len(names) == 1 and lexicon.has_verb(name):
                 continue
             out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
     return out
 
 
 def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
-    """A body's other name in brackets right after it, of the same kind (省委党校（省行政学院）), is an
-    alias of the same entity; a body of another kind (宣传部（融媒体中心）) stays a body of its own."""
+    """A body's other name in brackets right after it, of the same kind (省委党校（省行政学院）) or
+    given as its short name (（简称：健康促进办）), is an alias of the same entity; a body of another
+    kind (宣传部（融媒体中心）) stays a body of its own."""
     text = ctx.text
     out = []
     for candidate in found:
+        short = re.match(r"[（(](?:以下)?简称[：:]?“?([^（）()，。、“”]{2,20})”?[）)]", text[candidate.end:passage.end])
+        if short is not None:
+            # 领导小组办公室（简称：健康促进办）: the short name is the body's own, whatever its ending.
+            out.append(Candidate(ENTITY_TYPE, candidate.end + short.start(1), candidate.end + short.end(1), passage,
+                                 candidate.label, candidate.key, place=candidate.place, anchored=True))
+            continue
         match = re.match(r"[（(]([^（）()，。、]{2,20})[）)]", text[candidate.end:passage.end])
         if match is None:
             continue

@@ -95,7 +95,8 @@ _NOT_PLACES = frozenset({"城市", "都市", "城区", "市区", "县区", "地�
 
 def place_at_any(text: str, start: int = 0) -> tuple[str, str] | None:
     """(surface, key) of a place at ``text[start:]``: a gazetteer place, else a place name jieba
-    tags as one (``ns``) that ends with an administrative word (长沙市, 郫都区, 宁乡 + 市).
+    tags as one (``ns``) that ends with an administrative word (长沙市, 郫都区, 宁乡 + 市), or a
+    name followed by 新区 (大鹏新区, a new district).
 
     The key of a place the gazetteer does not know is its surface.
     """
@@ -113,6 +114,8 @@ def _tagged_place(window: str) -> tuple[str, str] | None:
     """The place jieba tags at the start of ``window`` (cached: tagging is the slow part, and
     policy text repeats the same phrases across documents)."""
     tokens = list(_pos_tagger().cut(window))
+    if len(tokens) > 1 and tokens[1].word == "新区" and tokens[0].flag in ("ns", "nr", "nz") and len(tokens[0].word) >= 2:
+        return tokens[0].word + "新区", tokens[0].word + "新区"  # 大鹏新区, 两江新区: a new district
     if not tokens or tokens[0].flag != "ns":
         return None
     surface = tokens[0].word
