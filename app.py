@@ -2,26 +2,44 @@
 
 Run with `make app` (binds 127.0.0.1). Each page is a file in views/; all document and
 user text shown as HTML is escaped in views.render.
+
+`streamlit run app.py` finds ``app`` below and serves it; its lifespan opens the build and starts
+loading the encoder and indexes when the server starts, so a first search shortly after start
+does not wait for the model. Each browser session then runs this file as the page script.
 """
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
 import streamlit as st
 
-st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", page_icon=":material/account_tree:", layout="wide")
+if __name__ == "__main__":  # a session's script run
+    st.set_page_config(page_title="policy-kg 广西卫生健康政策知识图谱", page_icon=":material/account_tree:",
+                       layout="wide")
+    PAGES = [
+        # Material icons ship with Streamlit; emoji would need a colour-emoji font on the server.
+        st.Page("views/home.py", title="首页", icon=":material/home:", default=True),
+        st.Page("views/search.py", title="检索", icon=":material/search:", url_path="search"),
+        st.Page("views/entity.py", title="实体", icon=":material/label:", url_path="entity"),
+        st.Page("views/graph.py", title="图谱", icon=":material/hub:", url_path="graph"),
+        st.Page("views/indicators.py", title="指标与目标", icon=":material/monitoring:", url_path="indicators"),
+        st.Page("views/columns.py", title="专栏与项目", icon=":material/view_list:", url_path="columns"),
+        st.Page("views/documents.py", title="文档", icon=":material/description:", url_path="documents"),
+        st.Page("views/manage.py", title="文档管理", icon=":material/upload_file:", url_path="manage"),
+        st.Page("views/compare.py", title="对比", icon=":material/compare:", url_path="compare"),
+        st.Page("views/sparql.py", title="SPARQL", icon=":material/terminal:", url_path="sparql"),
+        st.Page("views/downloads.py", title="下载", icon=":material/download:", url_path="downloads"),
+    ]
+    st.navigation(PAGES).run()
+else:  # imported by the server at start
 
-PAGES = [
-    # Material icons ship with Streamlit; emoji would need a colour-emoji font on the server.
-    st.Page("views/home.py", title="首页", icon=":material/home:", default=True),
-    st.Page("views/search.py", title="检索", icon=":material/search:", url_path="search"),
-    st.Page("views/entity.py", title="实体", icon=":material/label:", url_path="entity"),
-    st.Page("views/graph.py", title="图谱", icon=":material/hub:", url_path="graph"),
-    st.Page("views/indicators.py", title="指标与目标", icon=":material/monitoring:", url_path="indicators"),
-    st.Page("views/columns.py", title="专栏与项目", icon=":material/view_list:", url_path="columns"),
-    st.Page("views/documents.py", title="文档", icon=":material/description:", url_path="documents"),
-    st.Page("views/manage.py", title="文档管理", icon=":material/upload_file:", url_path="manage"),
-    st.Page("views/compare.py", title="对比", icon=":material/compare:", url_path="compare"),
-    st.Page("views/sparql.py", title="SPARQL", icon=":material/terminal:", url_path="sparql"),
-    st.Page("views/downloads.py", title="下载", icon=":material/download:", url_path="downloads"),
-]
-st.navigation(PAGES).run()
+    @asynccontextmanager
+    async def _lifespan(_app: Any) -> AsyncIterator[None]:
+        from views.common import start_loading
+
+        start_loading()  # a background thread: the server answers at once
+        yield None
+
+    app = st.App(__file__, lifespan=_lifespan)

@@ -13,7 +13,7 @@ from kg.errors import KGError
 from kg.query.service import Service
 from kg.query.cards import EntityRef
 from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
-from views.common import cached_target_rows, chinese_error, service_or_stop, wait_until_ready
+from views.common import cached_target_rows, chinese_error, service_or_stop, warmup_state
 from views.render import TYPE_NAMES, escape_markdown
 from views.trace_view import reader_link, show_trace
 
@@ -57,15 +57,32 @@ def entity_page() -> None:
     if summary.type == "indicator":
         st.page_link("views/indicators.py", label="目标追踪", icon=":material/timeline:",
                       query_params={"i": data.label})
-    wait_until_ready()  # related entities use the encoder the warm-up is loading
-    _related(service, iri)
+    _related_when_ready(service, iri)
     st.subheader(f"出处（{len(data.mentions)} 处）")
     for mention in data.mentions:
         params = {"doc": mention.doc_id, "start": mention.start, "end": mention.end}
         with st.container(border=True):
             st.markdown(escape_markdown(mention.quote))
-            st.page_link("views/documents.py", label=f"{mention.title} · 字符 {mention.start}–{mention.end}",
+            st.page_link("views/documents.py", label=escape_markdown(f"{mention.title} · 字符 {mention.start}–{mention.end}"),
                          icon=":material/article:", query_params=params)
+
+
+def _related_when_ready(service: Service, iri: str) -> None:
+    """相关实体 once the warm-up has made the entity-name vectors; until then a note that looks
+    again every second (the rest of the page does not wait)."""
+    warmup = warmup_state()
+    if warmup.wait(everything=True, timeout=0):
+        _related(service, iri)
+        return
+
+    @st.fragment(run_every=1.0)
+    def later() -> None:
+        if warmup.wait(everything=True, timeout=0):
+            st.rerun(scope="app")
+        st.subheader("相关实体")
+        st.caption("相关实体正在后台准备，稍后自动显示…")
+
+    later()
 
 
 def _related(service: Service, iri: str, shown: int = 15) -> None:
@@ -128,7 +145,7 @@ def _facts(service: object, iri: str, kind: str, label: str) -> None:
         for item in column_items(sources, entity, cached_target_rows(service)):
             with st.container(border=True):
                 number = f"{item.ordinal}．" if item.ordinal else ""
-                st.page_link("views/entity.py", label=f"{number}{item.label}", icon=":material/label:",
+                st.page_link("views/entity.py", label=escape_markdown(f"{number}{item.label}"), icon=":material/label:",
                              query_params={"e": item.iri})
                 if item.targets:
                     for target in item.targets:

@@ -12,6 +12,7 @@ from kg.errors import BuildError, KGError
 from kg.query.upload import (UploadRefused, accepted_suffixes, add_staged, check_meta, remove_document,
                              sanitise_name, stage_upload)
 from views.common import KIND_NAMES, chinese_error, current_settings, reset_service, service_or_stop
+from views.render import escape_markdown
 
 STAGES = {"structure": "分析文档结构", "encode clauses": "编码新增段落"}
 
@@ -39,11 +40,13 @@ def manage_page() -> None:
     service = service_or_stop()
     settings = current_settings()
     st.title("文档管理")
-    flash = st.session_state.pop("manage_flash", None)
+    # Kept until the next upload or removal: the page is drawn again when the new build's
+    # warm-up finishes, and the message must still be there.
+    flash = st.session_state.get("manage_flash")
     if flash:
-        st.success(flash["text"], icon=":material/check_circle:")
+        st.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
         if flash.get("query"):
-            st.page_link("views/search.py", label=f"检索新文档：{flash['query']}", icon=":material/search:",
+            st.page_link("views/search.py", label=escape_markdown(f"检索新文档：{flash['query']}"), icon=":material/search:",
                          query_params={"q": flash["query"]})
     tab_add, tab_remove = st.tabs(["添加文档", "删除文档"])
     with tab_add:
@@ -60,6 +63,7 @@ def _add_section(service: Any, settings: Any) -> None:
     uploaded = st.file_uploader("选择文件", key=f"upload_{generation}", max_upload_size=max(1, int(settings.max_file_mb)))
     if uploaded is None:
         return
+    st.session_state.pop("manage_flash", None)
     signature = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", ""))
     staged = st.session_state.get("staged")
     if staged is None or st.session_state.get("staged_signature") != signature:
@@ -69,15 +73,15 @@ def _add_section(service: Any, settings: Any) -> None:
             staged = stage_upload(settings, uploaded.name, uploaded.getvalue())
         except UploadRefused as refused:
             st.session_state.pop("staged", None)
-            st.error(f"《{sanitise_name(uploaded.name)}》没有添加：{refused.message}语料库和索引都没有改变。",
+            st.error(escape_markdown(f"《{sanitise_name(uploaded.name)}》没有添加：{refused.message}语料库和索引都没有改变。"),
                      icon=":material/block:")
             return
         st.session_state["staged"] = staged
         st.session_state["staged_signature"] = signature
     st.subheader("核对文档信息")
     for note in staged.notes:
-        st.info(note, icon=":material/info:")
-    st.caption(f"文件将保存为 {staged.path.name} · 正文 {len(staged.text)} 字")
+        st.info(escape_markdown(note), icon=":material/info:")
+    st.caption(escape_markdown(f"文件将保存为 {staged.path.name} · 正文 {len(staged.text)} 字"))
     with st.expander("正文开头", expanded=False):
         st.text(staged.text[:600])
     meta = staged.meta
@@ -102,7 +106,7 @@ def _add_section(service: Any, settings: Any) -> None:
     problems = check_meta(corrected, set(service.documents))
     if problems:
         for problem in problems:
-            st.error(problem)
+            st.error(escape_markdown(problem))
         return
     slot = st.empty()
     with st.status("正在添加文档并更新索引…", expanded=True) as status:
@@ -110,7 +114,7 @@ def _add_section(service: Any, settings: Any) -> None:
             report = add_staged(settings, staged, corrected, _progress(slot))
         except UploadRefused as refused:
             status.update(label="没有添加", state="error")
-            st.error(refused.message)
+            st.error(escape_markdown(refused.message))
             return
         except BuildError:
             status.update(label="没有添加", state="error")
@@ -149,11 +153,12 @@ def _remove_section(service: Any, settings: Any) -> None:
                           placeholder="请选择文档…", key="remove_pick")
     if not doc_id:
         return
-    st.warning(f"删除后《{docs[doc_id].title}》将不再出现在检索和图谱中；文件会移到语料目录下的 .removed 文件夹，"
-               "需要时可以手工放回。", icon=":material/warning:")
+    st.warning(escape_markdown(f"删除后《{docs[doc_id].title}》将不再出现在检索和图谱中；文件会移到语料目录下的 "
+                               ".removed 文件夹，需要时可以手工放回。"), icon=":material/warning:")
     sure = st.checkbox("我确认删除这份文档", key="remove_sure")
     if not st.button("删除并更新索引", disabled=not sure, key="remove_go", icon=":material/delete:"):
         return
+    st.session_state.pop("manage_flash", None)
     slot = st.empty()
     with st.status("正在删除文档并更新索引…", expanded=True) as status:
         try:
