@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.common import PICK, service_or_stop
-from views.render import TYPE_COLOURS, TYPE_NAMES
+from kg.query.neighbourhood import default_centre
+from views.common import service_or_stop
+from views.render import TYPE_COLOURS, TYPE_NAMES, escape_markdown, legend
 
 RELATION_NAMES = {"hasItem": "包含", "inColumn": "属于专栏", "memberOf": "成员", "locatedIn": "位于",
                   "partOfItem": "属于项目", "belongsToProgramme": "属于", "cites": "引用", "mentionedIn": "提及于",
@@ -20,46 +21,68 @@ def graph_page() -> None:
     options = [e.iri for e in everything]
     wanted = st.query_params.get("e", "")
     if wanted not in by_iri and options:
-        # No choice yet: open on the entity the documents name most, never on an empty box.
-        wanted = max(everything, key=lambda e: (e.mentions, len(e.documents), e.label)).iri
-        st.caption("未指定实体时显示文档中提及最多的实体；可在下方换成任何实体。")
-    centre = st.selectbox("中心实体", options, index=options.index(wanted) if wanted in options else None,
-                          format_func=lambda i: f"{by_iri[i].label}（{TYPE_NAMES.get(by_iri[i].type, by_iri[i].type)}）",
-                          key="graph_centre", placeholder="选择实体…")
+        # No choice yet: open on a neighbourhood one can read (a 专栏 with its items and their
+        # projects, say), never on an empty box or on a hub everything is linked to.
+        wanted = default_centre(service.entity_graph()) or options[0]
+        st.caption("未指定实体时，显示一个关联清晰、便于阅读的实体及其周边；可在下方换成任何实体。")
+    top, middle, right = st.columns([4, 2, 1])
+    centre = top.selectbox("中心实体", options, index=options.index(wanted) if wanted in options else None,
+                           format_func=lambda i: f"{by_iri[i].label}（{TYPE_NAMES.get(by_iri[i].type, by_iri[i].type)}）",
+                           key="graph_centre", placeholder="选择实体…")
+    depth = middle.slider("深度（经过几层关联）", 1, 3, 2, key="graph_depth")
+    cap = right.number_input("最多节点数", 20, 1000, 60, step=20, key="graph_cap")
     if not centre:
         st.caption("选择一个实体，查看与它相连的项目、机构、试点、指标和文档。")
         return
     st.query_params["e"] = centre
-    left, middle, right = st.columns(3)
-    depth = left.slider("深度", 1, 3, 1, key="graph_depth")
-    kinds = sorted({n.get("type", "") for n in service.entity_graph().nodes.values()} - {""})
-    types = middle.multiselect("类型", kinds, default=kinds, format_func=lambda k: TYPE_NAMES.get(k, "文档")
-                               if k != "document" else "文档", key="graph_types", placeholder=PICK)
-    cap = right.number_input("最多节点数", 20, 1000, 120, step=20, key="graph_cap")
-    hood = service.neighbourhood(centre, depth=depth, types=set(types) | {"document"} if "document" in types
-                                 else set(types), cap=int(cap))
-    st.caption(f"{len(hood.nodes)} 个节点，{len(hood.edges)} 条边" + (f"；另有 {hood.hidden} 个节点未显示" if hood.hidden else ""))
+    kinds = sorted({n.get("type", "") for n in service.entity_graph().nodes.values()} - {"", "other"})
+    # Pills wrap onto a second line (a multiselect's chips were cut off in a narrow column).
+    # Documents are off at first: every entity is linked to its document, which pulls the
+    # picture into one knot.
+    types = st.pills("显示的类型（未选时显示全部）", kinds, selection_mode="multi",
+                     default=[k for k in kinds if k != "document"], key="graph_types",
+                     format_func=lambda k: "文档" if k == "document" else TYPE_NAMES.get(k, k)) or kinds
+    hood = service.neighbourhood(centre, depth=depth, types=set(types), cap=int(cap))
+    st.caption(f"{len(hood.nodes)} 个节点，{len(_drawn_edges(hood.edges))} 条关联"
+               + (f"；另有 {hood.hidden} 个节点未显示" if hood.hidden else "")
+               + "。文档和关联很多的节点只显示、不再向外展开；点击节点可移到该实体。")
     if hood.hidden and st.button(f"显示更多（+{min(hood.hidden, 100)}）", key="graph_more"):
         st.session_state["graph_cap"] = int(cap) + 100
         st.rerun()
+    st.markdown(legend([k for k in kinds if k in TYPE_COLOURS]), unsafe_allow_html=True)
     clicked = _draw(hood)
     if clicked and clicked != centre and clicked in by_iri:
         st.query_params["e"] = clicked
         st.session_state["graph_centre"] = clicked
         st.rerun()
-    st.page_link("views/entity.py", label=f"打开实体页：{by_iri[centre].label}", icon=":material/label:",
+    st.page_link("views/entity.py", label=escape_markdown(f"打开实体页：{by_iri[centre].label}"), icon=":material/label:",
                  query_params={"e": centre})
+
+
+def _drawn_edges(edges: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """One edge per pair of nodes: A 包含 B and B 属于专栏 A say the same thing once."""
+    seen: set[frozenset[str]] = set()
+    kept = []
+    for source, target, relation in edges:
+        pair = frozenset((source, target))
+        if pair not in seen:
+            seen.add(pair)
+            kept.append((source, target, relation))
+    return kept
 
 
 def _draw(hood: object) -> str | None:
     from streamlit_agraph import Config, Edge, Node, agraph
 
     nodes = [Node(id=iri, label=_short(data.get("label", iri)), title=data.get("label", iri),
-                  color=TYPE_COLOURS.get(data.get("type", ""), "#d1d5db"), size=22 if iri == hood.centre else 14,
+                  color=TYPE_COLOURS.get(data.get("type", ""), "#d1d5db"), size=24 if iri == hood.centre else 14,
+                  shape="box" if data.get("type") == "document" else "dot",
                   font={"face": "WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif", "size": 14})
              for iri, data in hood.nodes.items()]  # type: ignore[attr-defined]
-    edges = [Edge(source=s, target=t, label=RELATION_NAMES.get(r, r), color="#9ca3af")
-             for s, t, r in hood.edges]  # type: ignore[attr-defined]
+    # "Mentioned in" links are many and say little: thin and unlabelled, the others named.
+    edges = [Edge(source=s, target=t, label="" if r == "mentionedIn" else RELATION_NAMES.get(r, r),
+                  color="#d1d5db" if r == "mentionedIn" else "#6b7280", dashes=r == "mentionedIn")
+             for s, t, r in _drawn_edges(hood.edges)]  # type: ignore[attr-defined]
     config = Config(width=1100, height=650, directed=True, physics=len(nodes) <= 300, hierarchical=False)
     return agraph(nodes=nodes, edges=edges, config=config)
 
