@@ -50,7 +50,7 @@ def compare_page() -> None:
                      hide_index=True, width="stretch", key="cmp_both")
         with st.expander("打开共同指标的实体页", expanded=False):
             for x, _ in result.both:
-                st.page_link("views/entity.py", label=f"{x.label} 的实体页", icon=":material/label:",
+                st.page_link("views/entity.py", label=escape_markdown(f"{x.label} 的实体页"), icon=":material/label:",
                              query_params={"e": x.iri})
     else:
         st.info("两份文档没有名称和单位都相同的指标。")
@@ -63,7 +63,7 @@ def compare_page() -> None:
                 st.caption("没有。")
             for item in items:
                 said = "；".join([*(f"目标 {t}" for t in item.targets), *(f"数值 {v}" for v in item.values)])
-                st.page_link("views/entity.py", label=f"{item.label}：{said}", icon=":material/label:",
+                st.page_link("views/entity.py", label=escape_markdown(f"{item.label}：{said}"), icon=":material/label:",
                              query_params={"e": item.iri})
 
 

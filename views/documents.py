@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from views.common import KIND_NAMES, PICK, service_or_stop
-from views.render import TYPE_NAMES, highlight, legend
+from views.render import TYPE_NAMES, escape_markdown, highlight, legend
 
 
 def documents_page() -> None:
@@ -45,7 +45,9 @@ def documents_page() -> None:
     outline, reader = st.columns([1, 3])
     with outline:
         st.subheader("目录")
-        labels = [("　" * max(0, s["level"] - 1)) + f"{s['number'] or ''}{s['title']}" for s in sections]
+        # Radio labels are markdown: the section titles are escaped (the indent is ideographic spaces).
+        labels = [("　" * max(0, s["level"] - 1)) + escape_markdown(f"{s['number'] or ''}{s['title']}")
+                  for s in sections]
         # A link to a quote (?start=&end=) opens the deepest section that holds it.
         holding = [i for i, s in enumerate(sections) if focus and s["start"] <= focus[0][0] < s["end"]]
         initial = max(holding, key=lambda i: sections[i]["level"]) if holding else 0

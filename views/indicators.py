@@ -10,6 +10,7 @@ import streamlit as st
 
 from kg.errors import KGError
 from views.common import PICK, cached_target_rows, chinese_error, service_or_stop
+from views.render import escape_markdown
 from views.trace_view import show_trace
 
 
@@ -52,7 +53,7 @@ def indicators_page() -> None:
         st.error(chinese_error(exc))
         return
     iri = trace.to_json()["indicator"]["iri"]
-    st.page_link("views/entity.py", label=f"{label} 的实体页", icon=":material/label:", query_params={"e": iri})
+    st.page_link("views/entity.py", label=escape_markdown(f"{label} 的实体页"), icon=":material/label:", query_params={"e": iri})
     show_trace(service, iri, heading=False)
 
 

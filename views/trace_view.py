@@ -13,7 +13,8 @@ from views.render import escape_markdown
 
 
 def reader_link(label: str, doc_id: str, start: int, end: int, key: str | None = None) -> None:
-    st.page_link("views/documents.py", label=label, icon=":material/article:",
+    """A link into the reader at a quote; ``label`` is plain text (document words are escaped)."""
+    st.page_link("views/documents.py", label=escape_markdown(label), icon=":material/article:",
                  query_params={"doc": doc_id, "start": str(start), "end": str(end)})
 
 
