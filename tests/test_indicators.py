@@ -518,3 +518,18 @@ def test_another_provinces_prose_targets_baselines_and_news(province: tuple[Stru
     for mention in extraction.mentions:
         assert texts[mention.doc_id][mention.start:mention.end] == mention.surface
     assert added_violations(docs, extraction) == set()
+
+
+def test_a_prose_target_of_another_document_joins_the_indicator_it_names() -> None:
+    notice = ("浙江省县域医共体建设工作要点\n"
+              "到2026年，全省县域就诊率达到92%以上，家庭医生签约服务覆盖率达到60%。\n"
+              "截至2022年底，全省人均预期寿命达到79.5岁。\n")
+    docs = structure([made_up("zj-plan", ZJ_PLAN, "plan"), made_up("zj-notice", notice, "news")])
+    extraction = extract_indicators(docs)
+    goals = {(extraction.indicator(t.indicator_key).label, t.year, t.value.text)
+             for t in extraction.targets if t.doc_id == "zj-notice"}
+    # 县域就诊率 is the plan's indicator and the units agree; 家庭医生签约服务覆盖率 names none;
+    # 截至2022年底 (before the notice's date) states a value reached, not a target.
+    assert goals == {("县域就诊率", 2026, "92%以上")}
+    assert not any(o.doc_id == "zj-notice" and o.value.text == "92%以上" for o in extraction.observations)
+    assert added_violations(docs, extraction) == set()

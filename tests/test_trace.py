@@ -286,3 +286,66 @@ def test_current_value_is_the_newest_and_the_plan_wins_a_tie() -> None:
 ])
 def test_values_are_shown_with_their_unit(text: str, unit: str, shown: str) -> None:
     assert with_unit(text, unit) == shown
+
+
+# ---------------------------------------------------------------------------
+# Small corpora built for real (hashing encoder)
+# ---------------------------------------------------------------------------
+
+_PLAN = """云南省县域医疗卫生发展行动计划（2023—2027年）
+一、发展目标
+到2027年，基层医疗卫生机构诊疗量占比达到65%以上。
+云南省县域医疗卫生发展主要指标
+序
+号
+指标名称
+单
+位
+2022
+年
+2027
+年
+属
+性
+1 县域就诊率 % 85 90 预期性
+"""
+
+_NOTICE = """云南省2024年县域医共体建设工作要点
+到2025年底前，全省县域就诊率达到88%以上，紧密型县域医共体覆盖率达到80%。
+"""
+
+
+def _build(root: Path, files: dict[str, tuple[str, str, str]]) -> Service:
+    """A service over a corpus of ``{file: (kind, date, text)}``, built with the hashing encoder."""
+    from kg.build.pipeline import build
+    from tests.helpers import settings_for
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    documents = []
+    for name, (kind, date, text) in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+        documents.append({"id": name.removesuffix(".txt"), "file": name, "title": text.split("\n", 1)[0],
+                          "issuer": "云南省卫生健康委", "date": date, "kind": kind})
+    (corpus / "metadata.json").write_text(json.dumps({"documents": documents}, ensure_ascii=False), encoding="utf-8")
+    settings = settings_for(root / "build", model="hashing", corpus=corpus)
+    build(settings)
+    return Service.open(settings)
+
+
+def test_a_prose_target_of_another_document_is_traced_with_the_plans_indicator(tmp_path: Path) -> None:
+    service = _build(tmp_path, {"yn-plan.txt": ("plan", "2023-03-01", _PLAN),
+                                "yn-notice.txt": ("news", "2024-02-01", _NOTICE)})
+    trace = service.trace("县域就诊率")
+    setters = {(t.target.document.id, t.target.year, t.target.value.text) for t in trace.targets}
+    assert ("yn-plan", 2027, "90") in {(d, y, v.rstrip("%")) for d, y, v in setters}
+    assert ("yn-notice", 2025, "88%以上") in setters  # 到2025年底前…达到88%以上 in the notice
+    notice = next(t for t in trace.targets if t.target.document.id == "yn-notice")
+    assert "县域就诊率达到88%以上" in notice.target.quote.text
+
+
+def test_trace_on_a_build_without_indicators_says_where_prose_targets_are(tmp_path: Path) -> None:
+    service = _build(tmp_path, {"yn-news.txt": ("news", "2024-05-06", _NOTICE)})
+    with pytest.raises(QueryError, match=r"the build has no indicators — no plan of the corpus has an indicator "
+                                         r"table.*kept as goals.*kg search 县域就诊率"):
+        service.trace("县域就诊率")

@@ -51,6 +51,7 @@ class ProseTarget:
     subject: str
     value: str | None  # None for a goal stated without a number
     deadline: str | None  # ISO date
+    worded: bool = False  # the deadline is said in words (到2027年, …年底前, 3年内), not a bare year
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +90,15 @@ def parse_deadline(clause: str, issued: str = "") -> str | None:
     return None
 
 
+def says_deadline(quote: str) -> bool:
+    """True when a target's quote states its deadline in words (到2027年, 2026年底前, 力争2026年, 3年内),
+    not by a bare year, which a report also writes of the values it reached (2023年，…达到91.2%)."""
+    match = _DEADLINE.search(quote)
+    if match and (match.group(1) not in (None, "截至") or match.group(6)):
+        return True
+    return bool(_RELATIVE.search(quote))
+
+
 def _strip_subject(text: str) -> str:
     text = text.strip("，,、：: ")
     changed = True
@@ -104,6 +114,7 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
     """Every quantified target of ``text`` (``issued``: the document's ISO date, for 3年内)."""
     out: list[ProseTarget] = []
     deadline: str | None = None
+    worded = False
     line_end = -1
     cues = lexicon.words("target_cues")
     for sentence in re.finditer(r"[^。；;！？\n]+", text):
@@ -117,7 +128,7 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
             piece = clause.group(0)
             stated = parse_deadline(piece, issued)
             if stated is not None:
-                deadline = stated
+                deadline, worded = stated, says_deadline(piece)
             for match in _verb_pattern().finditer(piece):
                 before = piece[:match.start()]
                 if re.search(r"已|了$|已经", before[-3:]) or piece[match.end():match.end() + 1] == "了":
@@ -139,7 +150,7 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                 if split:
                     for subject, each in split:
                         out.append(ProseTarget(quote_start, quote_end + len(split[-1][1]) - len(value),
-                                               subject, each, deadline))
+                                               subject, each, deadline, worded))
                     break
                 subject = _strip_subject(subject_text)
                 if verb in lexicon.words("target_object_verbs"):
@@ -148,12 +159,12 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                     subject = rest.group(0).strip("“”") if rest else ""
                     quote_end += len(rest.group(0)) if rest else 0
                 if 2 <= len(subject) <= _MAX_SUBJECT and not re.search(r"[：:（(]", subject):
-                    out.append(ProseTarget(quote_start, quote_end, subject, value, deadline))
+                    out.append(ProseTarget(quote_start, quote_end, subject, value, deadline, worded))
             if deadline is not None and not _verb_pattern().search(piece):
                 qualitative = _qualitative(piece, base + clause.start())
                 if qualitative is not None:
                     start, end, subject = qualitative
-                    out.append(ProseTarget(start, end, subject, None, deadline))
+                    out.append(ProseTarget(start, end, subject, None, deadline, worded))
     return out
 
 

@@ -144,8 +144,13 @@ class NameResolver:
             info = indicators.by_iri[match.iri]
         else:
             if not indicators.items:
-                raise QueryError("nothing matched: the build has no indicators — run `kg build` on a corpus "
-                                 "with a plan")
+                # Plans define indicators (a table, or value sentences naming one); a corpus of
+                # news or of plans without numbers has none, though its targets in running text
+                # (到2026年…达到92%) are in the graph as goals.
+                raise QueryError(f"nothing matched: the build has no indicators — no plan of the corpus has an "
+                                 f"indicator table or a value sentence that names one. Targets written in running "
+                                 f"text (到2026年…达到…) are kept as goals, not traced: find them with "
+                                 f"`kg search {cleaned}`")
             raise QueryError(f"nothing matched: no indicator matches {cleaned!r}; try a name from "
                              f"`kg entities --type indicator`, e.g. {indicators.items[0].label}")
         others = [c for c in close if c.iri != info.iri][:5]

@@ -41,7 +41,7 @@ class Target:
     value: Value
     phrase: Phrase | None  # the words naming the indicator in a sentence (None for a table cell)
     attribute: str = ""
-    source: str = "text"  # "table", "text" or "box_item"
+    source: str = "text"  # "table", "text", "box_item" or "goal" (a prose target of any document)
     score: float = 1.0  # link score of the phrase to the indicator (1 for the table)
 
     @property
@@ -200,13 +200,60 @@ def extract_indicators(documents_with_structure: list[DocumentWithStructure]) ->
             for statement in find_statements(document, passage):
                 pending_observations.append((document, statement, False, None))
 
+    baselines = [(document.id, statement.value) for document, statement, is_baseline, _ in pending_observations
+                 if is_baseline]
+    goals = _goal_targets(documents_with_structure, result.targets, baselines, index)
+    result.targets.extend(goals)
+    goal_spans = {(t.doc_id, t.value.start) for t in goals}
     for document, statement, is_baseline, baseline_year in pending_observations:
+        if (document.id, statement.value.start) in goal_spans:
+            continue  # 到2027年…达到95%: the document sets this value, it does not report it
         observation = _observation(document, statement, is_baseline, baseline_year, index)
         if observation is not None:
             result.observations.append(observation)
 
     result.mentions = _mentions(documents_with_structure, result)
     return result
+
+
+def _goal_targets(documents: Sequence[DocumentWithStructure], known: Sequence[Target],
+                  baselines: Sequence[tuple[str, Value]], index: IndicatorIndex) -> list[Target]:
+    """Prose targets (:mod:`kg.extract.targets`: a subject, a value and a deadline, in any
+    document) that no value sentence has read yet, as targets of the indicator their subject names
+    (:func:`link_observation`: the names must agree and the units be of one kind), so a trace of
+    the indicator shows them. A prose target whose subject names no indicator stays a pol:Goal only;
+    one whose deadline is not after the document's date (截至2025年底…建成204家 in a 2026 report),
+    is a bare year (2023年，…达到91.2% in a 2023 report) or that a plan's retrospective chapter
+    states is a value reached, not a target."""
+    from kg.extract.targets import find_targets
+
+    spans = [(t.doc_id, t.value) for t in known] + list(baselines)
+    taken = {(doc, v.start) for doc, v in spans} | {(doc, v.end) for doc, v in spans}
+    out: list[Target] = []
+    for document, _, passages in documents:
+        text = document.text
+        for goal in find_targets(text, document.meta.date):
+            if goal.value is None or goal.deadline is None or not goal.worded \
+                    or goal.deadline <= (document.meta.date or ""):
+                continue
+            value_start = text.find(goal.value, goal.start, goal.end + 1)
+            if value_start < 0:
+                continue
+            value_end = value_start + len(goal.value)
+            if (document.id, value_start) in taken or (document.id, value_end) in taken:
+                continue
+            value = Value.read(document, value_start, value_end)
+            if value.relative or value.number is None:
+                continue
+            link = link_observation(goal.subject, value.unit, index)
+            passage = next((p for p in passages if p.start <= value_start < p.end), None)
+            if link is None or passage is None:
+                continue
+            subject_start = text.find(goal.subject, goal.start, value_start)
+            phrase = Phrase(goal.subject, subject_start, subject_start + len(goal.subject)) if subject_start >= 0 else None
+            out.append(Target(document.id, passage.id, link[0].key, int(goal.deadline[:4]), value, phrase, "",
+                              "goal", link[1]))
+    return out
 
 
 def _name_automaton(names: Iterable[str]) -> Any:
