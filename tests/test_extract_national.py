@@ -375,3 +375,16 @@ def test_a_hospital_written_with_and_without_the_citys_ending_is_one_body(bodies
 
 def test_every_outlet_of_a_joined_credit_line(bodies: EntityExtraction) -> None:
     assert {"北疆网", "草原新闻"} <= set(body_labels(bodies))
+
+
+def test_a_clause_ending_in_a_programme_word_is_not_a_programme() -> None:
+    text = ("吉林省卫生健康工作动态\n"
+            "各地要对慢性病危险因素采取行动。社区为老年人提供运动指导。推出专项行动。"
+            "医生详细记录每个关键项目。各部门真正落实到行动。而从试点项目看，成效明显。\n"
+            "全省开展控烟限酒行动、儿童营养改善项目、居民自我健康管理项目和改善医疗服务行动。")
+    document = made_up("jl-news", "吉林省卫生健康工作动态", "news", text)
+    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    found = names(result, "jl-news", "Programme")
+    assert {"控烟限酒行动", "儿童营养改善项目", "居民自我健康管理项目", "改善医疗服务行动"} <= found
+    for wrong in ("采取行动", "提供运动", "推出专项行动", "每个关键项目", "落实到行动"):
+        assert not any(n.endswith(wrong) for n in found), wrong

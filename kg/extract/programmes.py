@@ -97,6 +97,33 @@ def _starts_as_clause(specific: str) -> bool:
         (second.flag == "p" and second.word not in ("与", "和", "及"))
 
 
+_JOINING = frozenset({"与", "和", "及", "或"})  # conjunctions that join the parts of one name
+
+
+def _reads_as_clause(specific: str) -> bool:
+    """True when a name's specific part holds what only a clause has: a preposition or conjunction
+    (对…采取行动, 而从…项目), a pronoun (每个关键项目, 我国在…运动; not 自我), an aspect particle
+    (面临着很多行动), a verb whose object the type word is (慢性病患者提供运动, 落实到行动;
+    ``[programme_object_verbs]``), or a verb that starts it with a noun of at most two characters
+    after (推出专项行动, 采取战略行动) or of one character (a piece of a cut word). Names may hold verbs of
+    their field (儿童营养改善项目, 提高健康素养促进行动, 改善医疗服务行动)."""
+    tokens = [t for t in lexicon._pos_tagger().cut(specific) if t.word.strip()]
+    if not tokens:
+        return False
+    object_verbs = lexicon.words("programme_object_verbs")
+    for token in tokens:
+        if token.flag in ("p", "c") and token.word not in _JOINING or token.flag == "uz" or \
+                token.flag == "r" and not token.word.startswith("自"):  # 自我健康管理 is a field
+            return True
+        if token.flag == "v" and token.word in object_verbs:
+            return True
+    first = tokens[0]
+    rest = specific[len(first.word):]
+    # 推出专项行动, 采取战略行动: a verb and its noun object; 控烟限酒行动 names two measures.
+    return first.flag == "v" and (len(first.word) == 1 or len(rest) <= 2 and all(
+        t.flag.startswith("n") for t in lexicon._pos_tagger().cut(rest)))
+
+
 def is_programme_name(surface: str) -> bool:
     """Whether a text on its own reads as a programme name (the rule for 专栏 item titles too)."""
     name = display_name(surface)
@@ -120,7 +147,7 @@ def is_programme_name(surface: str) -> bool:
             any(w in _outside_quotes(name) for w in lexicon.words("programme_not_inside")):
         return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name
     specific = specific_part(name, suffix)
-    if not quoted and _starts_as_clause(specific):
+    if not quoted and (_starts_as_clause(specific) or _reads_as_clause(_outside_quotes(specific))):
         return False  # 普及科学运动, 人员学习五禽运动, 居民对健康中国重庆行动: a verb phrase
     if quoted:
         return len(specific) >= 2
