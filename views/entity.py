@@ -5,6 +5,8 @@ targets, a programme's 专栏 and item), each with its citation, then related en
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -17,7 +19,8 @@ from views.common import cached_target_rows, chinese_error, service_or_stop, war
 from views.render import TYPE_NAMES, escape_markdown
 from views.trace_view import reader_link, show_trace
 
-ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "citeddocument")
+ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "task",
+         "citeddocument")
 
 
 def entity_page() -> None:
@@ -98,10 +101,21 @@ def _related(service: Service, iri: str, shown: int = 15) -> None:
         return
     if related.embedding.startswith("unavailable"):
         st.caption("名称语义相似度暂不可用，以下仅按图谱中的关联排序。")
+    titles = _document_titles(service)
     for item in related.related:
         kind = TYPE_NAMES.get(item.type.lower(), item.type)
-        reasons = "；".join(reason.text for reason in item.reasons)
+        reasons = titles("；".join(reason.text for reason in item.reasons))
         st.markdown(f"- [{escape_markdown(item.label)}](?{urlencode({'e': item.iri})})（{kind}）：{escape_markdown(reasons)}")
+
+
+def _document_titles(service: Service) -> Any:
+    """A function that puts each document's title (《…》) where a text names it by its id."""
+    docs = service.documents
+    if not docs:
+        return lambda text: text
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(d) for d in sorted(docs, key=len, reverse=True))
+                         + r")(?![\w.-])")
+    return lambda text: pattern.sub(lambda m: f"《{docs[m.group(1)].title}》", text)
 
 
 def _overview(everything: list) -> None:

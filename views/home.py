@@ -10,7 +10,7 @@ from kg.query import overview
 from views.common import KIND_NAMES, STATUS_ICONS, cached_target_rows, service_or_stop
 from views.render import TYPE_NAMES, escape_markdown
 
-ENTITY_ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn",
+ENTITY_ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "task",
                 "citeddocument")
 
 

@@ -18,11 +18,12 @@ from kg.records import Hit
 TYPE_COLOURS = {
     "indicator": "#fde68a", "institution": "#bfdbfe", "programme": "#bbf7d0", "pilotzone": "#fecaca",
     "place": "#e9d5ff", "practice": "#fed7aa", "specialcolumn": "#a5f3fc", "citeddocument": "#e5e7eb",
-    "focus": "#fde047",
+    "task": "#ddd6fe", "focus": "#fde047",
 }
 TYPE_NAMES = {
     "indicator": "指标", "institution": "机构", "programme": "项目", "pilotzone": "试点/试验区", "place": "地点",
     "practice": "模式/经验", "specialcolumn": "专栏", "citeddocument": "引用文件",
+    "task": "任务",
 }
 STYLE = "<style>" + "".join(f"mark.t-{name}{{background:{colour};padding:0 1px;border-radius:2px}}"
                             for name, colour in TYPE_COLOURS.items()) + "</style>"
@@ -35,6 +36,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
 
 
 _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+#: Where a renderer would turn plain text into a link by itself (GFM autolink literals: a scheme's
+#: "://", "www.", an e-mail's "@"): a word joiner (U+2060, invisible) goes in between. Escaping
+#: does not stop these, since they are found in the text after escapes are resolved.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+_JOINER = "\u2060"
+#: The same characters with HTML's own (&, <, >, quotes), as numeric character references.
+_REFERENCES = {ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()<>#+-.!|~:$&=^\"'"}
 
 
 def escape_markdown(text: object) -> str:
@@ -43,12 +51,20 @@ def escape_markdown(text: object) -> str:
     Line breaks stay line breaks; leading spaces cannot make a code block (they are
     non-breaking); ``&`` cannot start an entity.
     """
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, str(text)))
     return _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group()), escaped)
 
 
+def html_text(text: object) -> str:
+    """``text`` as HTML for ``st.markdown(..., unsafe_allow_html=True)``: every character HTML or
+    markdown gives a meaning becomes a numeric character reference. :func:`html.escape` alone is
+    not enough there, because the markdown around the HTML is still parsed: ``[x](http://h/)``
+    would be a link and ``![x](http://h/t.png)`` an image the browser fetches."""
+    return "".join(_REFERENCES.get(ch, ch) for ch in _AUTOLINK.sub(_JOINER, str(text)))
+
+
 def highlight(text: str, offset: int, spans: Iterable[Sequence[object]]) -> str:
-    """``text`` as escaped HTML with ``spans`` marked.
+    """``text`` as escaped HTML (:func:`html_text`) with ``spans`` marked.
 
     Spans are document offsets (``text`` starts at ``offset``), optionally with a type
     name that picks the mark's colour class; overlapping spans keep the first.
@@ -61,11 +77,11 @@ def highlight(text: str, offset: int, spans: Iterable[Sequence[object]]) -> str:
         s, e = max(start, cursor), min(end, len(text))
         if e <= s or start < cursor:
             continue
-        out.append(html.escape(text[cursor:s]))
+        out.append(html_text(text[cursor:s]))
         css = f' class="t-{kind}"' if kind in TYPE_COLOURS else ""
-        out.append(f"<mark{css}>{html.escape(text[s:e])}</mark>")
+        out.append(f"<mark{css}>{html_text(text[s:e])}</mark>")
         cursor = e
-    out.append(html.escape(text[cursor:]))
+    out.append(html_text(text[cursor:]))
     return "".join(out).replace("\n", "<br>")
 
 
