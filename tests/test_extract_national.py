@@ -49,6 +49,12 @@ def made_up(doc_id: str, title: str, kind: str, raw: str) -> Document:
     return Document(meta, normalise(raw), "0" * 64, "utf-8", "txt")
 
 
+def extract_one(doc_id: str, title: str, kind: str, raw: str) -> EntityExtraction:
+    """The extraction of one made-up document."""
+    document = made_up(doc_id, title, kind, raw)
+    return extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+
+
 @pytest.fixture(scope="module")
 def extraction() -> EntityExtraction:
     documents = [made_up("gs-county", "积石山县健康促进工作方案", "plan", COUNTY_PLAN),
@@ -174,9 +180,7 @@ PROSE_DUTIES = """湖北省宜昌市健康城市建设方案
 
 
 def prose_tasks(kind: str) -> dict[str, dict[str, set[str]]]:
-    document = made_up("hb-" + kind, "宜昌市健康城市建设方案", kind, PROSE_DUTIES)
-    return tasks(extract_entities([(document, s := split_sections(document), split_passages(document, s))]),
-                 "hb-" + kind)
+    return tasks(extract_one("hb-" + kind, "宜昌市健康城市建设方案", kind, PROSE_DUTIES), "hb-" + kind)
 
 
 def test_running_text_that_names_only_units_before_fuze_is_their_task() -> None:
@@ -195,8 +199,7 @@ def test_a_units_yao_sentence_is_a_task_in_a_plan_not_in_news() -> None:
 
 def test_prose_with_more_than_units_before_fuze_is_not_a_task() -> None:
     text = "一、工作要求\n各地要落实属地责任，市卫生健康委和有关专家负责评估。\n"
-    document = made_up("hb-loose", "宜昌市健康工作要求", "plan", text)
-    found = tasks(extract_entities([(document, s := split_sections(document), split_passages(document, s))]), "hb-loose")
+    found = tasks(extract_one("hb-loose", "宜昌市健康工作要求", "plan", text), "hb-loose")
     assert found == {}
 
 
@@ -241,8 +244,7 @@ PROGRAMMES = """浙江省丽水市健康促进工作情况
 
 @pytest.fixture(scope="module")
 def lishui() -> EntityExtraction:
-    document = made_up("zj-news", "丽水市健康促进工作情况", "news", PROGRAMMES)
-    return extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    return extract_one("zj-news", "丽水市健康促进工作情况", "news", PROGRAMMES)
 
 
 def test_programme_names_are_names(lishui: EntityExtraction) -> None:
@@ -273,8 +275,7 @@ def test_a_goal_in_a_tasks_paragraph_is_the_tasks_goal(extraction: EntityExtract
 
 def test_practices_quoted_with_de_and_adopted_experience() -> None:
     text = "南昌市推广家庭医生签约服务体系建设经验。医院将通过“一核多点、分级联动”的模式，承担区域筛查工作。"
-    document = made_up("jx-practice", "南昌市医改动态", "news", text)
-    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    result = extract_one("jx-practice", "南昌市医改动态", "news", text)
     found = names(result, "jx-practice", "Practice")
     assert "“一核多点、分级联动”的模式" in found
     assert any(n.endswith("家庭医生签约服务体系建设经验") for n in found)
@@ -284,8 +285,7 @@ def test_a_name_keeps_a_leading_word_the_document_writes_with_it() -> None:
     text = ("全省实施健康风险干预专项行动、主动健康促进行动和健康影响评估行动。\n"
             "主动健康促进行动是我们提出的。我们专门设计了主动健康促进行动。\n"
             "在社区设立运动健康指导室，普及科学运动与健康饮食知识。")
-    document = made_up("fj-plan", "福建省健康行动", "plan", text)
-    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    result = extract_one("fj-plan", "福建省健康行动", "plan", text)
     found = names(result, "fj-plan", "Programme")
     assert "主动健康促进行动" in found and "健康促进行动" not in found
     assert not any(n.endswith("运动") for n in found)  # 运动 as exercise: 运动健康指导室, 运动与健康饮食
@@ -301,8 +301,7 @@ ZONES = """四川省健康影响评价工作进展
 
 @pytest.fixture(scope="module")
 def sichuan() -> dict[str, dict[str, object]]:
-    document = made_up("sc-news", "四川省健康影响评价工作进展", "news", ZONES)
-    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    result = extract_one("sc-news", "四川省健康影响评价工作进展", "news", ZONES)
     return {e.label: {**e.properties, "in": e.links.get("locatedIn")} for ref, e in result.entities.items()
             if ref[0] == "PilotZone"}
 
@@ -328,8 +327,7 @@ def test_a_quoted_designation_with_a_scope_is_a_zone_a_slogan_is_not(sichuan: di
 def test_a_clause_ending_in_a_pilot_word_is_not_a_zone() -> None:
     text = ("云南省卫生健康委在曲靖市试点。昨日，医院会议室召开示范项目推进会。"
             "总结改革情况、示范项目经验。而健康影响评价在第二批试点中推开。")
-    document = made_up("yn-news", "云南省医改动态", "news", text)
-    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    result = extract_one("yn-news", "云南省医改动态", "news", text)
     assert names(result, "yn-news", "PilotZone") == set()
 
 
@@ -344,8 +342,7 @@ BODIES = """内蒙古自治区科尔沁左翼后旗健康促进工作方案
 
 @pytest.fixture(scope="module")
 def bodies() -> EntityExtraction:
-    document = made_up("nm-plan", "科尔沁左翼后旗健康促进工作方案", "plan", BODIES)
-    return extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    return extract_one("nm-plan", "科尔沁左翼后旗健康促进工作方案", "plan", BODIES)
 
 
 def body_labels(result: EntityExtraction) -> dict[str, set[str]]:
@@ -382,9 +379,18 @@ def test_a_clause_ending_in_a_programme_word_is_not_a_programme() -> None:
             "各地要对慢性病危险因素采取行动。社区为老年人提供运动指导。推出专项行动。"
             "医生详细记录每个关键项目。各部门真正落实到行动。而从试点项目看，成效明显。\n"
             "全省开展控烟限酒行动、儿童营养改善项目、居民自我健康管理项目和改善医疗服务行动。")
-    document = made_up("jl-news", "吉林省卫生健康工作动态", "news", text)
-    result = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    result = extract_one("jl-news", "吉林省卫生健康工作动态", "news", text)
     found = names(result, "jl-news", "Programme")
     assert {"控烟限酒行动", "儿童营养改善项目", "居民自我健康管理项目", "改善医疗服务行动"} <= found
     for wrong in ("采取行动", "提供运动", "推出专项行动", "每个关键项目", "落实到行动"):
         assert not any(n.endswith(wrong) for n in found), wrong
+
+
+def test_bodies_joined_by_a_verb_or_after_a_place_are_apart() -> None:
+    text = ("湖南省医疗动态\n常德市第一人民医院、湘潭市中心医院参加。无锡市中心血站分别与延安市人民医院结对。"
+            "杨浦区民政局携手区卫健委开展活动。徐汇区与上海中医药大学附属龙华医院签约。北京某三甲医院接诊。"
+            "市医保局待遇服务科科长王某组织培训。\n")
+    result = extract_one("hn-news", "湖南省医疗动态", "news", text)
+    found = {e.label for ref, e in result.entities.items() if ref[0] == "Institution"}
+    assert {"湘潭市中心医院", "无锡市中心血站", "延安市人民医院", "杨浦区民政局", "上海中医药大学附属龙华医院"} <= found
+    assert not any(("分别" in n or "携手" in n or "某" in n or "科长" in n or n.startswith("徐汇区与")) for n in found)

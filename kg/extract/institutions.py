@@ -161,6 +161,9 @@ def _branch_ok(name: str, suffix: str) -> bool:
         inner_suffix = next((s for s in suffixes() if name.endswith(s, 0, offset)), None)
         if inner_suffix is None or suffix_kinds()[inner_suffix] not in lexicon.words("institution_kinds_with_branches"):
             continue
+        if any(name.startswith(w, offset - len(inner_suffix)) and len(w) > len(inner_suffix)
+               for w in lexicon.words("suffix_continuations")):
+            continue  # 中心医院: 中心 starts a longer word here and ends nothing
         extension = name[offset:]
         if lexicon.place_at(extension) or any(extension.endswith(h) and len(extension) <= 4
                                               for h in lexicon.words("branch_heads")):
@@ -199,6 +202,12 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         if shifted is not None and lexicon.is_verb(text[start:shifted]):
             start = shifted
     start = after_verb_phrase(text, start, raw.suffix_start)
+    mark = re.match(r"\d+(?![\d.]|余|[个家所项批处类种名])", text[start:raw.suffix_start])
+    start += len(mark.group(0)) if mark else 0  # 2北京大学…: a footnote mark (3个…实验室 is a count)
+    place = lexicon.place_at_any(text, start)
+    if place is not None and text.startswith(("与", "和", "及"), start + len(place[0])) \
+            and start + len(place[0]) + 1 < raw.suffix_start:
+        start += len(place[0]) + 1  # 徐汇区与上海中医药大学附属龙华医院: a place and a body, not one name
     kinds = suffix_kinds()
     if kinds[suffix] in _WHOLE_KINDS and raw.clause_start < start and end - raw.clause_start <= 12 \
             and _whole_cell(text, raw.clause_start, end) and "\n" not in text[raw.clause_start:end]:
@@ -268,8 +277,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None
     if kinds[suffix] == "group" and "型" in specific:
         return None  # 紧密型医疗联合体: a type of group
-    if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words"):
-        return None  # 自治区公立医院: a class of hospitals
+    if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words") \
+            and not (has_place and specific == "中心"):
+        return None  # 自治区公立医院: a class of hospitals (湘潭市中心医院 is the city's own)
     if not _branch_ok(name, suffix) or not _extension_ok(name, anchor_len):
         return None
     _, value = anchors[0]
