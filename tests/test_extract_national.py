@@ -394,3 +394,10 @@ def test_bodies_joined_by_a_verb_or_after_a_place_are_apart() -> None:
     found = {e.label for ref, e in result.entities.items() if ref[0] == "Institution"}
     assert {"湘潭市中心医院", "无锡市中心血站", "延安市人民医院", "杨浦区民政局", "上海中医药大学附属龙华医院"} <= found
     assert not any(("分别" in n or "携手" in n or "某" in n or "科长" in n or n.startswith("徐汇区与")) for n in found)
+
+
+def test_quoted_account_names_and_an_event_role_before_a_body() -> None:
+    text = ("福建省健康科普周启动\n请关注“福建卫健”“八闽健康”等官方微信公众号。主办方厦门市妇幼保健院介绍了活动安排。\n")
+    found = {e.label for ref, e in extract_one("fj-news", "福建省健康科普周启动", "news", text).entities.items()
+             if ref[0] == "Institution"}
+    assert {"福建卫健", "八闽健康", "厦门市妇幼保健院"} <= found and not any(n.startswith("主办方") for n in found)

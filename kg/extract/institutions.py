@@ -449,6 +449,7 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
                 found.append(Candidate(ENTITY_TYPE, start, start + len(body), passage, body,
                                        institution_key(body, ctx), anchored=True))
         found.extend(_media_credits(ctx, passage))
+        found.extend(_accounts(ctx, passage))
         kept = _longest_first(found)
         out.extend(kept)
         out.extend(_bracketed_aliases(ctx, passage, kept))
@@ -480,6 +481,24 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
                     len(names) == 1 and lexicon.has_verb(name):
                 continue
             out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _account_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in sorted(lexicon.words("account_words"), key=len, reverse=True))
+    return re.compile(rf"((?:“[^“”，。；]{{2,12}}”[、和及]?)+)等?(?:{words})")
+
+
+def _accounts(ctx: DocContext, passage: Passage) -> list[Candidate]:
+    """Outlets named as accounts: each quoted name before 微信公众号, 客户端 … (“海南发布”“健康新海南”等
+    官方微信公众号) is an outlet, whatever its words."""
+    out = []
+    for match in _account_pattern().finditer(ctx.text, passage.start, passage.end):
+        for name in re.finditer(r"“([^“”]+)”", match.group(1)):
+            start = match.start(1) + name.start(1)
+            label = squeeze(name.group(1))
+            out.append(Candidate(ENTITY_TYPE, start, start + len(name.group(1)), passage, label, label, anchored=True))
     return out
 
 
