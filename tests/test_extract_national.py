@@ -401,3 +401,15 @@ def test_quoted_account_names_and_an_event_role_before_a_body() -> None:
     found = {e.label for ref, e in extract_one("fj-news", "福建省健康科普周启动", "news", text).entities.items()
              if ref[0] == "Institution"}
     assert {"福建卫健", "八闽健康", "厦门市妇幼保健院"} <= found and not any(n.startswith("主办方") for n in found)
+
+
+def test_a_two_character_county_inside_a_word_is_no_place() -> None:
+    from kg.extract import lexicon
+
+    assert [name for _, _, _, name in lexicon.gazetteer().find_all("创建健康县区，甘肃省康县人民医院")] == ["甘肃省", "康县"]
+
+
+def test_a_dated_event_after_de_is_a_programme() -> None:
+    text = "浙江省健康县区建设情况\n两部门联合开展的2024年度全国健康县区建设优秀案例征集活动结果公布。\n"
+    assert "2024年度全国健康县区建设优秀案例征集活动" in names(
+        extract_one("zj-case", "浙江省健康县区建设情况", "news", text), "zj-case", "Programme")

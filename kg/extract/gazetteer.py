@@ -88,7 +88,7 @@ class Gazetteer:
         if start >= len(text):
             return None
         for form, name in self._forms_at(text, start):
-            if text.startswith(form, start):
+            if text.startswith(form, start) and not _glued(text, start, form):
                 return form, name
         return None
 
@@ -100,12 +100,29 @@ class Gazetteer:
         while position < end:
             if text[position] in self.by_first or _DOC_FORMS.get():
                 found = next(((f, name) for f, name in self._forms_at(text, position)
-                              if text.startswith(f, position) and position + len(f) <= end), None)
+                              if text.startswith(f, position) and position + len(f) <= end
+                              and not _glued(text, position, f)), None)
                 if found is not None:
                     yield position, position + len(found[0]), found[0], found[1]
                     position += len(found[0])
                     continue
             position += 1
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, int]:
+    """jieba's dictionary (word → frequency), loaded once."""
+    import jieba
+
+    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ
+
+
+def _glued(text: str, start: int, form: str) -> bool:
+    """True when a two-character place (康县, 和县) starts inside a word: its first character and the
+    one before it are a word (健康 of 健康县区), so the place is not written there."""
+    return len(form) == 2 and start > 0 and _words().get(text[start - 1:start + 1], 0) > 0
 
 
 def parse(text: str, source: str = GAZETTEER_FILE) -> Gazetteer:

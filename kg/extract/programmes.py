@@ -221,8 +221,8 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     if count_before(text, passage.start, start) or count_after(text, raw.end, passage.end) \
             or _modifier_after(text, raw.end, passage.end):
         return None
-    if start > passage.start and text[start - 1] == "的" and "“" not in surface:
-        return None  # 符合条件的…服务项目: a class described by a clause
+    if start > passage.start and text[start - 1] == "的" and "“" not in surface and not re.match(r"\d{4}年", surface):
+        return None  # 符合条件的…服务项目: a class described by a clause (联合开展的2023年度…活动 is dated: one event)
     return Candidate(ENTITY_TYPE, start, raw.end, passage, display_name(surface), name_key(surface))
 
 
