@@ -388,3 +388,12 @@ def test_a_survey_of_a_third_province_names_bodies_not_classes() -> None:
     assert zone.links["locatedIn"] == {("Place", "青岛市")}
     assert by_label(extraction, "CitedDocument", "山东省“十四五”卫生健康发展规划").properties == \
         {"documentNumber": "鲁政字〔2021〕202号"}
+
+
+def test_a_short_title_of_a_cited_document_is_that_document() -> None:
+    raw = ("贵州省健康促进工作动态\n省政府印发《贵州省健康促进行动实施方案》（以下简称《实施方案》）。"
+           "《实施方案》提出五项任务。各地要落实《通知》要求。\n")
+    document = made_up("gz-news", "贵州省健康促进工作动态", "贵州省卫生健康委", "news", raw)
+    result = extract_entities(prepare([document]))
+    cited = {key for doc, key in result.cites if doc == "gz-news"}
+    assert cited == {"贵州省健康促进行动实施方案", "通知"}  # 《通知》 ends no longer title here: its own

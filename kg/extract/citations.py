@@ -9,6 +9,7 @@ its marks, so ``document.text[start:end]`` is the title as printed.
 A citation whose title is the title of a corpus document is resolved to that document
 (:func:`resolve_to_corpus`), so ``pol:cites`` points at the pol:Document itself.
 
+A short title that ends a longer title the document cites (以下简称《实施方案》) is that document.
 A title that is the document's own part is no citation: its own title, and the plan a cover
 notice issues (``关于印发《X》的通知`` followed by the text of X under its own heading line) — the
 notice and the plan it issues are one document.
@@ -41,6 +42,8 @@ def _is_periodical(title: str) -> bool:
     return len(title) <= 6 and any(title.endswith(e) for e in lexicon.words("periodical_endings"))
 
 
+#: A title this short may be a short form of a longer one (《实施方案》, 《通知》).
+_SHORT_TITLE = 6
 _TITLE_WORDS = ("通知", "意见", "方案", "办法", "规划", "决定", "批复", "报告", "纲要", "规定", "细则")
 
 
@@ -74,6 +77,7 @@ def find_citations(ctx: DocContext) -> list[Candidate]:
     document's own title or the plan it issues, see the module docstring)."""
     text = ctx.text
     out: list[Candidate] = []
+    titles: list[Candidate] = []
     for passage in ctx.passages:
         taken: list[tuple[int, int]] = []
         for match in _TITLE.finditer(text, passage.start, passage.end):
@@ -90,6 +94,7 @@ def find_citations(ctx: DocContext) -> list[Candidate]:
                 properties["documentNumber"] = squeeze(after.group(1))
                 taken.append((match.end(), match.end() + after.end()))
             out.append(Candidate(ENTITY_TYPE, start, end, passage, title, citation_key(title), properties=properties))
+            titles.append(out[-1])
         for match in DOCUMENT_NUMBER.finditer(text, passage.start, passage.end):
             if any(s <= match.start() < e for s, e in taken) or any(s <= match.start() < e for s, e in ctx.titles):
                 continue
@@ -99,7 +104,23 @@ def find_citations(ctx: DocContext) -> list[Candidate]:
             number = squeeze(text[start:match.end()])
             out.append(Candidate(ENTITY_TYPE, start, match.end(), passage, number, citation_key(number),
                                  properties={"documentNumber": number}))
+    _short_titles(titles)
     return out
+
+
+def _short_titles(titles: list[Candidate]) -> None:
+    """A short title that ends a longer one the document cites (以下简称《实施方案》, 《通知》 after
+    《关于…的通知》) is that document: it takes the longer title's key and label, the nearest one
+    written before it (else after it)."""
+    for candidate in titles:
+        if len(candidate.label) > _SHORT_TITLE:
+            continue
+        longer = [t for t in titles if len(t.label) > len(candidate.label) + 1 and t.label.endswith(candidate.label)]
+        if not longer:
+            continue
+        before = [t for t in longer if t.start < candidate.start]
+        full = before[-1] if before else longer[0]
+        candidate.key, candidate.label = full.key, full.label
 
 
 def resolve_to_corpus(key: str, documents: list[Document]) -> str | None:
