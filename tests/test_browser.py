@@ -7,6 +7,7 @@ Streamlit exception fails the test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -168,3 +169,149 @@ def test_answer_entity_graph_and_trace_flow(page: object, app_url: str) -> None:
     page.locator('[data-testid="stVegaLiteChart"], canvas, svg.marks').first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     shot(page, "flow-4-trace")
     assert_no_exception(page)
+
+
+# -- what a user reads: Chinese text only, document text shown as written ------------------------
+
+#: The text a person sees on the page: text nodes that are drawn (not icon ligatures such as
+#: "check_circle" in the Material Symbols font, not text set to size 0 behind a CSS replacement,
+#: not style sheets, not what a text box holds).
+VISIBLE_TEXT = """() => {
+  const root = document.querySelector('[data-testid="stApp"]'); const out = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (!parent || parent.closest('style, script, textarea')) continue;
+    const style = getComputedStyle(parent);
+    if (style.fontFamily.includes('Material') || parseFloat(style.fontSize) === 0
+        || style.display === 'none' || style.visibility === 'hidden') continue;
+    out.push(node.textContent);
+  }
+  return out.join('').replace(/\\u2060/g, '');
+}"""
+#: Words of a program talking to its developer, or of Streamlit's own English widgets.
+DEVELOPER_TEXT = re.compile(r"Traceback|Exception|Error|KeyError|\bNone\b|\bnull\b|undefined|\bNaN\b|\bnan\b"
+                            r"|Choose an? option|Drag and drop|Browse files|No results|Skip to main|Running\.\.\.")
+#: Three English words in a row: a sentence, not a name such as SPARQL or JSON-LD.
+ENGLISH_PROSE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
+#: Markdown that should have been text: a raw link to an entity, or an escape shown as a backslash.
+RAW_MARKDOWN = re.compile(r"\]\((?:entity)?\?e=|\\[\\`*_{}\[\]()#+\-.!|~:$&=^<>\"']")
+
+
+def visible_text(page: object) -> str:
+    return page.evaluate(VISIBLE_TEXT)  # type: ignore[attr-defined]
+
+
+def open_and_settle(page: object, url: str) -> str:
+    """Open ``url``, wait until the script has run and the page has its title; the visible text."""
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return a && a.getAttribute('data-test-script-state') === 'notRunning' && document.querySelector('h1'); }",
+        timeout=120_000)
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    return visible_text(page)
+
+
+EVERY_PAGE = ["", "search?q=全科医生", "search?q=上思县医疗健康集团由哪些单位组成", "entity", "entity?type=institution",
+              "entity?e=每万人口全科医生数", "entity?e=上思县医疗健康集团", "entity?e=上思县国家基层卫生健康综合试验区",
+              "entity?e=专栏1 健康广西建设", "entity?e=健康广西行动", "entity?e=南宁市", "graph", "indicators",
+              "indicators?i=孕产妇死亡率", "columns", "documents", "documents?doc=gx-bulletin-2019-01", "manage", "compare",
+              "sparql", "downloads"]
+
+
+def test_every_page_speaks_chinese_and_shows_no_markup(page: object, app_url: str) -> None:
+    """No traceback, no English widget text or sentence, no raw markdown, on any page of the bundled build."""
+    for path in EVERY_PAGE:
+        text = open_and_settle(page, f"{app_url}/{path}")
+        assert_no_exception(page)
+        for pattern in (DEVELOPER_TEXT, ENGLISH_PROSE, RAW_MARKDOWN):
+            found = pattern.search(text)
+            assert found is None, f"{path}: {text[max(0, found.start() - 60):found.end() + 60]!r}"
+
+
+#: A plan whose tasks name their lead and sharing units, and a news item whose title, issuer and
+#: text are full of markdown that points at a host nobody serves (127.0.0.1:9).
+TASK_PLAN = """江西省老年健康促进行动方案
+根据《江西省“十四五”老龄事业发展规划》（赣府发〔2022〕9号），制定本方案。
+一、主要任务
+1.建设老年友善医疗机构。推动二级以上医院设立老年医学科。（省卫生健康委牵头，省民政厅、省医保局按职责分工负责）
+2.开展老年人防跌倒干预。在社区推广防跌倒知识和适老化改造。（省民政厅牵头，省住房城乡建设厅配合）
+3.加强老年健康人才培养。（省教育厅、省卫生健康委按职责分工负责）
+"""
+PLANTED_TEXT = """南宁市推进家庭医生签约服务
+2025年3月1日
+南宁市卫生健康委员会表示，[家庭医生](http://127.0.0.1:9/click)签约服务继续扩面 ![统计](http://127.0.0.1:9/track.png)，\
+到2025年底南宁市家庭医生签约服务覆盖率达到 *75%*，`重点人群`签约率达到 _85%_ 以上。
+# 南宁市将开展 <b>上门服务</b> [详情](entity?e=x) :red[重点任务] :material/home: $x^2$ 见 www.example.com
+"""
+PLANTED_TITLE = "南宁市[家庭医生](http://127.0.0.1:9/click)签约 **工作** ![图](http://127.0.0.1:9/track.png)"
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    import json
+
+    from kg.build.pipeline import build
+    from tests.helpers import settings_for
+
+    root = tmp_path_factory.mktemp("crafted")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "jx-elderly-plan.txt").write_text(TASK_PLAN, encoding="utf-8")
+    (corpus / "md-news.txt").write_text(PLANTED_TEXT, encoding="utf-8")
+    (corpus / "metadata.json").write_text(json.dumps({"documents": [
+        {"id": "jx-elderly-plan", "file": "jx-elderly-plan.txt", "title": "江西省老年健康促进行动方案",
+         "issuer": "江西省卫生健康委员会", "date": "2023-05-10", "kind": "plan"},
+        {"id": "md-news", "file": "md-news.txt", "title": PLANTED_TITLE, "issuer": "南宁市卫生健康委员会 *新闻*",
+         "date": "2025-03-01", "kind": "news"}]}, ensure_ascii=False), encoding="utf-8")
+    settings = settings_for(root / "build", model="hashing", corpus=corpus)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def crafted_url(crafted: Settings) -> Iterator[str]:
+    with running_app(crafted, KG_EMBEDDING_MODEL="hashing") as url:
+        yield url
+
+
+def test_document_markdown_is_shown_as_written_on_every_page(page: object, crafted_url: str) -> None:
+    """Issue 12 item 13: the planted links, images, emphasis and directives show as the characters
+    the document has; nothing links or loads from the planted host."""
+    planted_requests: list[str] = []
+    page.on("request", lambda request: planted_requests.append(request.url)  # type: ignore[attr-defined]
+            if "127.0.0.1:9/" in request.url else None)
+    pages = {"": [PLANTED_TITLE], "search?q=家庭医生签约": [PLANTED_TITLE, "*75%*", "`重点人群`"],
+             "documents?doc=md-news": [PLANTED_TITLE, "[家庭医生](http://127.0.0.1:9/click)", "![统计](", "*75%*",
+                                       "_85%_", "<b>上门服务</b>", "[详情](entity?e=x)", ":red[重点任务]", "$x^2$",
+                                       "# 南宁市将开展"],
+             "entity?e=南宁市": ["[家庭医生](http://127.0.0.1:9/click)", "*75%*"],
+             "compare?a=md-news&b=jx-elderly-plan": ["南宁市[家庭医生](http"]}
+    for path, literals in pages.items():
+        text = open_and_settle(page, f"{crafted_url}/{path}")
+        shot(page, f"planted-{path.split('?')[0] or 'home'}")
+        assert_no_exception(page)
+        for literal in literals:
+            assert literal in text, f"{path}: {literal!r} not shown as written"
+        main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+        assert main.locator('a[href*="127.0.0.1:9"], a[href*="example.com"], img[src*="127.0.0.1:9"]').count() == 0, path
+        assert main.locator('[data-testid="stMarkdownContainer"] :is(b, em, code, h1)',
+                            has_text=re.compile("上门服务|75%|85%|重点人群|南宁市将开展")).count() == 0, path
+        assert main.locator(".katex").count() == 0, path
+        assert not re.search(r"\\[\[\]()*_`]", text), f"{path}: an escape shows as a backslash"
+    assert planted_requests == []
+
+
+def test_an_institution_page_lists_its_tasks(page: object, crafted_url: str) -> None:
+    """The responsibilities the plan gives a unit: the tasks it leads and those it shares, each a
+    link to the task, whose page names it a 任务."""
+    text = open_and_settle(page, f"{crafted_url}/entity?e=省民政厅")
+    shot(page, "institution-tasks")
+    assert_no_exception(page)
+    assert re.search(r"牵头任务\s*：\s*开展老年人防跌倒干预", text), text
+    assert re.search(r"参与任务\s*：\s*建设老年友善医疗机构", text), text
+    link = page.get_by_role("link", name="开展老年人防跌倒干预").first  # type: ignore[attr-defined]
+    text = open_and_settle(page, f"{crafted_url}/{link.get_attribute('href')}")
+    assert "开展老年人防跌倒干预" in text and "类型：任务" in text, text

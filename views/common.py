@@ -22,8 +22,10 @@ STATUS_ORDER = ("已达成", "未达成", "进行中", "无数据", "无法比�
 STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中": ":orange[●]", "无数据": ":gray[●]",
                 "无法比较": ":violet[●]"}
 #: Page-wide style: big linked numbers on the home page; Chinese words on the file uploader,
-#: whose own instructions and button are English.
+#: whose own instructions and button are English, and on the keyboard's skip link.
 STYLE = """<style>
+[data-testid="stSkipToContent"] { font-size: 0; }
+[data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 0.875rem; }
 div[class*="st-key-home_"] a p { font-size: 2rem; font-weight: 700; line-height: 1.2; }
 div[class*="st-key-home_"] a { padding-left: 0; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
