@@ -231,15 +231,8 @@ def test_every_page_speaks_chinese_and_shows_no_markup(page: object, app_url: st
             assert found is None, f"{path}: {text[max(0, found.start() - 60):found.end() + 60]!r}"
 
 
-#: A plan whose tasks name their lead and sharing units, and a news item whose title, issuer and
-#: text are full of markdown that points at a host nobody serves (127.0.0.1:9).
-TASK_PLAN = """江西省老年健康促进行动方案
-根据《江西省“十四五”老龄事业发展规划》（赣府发〔2022〕9号），制定本方案。
-一、主要任务
-1.建设老年友善医疗机构。推动二级以上医院设立老年医学科。（省卫生健康委牵头，省民政厅、省医保局按职责分工负责）
-2.开展老年人防跌倒干预。在社区推广防跌倒知识和适老化改造。（省民政厅牵头，省住房城乡建设厅配合）
-3.加强老年健康人才培养。（省教育厅、省卫生健康委按职责分工负责）
-"""
+#: A news item whose title, issuer and text are full of markdown that points at a host nobody
+#: serves (127.0.0.1:9); beside it, a plan whose tasks name their lead and sharing units (PLAN).
 PLANTED_TEXT = """南宁市推进家庭医生签约服务
 2025年3月1日
 南宁市卫生健康委员会表示，[家庭医生](http://127.0.0.1:9/click)签约服务继续扩面 ![统计](http://127.0.0.1:9/track.png)，\
@@ -249,26 +242,32 @@ PLANTED_TEXT = """南宁市推进家庭医生签约服务
 PLANTED_TITLE = "南宁市[家庭医生](http://127.0.0.1:9/click)签约 **工作** ![图](http://127.0.0.1:9/track.png)"
 
 
+def hashing_build(corpus: Path) -> Settings:
+    """``corpus`` built into a build/ folder beside it with the hashing encoder."""
+    from kg.build.pipeline import build
+    from tests.helpers import settings_for
+
+    settings = settings_for(corpus.parent / "build", model="hashing", corpus=corpus)
+    build(settings)
+    return settings
+
+
 @pytest.fixture(scope="module")
 def crafted(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     import json
 
-    from kg.build.pipeline import build
-    from tests.helpers import settings_for
+    from tests.test_responsibility_card import PLAN
 
-    root = tmp_path_factory.mktemp("crafted")
-    corpus = root / "corpus"
+    corpus = tmp_path_factory.mktemp("crafted") / "corpus"
     corpus.mkdir()
-    (corpus / "jx-elderly-plan.txt").write_text(TASK_PLAN, encoding="utf-8")
+    (corpus / "jx-elderly-plan.txt").write_text(PLAN, encoding="utf-8")
     (corpus / "md-news.txt").write_text(PLANTED_TEXT, encoding="utf-8")
     (corpus / "metadata.json").write_text(json.dumps({"documents": [
         {"id": "jx-elderly-plan", "file": "jx-elderly-plan.txt", "title": "江西省老年健康促进行动方案",
          "issuer": "江西省卫生健康委员会", "date": "2023-05-10", "kind": "plan"},
         {"id": "md-news", "file": "md-news.txt", "title": PLANTED_TITLE, "issuer": "南宁市卫生健康委员会 *新闻*",
          "date": "2025-03-01", "kind": "news"}]}, ensure_ascii=False), encoding="utf-8")
-    settings = settings_for(root / "build", model="hashing", corpus=corpus)
-    build(settings)
-    return settings
+    return hashing_build(corpus)
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,11 @@ from typing import Iterator
 
 import pytest
 
-from kg.build.pipeline import build
 from kg.config import Settings
 from kg.query.overview import status_counts, target_rows, trace_json, rows_of_trace
 from kg.query.service import Service
-from tests.helpers import CORPUS, settings_for
-from tests.test_browser import CHROMIUM, browser, page, running_app  # noqa: F401  (fixtures)
+from tests.helpers import CORPUS
+from tests.test_browser import CHROMIUM, browser, hashing_build, page, running_app  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -37,12 +36,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def workbench(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A copy of the bundled corpus built with the hashing encoder (uploads go into the copy)."""
-    root = tmp_path_factory.mktemp("workbench")
-    corpus = root / "corpus"
+    corpus = tmp_path_factory.mktemp("workbench") / "corpus"
     shutil.copytree(CORPUS, corpus)
-    settings = settings_for(root / "build", model="hashing", corpus=corpus)
-    build(settings)
-    return settings
+    return hashing_build(corpus)
 
 
 @pytest.fixture(scope="module")
