@@ -311,6 +311,7 @@ def test_an_institution_page_lists_its_tasks(page: object, crafted_url: str) -> 
     assert_no_exception(page)
     assert re.search(r"牵头任务\s*：\s*开展老年人防跌倒干预", text), text
     assert re.search(r"参与任务\s*：\s*建设老年友善医疗机构", text), text
-    link = page.get_by_role("link", name="开展老年人防跌倒干预").first  # type: ignore[attr-defined]
-    text = open_and_settle(page, f"{crafted_url}/{link.get_attribute('href')}")
-    assert "开展老年人防跌倒干预" in text and "类型：任务" in text, text
+    page.get_by_role("link", name="开展老年人防跌倒干预").first.click()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="开展老年人防跌倒干预").wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    assert "类型：任务" in visible_text(page)  # opened in this tab

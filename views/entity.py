@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -28,7 +27,7 @@ def entity_page() -> None:
     st.title("实体")
     everything = service.entities()
     by_iri = {e.iri: e for e in everything}
-    wanted = st.query_params.get("e", "")
+    asked = wanted = st.query_params.get("e", "")
     options = [e.iri for e in everything]
     if wanted and wanted not in by_iri:
         try:  # a name in the URL (?e=全科医生) resolves like `kg show`
@@ -36,9 +35,19 @@ def entity_page() -> None:
         except KGError:
             st.warning(escape_markdown(f"未找到实体：{wanted}"))
             wanted = ""
-    iri = st.selectbox("选择实体", options, index=options.index(wanted) if wanted in options else None,
+    if asked != st.session_state.get("entity_url"):
+        # Arrived by a link (from this page too: a fact, a related entity): the URL's entity wins
+        # over what the select box last held.
+        if wanted in options:
+            st.session_state["entity_pick"] = wanted
+        else:
+            st.session_state.pop("entity_pick", None)
+    iri = st.selectbox("选择实体", options,
+                       index=None if "entity_pick" in st.session_state or wanted not in options
+                       else options.index(wanted),
                        format_func=lambda i: f"{by_iri[i].label}（{TYPE_NAMES.get(by_iri[i].type, by_iri[i].type)}）",
                        key="entity_pick", placeholder="输入名称搜索…")
+    st.session_state["entity_url"] = iri or ""
     if not iri:
         _overview(everything)
         return
@@ -68,6 +77,10 @@ def entity_page() -> None:
             st.markdown(escape_markdown(mention.quote))
             st.page_link("views/documents.py", label=escape_markdown(f"{mention.title} · 字符 {mention.start}–{mention.end}"),
                          icon=":material/article:", query_params=params)
+
+
+def _entity_link(label: str, iri: str) -> None:
+    st.page_link("views/entity.py", label=escape_markdown(label), query_params={"e": iri}, icon=":material/label:")
 
 
 def _related_when_ready(service: Service, iri: str) -> None:
@@ -105,7 +118,8 @@ def _related(service: Service, iri: str, shown: int = 15) -> None:
     for item in related.related:
         kind = TYPE_NAMES.get(item.type.lower(), item.type)
         reasons = titles("；".join(reason.text for reason in item.reasons))
-        st.markdown(f"- [{escape_markdown(item.label)}](?{urlencode({'e': item.iri})})（{kind}）：{escape_markdown(reasons)}")
+        _entity_link(item.label, item.iri)
+        st.caption(escape_markdown(f"{kind} · {reasons}"))
 
 
 def _document_titles(service: Service) -> Any:
@@ -163,7 +177,7 @@ def _facts(service: object, iri: str, kind: str, label: str) -> None:
                              query_params={"e": item.iri})
                 if item.targets:
                     for target in item.targets:
-                        st.markdown(escape_markdown(f"- 目标：{target['indicator']} {target['year']}年 {target['target']}"))
+                        st.markdown(escape_markdown(f"目标：{target['indicator']} {target['year']}年 {target['target']}"))
                         c = target["citation"]
                         reader_link(f"原文：{c.quote[:60]}", c.doc_id, c.start, c.end)
                 else:
@@ -178,12 +192,15 @@ def _facts(service: object, iri: str, kind: str, label: str) -> None:
     st.subheader("要点")
     for fact in facts:
         with st.container(border=True):
-            names = []
-            for text, target in fact.values:
-                # Escape the document's words, not the link markup around them.
-                names.append(f"[{escape_markdown(text)}](entity?{urlencode({'e': target})})" if target
-                             else escape_markdown(text))
-            st.markdown(f"**{escape_markdown(fact.name)}**：" + "、".join(names))
+            # One row that wraps: each named entity a link that opens in this tab (a markdown
+            # link would open a new tab), the words without an entity as text.
+            with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+                st.markdown(f"**{escape_markdown(fact.name)}**：", width="content")
+                for text, target in fact.values:
+                    if target:
+                        _entity_link(text, target)
+                    else:
+                        st.markdown(escape_markdown(text), width="content")
             if fact.note:
                 st.caption(escape_markdown(fact.note))
             if fact.citation is not None:
