@@ -176,6 +176,7 @@ PROSE_DUTIES = """湖北省宜昌市健康城市建设方案
 （三）完善机制。成立市健康城市专家委员会，负责提供技术指导。
 （四）强化食品抽检。食品抽检工作由市市场监督管理局负责。
 （五）推进健康学校建设。市教育局要加强学校健康教育，配备专职校医。
+（六）优化托育服务。由市卫生健康委牵头，市教育局、市民政局配合，建立托育服务联席会议机制。
 """
 
 
@@ -190,6 +191,8 @@ def test_running_text_that_names_only_units_before_fuze_is_their_task() -> None:
     assert found["提供技术指导"] == {"leadUnit": {"宜昌市健康城市专家委员会"}}  # 成立X，负责…
     assert found["食品抽检工作"] == {"leadUnit": {"宜昌市市场监督管理局"}}  # …由X负责
     assert not any("出席会议" in measure for measure in found)  # 负责人 is a person's title
+    assert found["建立托育服务联席会议机制"] == {"leadUnit": {"宜昌市卫生健康委"},
+                                          "coUnit": {"宜昌市教育局", "宜昌市民政局"}}  # 由X牵头，Y、Z配合，…
 
 
 def test_a_units_yao_sentence_is_a_task_in_a_plan_not_in_news() -> None:

@@ -87,8 +87,9 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
             position += len(place[0])
             continue
         level = lexicon.level_at(name, position)
-        if level and any(name.startswith(w, position) for w in lexicon.words("level_lookalikes")):
-            level = None  # 省市场监管局: 市 starts the word 市场
+        if level and any(name.startswith(w, position) for w in lexicon.words("level_lookalikes")) \
+                and next(lexicon._pos_tagger().cut(name[position:])).word != level.word:
+            level = None  # 省市场监管局: 市 starts the word 市场 (市民政局 is 市 + 民政局, as jieba reads it)
         if level:
             if level.word.endswith("级") or name.startswith("级", position + len(level.word)):
                 return None

@@ -235,8 +235,21 @@ def _bracketed(text: str, low: int, position: int) -> bool:
     return depth > 0
 
 
+def _co_clause(text: str, bodies: list[Candidate], position: int, high: int) -> tuple[list[Candidate], int] | None:
+    """(units, end) of a clause right after ``position`` that names only units before a
+    co-operation word (X牵头，Y、Z配合), or None."""
+    if not text.startswith(("，", ","), position):
+        return None
+    start = position + 1
+    end = _clause_end(text, start, high)
+    for word in sorted(_words()[1], key=len, reverse=True):
+        if text.endswith(word, start, end) and (units := _only_units(text, bodies, start, end - len(word))):
+            return units, end
+    return None
+
+
 def _prose_task(ctx: DocContext, passage, start: int, end: int,  # type: ignore[no-untyped-def]
-                lead: list[Candidate]) -> Candidate | None:
+                lead: list[Candidate], co: list[Candidate] | None = None) -> Candidate | None:
     text = ctx.text
     while start < end and text[start] in "，,：: ":
         start += 1
@@ -246,6 +259,7 @@ def _prose_task(ctx: DocContext, passage, start: int, end: int,  # type: ignore[
         return None
     task = Candidate(ENTITY_TYPE, start, end, passage, measure, f"{ctx.document.id}:{start}")
     task.links.extend(("leadUnit", unit.ref) for unit in lead)
+    task.links.extend(("coUnit", unit.ref) for unit in co or () if unit.ref not in {u.ref for u in lead})
     return task
 
 
@@ -267,18 +281,26 @@ def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
                 clause = _clause_start(text, low, match.start())
                 after_end = _clause_end(text, match.end(), high)
                 by = text.rfind("由", clause, match.start())
+                # X牵头，Y、Z配合，做好…: the co units, and the measure after them
+                co = _co_clause(text, bodies, after_end, high) if after_end == match.end() else None
+                co_units, co_end = co if co else ([], after_end)
+                following = (co_end + 1, _clause_end(text, co_end + 1, high)) if co and co_end < high else None
                 if by >= 0 and (units := _only_units(text, bodies, by + 1, match.start())):
                     # 由X负责统筹…: the measure follows; …工作由X负责: it stands before 由 (or in the
                     # clause before it).
                     measure_start, measure_end = clause, by
                     if after_end - match.end() >= 4:
                         measure_start, measure_end = match.end(), after_end
+                    elif by == clause and following:
+                        measure_start, measure_end = following
                     elif by == clause and clause > low:
                         measure_start, measure_end = _clause_start(text, low, clause - 1), clause - 1
-                    task = _prose_task(ctx, passage, measure_start, measure_end, units)
+                    task = _prose_task(ctx, passage, measure_start, measure_end, units, co_units)
                 elif units := _only_units(text, bodies, clause, match.start()):
                     if after_end - match.end() >= 4:
                         task = _prose_task(ctx, passage, match.end(), after_end, units)
+                    elif following:
+                        task = _prose_task(ctx, passage, *following, units, co_units)
                     elif after_end == high and clause == low and low > passage.start:
                         # （一）加强宣传。X、Y负责。: the task is the sentence before
                         before = _SENTENCE_BEFORE.search(text, passage.start, low)
