@@ -111,10 +111,10 @@ def test_sparql_console_runs_examples_and_shows_errors(app_env: None) -> None:
     at.text_area(key=f"sparql_text_{example}").input("DROP ALL").run()
     at.button(key="sparql_run").click().run()
     assert not at.exception
-    assert any("查询失败" in e.value and "not allowed" in e.value for e in at.error)
+    assert any("查询失败" in e.value and "只读查询" in e.value and "not allowed" not in e.value for e in at.error)
     at.text_area(key=f"sparql_text_{example}").input("SELECT ?s WHERE { ?s ?p }").run()
     at.button(key="sparql_run").click().run()
-    assert any("查询失败" in e.value for e in at.error)
+    assert any("查询失败：语法错误（第 1 行第" in e.value for e in at.error)
 
 
 def test_indicator_trace_shows_status_and_chart(app_env: None) -> None:
