@@ -60,7 +60,10 @@ def _add_section(service: Any, settings: Any) -> None:
     st.caption(f"可上传的格式：{'、'.join(s.lstrip('.') for s in suffixes)}；单个文件不超过 "
                f"{settings.max_file_mb:g} MB。文件先在服务器上检查，通过后才会加入语料库。")
     generation = st.session_state.setdefault("upload_generation", 0)
-    uploaded = st.file_uploader("选择文件", key=f"upload_{generation}", max_upload_size=max(1, int(settings.max_file_mb)))
+    # The browser refuses a file over its limit with only an English tooltip; with twice the
+    # limit there, a file somewhat too large reaches the server's check, which says why in Chinese.
+    uploaded = st.file_uploader("选择文件", key=f"upload_{generation}",
+                                max_upload_size=max(2, int(2 * settings.max_file_mb)))
     if uploaded is None:
         return
     st.session_state.pop("manage_flash", None)
