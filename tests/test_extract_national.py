@@ -235,6 +235,18 @@ def test_an_achieved_number_without_a_target_word_is_not_a_target() -> None:
     from kg.extract.targets import find_targets
 
     assert find_targets("截至目前，全县签约医生已达到320名，服务人口超过15万人。", "2024-05-06") == []
+    assert find_targets("截至2023年底，长护险试点覆盖49个城市。", "") == []  # 截至: as of, not a deadline
+
+
+def test_a_targets_subject_is_what_the_value_counts() -> None:
+    from kg.extract.targets import find_targets
+
+    text = ("到2026年，一是县域内住院率达到90%以上。其中人均补助标准达到每人每年不低于700元。"
+            "各县遴选不少于80种常用药品。")
+    found = {(t.subject, t.value) for t in find_targets(text, "2024-05-06")}
+    assert ("县域内住院率", "90%以上") in found  # 一是: an enumerator, not the subject
+    assert ("人均补助标准", "不低于700元") in found  # the subject ends at its first target verb
+    assert ("常用药品", "不少于80种") in found  # 各县遴选: a verb, the subject is its object
 
 
 PROGRAMMES = """浙江省丽水市健康促进工作情况
@@ -381,10 +393,12 @@ def test_a_clause_ending_in_a_programme_word_is_not_a_programme() -> None:
     text = ("吉林省卫生健康工作动态\n"
             "各地要对慢性病危险因素采取行动。社区为老年人提供运动指导。推出专项行动。"
             "医生详细记录每个关键项目。各部门真正落实到行动。而从试点项目看，成效明显。\n"
-            "全省开展控烟限酒行动、儿童营养改善项目、居民自我健康管理项目和改善医疗服务行动。")
+            "全省开展控烟限酒行动、儿童营养改善项目、居民自我健康管理项目和改善医疗服务行动。"
+            "实施订单定向医学本科生免费培养计划，建设长春至吉林城际输水管道项目。")
     result = extract_one("jl-news", "吉林省卫生健康工作动态", "news", text)
     found = names(result, "jl-news", "Programme")
-    assert {"控烟限酒行动", "儿童营养改善项目", "居民自我健康管理项目", "改善医疗服务行动"} <= found
+    assert {"控烟限酒行动", "儿童营养改善项目", "居民自我健康管理项目", "改善医疗服务行动",
+            "订单定向医学本科生免费培养计划", "长春至吉林城际输水管道项目"} <= found  # 本科 is no pronoun, A至B a route
     for wrong in ("采取行动", "提供运动", "推出专项行动", "每个关键项目", "落实到行动"):
         assert not any(n.endswith(wrong) for n in found), wrong
 

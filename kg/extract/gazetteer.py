@@ -120,9 +120,10 @@ def _words() -> dict[str, int]:
 
 
 def _glued(text: str, start: int, form: str) -> bool:
-    """True when a two-character place (康县, 和县) starts inside a word: its first character and the
-    one before it are a word (健康 of 健康县区), so the place is not written there."""
-    return len(form) == 2 and start > 0 and _words().get(text[start - 1:start + 1], 0) > 0
+    """True when a two-character county name (康县, 和县, 成县) starts inside a word: its first character
+    and the one before it are a word (健康 of 健康县区, 建成 of 建成县域), so the county is not written
+    there. Short forms (河池 after 广西) are not checked: they are read as written."""
+    return len(form) == 2 and form[-1] in "县区市旗" and start > 0 and _words().get(text[start - 1:start + 1], 0) > 0
 
 
 def parse(text: str, source: str = GAZETTEER_FILE) -> Gazetteer:

@@ -97,7 +97,8 @@ def _starts_as_clause(specific: str) -> bool:
         (second.flag == "p" and second.word not in ("与", "和", "及"))
 
 
-_JOINING = frozenset({"与", "和", "及", "或"})  # conjunctions that join the parts of one name
+#: Conjunctions and prepositions that join the parts of one name (A与B, A至B输气管道项目).
+_JOINING = frozenset({"与", "和", "及", "或", "至"})
 
 
 def _reads_as_clause(specific: str) -> bool:
@@ -112,8 +113,10 @@ def _reads_as_clause(specific: str) -> bool:
         return False
     object_verbs = lexicon.words("programme_object_verbs")
     for token in tokens:
+        # a pronoun as the tagger reads it, if it is one (this, each, we …: not 自我, nor 本科, which
+        # jieba also tags r)
         if token.flag in ("p", "c") and token.word not in _JOINING or token.flag == "uz" or \
-                token.flag == "r" and not token.word.startswith("自"):  # 自我健康管理 is a field
+                token.flag == "r" and token.word[0] in "这那每我该其此各他它你":
             return True
         if token.flag == "v" and token.word in object_verbs:
             return True

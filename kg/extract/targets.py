@@ -3,7 +3,7 @@
 A target is a clause that names a quantity a subject must reach, with or without a deadline:
 
 * the **deadline** is ``到2025年`` / ``2030年`` / ``2025年底前`` / ``到2025年6月`` at the start of the
-  sentence or clause (the end of that year or month), or a relative ``3年内`` / ``3-6年内`` counted
+  sentence or clause (the end of that year or month; ``截至2022年底`` dates a value reached and is none), or a relative ``3年内`` / ``3-6年内`` counted
   from the document's date (the upper bound of a range). A deadline holds for the clauses after it
   in the same sentence;
 * the **value** follows a target verb (``[target_verbs]``: 达到, 不低于, 控制在, 覆盖 …): a number with
@@ -34,7 +34,7 @@ from functools import lru_cache
 from kg.extract import lexicon
 
 _NUMBER = r"\d+(?:\.\d+)?"
-_UNIT = r"(?:%|‰|个百分点|个|家|所|张|名|人次|人|条|小时|分钟|岁|年|万人|万|亿元|亿|元|项|次|公斤|千克|平方米|米)"
+_UNIT = r"(?:%|‰|个百分点|个|家|所|张|名|人次|人|条|小时|分钟|岁|年|万人|万|亿元|亿|元|项|次|种|台|公斤|千克|平方米|米)"
 _VALUE = rf"{_NUMBER}(?:\s*[至\-~—－]\s*{_NUMBER})?\s*{_UNIT}?(?:以上|以下|左右|以内)?"
 _DEADLINE = re.compile(r"(到|至|截至|力争到|力争)?\s*(\d{4})\s*年(?:(\d{1,2})\s*月(?:(\d{1,2})\s*日)?)?(底|末)?(前|以前)?")
 #: A longer "subject" is a clause the rules could not cut (…统筹二、三级医院…等方式做到每周).
@@ -55,6 +55,11 @@ class ProseTarget:
 
 
 @lru_cache(maxsize=1)
+def _verb_word() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(v) for v in sorted(lexicon.words("target_verbs"), key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
 def _verb_pattern() -> re.Pattern[str]:
     verbs = "|".join(re.escape(v) for v in lexicon.words("target_verbs"))
     return re.compile(rf"(?P<verb>{verbs})\s*(?P<value>{_VALUE})")
@@ -70,6 +75,8 @@ def _iso(year: int, month: int | None) -> str:
 def parse_deadline(clause: str, issued: str = "") -> str | None:
     """The ISO deadline a clause states (到2030年 → 2030-12-31; 3-6年内 from ``issued``)."""
     match = _DEADLINE.search(clause)
+    if match and match.group(1) == "截至":
+        return None  # 截至2022年底: "as of", the date of a value reached, not a deadline
     if match and 2000 <= int(match.group(2)) <= 2100:
         year = int(match.group(2))
         # A bare year (2022年本市…达到83.18岁) is a deadline only when it is not before the document's year.
@@ -99,8 +106,15 @@ def says_deadline(quote: str) -> bool:
     return bool(_RELATIVE.search(quote))
 
 
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+是|其中|同时)[，,]?")
+
+
 def _strip_subject(text: str) -> str:
-    text = text.strip("，,、：: ")
+    text = _ENUMERATOR.sub("", text.strip("，,、：: "))
+    # 人均财政补助标准达到每人每年不低于640元: the subject ends where a first target verb stands
+    inner = _verb_word().search(text)
+    if inner and inner.start() >= 2:
+        text = text[:inner.start()]
     changed = True
     while changed:
         changed = False
@@ -108,6 +122,13 @@ def _strip_subject(text: str) -> str:
             if text.startswith(filler):
                 text, changed = text[len(filler):].lstrip("，,、 "), True
     return text
+
+
+def _ends_with_verb(subject: str) -> bool:
+    """True when jieba reads a verb (not a verbal noun) as the subject's last word (各市遴选, 药店配备):
+    what the value counts is the verb's object after it."""
+    tokens = list(lexicon._pos_tagger().cut(subject)) if subject else []
+    return bool(tokens) and tokens[-1].flag == "v" and len(tokens[-1].word) >= 2
 
 
 def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
@@ -153,10 +174,11 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                                                subject, each, deadline, worded))
                     break
                 subject = _strip_subject(subject_text)
-                if verb in lexicon.words("target_object_verbs"):
-                    # 至少建立1家危重儿童救治中心, 建成2至3个省级重点专科: the subject is the object.
+                if verb in lexicon.words("target_object_verbs") or _ends_with_verb(subject):
+                    # 至少建立1家危重儿童救治中心, 建成2至3个省级重点专科, 各市遴选不少于100种…药品品种:
+                    # the subject is the object.
                     rest = re.match(r"[^，,、]*", piece[match.end():])
-                    subject = rest.group(0).strip("“”") if rest else ""
+                    subject = rest.group(0).removeprefix("的").strip("“”") if rest else ""
                     quote_end += len(rest.group(0)) if rest else 0
                 if 2 <= len(subject) <= _MAX_SUBJECT and not re.search(r"[：:（(]", subject):
                     out.append(ProseTarget(quote_start, quote_end, subject, value, deadline, worded))
