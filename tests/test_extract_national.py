@@ -310,6 +310,7 @@ ZONES = """四川省健康影响评价工作进展
 2024年3月，宜宾市、泸州市获批国家健康影响评价试点城市。
 绵阳市、德阳市健康影响评估试点进展顺利。
 截至目前，全省累计建成国家级健康促进县12个，省级健康县区40个。
+2023年6月，乐山市入选全国健康城市建设样板市试点。
 全省加快建设“更高水平的国际健康岛”，倾力打造“全周期健康城市”。
 """
 
@@ -327,6 +328,7 @@ def test_a_zone_named_for_several_places_is_one_zone_in_each(sichuan: dict[str, 
         assert zone == {"zoneLevel": "国家级", "approvalDate": "2024-03", "in": {("Place", city)}}
     assert sichuan["绵阳市健康影响评估试点"]["in"] == {("Place", "绵阳市")}
     assert sichuan["德阳市健康影响评估试点"]["in"] == {("Place", "德阳市")}
+    assert sichuan["乐山市全国健康城市建设样板市试点"]["approvalDate"] == "2023-06"  # 入选 dates it too
 
 
 def test_designations_counted_in_a_total_are_the_provinces(sichuan: dict[str, dict[str, object]]) -> None:

@@ -9,7 +9,7 @@ not a name. What the text states about a zone is kept:
 * ``pol:locatedIn`` from a place that starts the name (南宁市…示范项目) or from the
   subject of a designation (``上思县获批国家…试验区``, ``上思县作为…``, ``上思县是…、…``);
   within a document, a zone named once with its place keeps that place elsewhere;
-* ``pol:approvalDate`` from a date before the designation (``2022年11月，上思县获批…``),
+* ``pol:approvalDate`` from a date before the designation (``2022年11月，上思县获批…``, …入选, …被确定为),
   as written: a month gives an ``xsd:gYearMonth``, a day an ``xsd:date``.
 
 A zone located by its subject is keyed by place and name, so 上思县国家基层卫生健康综合
@@ -38,6 +38,9 @@ ENTITY_TYPE = "PilotZone"
 _STOPS = frozenset("的为将把被于了是让使给")
 _JOINING = frozenset({"与", "和", "及", "或"})  # conjunctions that join the parts of one name
 _DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "是")
+#: Designation verbs that state the act itself, so a date before them is the approval date
+#: (成为, 作为 and 是 state a standing).
+_APPROVING = frozenset({"获批", "被确定为", "确定为", "被列为", "列为", "入选", "被命名为", "命名为"})
 _COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
 
@@ -117,7 +120,7 @@ def _subject(ctx: DocContext, passage_low: int, passage_high: int,
         first = listed[0][2] if listed else place_start  # 2024年3月，A市、B市获批: the date is before A市
         date = _DATE.search(text[max(passage_low, first - 14):first].rstrip())
         approved = None
-        if date and match.group(0) == "获批":
+        if date and match.group(0) in _APPROVING:
             year, month, day = date.groups()
             approved = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
         return surface, key, approved, place_start
