@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kg.errors import KGError
 from kg.query.neighbourhood import default_centre
 from views.common import service_or_stop
 from views.render import TYPE_COLOURS, TYPE_NAMES, escape_markdown, legend
@@ -20,6 +21,11 @@ def graph_page() -> None:
     by_iri = {e.iri: e for e in everything}
     options = [e.iri for e in everything]
     wanted = st.query_params.get("e", "")
+    if wanted and wanted not in by_iri:
+        try:  # a name in the URL (?e=全科医生) resolves as on the entity page
+            wanted = service.entity(wanted).iri
+        except KGError:
+            st.warning(escape_markdown(f"未找到实体：{wanted}"))
     if wanted not in by_iri and options:
         # No choice yet: open on a neighbourhood one can read (a 专栏 with its items and their
         # projects, say), never on an empty box or on a hub everything is linked to.
@@ -43,6 +49,9 @@ def graph_page() -> None:
                      default=[k for k in kinds if k != "document"], key="graph_types",
                      format_func=lambda k: "文档" if k == "document" else TYPE_NAMES.get(k, k)) or kinds
     hood = service.neighbourhood(centre, depth=depth, types=set(types), cap=int(cap))
+    if len(hood.nodes) <= 1 and "document" not in types:  # a lone node says nothing: add its documents
+        hood = service.neighbourhood(centre, depth=depth, types=set(types) | {"document"}, cap=int(cap))
+        st.caption("它与其他实体没有直接关联；下面连同提及它的文档一起显示。")
     st.caption(f"{len(hood.nodes)} 个节点，{len(_drawn_edges(hood.edges))} 条关联"
                + (f"；另有 {hood.hidden} 个节点未显示" if hood.hidden else "")
                + "。文档和关联很多的节点只显示、不再向外展开；点击节点可移到该实体。")
