@@ -350,7 +350,7 @@ def test_a_clause_ending_in_a_pilot_word_is_not_a_zone() -> None:
 
 BODIES = """内蒙古自治区科尔沁左翼后旗健康促进工作方案
 科尔沁左翼后旗健康促进工作领导小组下设办公室（简称：旗健促办），负责日常工作。
-科后旗卫生健康局、科后旗教育局按职责分工负责。
+科后旗卫生健康局、科后旗教育局按职责分工负责。各部门定期向旗健促办报送工作进展。
 省委、省政府高度重视健康工作。
 大鹏新区医疗健康集团与深圳第二人民医院合作，深圳市第二人民医院派出专家。四川大学华西医院参与。
 北疆网·草原新闻6月3日讯 记者从会上获悉。
@@ -374,6 +374,8 @@ def test_a_documents_abbreviation_of_its_county_is_that_county(bodies: EntityExt
 def test_a_unit_set_up_under_a_body_and_its_short_name(bodies: EntityExtraction) -> None:
     office = body_labels(bodies)["科尔沁左翼后旗健康促进工作领导小组办公室"]  # 下设 is not part of the name
     assert "旗健促办" in office  # （简称：…）: the short name is an alias
+    mentions = [m for m in bodies.mentions if m.surface == "旗健促办"]
+    assert len(mentions) == 2 and len({m.key for m in mentions}) == 1  # and its later use is the same body
 
 
 def test_a_level_party_committee_and_a_new_district(bodies: EntityExtraction) -> None:

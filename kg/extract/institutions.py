@@ -428,6 +428,7 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
     """Every institution name in the document's passages (nested names resolved)."""
     text = ctx.text
     out: list[Candidate] = []
+    shorts: list[Candidate] = []  # short names the document introduces (（简称：…）)
     central = lexicon.words("central_bodies")
     for passage in ctx.passages:
         found: list[Candidate] = []
@@ -453,7 +454,27 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
         found.extend(_accounts(ctx, passage))
         kept = _longest_first(found)
         out.extend(kept)
-        out.extend(_bracketed_aliases(ctx, passage, kept))
+        out.extend(_bracketed_aliases(ctx, passage, kept, shorts))
+    return out + _short_name_mentions(ctx, shorts, out)
+
+
+def _short_name_mentions(ctx: DocContext, shorts: list[Candidate], found: list[Candidate]) -> list[Candidate]:
+    """Later occurrences of a short name a document introduces (（简称：健康促进办）… 向健康促进办汇报)
+    are the body it was introduced for, wherever no other name covers them."""
+    text = ctx.text
+    out: list[Candidate] = []
+    taken = [(c.start, c.end) for c in found]
+    for short in shorts:
+        surface = text[short.start:short.end]
+        for passage in ctx.passages:
+            position = text.find(surface, max(passage.start, short.end), passage.end)
+            while position >= 0:
+                end = position + len(surface)
+                if not any(a < end and position < b for a, b in taken):
+                    out.append(Candidate(ENTITY_TYPE, position, end, passage, short.label, short.key,
+                                         place=short.place, anchored=True))
+                    taken.append((position, end))
+                position = text.find(surface, end, passage.end)
     return out
 
 
@@ -503,10 +524,11 @@ def _accounts(ctx: DocContext, passage: Passage) -> list[Candidate]:
     return out
 
 
-def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
+def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate],
+                       shorts: list[Candidate]) -> list[Candidate]:
     """A body's other name in brackets right after it, of the same kind (省委党校（省行政学院）) or
-    given as its short name (（简称：健康促进办）), is an alias of the same entity; a body of another
-    kind (宣传部（融媒体中心）) stays a body of its own."""
+    given as its short name (（简称：健康促进办）, collected in ``shorts``), is an alias of the same
+    entity; a body of another kind (宣传部（融媒体中心）) stays a body of its own."""
     text = ctx.text
     out = []
     for candidate in found:
@@ -515,6 +537,7 @@ def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate]
             # 领导小组办公室（简称：健康促进办）: the short name is the body's own, whatever its ending.
             out.append(Candidate(ENTITY_TYPE, candidate.end + short.start(1), candidate.end + short.end(1), passage,
                                  candidate.label, candidate.key, place=candidate.place, anchored=True))
+            shorts.append(out[-1])
             continue
         match = re.match(r"[（(]([^（）()，。、]{2,20})[）)]", text[candidate.end:passage.end])
         if match is None:
