@@ -1,0 +1,49 @@
+"""The kind (genre from the title's ending, else news marks) and the region (the issuer's place)."""
+
+from __future__ import annotations
+
+import re
+
+from kg.ingest.normalise import Cleaned
+from kg.ingest.metadata.fields import Collector
+from kg.ingest.metadata.news import DATELINE
+from kg.ingest.metadata.words import genre_of
+from kg.ingest.metadata.words import places
+
+def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
+    title = found.fields.get("title")
+    text = cleaned.full
+    if paper:
+        found.put("genre", "论文", source="text")
+        found.put("kind", "news", source="text")
+        return
+    if title and re.search(r"实录", title.value) or len(re.findall(r"(?:^|\n)\s*(?:主持人|记者|答)\s*[:：]",
+                                                                  text)) >= 3:
+        found.put("genre", "发布会实录", title.start if title else None, title.end if title else None, mapped=True)
+        found.put("kind", "news")
+        return
+    if title:
+        genre = genre_of(title.value)
+        if genre:
+            found.put("genre", genre[0], title.start, title.end, mapped=True)
+            found.put("kind", genre[1], title.start, title.end, mapped=True)
+            return
+    news = bool(DATELINE.search(text[:300]) or re.search(r"记者|通讯员|来源\s*[:：|｜]|原标题|编辑\s*[:：|｜]",
+                                                         text) or "发布于" in text[:400])
+    if news or len(text) < 6000:
+        found.put("genre", "新闻", source="default")
+        found.put("kind", "news", source="default")
+    else:
+        found.put("genre", "其他", source="default")
+        found.put("kind", "news", source="default")
+
+
+def read_region(found: Collector) -> None:
+    issuer = found.fields.get("issuer")
+    if issuer is None:
+        return
+    for form, name in places():
+        if issuer.value.startswith(form):
+            found.put("region", name, issuer.start, issuer.start + len(form) if issuer.start is not None else None,
+                      mapped=True)
+            return

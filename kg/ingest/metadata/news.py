@@ -1,0 +1,150 @@
+"""News pages: the outlet (来源：, the account above the dateline, 新华社北京7月22日电, a reporter line) and the date."""
+
+from __future__ import annotations
+
+import re
+
+from kg.ingest.metadata.dates import DATE, TIME, iso, parse_date
+from kg.ingest.metadata.fields import Collector, Line
+from kg.ingest.metadata.words import places
+
+# Datelines of news text: 深圳新闻网2023年8月14日讯, 新华社北京7月22日电, 新京报讯, 7月21日上午
+DATELINE = re.compile(
+    r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日(?:电|讯|[上下]午|晚间?|早间?|凌晨|\s*[，,])"
+    r"|[\u4e00-\u9fff]{2,8}讯(?=[\s，,（(]|$)")
+_OUTLET_DATELINE = re.compile(
+    r"^\s*(?:本文转自[:：]\s*\S+?\s*)?(?P<name>[\u4e00-\u9fffA-Za-z·]{2,12}?)"
+    r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日(?:电|讯)")
+_OUTLET_XUN = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,8}?)(?:本报)?讯(?=[\s，,（(])")
+_OUTLET_REPORTER = re.compile(r"^\s*[（(]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?:融媒体)?(?:记者|特约作者|客户端\s)")
+_OUTLET_PAREN = re.compile(r"^\s*[（(](?P<name>[\u4e00-\u9fff]{2,14}?(?:客户端|日报|晚报|网|报|新闻|社|台))\s+\S{2,4}[）)]")
+_SOURCE = re.compile(r"(?:^|\s|[。！？）)])(?:文章|稿件|信息|新闻)?来源\s*[:：|｜]\s*(?P<name>[^\s|｜:：，。]{2,20})")
+_OUTLET_ENDING = re.compile(r"^.{2,12}?(?:客户端|日报|晚报|早报|商报|时报|新闻网|网|通讯社|社|电视台|广播电台|发布|新闻)")
+# 扬子晚报/紫牛新闻 记者 季娜娜 …, 湖南医聊特约作者：… at the end of a news text.
+_TAIL_REPORTER = re.compile(r"(?:^|[。！？”）)]\s*)(?P<name>[\u4e00-\u9fffA-Za-z/]{2,16}?)\s*(?:特约作者|记者)\s*[:：]?\s*"
+                            r"[\u4e00-\u9fff]{2,}")
+_TRANSFER = re.compile(r"(?:本文转自|转自|本文来源于|转载请注明来自|转载自)\s*[:：]?\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,16}?)"
+                       r"(?:官方微信|官方微博|公众号|官微|[，,。\s]|$)")
+
+
+def strip_place(name: str) -> str:
+    """新华社北京 → 新华社, 中新网长春 → 中新网: an outlet's dateline place is not its name."""
+    for form, _ in places():
+        if len(form) >= 2 and name.endswith(form) and len(name) - len(form) >= 2:
+            return name[: -len(form)]
+    for city in ("北京", "上海", "天津", "重庆"):
+        if name.endswith(city) and len(name) - len(city) >= 2:
+            return name[: -len(city)]
+    return name
+
+
+def read_news(lines: list[Line], found: Collector) -> None:
+    head = lines[:8]
+    for k, line in enumerate(head):
+        text = line.text.strip()
+        date = DATE.search(text)
+        if not date or len(text) > 80:
+            continue
+        has_time = bool(TIME.search(text[date.end():date.end() + 12]))
+        before = text[: date.start()].strip()
+        after = text[date.end():]
+        source = re.search(r"来源\s*[:：|｜]\s*(?P<name>[^\s|｜]{2,20})", after)
+        if has_time or source or re.search(r"发布|来源", after):
+            begin = line.start + line.text.find(date.group(0))
+            found.put("date", iso(date), begin, begin + len(date.group(0)))
+            if before and re.fullmatch(r"[\u4e00-\u9fffA-Za-z·]{2,16}", before):
+                start = line.start + line.text.find(before)
+                found.put("issuer", before, start, start + len(before))
+            elif source:
+                start = line.start + line.text.find(source.group("name"), date.end())
+                found.put("issuer", source.group("name"), start, start + len(source.group("name")))
+            elif k > 0 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z·]{2,12}", lines[k - 1].text.strip()) \
+                    and k - 1 > 0:
+                prev = lines[k - 1]
+                start = prev.start + prev.text.find(prev.text.strip())
+                found.put("issuer", prev.text.strip(), start, start + len(prev.text.strip()))
+            break
+    for line in head:
+        source = _SOURCE.search(line.text)
+        if source and len(line.text) <= 60:
+            _put_outlet(found, line, source)
+            break
+    if len(lines) and "issuer" not in found.fields:
+        _run_in_outlet(lines, found)
+    if "issuer" not in found.fields:
+        for line in reversed(lines[-12:]):
+            tail_start = max(0, len(line.text) - 300)
+            tail = line.text[tail_start:]
+            match = _last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_TAIL_REPORTER, tail)
+            if match:
+                _put_outlet(found, Line(tail, line.start + tail_start, line.kept), match)
+                break
+    if "date" not in found.fields:
+        first = lines[0].text[:200] if lines else ""
+        dateline = re.search(r"(?:(?:19|20)\d{2})年\d{1,2}月\d{1,2}日(?=电|讯)", first)
+        if dateline:
+            found.put("date", parse_date(dateline.group(0)), lines[0].start + dateline.start(),
+                      lines[0].start + dateline.end())
+        else:
+            for line in lines[-5:]:
+                bare = line.text.strip()
+                match = DATE.fullmatch(bare) or DATE.fullmatch(bare.strip("（）()"))
+                if match:
+                    begin = line.start + line.text.find(match.group(0))
+                    found.put("date", iso(match), begin, begin + len(match.group(0)))
+                    break
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):
+        pass
+    return found
+
+
+def _put_outlet(found: Collector, line: Line, match: re.Match[str]) -> None:
+    name = re.sub(r"(?:记者|通讯员|编辑|责任编辑|作者|融媒体).*$", "", match.group("name")).strip()
+    name = re.sub(r"(?:返回搜狐.*)$", "", name)
+    ending = _OUTLET_ENDING.match(name)
+    if ending and "/" not in name:
+        name = ending.group(0)
+    if len(name) >= 2:
+        start = line.start + line.text.find(name, match.start())
+        found.put("issuer", name, start, start + len(name))
+
+
+_WIRE = re.compile(r"(?:^|(?<=[\s。！？：:，,]))(?P<name>[\u4e00-\u9fff]{1,8}(?:社|网|报|台))(?:[\u4e00-\u9fff]{2,4})?\d{1,2}月\d{1,2}日电")
+
+
+def _run_in_outlet(lines: list[Line], found: Collector) -> None:
+    """新华社北京7月22日电, 新京报讯, 本文转自：人民网, （人民日报健康客户端 侯佳欣）, 大众网记者 张砚."""
+    for line in lines[:2]:
+        text = line.text[:120]
+        repeated = re.match(r"\s*(?:本文转自|转自|转载自)\s*[:：]\s*", text)
+        if repeated:
+            rest = text[repeated.end():]
+            for size in range(2, 11):
+                if rest[size:].startswith(rest[:size]):
+                    found.put("issuer", rest[:size], line.start + repeated.end(), line.start + repeated.end() + size)
+                    return
+        transfer = re.match(r"\s*(?:本文转自|转自)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,10}?)(?=\1|[\u4e00-\u9fff]{2}\d)",
+                            text)
+        for pattern in (_OUTLET_PAREN, _OUTLET_DATELINE, _OUTLET_XUN, _OUTLET_REPORTER):
+            match = pattern.match(text)
+            if match and match.group("name") not in ("记者", "本报", "通讯员", "日前", "近日"):
+                name = strip_place(match.group("name")) if pattern is _OUTLET_DATELINE else match.group("name")
+                name = re.sub(r"^(?:本文转自[:：])", "", name)
+                start = line.start + line.text.find(name)
+                found.put("issuer", name, start, start + len(name))
+                return
+        if transfer:
+            name = transfer.group("name")
+            start = line.start + line.text.find(name)
+            found.put("issuer", name, start, start + len(name))
+            return
+        wire = _WIRE.search(line.text[:300])
+        if wire:
+            name = strip_place(wire.group("name"))
+            start = line.start + wire.start("name")
+            found.put("issuer", name, start, start + len(name))
+            return

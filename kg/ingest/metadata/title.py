@@ -1,0 +1,152 @@
+"""The title: the title line(s) at the top, a headline run into news text, or after 原标题：."""
+
+from __future__ import annotations
+
+import re
+
+from kg.ingest.metadata.block import DOC_NUMBER, REPORT_CODE
+from kg.ingest.metadata.dates import DATE
+from kg.ingest.metadata.fields import Collector, Line
+from kg.ingest.metadata.news import DATELINE, strip_place
+from kg.ingest.metadata.words import genre_label, genre_of
+
+_ATTACHMENT_LINE = re.compile(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?$")
+_SENTENCE_END = "。！？!?；;"
+
+
+def bad_property_title(title: str) -> bool:
+    """Word fills the title property with template names or the first words typed."""
+    return len(title) < 4 or title.lower() in {"untitled", "document", "microsoft word"} or \
+        not re.search(r"[\u4e00-\u9fff]", title)
+
+
+def _skippable(text: str) -> bool:
+    """Lines above a title that are not the title: 附件N, 文号, dates, codes, very short bits."""
+    bare = text.strip()
+    return (len(re.sub(r"\s", "", bare)) < 4 or bool(_ATTACHMENT_LINE.match(bare))
+            or bool(DOC_NUMBER.fullmatch(bare)) or bool(REPORT_CODE.match(bare))
+            or (bool(DATE.search(bare)) and len(bare) <= 30) or bare.startswith(("索引号", "©"))
+            or bool(re.fullmatch(r"[\dA-Za-z\s.\-/·•]+", bare)))
+
+
+def _title_like(text: str) -> bool:
+    bare = text.strip()
+    if not bare or len(bare) > 100 or "\t" in bare:
+        return False
+    if any(ch in bare[:-1] for ch in "。！？") and genre_of(bare) is None:
+        return False
+    return not bare.endswith(("：", ":", "，", ",", "、", "。"))
+
+
+def read_title(lines: list[Line], found: Collector, paper: bool) -> None:
+    if "title" in found.fields:
+        return
+    if len(lines) <= 2 and lines and len(lines[0].text) > 200:
+        _run_in_title(lines[0], found)
+        return
+    candidates = [line for line in lines[:12] if line.kept and not _skippable(line.text)]
+    if not candidates:
+        return
+    first = candidates[0]
+    if len(first.text) > 100 or (len(lines) == 1 and re.search(r"[。！？]", first.text[:-1])):
+        _run_in_title(first, found)
+        return
+    if not _title_like(first.text):
+        # A body sentence first: look a little further for a title line ending in a genre word.
+        for line in candidates[1:6]:
+            if _title_like(line.text) and genre_of(line.text):
+                _put_title(lines, line, found)
+                return
+        return
+    _put_title(lines, first, found)
+
+
+def _put_title(lines: list[Line], line: Line, found: Collector) -> None:
+    """The title line, joined with the lines that finish it (a title printed over several lines)."""
+    index = lines.index(line)
+    parts = [line]
+    text = line.text.strip()
+    while index + 1 < len(lines) and len(parts) < 5:
+        nxt = lines[index + 1]
+        nxt_text = nxt.text.strip()
+        if not nxt.kept or _skippable(nxt_text) or not _title_like(nxt_text) or genre_of(text):
+            break
+        label = genre_label(nxt_text)
+        if label and len(parts) > 1 and not text.endswith("》"):
+            # A bare genre label under a cover title (信息手册) is not part of the title: it is the kind.
+            found.put("genre", label[0], nxt.start, nxt.start + len(nxt_text))
+            found.put("kind", label[1], nxt.start, nxt.start + len(nxt_text))
+            break
+        short = len(nxt_text) <= 14 or (len(text) <= 16 and len(nxt_text) <= 30)
+        unfinished = len(text) <= 12 or _open(text) or text.endswith(_UNFINISHED)
+        if not short or not (genre_of(text + nxt_text) or unfinished):
+            break
+        text += nxt_text
+        parts.append(nxt)
+        index += 1
+    start = line.start + line.text.find(line.text.strip())
+    end = parts[-1].start + len(parts[-1].text.rstrip())
+    title = re.sub(r"\s+", " ", text).strip()
+    found.put("title", title, start, end)
+
+
+# A title line ending in one of these goes on on the next line.
+
+
+_UNFINISHED = ("的", "和", "与", "及", "之", "对", "在", "把", "将", "等", "、")
+
+
+def _open(text: str) -> bool:
+    return text.count("《") > text.count("》") or text.count("“") > text.count("”")
+
+
+def _run_in_title(line: Line, found: Collector) -> None:
+    """A headline run into the text (one-line news): before its dateline, or after 原标题：."""
+    text = line.text
+    original = re.match(r"\s*原标题\s*[:：]\s*", text)
+    begin = original.end() if original else 0
+    rest = text[begin:begin + 120]
+    if original:
+        end = _headline_end(rest)
+    else:
+        dateline = DATELINE.search(rest)
+        if not dateline or dateline.start() < 6:
+            return
+        end = dateline.start()
+        head = rest[:end]
+        if "。" in head and len(head) - head.rindex("。") - 1 <= 12:
+            outlet = head[head.rindex("。") + 1:]
+            if re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{2,12}", outlet):
+                start = line.start + begin + head.rindex("。") + 1
+                found.put("issuer", strip_place(outlet), start, start + len(strip_place(outlet)))
+            end = head.rindex("。") + 1
+            head = head[:end]
+        if len(head.rstrip("。")) < 10:
+            return
+        if not head.endswith(tuple(_SENTENCE_END + "”")) and re.search(r"[，,、]$", head):
+            return
+        if re.search(r"记者|通讯员|本报|转自|[:：]", head) or head.count("。") > 1:
+            return
+        if len(head.rstrip("。")) > 60 or any(ch in head.rstrip("。！？") for ch in "。"):
+            return
+    title = rest[:end].rstrip("。 ").strip()
+    if 6 <= len(title) <= 80:
+        start = line.start + begin
+        found.put("title", title, start, start + len(title))
+
+
+def _headline_end(rest: str) -> int:
+    """Where a 原标题 headline stops: at its repetition, a dateline, a quote, a run of spaces."""
+    ends = [len(rest)]
+    for size in range(8, min(60, len(rest) // 2) + 1):
+        if rest[size:size + size] == rest[:size] or rest[size:].lstrip().startswith(rest[:size]):
+            ends.append(size)
+            break
+    for pattern in (DATELINE, re.compile(r"\s{2,}|关注我们|“(?![^”]{1,10}”)|新华社|中新网|记者")):
+        match = pattern.search(rest, 6)
+        if match:
+            ends.append(match.start())
+    sentence = re.search(r"[。！？]", rest)
+    if sentence:
+        ends.append(sentence.start() + (1 if rest[sentence.start()] in "！？" else 0))
+    return min(ends)

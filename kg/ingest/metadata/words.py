@@ -1,0 +1,79 @@
+"""Word lists the metadata rules read: genres, issuer endings, labels (kg/data/doc_genres.txt) and places."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_DATA = "data/doc_genres.txt"
+_GAZETTEER = "data/gazetteer_cn.tsv"
+
+
+@dataclass(frozen=True)
+class _Words:
+    genres: tuple[tuple[str, str, str], ...]  # (ending, fine kind, graph kind), longest ending first
+    issuer_endings: tuple[str, ...]
+    labels: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def words() -> _Words:
+    sections: dict[str, list[list[str]]] = {}
+    current: list[list[str]] | None = None
+    for number, raw in enumerate(resources.files("kg").joinpath(_DATA).read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        header = re.fullmatch(r"\[(\w+)\]", line)
+        if header:
+            current = sections.setdefault(header.group(1), [])
+            continue
+        if current is None:
+            raise ValueError(f"kg/{_DATA}:{number}: a line before the first [section]")
+        current.append([c.strip() for c in line.split("\t")])
+    genres = tuple(sorted(((r[0], r[1], r[2]) for r in sections.get("genre", [])), key=lambda g: -len(g[0])))
+    endings = tuple(sorted((r[0] for r in sections.get("issuer", [])), key=len, reverse=True))
+    labels = {r[0]: r[1] for r in sections.get("label", [])}
+    return _Words(genres, endings, labels)
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[tuple[str, str], ...]:
+    """(written form, full name) of every gazetteer place, longest form first; () without the file."""
+    try:
+        text = resources.files("kg").joinpath(_GAZETTEER).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return ()
+    forms: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        if len(columns) < 2:
+            continue
+        name = columns[0].strip()
+        forms.setdefault(name, name)
+        for short in (columns[3].split(",") if len(columns) > 3 else []):
+            if len(short.strip()) >= 2:
+                forms.setdefault(short.strip(), name)
+    return tuple(sorted(forms.items(), key=lambda kv: -len(kv[0])))
+
+
+def genre_of(title: str) -> tuple[str, str] | None:
+    """(fine kind, graph kind) from a title's ending (``…的实施方案`` → 方案, plan); None if none."""
+    bare = re.sub(r"[\s”\"'→>]+$", "", title)
+    for ending, fine, kind in words().genres:
+        if bare.endswith(ending):
+            return fine, kind
+    return None
+
+
+def genre_label(text: str) -> tuple[str, str] | None:
+    """(fine kind, graph kind) when ``text`` is nothing but a genre word (信息手册, 实施方案)."""
+    bare = text.strip()
+    for ending, fine, kind in words().genres:
+        if bare == ending:
+            return fine, kind
+    return None
