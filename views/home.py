@@ -88,7 +88,7 @@ def _status_chart(counts: dict[str, int], statuses: list[str]) -> None:
     from urllib.parse import quote
 
     colours = {"已达成": "#16a34a", "未达成": "#dc2626", "进行中": "#ca8a04", "无数据": "#9ca3af",
-               "无法比较": "#4b5563"}
+               "无法比较": "#7c3aed"}  # the same hues as STATUS_ICONS
     frame = pd.DataFrame([{"状态": s, "目标数": counts.get(s, 0), "链接": f"indicators?status={quote(s)}"}
                           for s in statuses])
     chart = alt.Chart(frame).mark_bar().encode(
