@@ -177,6 +177,7 @@ PROSE_DUTIES = """湖北省宜昌市健康城市建设方案
 （四）强化食品抽检。食品抽检工作由市市场监督管理局负责。
 （五）推进健康学校建设。市教育局要加强学校健康教育，配备专职校医。
 （六）优化托育服务。由市卫生健康委牵头，市教育局、市民政局配合，建立托育服务联席会议机制。
+（七）加强健康宣传。市卫生健康委负责编印健康科普读本，市教育局配合。
 """
 
 
@@ -193,6 +194,7 @@ def test_running_text_that_names_only_units_before_fuze_is_their_task() -> None:
     assert not any("出席会议" in measure for measure in found)  # 负责人 is a person's title
     assert found["建立托育服务联席会议机制"] == {"leadUnit": {"宜昌市卫生健康委"},
                                           "coUnit": {"宜昌市教育局", "宜昌市民政局"}}  # 由X牵头，Y、Z配合，…
+    assert found["编印健康科普读本"] == {"leadUnit": {"宜昌市卫生健康委"}, "coUnit": {"宜昌市教育局"}}
 
 
 def test_a_units_yao_sentence_is_a_task_in_a_plan_not_in_news() -> None:

@@ -281,10 +281,11 @@ def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
                 clause = _clause_start(text, low, match.start())
                 after_end = _clause_end(text, match.end(), high)
                 by = text.rfind("由", clause, match.start())
-                # X牵头，Y、Z配合，做好…: the co units, and the measure after them
-                co = _co_clause(text, bodies, after_end, high) if after_end == match.end() else None
+                # X牵头，Y、Z配合，做好… / X负责A，Y、Z配合: the co units (and the measure after them)
+                co = _co_clause(text, bodies, after_end, high)
                 co_units, co_end = co if co else ([], after_end)
-                following = (co_end + 1, _clause_end(text, co_end + 1, high)) if co and co_end < high else None
+                following = (co_end + 1, _clause_end(text, co_end + 1, high)) \
+                    if co and co_end < high and after_end == match.end() else None
                 if by >= 0 and (units := _only_units(text, bodies, by + 1, match.start())):
                     # 由X负责统筹…: the measure follows; …工作由X负责: it stands before 由 (or in the
                     # clause before it).
@@ -298,7 +299,7 @@ def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
                     task = _prose_task(ctx, passage, measure_start, measure_end, units, co_units)
                 elif units := _only_units(text, bodies, clause, match.start()):
                     if after_end - match.end() >= 4:
-                        task = _prose_task(ctx, passage, match.end(), after_end, units)
+                        task = _prose_task(ctx, passage, match.end(), after_end, units, co_units)
                     elif following:
                         task = _prose_task(ctx, passage, *following, units, co_units)
                     elif after_end == high and clause == low and low > passage.start:
