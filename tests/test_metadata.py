@@ -212,3 +212,40 @@ def test_default_ids_differ_by_format_and_stay_valid() -> None:
     assert ids[:3] == ["good-pdf", "good-docx", "good"]
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", i) for i in ids)
+
+
+def test_outlet_named_only_by_its_footer_app_or_disclaimer(tmp_path: Path) -> None:
+    body = ("记者 王小明8月2日，某市卫生健康委举行新闻发布会，介绍家庭医生签约服务进展。全市已组建家庭医生团队1200个，"
+            "重点人群签约率达到75%。")
+    app = tmp_path / "app.txt"
+    app.write_text(body + "新闻线索报料通道：应用市场下载“云岭快讯”APP，或搜索微信小程序“云岭快讯”，记者在线等你来报料！",
+                   encoding="utf-8")
+    assert _infer(app)[0].value("issuer") == "云岭快讯"
+    portal = tmp_path / "portal.txt"
+    portal.write_text(body + "声明：本网站所提供的信息仅供参考之用。您若对该稿件内容有任何疑问，请尽快与江城在线联系，"
+                      "本网将迅速给您回应并做相关处理。", encoding="utf-8")
+    found, text = _infer(portal)
+    assert found.value("issuer") == "江城在线"
+    issuer = found.fields["issuer"]
+    assert text[issuer.start:issuer.end] == "江城在线"
+
+
+def test_signed_opinion_piece_is_no_news_report(tmp_path: Path) -> None:
+    opinion = tmp_path / "opinion.txt"
+    opinion.write_text("看病排队难是一个老问题。患者希望少跑腿，医院希望少拥堵，两者并不矛盾。推广分时段预约，"
+                       "需要医院与社区多一些配合，也需要患者多一点耐心。 （林 舟）", encoding="utf-8")
+    assert _infer(opinion)[0].value("genre") == "其他"
+    # The same signature under a report of what happened when: news.
+    report = tmp_path / "report.txt"
+    report.write_text("8月8日，某区召开慢性病监测调查工作培训会，部署全区调查任务。会议要求各医疗机构高度重视，"
+                      "统筹推进，共同完成好本次调查工作。（林舟）", encoding="utf-8")
+    assert _infer(report)[0].value("genre") == "新闻"
+
+
+def test_headline_cut_short_by_an_ellipsis(tmp_path: Path) -> None:
+    path = tmp_path / "teams.txt"
+    path.write_text("12支“紧急医学救援类”，3支“重大疫情医疗应急类”……某省卫健委发布《关于做好省级医疗应急队伍建设工作的通知》，"
+                    "组建两类15支省级医疗应急队伍，提升全省紧急医学救援能力。队伍的区域布局从省会拓展到6个市，"
+                    "并引入中医队伍参与救援。", encoding="utf-8")
+    found, _ = _infer(path)
+    assert found.value("title") == "12支“紧急医学救援类”，3支“重大疫情医疗应急类”……"

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 
-from kg.ingest.normalise import Cleaned
 from kg.ingest.metadata.fields import Collector
 from kg.ingest.metadata.news import DATELINE
-from kg.ingest.metadata.words import genre_of
-from kg.ingest.metadata.words import places
+from kg.ingest.metadata.words import genre_of, places
+from kg.ingest.normalise import Cleaned
+
+# An opinion piece ends signed by its author alone, in brackets (（年 巍）), and opens on no event:
+# a report signed so by its writer (（李园园）) tells first what happened when (8月8日, 近日).
+# A news text's closing brackets otherwise name a role (（记者 …）, （编辑：…）) or say （完）.
+_AUTHOR_SIGNED = re.compile(r"[（(]\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})\s*[）)]\s*$")
+_ROLE_OR_END = re.compile(r"记者|编辑|通讯员|作者|来源|完|摄")
+_EVENT_TIME = re.compile(r"\d{1,2}月\d{1,2}日|近日|日前|昨[天日]|今[天日]|[上下]午|本周|上周")
 
 def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
     title = found.fields.get("title")
@@ -30,7 +36,13 @@ def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
             return
     news = bool(DATELINE.search(text[:300]) or re.search(r"记者|通讯员|来源\s*[:：|｜]|原标题|编辑\s*[:：|｜]",
                                                          text) or "发布于" in text[:400])
-    if news or len(text) < 6000:
+    signed = _AUTHOR_SIGNED.search(text[-40:])
+    if not news and signed and not _ROLE_OR_END.search(signed.group("name")) \
+            and not _EVENT_TIME.search(text[:300]):
+        start = len(text) - len(text[-40:]) + signed.start("name")
+        found.put("genre", "其他", start, start + len(signed.group("name")))
+        found.put("kind", "news", source="default")
+    elif news or len(text) < 6000:
         found.put("genre", "新闻", source="default")
         found.put("kind", "news", source="default")
     else:

@@ -23,6 +23,11 @@ _OUTLET_ENDING = re.compile(r"^.{2,12}?(?:客户端|日报|晚报|早报|商报|
 # 扬子晚报/紫牛新闻 记者 季娜娜 …, 湖南医聊特约作者：… at the end of a news text.
 _TAIL_REPORTER = re.compile(r"(?:^|[。！？”）)]\s*)(?P<name>[\u4e00-\u9fffA-Za-z/]{2,16}?)\s*(?:特约作者|记者)\s*[:：]?\s*"
                             r"[\u4e00-\u9fff]{2,}")
+# A page's footer that advertises its own app or account (下载“齐鲁壹点”APP, 关注微信公众号“X”).
+_TAIL_APP = re.compile(r"(?:下载|搜索|关注)[^“”。，,]{0,8}“(?P<name>[\u4e00-\u9fffA-Za-z]{2,10})”\s*"
+                       r"(?:APP|App|app|客户端|小程序|微信公众号|公众号)")
+# A portal's disclaimer names the site: 请尽快与上海热线联系，本网将…
+_TAIL_DISCLAIMER = re.compile(r"与(?P<name>(?!本)[\u4e00-\u9fffA-Za-z]{2,10}?)联系[，,]?\s*本(?:网|站)")
 _TRANSFER = re.compile(r"(?:本文转自|转自|本文来源于|转载请注明来自|转载自)\s*[:：]?\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,16}?)"
                        r"(?:官方微信|官方微博|公众号|官微|[，,。\s]|$)")
 
@@ -75,7 +80,8 @@ def read_news(lines: list[Line], found: Collector) -> None:
         for line in reversed(lines[-12:]):
             tail_start = max(0, len(line.text) - 300)
             tail = line.text[tail_start:]
-            match = _last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_TAIL_REPORTER, tail)
+            match = (_last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_TAIL_REPORTER, tail)
+                     or _last(_TAIL_APP, tail) or _last(_TAIL_DISCLAIMER, tail))
             if match:
                 _put_outlet(found, Line(tail, line.start + tail_start, line.kept), match)
                 break

@@ -100,14 +100,22 @@ def _open(text: str) -> bool:
     return text.count("《") > text.count("》") or text.count("“") > text.count("”")
 
 
+# A headline cut short with an ellipsis and run into the text (…4家“重大疫情医疗应急类……湖南省…):
+# no sentence ends before it, and the text after it starts afresh (not 等, 的 or a comma).
+_ELIDED_HEADLINE = re.compile(r"[^。！？\n]{10,78}?(?:……|…)(?=[^\s…等的，,。、])")
+
+
 def _run_in_title(line: Line, found: Collector) -> None:
     """A headline run into the text (one-line news): before its dateline, or after 原标题：."""
     text = line.text
     original = re.match(r"\s*原标题\s*[:：]\s*", text)
     begin = original.end() if original else 0
     rest = text[begin:begin + 120]
+    elided = None if original else _ELIDED_HEADLINE.match(rest)
     if original:
         end = _headline_end(rest)
+    elif elided:
+        end = elided.end()
     else:
         dateline = DATELINE.search(rest)
         if not dateline or dateline.start() < 6:
