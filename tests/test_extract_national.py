@@ -436,3 +436,19 @@ def test_a_dated_event_after_de_is_a_programme() -> None:
     text = "浙江省健康县区建设情况\n两部门联合开展的2024年度全国健康县区建设优秀案例征集活动结果公布。\n"
     assert "2024年度全国健康县区建设优秀案例征集活动" in names(
         extract_one("zj-case", "浙江省健康县区建设情况", "news", text), "zj-case", "Programme")
+
+
+def test_a_bracketed_other_name_is_no_body_of_its_own_and_organise_is_a_verb() -> None:
+    text = ("江苏省医疗动态\n江阴市人民医院（江阴市第一人民医院）牵头组建城市医疗集团。省体育局组织全民健身活动。"
+            "2023年，昆山市获批全国健康城市建设样板市。\n")
+    result = extract_one("js-news", "江苏省医疗动态", "news", text)
+    bodies = {e.label: e.aliases for ref, e in result.entities.items() if ref[0] == "Institution"}
+    assert bodies["江阴市人民医院"] == {"江阴市第一人民医院"} and "江阴市第一人民医院" not in bodies
+    assert "省体育局" in bodies and "省体育局组织" not in bodies
+    assert "昆山市全国健康城市建设样板市" in names(result, "js-news", "PilotZone")
+
+
+def test_a_zone_written_as_its_place_alone_is_not_named_so() -> None:
+    result = extract_one("sc-news", "四川省健康影响评价工作进展", "news", ZONES)
+    zone = next(e for ref, e in result.entities.items() if ref[0] == "PilotZone" and e.label.startswith("宜宾市"))
+    assert "宜宾市" not in zone.aliases

@@ -222,8 +222,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
                              anchored=True)
         if kinds[suffix] == "mass" or _whole_cell(text, start, end):
             return _bare_body(ctx, passage, start, end, name)  # 妇联, 团委; a duty table's 公安局
-    if suffix == "组织" and _not_a_name_part(name[:-len(suffix)]):
-        return None  # 还组织, 连续多年组织: 组织 is the verb "organise"
+    if suffix == "组织" and (_not_a_name_part(name[:-len(suffix)]) or suffix_of(name[:-len(suffix)])):
+        return None  # 还组织, 连续多年组织, 省体育局组织: 组织 is the verb "organise"
     if "和" in name and kinds[suffix] not in _WHOLE_KINDS:
         # 和 joins the words of a department's name (工业和信息化厅); before any other body it
         # joins two things (重点学科和临床医学研究中心).
@@ -453,8 +453,11 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
         found.extend(_media_credits(ctx, passage))
         found.extend(_accounts(ctx, passage))
         kept = _longest_first(found)
-        out.extend(kept)
-        out.extend(_bracketed_aliases(ctx, passage, kept, shorts))
+        aliases = _bracketed_aliases(ctx, passage, kept, shorts)
+        # 江阴市人民医院（江阴市第一人民医院）: the bracketed name is the outer body's alias, not a body
+        spans = {(a.start, a.end) for a in aliases}
+        out.extend(k for k in kept if (k.start, k.end) not in spans)
+        out.extend(aliases)
     return out + _short_name_mentions(ctx, shorts, out)
 
 

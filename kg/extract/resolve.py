@@ -80,7 +80,10 @@ def resolve(documents: dict[str, Document], candidates: list[Candidate],
         labels[ref][candidate.label] += 1
         first_seen.setdefault((ref, candidate.label), order)
         order += 1
-        surfaces[ref].add(squeeze(document.text[candidate.start:candidate.end]))
+        surface = squeeze(document.text[candidate.start:candidate.end])
+        if candidate.entity_type == PLACE or lexicon.place_at(surface) != (surface, candidate.place):
+            surfaces[ref].add(surface)  # a zone written as its place alone (A市、B市获批…) is not named 'A市'
+
         mention = make_mention(document, candidate.passage, candidate.entity_type, candidate.key,
                                candidate.start, candidate.end)
         mentions.setdefault(mention.id, mention)
