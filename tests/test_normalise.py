@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,3 +127,65 @@ def test_plain_text_files_keep_their_lines() -> None:
     assert clean_document(text).text == text
     glued = "试点覆盖全县16万居民。（龚晓红）来源：新华社返回搜狐，查看更多责任编辑："
     assert clean_document(glued).text == "试点覆盖全县16万居民。（龚晓红）来源：新华社"
+
+
+def _readable(text: str) -> str:
+    """Text as a reader compares it: blanks and line breaks gone, character forms unified."""
+    return "".join(unify_characters(text).split())
+
+
+def test_passage_offsets_map_back_to_the_plain_text_file(tmp_path: Path) -> None:
+    from kg.ingest.corpus import load_corpus
+    from kg.ingest.offsets import source_map
+    from kg.ingest.passages import split_passages
+    from kg.ingest.sections import split_sections
+
+    paragraph = ("到２０２５年，全市居民健康素养水平达到３０％，每千人口执业（助理）医师数达到３．２人，"
+                 "基本公共卫生服务均等化水平明显提高，群众看病就医更加方便。")
+    source = ("某市“十四五”卫生健康规划\n\n"
+              "（ 一 ） 健 全 健 康 优 先 发 展 机 制\n\n"
+              + wrapped(paragraph * 3, 19) + "\n\n- 12 -\n\f"
+              + "12个县区全部建成紧密型县域医共体，县域内就诊率达到90%。返回搜狐，查看更多\n")
+    (tmp_path / "plan.txt").write_text(source, encoding="utf-8")
+    document = load_corpus(tmp_path, 10_000_000).documents[0]
+    assert "（一）健全健康优先发展机制" in document.text and "返回搜狐" not in document.text
+    mapping = source_map(tmp_path / "plan.txt", document.text, 10_000_000)
+    passages = split_passages(document, split_sections(document))
+    assert len(passages) >= 2 and "素养水平达到30％" in document.text  # the wrapped lines are joined
+    for passage in passages:
+        start, end = mapping.to_source(passage.start, passage.end)
+        # The span read in the file is the passage, with the page number it spans (- 12 -) in it.
+        assert _readable(source[start:end]).replace("-12-", "") == _readable(passage.text)
+    # The 12 that opens the last paragraph is the one in the file, not the page number above it.
+    county = document.text.index("12个县区")
+    start, end = mapping.to_source(county, county + 5)
+    assert source[start:end] == "12个县区"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["健康", "优先", "２０２５", "年", "，", "。", " ", "\n", "\n\n", "- 3 -", "\f",
+                                 "12", "（ 一 ）", "养 老 服 务 体 系", "\u200b", "ab", "\t"]), max_size=60))
+def test_every_normalised_character_maps_to_the_same_character_in_the_source(pieces: list[str]) -> None:
+    from kg.ingest.normalise import clean_document
+    from kg.ingest.offsets import align
+
+    source = "".join(pieces)
+    text = clean_document(source).text
+    mapping = align(source, text)
+    previous = 0
+    for k, ch in enumerate(text):
+        start, end = mapping.to_source(k, k + 1)
+        assert start >= previous
+        previous = start
+        if not ch.isspace():
+            assert unify_characters(source[start:end]) == ch
+
+
+def test_source_offsets_are_refused_for_a_file_with_no_text_of_its_own(tmp_path: Path) -> None:
+    import pytest
+
+    from kg.errors import CorpusError
+    from kg.ingest.offsets import source_map
+
+    with pytest.raises(CorpusError, match=r"source offsets exist only for plain-text files \(.txt, .md\), not .pdf"):
+        source_map(tmp_path / "plan.pdf", "某市卫生健康规划", 10_000_000)
