@@ -249,6 +249,8 @@ def test_a_targets_subject_is_what_the_value_counts() -> None:
     assert ("县域内住院率", "90%以上") in found  # 一是: an enumerator, not the subject
     assert ("人均补助标准", "不低于700元") in found  # the subject ends at its first target verb
     assert ("常用药品", "不少于80种") in found  # 各县遴选: a verb, the subject is its object
+    assert {(t.subject, t.value) for t in find_targets("到2026年，成人吸烟率低于20%。", "")} == {("成人吸烟率", "低于20%")}
+    assert find_targets("全省成人超重率超过30%。", "") == []  # a strict bound alone is a fact
 
 
 PROGRAMMES = """浙江省丽水市健康促进工作情况

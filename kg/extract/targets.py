@@ -8,7 +8,8 @@ A target is a clause that names a quantity a subject must reach, with or without
   in the same sentence;
 * the **value** follows a target verb (``[target_verbs]``: 达到, 不低于, 控制在, 覆盖 …): a number with
   an optional range, unit and bound (90%以上, 6至10个, 不低于2小时). Verbs that state the bound
-  themselves (不低于, 不少于, 至少 …, ``[target_bound_verbs]``) are kept in the value, as the text
+  themselves (不低于, 不少于, 至少 …, ``[target_bound_verbs]``; 低于, 超过 …, ``[target_comparator_verbs]``)
+  are kept in the value, as the text
   writes it;
 * the **subject** is what stands between the clause start (after the deadline and words like
   我省/全省, ``[target_fillers]``) and the verb;
@@ -161,7 +162,7 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                 if deadline is None and verb not in lexicon.words("target_bound_verbs") \
                         and not any(c in said for c in cues):
                     continue  # 超重率超过30%: a number with no deadline and no target word is a fact
-                if verb in lexicon.words("target_bound_verbs"):
+                if verb in lexicon.words("target_bound_verbs") or verb in lexicon.words("target_comparator_verbs"):
                     value = verb + value
                 quote_start = base + clause.start() + (head.start() if head else 0)
                 if stated is None and clause.start() > clause_start and deadline is not None:
