@@ -505,6 +505,54 @@ def test_doc_written_by_libreoffice_reads_tables_as_rows(tmp_path: Path, tool: s
     assert [line for line in raw.text.split("\n") if line] == ["各部门职责清单", "部门\t职责", "卫生健康局\t牵头推进健康促进"]
 
 
+@pytest.mark.skipif(not _installed("libreoffice"), reason="LibreOffice is not installed")
+def test_wps_reads_through_libreoffice_with_its_metadata(tmp_path: Path) -> None:
+    """A .wps as LibreOffice writes it: the Word 97 binary that WPS Office's own .wps files use.
+
+    (A Microsoft Works .wps cannot be made offline — no tool here writes one — though LibreOffice
+    reads those too, through libwps.)
+    """
+    import subprocess
+
+    from kg.ingest.corpus import load_corpus
+
+    source = tmp_path / "notice.html"
+    source.write_text("<html><body><p>某市卫生健康委员会关于印发健康促进行动方案的通知</p><p>某卫发〔2025〕3号</p>"
+                      "<p>各县（区）卫生健康局：现将《某市健康促进行动方案》印发给你们，请认真贯彻执行。</p>"
+                      "<p>某市卫生健康委员会</p><p>2025年3月6日</p></body></html>", encoding="utf-8")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--infilter=HTML (StarWriter)", "--convert-to", "wps", "--outdir", str(tmp_path / "corpus"),
+                    str(source)], check=True, capture_output=True, timeout=180,
+                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    path = tmp_path / "corpus" / "notice.wps"
+    assert path.read_bytes().startswith(b"\xd0\xcf\x11\xe0")  # an OLE compound file, as WPS Office writes
+    raw = read_raw(path, LIMIT)
+    assert raw.method == "libreoffice" and raw.source_format == "wps"
+    assert "现将《某市健康促进行动方案》印发给你们" in raw.text
+    document = load_corpus(tmp_path / "corpus", LIMIT).documents[0]
+    meta = document.meta
+    assert (meta.title, meta.doc_number, meta.issuer, meta.date, meta.genre) == (
+        "某市卫生健康委员会关于印发健康促进行动方案的通知", "某卫发〔2025〕3号", "某市卫生健康委员会", "2025-03-06", "通知")
+
+
+def test_wps_without_libreoffice_says_to_install_it_or_save_as_docx(tmp_path: Path) -> None:
+    from kg.ingest.readers.legacy import read_legacy_word
+
+    path = write(tmp_path, "notice.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    # antiword and catdoc read Word's .doc only: without LibreOffice there is nothing to read a .wps.
+    with pytest.raises(CorpusError, match=expect(path, "no converter for .wps files is installed (needs LibreOffice)",
+                                                 "apt-get install libreoffice-writer-nogui",
+                                                 "save it as .docx")):
+        read_legacy_word(path, path.read_bytes(), LIMIT, tools=["antiword", "catdoc"])
+
+
+@pytest.mark.skipif(not _installed("libreoffice"), reason="LibreOffice is not installed")
+def test_broken_wps_is_a_clear_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    with pytest.raises(CorpusError, match=expect(path, "not a readable .wps file", "save it as .docx")):
+        read_file(path, LIMIT)
+
+
 def test_doc_without_any_converter_names_the_packages(tmp_path: Path) -> None:
     from kg.ingest.readers.legacy import read_legacy_word
 
