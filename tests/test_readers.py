@@ -484,11 +484,18 @@ def test_devcorpus_doc_through_each_installed_converter(tool: str) -> None:
         assert "全面提高民生保障和社会治理水平" in raw.text
 
 
+def _libreoffice_from_html(source: Path, target: str, outdir: Path) -> None:
+    """Write ``source`` (HTML) as ``target`` (a LibreOffice --convert-to argument) into ``outdir``."""
+    import subprocess
+
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{outdir.parent / 'profile'}", "--headless",
+                    "--infilter=HTML (StarWriter)", "--convert-to", target, "--outdir", str(outdir), str(source)],
+                   check=True, capture_output=True, timeout=180, env={"HOME": str(outdir.parent), "PATH": "/usr/bin:/bin"})
+
+
 @pytest.mark.skipif(not _installed("libreoffice"), reason="LibreOffice is not installed")
 @pytest.mark.parametrize("tool", ["libreoffice", "antiword"])
 def test_doc_written_by_libreoffice_reads_tables_as_rows(tmp_path: Path, tool: str) -> None:
-    import subprocess
-
     from kg.ingest.readers.legacy import read_legacy_word
 
     if not _installed(tool):
@@ -496,10 +503,7 @@ def test_doc_written_by_libreoffice_reads_tables_as_rows(tmp_path: Path, tool: s
     source = tmp_path / "duties.html"
     source.write_text("<html><body><p>各部门职责清单</p><table border='1'><tr><td>部门</td><td>职责</td></tr>"
                       "<tr><td>卫生健康局</td><td>牵头推进健康促进</td></tr></table></body></html>", encoding="utf-8")
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
-                    "--infilter=HTML (StarWriter)", "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "out"),
-                    str(source)], check=True, capture_output=True, timeout=180,
-                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    _libreoffice_from_html(source, "doc:MS Word 97", tmp_path / "out")
     path = tmp_path / "out" / "duties.doc"
     raw = read_legacy_word(path, path.read_bytes(), LIMIT, tools=[tool])
     assert [line for line in raw.text.split("\n") if line] == ["各部门职责清单", "部门\t职责", "卫生健康局\t牵头推进健康促进"]
@@ -512,18 +516,13 @@ def test_wps_reads_through_libreoffice_with_its_metadata(tmp_path: Path) -> None
     (A Microsoft Works .wps cannot be made offline — no tool here writes one — though LibreOffice
     reads those too, through libwps.)
     """
-    import subprocess
-
     from kg.ingest.corpus import load_corpus
 
     source = tmp_path / "notice.html"
     source.write_text("<html><body><p>某市卫生健康委员会关于印发健康促进行动方案的通知</p><p>某卫发〔2025〕3号</p>"
                       "<p>各县（区）卫生健康局：现将《某市健康促进行动方案》印发给你们，请认真贯彻执行。</p>"
                       "<p>某市卫生健康委员会</p><p>2025年3月6日</p></body></html>", encoding="utf-8")
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
-                    "--infilter=HTML (StarWriter)", "--convert-to", "wps", "--outdir", str(tmp_path / "corpus"),
-                    str(source)], check=True, capture_output=True, timeout=180,
-                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    _libreoffice_from_html(source, "wps", tmp_path / "corpus")
     path = tmp_path / "corpus" / "notice.wps"
     assert path.read_bytes().startswith(b"\xd0\xcf\x11\xe0")  # an OLE compound file, as WPS Office writes
     raw = read_raw(path, LIMIT)
