@@ -454,3 +454,13 @@ def test_a_zone_written_as_its_place_alone_is_not_named_so() -> None:
     result = extract_one("sc-news", "四川省健康影响评价工作进展", "news", ZONES)
     zone = next(e for ref, e in result.entities.items() if ref[0] == "PilotZone" and e.label.startswith("宜宾市"))
     assert "宜宾市" not in zone.aliases
+
+
+def test_a_dateline_after_a_headline_and_a_designation_with_its_own_words() -> None:
+    text = ("黑龙江：县域医疗服务见成效\n新华网哈尔滨3月5日电 记者从会上获悉，宁安市被确定为省级紧密型县域医共体建设示范县。"
+            "全市倾力打造全生命周期健康城市。\n")
+    result = extract_one("hl-news", "黑龙江：县域医疗服务见成效", "news", text)
+    assert "新华网" in names(result, "hl-news")  # the headline runs into the dateline: 见成效新华网哈尔滨…电
+    zones = names(result, "hl-news", "PilotZone")
+    assert "宁安市省级紧密型县域医共体建设示范县" in zones
+    assert not any("全生命周期" in z for z in zones)  # no level, no place: a slogan

@@ -494,9 +494,15 @@ def _media_pattern() -> re.Pattern[str]:
 def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
     """News outlets named in a credit line: 南方日报记者, 来源：北京晚报, 南海网、南国都市报记者."""
     out = []
-    for match in _media_pattern().finditer(ctx.text, passage.start, passage.end):
+    text, title = ctx.text, ctx.document.meta.title
+    matches: list[tuple[re.Match[str], int]] = [(m, 0) for m in _media_pattern().finditer(text, passage.start, passage.end)]
+    if title and text.startswith(title) and passage.start <= len(title) < passage.end:
+        # 标题新华网哈尔滨3月5日电: a headline joined to the dateline that follows it
+        head = text[len(title):passage.end]
+        matches += [(m, len(title)) for m in _media_pattern().finditer(head) if m.start() == 0]
+    for match, offset in matches:
         group = 1 if match.group(1) else 2
-        position = match.start(group)
+        position = offset + match.start(group)
         names = re.split("[、·]", match.group(group))
         for name in names:
             start, position = position, position + len(name) + 1

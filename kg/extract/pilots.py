@@ -93,9 +93,10 @@ def is_pilot_name(surface: str) -> bool:
         return False  # 山东在淄博试点, 而…在第三批试点: a preposition or a conjunction makes it a clause
     if any(word in specific for word in lexicon.words("pilot_not_inside")) or re.search(r"\d(?!\d*年)", specific):
         return False  # 会议室召开示范项目, 3楼1号: an event or an address, not a name
-    if suffix in lexicon.words("designation_suffixes"):
+    if suffix in lexicon.words("designation_suffixes") and (not specific or not (level or place)):
         # 国家级健康促进县, 省级健康县区: a designation is named by its level or place alone
-        # (whose it is, find_pilots decides).
+        # (whose it is, find_pilots decides); with more words it still needs one
+        # (省级紧密型县域医共体建设示范县 — not the slogan 全生命周期健康城市) and is then named as any pilot is.
         return bool(level or place) and not specific
     return len(specific) >= 3 and not lexicon.covered_by(specific, "generic_programme_words") \
         and not lexicon.covered_by(specific, "verbs_and_fillers")
