@@ -461,6 +461,8 @@ def test_a_dateline_after_a_headline_and_a_designation_with_its_own_words() -> N
             "全市倾力打造全生命周期健康城市。\n")
     result = extract_one("hl-news", "黑龙江：县域医疗服务见成效", "news", text)
     assert "新华网" in names(result, "hl-news")  # the headline runs into the dateline: 见成效新华网哈尔滨…电
+    copied = extract_one("hl-copy", "医保动态", "news", "医保动态\n本文转自：光明网光明网北京7月30日电 近日召开会议。\n")
+    assert names(copied, "hl-copy") == {"光明网"}
     zones = names(result, "hl-news", "PilotZone")
     assert "宁安市省级紧密型县域医共体建设示范县" in zones
     assert not any("全生命周期" in z for z in zones)  # no level, no place: a slogan

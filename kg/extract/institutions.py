@@ -511,6 +511,9 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
             if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
                     len(names) == 1 and lexicon.has_verb(name):
                 continue
+            half = len(name) // 2
+            if len(name) % 2 == 0 and name[:half] == name[half:]:
+                name = name[:half]  # 转自：人民网人民网北京…电: the outlet and its dateline, run together
             out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
     return out
 
