@@ -84,3 +84,14 @@ def test_kg_related_and_timeline_accept_an_iri(real_settings: Settings, service:
     result = CliRunner().invoke(main, ["related", "\u200b"], env=env)
     assert result.exit_code == QueryError.exit_code
     assert "nothing matched" in result.output
+
+
+def test_every_entity_lists_the_documents_it_comes_from(service: Service) -> None:
+    """`kg entities` and the entity page's 见于 N 份文档: a 专栏 box is printed in no passage (it
+    has no mention) yet comes from its plan; only gazetteer places may stand in no document."""
+    everything = service.entities()
+    plan = next(d.id for d in service.documents.values() if d.kind == "plan")
+    columns = [e for e in everything if e.type == "specialcolumn"]
+    assert len(columns) == 13
+    assert all(e.documents == [plan] and e.mentions == 0 for e in columns)
+    assert [e.label for e in everything if not e.documents and e.type != "place"] == []

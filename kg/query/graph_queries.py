@@ -71,7 +71,13 @@ SELECT ?e ?label (GROUP_CONCAT(DISTINCT STR(?alias); SEPARATOR="\\u001f") AS ?al
 WHERE {
   ?e a/rdfs:subClassOf* pol:Entity ; rdfs:label ?label .
   OPTIONAL { ?e skos:altLabel ?alias }
-  OPTIONAL { ?m pol:mentionOf ?e ; pol:inPassage/dcterms:isPartOf+ ?doc . ?doc a pol:Document }
+  # A 专栏 box is printed in no passage, so it has no mention: its document is the one its
+  # section is part of.
+  OPTIONAL {
+    { ?m pol:mentionOf ?e ; pol:inPassage/dcterms:isPartOf+ ?doc }
+    UNION { ?e prov:wasDerivedFrom/dcterms:isPartOf* ?doc }
+    ?doc a pol:Document
+  }
 }
 GROUP BY ?e ?label
 ORDER BY ?label
