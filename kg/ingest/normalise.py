@@ -22,6 +22,7 @@ text files are taken as written, so offsets into them stay offsets into the file
 
 from __future__ import annotations
 
+import bisect
 import collections
 import re
 import unicodedata
@@ -168,7 +169,11 @@ class Cleaned:
         """The span of ``text`` that ``full[start:end]`` became, or None if it was dropped."""
         if not self._lines:
             return (start, end) if self.text == self.full else None
-        for full_start, length, text_start in self._lines:
+        # Kept lines are in order of their start: the one that can hold ``start`` is found by bisection
+        # (metadata inference asks once a line, so a linear scan made long documents quadratic).
+        k = bisect.bisect_right(self._lines, (start, float("inf"), 0)) - 1
+        if k >= 0:
+            full_start, length, text_start = self._lines[k]
             if full_start <= start and end <= full_start + length:
                 return text_start + start - full_start, text_start + end - full_start
         return None
