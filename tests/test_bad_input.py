@@ -76,3 +76,27 @@ def test_kg_show_of_a_bad_or_empty_name_says_nothing_matched(small_build: dict[s
     assert result.exit_code != 0 and result.exit_code != 1, result.output  # 1 was the traceback
     assert "nothing matched" in result.stderr and "Traceback" not in result.output
     assert "上思县" not in result.stdout
+
+
+def test_huge_text_files_are_refused_naming_the_file_and_the_limit_and_the_rest_builds(tmp_path: Path) -> None:
+    from kg.ingest.corpus import load_corpus
+    from kg.ingest.readers import MAX_TEXT_CHARS
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notice.txt").write_text("某市卫生健康委员会关于开展健康促进行动的通知\n各县区：现就开展健康促进行动通知如下。",
+                                       encoding="utf-8")
+    with (corpus / "huge.txt").open("wb") as fh:
+        fh.truncate(40 * 1024 * 1024)  # 40 MiB, under the 50 MiB file limit: refused unread
+    (corpus / "one-line.md").write_bytes("健康优先发展".encode("utf-8") * (30 * 1024 * 1024 // 18))  # one 30 MiB line
+    # A file small enough in bytes whose text is still too long: one character a byte.
+    (corpus / "long.txt").write_text("health 2025 " * (MAX_TEXT_CHARS // 12 + 1000), encoding="utf-8")
+    load = load_corpus(corpus, 50 * 1024 * 1024)
+    assert [d.meta.file for d in load.documents] == ["notice.txt"]
+    reasons = {r.file: r.reason for r in load.rejected}
+    fix = "split it into several files (one per chapter or part)"
+    assert reasons["huge.txt"].startswith("text file is 41,943,040 bytes (40.0 MiB), so more than 1,000,000 "
+                                          "characters, over the limit of 1,000,000 characters for one document")
+    assert reasons["one-line.md"].startswith("text file is 31,457,268 bytes (30.0 MiB)")
+    assert reasons["long.txt"].startswith("text is 1,011,996 characters long, over the limit of 1,000,000 characters")
+    assert all(fix in reason for reason in reasons.values())

@@ -29,13 +29,16 @@ from kg.errors import ConfigError, CorpusError
 from kg.ingest.readers.common import (
     EMBEDDED_ENCODING,
     MAX_BAD_CHAR_RATIO,
+    MAX_BYTES_PER_CHAR,
+    MAX_TEXT_CHARS,
     OCR,
     PAGE_BREAK,
     RawText,
     bad_char_ratio,
 )
 
-__all__ = ["EMBEDDED_ENCODING", "OCR", "PAGE_BREAK", "SUPPORTED_SUFFIXES", "RawText", "read_file", "read_raw"]
+__all__ = ["EMBEDDED_ENCODING", "MAX_TEXT_CHARS", "OCR", "PAGE_BREAK", "SUPPORTED_SUFFIXES", "RawText", "read_file",
+           "read_raw"]
 
 _MIB = 1024 * 1024
 
@@ -105,10 +108,28 @@ def read_raw(path: Path, max_bytes: int) -> RawText:
             "save it as " + ", ".join(SUPPORTED_SUFFIXES)
             + " (Word/WPS: 'Save as' .docx), or move it out of the corpus folder",
         )
+    if suffix in (".txt", ".md"):
+        _refuse_long_text_file(path)
     data = _read_bytes(path, max_bytes)
     raw = _reader(suffix)(path, data, max_bytes)
     _check_text(path, raw)
     return raw
+
+
+def _too_long(path: Path, problem: str) -> CorpusError:
+    return CorpusError(path, f"{problem}, over the limit of {MAX_TEXT_CHARS:,} characters for one document",
+                       "split it into several files (one per chapter or part)")
+
+
+def _refuse_long_text_file(path: Path) -> None:
+    """A text file too large to hold few enough characters is refused before a byte is read."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # _read_bytes says what is wrong with the file
+    if size > MAX_BYTES_PER_CHAR * MAX_TEXT_CHARS:
+        raise _too_long(path, f"text file is {size:,} bytes ({size / _MIB:.1f} MiB), so more than "
+                              f"{MAX_TEXT_CHARS:,} characters")
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -152,6 +173,8 @@ def _too_large(path: Path, size: int, max_bytes: int) -> CorpusError:
 def _check_text(path: Path, raw: RawText) -> None:
     """Refuse extracted text that is empty or mostly garbage, with a fix for its format."""
     fmt = raw.source_format
+    if len(raw.text) > MAX_TEXT_CHARS:
+        raise _too_long(path, f"text is {len(raw.text):,} characters long")
     if not raw.text.strip():
         if fmt == "pdf":
             raise CorpusError(

@@ -26,6 +26,14 @@ OCR = "ocr"
 # codec, and indexing them would only put garbage into search results.
 MAX_BAD_CHAR_RATIO = 0.10
 
+#: Characters one document may hold once read. The longest real documents (a five-year plan, a
+#: yearbook) hold tens of thousands to a few hundred thousand; a 2-million-character file took
+#: 196 s and 1.4 GB to build with the hashing encoder (minutes more with e5), so past this a file
+#: is refused and the fix is to split it. Text files are checked against it before they are read.
+MAX_TEXT_CHARS = 1_000_000
+# A character of a text file takes at most 4 bytes (UTF-8 beyond the BMP, UTF-32).
+MAX_BYTES_PER_CHAR = 4
+
 # Whitespace control characters that legitimately occur in text (\f is our own
 # page break); every other category-Cc character counts as bad.
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
