@@ -109,7 +109,7 @@ def read_raw(path: Path, max_bytes: int) -> RawText:
             + " (Word/WPS: 'Save as' .docx), or move it out of the corpus folder",
         )
     if suffix in (".txt", ".md"):
-        _refuse_long_text_file(path)
+        _refuse_long_text_file(path, max_bytes)
     data = _read_bytes(path, max_bytes)
     raw = _reader(suffix)(path, data, max_bytes)
     _check_text(path, raw)
@@ -121,13 +121,16 @@ def _too_long(path: Path, problem: str) -> CorpusError:
                        "split it into several files (one per chapter or part)")
 
 
-def _refuse_long_text_file(path: Path) -> None:
-    """A text file too large to hold few enough characters is refused before a byte is read."""
+def _refuse_long_text_file(path: Path, max_bytes: int) -> None:
+    """A text file too large to hold few enough characters is refused before a byte is read.
+
+    A file over the size limit is left to :func:`_read_bytes`: that limit is the one to name.
+    """
     try:
         size = path.stat().st_size
     except OSError:
         return  # _read_bytes says what is wrong with the file
-    if size > MAX_BYTES_PER_CHAR * MAX_TEXT_CHARS:
+    if MAX_BYTES_PER_CHAR * MAX_TEXT_CHARS < size <= max_bytes:
         raise _too_long(path, f"text file is {size:,} bytes ({size / _MIB:.1f} MiB), so more than "
                               f"{MAX_TEXT_CHARS:,} characters")
 
