@@ -240,6 +240,10 @@ def test_signed_opinion_piece_is_no_news_report(tmp_path: Path) -> None:
     report.write_text("8月8日，某区召开慢性病监测调查工作培训会，部署全区调查任务。会议要求各医疗机构高度重视，"
                       "统筹推进，共同完成好本次调查工作。（林舟）", encoding="utf-8")
     assert _infer(report)[0].value("genre") == "新闻"
+    # Brackets that name an outlet are no author's signature.
+    wire = tmp_path / "wire.txt"
+    wire.write_text(opinion.read_text(encoding="utf-8").replace("（林 舟）", "（新华社）"), encoding="utf-8")
+    assert _infer(wire)[0].value("genre") == "新闻"
 
 
 def test_headline_cut_short_by_an_ellipsis(tmp_path: Path) -> None:

@@ -11,10 +11,12 @@ from kg.ingest.normalise import Cleaned
 
 # An opinion piece ends signed by its author alone, in brackets (（年 巍）), and opens on no event:
 # a report signed so by its writer (（李园园）) tells first what happened when (8月8日, 近日).
-# A news text's closing brackets otherwise name a role (（记者 …）, （编辑：…）) or say （完）.
+# A news text's closing brackets otherwise name a role (（记者 …）, （编辑：…）), an outlet or body
+# (（新华社）, （市卫健委）) or say （完）.
 _AUTHOR_SIGNED = re.compile(r"[（(]\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})\s*[）)]\s*$")
-_ROLE_OR_END = re.compile(r"记者|编辑|通讯员|作者|来源|完|摄")
+_ROLE_OR_END = re.compile(r"记者|编辑|通讯员|作者|来源|完|摄|[社网报台局委办]$")
 _EVENT_TIME = re.compile(r"\d{1,2}月\d{1,2}日|近日|日前|昨[天日]|今[天日]|[上下]午|本周|上周")
+
 
 def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
     title = found.fields.get("title")
