@@ -466,3 +466,12 @@ def test_a_dateline_after_a_headline_and_a_designation_with_its_own_words() -> N
     zones = names(result, "hl-news", "PilotZone")
     assert "宁安市省级紧密型县域医共体建设示范县" in zones
     assert not any("全生命周期" in z for z in zones)  # no level, no place: a slogan
+
+
+def test_unit_lines_under_a_measure_name_its_lead_and_co_units() -> None:
+    text = ("四川省医疗卫生服务体系建设方案\n一、重点任务\n（一）推进紧密型县域医共体建设。在全省推开县域医共体建设。\n"
+            "牵头单位：省卫生健康委、省发展改革委\n配合单位：省财政厅、省医保局\n（二）加强基层人才队伍建设。\n"
+            "责任单位：省教育厅\n")
+    found = tasks(extract_one("sc-plan", "四川省医疗卫生服务体系建设方案", "plan", text), "sc-plan")
+    assert found["推进紧密型县域医共体建设"] == {"leadUnit": {"省卫生健康委", "省发展改革委"}, "coUnit": {"省财政厅", "省医保局"}}
+    assert found["加强基层人才队伍建设"] == {"leadUnit": {"省教育厅"}}

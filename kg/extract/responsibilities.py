@@ -13,6 +13,8 @@ Plans assign each measure to units in two ways, both read here:
   (``宣传部（融媒体中心）`` and ``工会、团委、妇联等`` name several); a co-operation column
   (配合单位) gives co units.
 
+* **unit lines** under a measure's paragraph — ``牵头单位：X、Y`` (or 责任单位, 牵头部门 …) and
+  ``配合单位：Z``;
 * **running text**, only where the owner is beyond doubt: the clause's subject is nothing but
   recognised institutions (joined by 、 和 与 及) right before a prose lead word
   (``[responsibility_prose_words]``: 负责, 牵头负责 …; never 负责人) — ``X、Y负责组织实施…``, the
@@ -333,8 +335,37 @@ def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
 _SENTENCE_BEFORE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]\s*$")
 
 
+def _from_unit_lines(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
+    """``牵头单位：X、Y`` / ``配合单位：Z`` lines under a measure's paragraph: the units of that measure."""
+    lead_heads = tuple(w for w in lexicon.words("duty_unit_columns") if len(w) > 2)
+    co_heads = lexicon.words("duty_co_columns")
+    out: list[Candidate] = []
+    measure: tuple[int, int, object] | None = None  # the paragraph the unit lines belong to
+    lead: list[Candidate] = []
+    co: list[Candidate] = []
+
+    def close() -> None:
+        if measure is not None and (lead or co):
+            task = _task(ctx, measure[2], measure[0], measure[1], lead or co, co if lead else [])
+            if task is not None:
+                out.append(task)
+
+    for start, line, passage in _lines(ctx):
+        head = re.match(r"\s*([^：:]{2,8})[：:]", line)
+        word = head.group(1).strip() if head else ""
+        if word in lead_heads or word in co_heads:
+            units = _units_in(bodies, start + head.end(), start + len(line))
+            (lead if word in lead_heads else co).extend(units)
+            continue
+        close()
+        measure, lead, co = (start, start + len(line), passage), [], []
+    close()
+    return out
+
+
 def find_tasks(ctx: DocContext, named: list[Candidate]) -> list[Candidate]:
     """Every task of the document with its lead and co units (``named``: the document's settled
     candidates; its institutions are the units a task can link to)."""
     bodies = [c for c in named if c.entity_type == institutions.ENTITY_TYPE]
-    return [*_from_notes(ctx, bodies), *_from_tables(ctx, bodies), *_from_prose(ctx, bodies)]
+    return [*_from_notes(ctx, bodies), *_from_tables(ctx, bodies), *_from_unit_lines(ctx, bodies),
+            *_from_prose(ctx, bodies)]
