@@ -73,39 +73,45 @@ class Gazetteer:
         chain = self.ancestors(name)
         return chain[-1].name if chain and chain[-1].level == "province" else None
 
-    def _forms_at(self, text: str, start: int) -> Iterator[tuple[str, str]]:
-        """(form, full name) of the forms starting with ``text[start]``, longest first: the
+    def _forms_at(self, text: str, start: int, end: int | None = None) -> Iterator[tuple[str, str]]:
+        """(form, full name) of the forms written at ``text[start:end]``, longest first: the
         gazetteer's and the abbreviations the current document uses (:func:`short_forms_of`)."""
+        end = len(text) if end is None else end
+        found = ((f, self.forms[f]) for f in self.by_first.get(text[start], ())
+                 if text.startswith(f, start) and start + len(f) <= end and self._active(f))
         extra = _DOC_FORMS.get()
-        forms = [(f, self.forms[f]) for f in self.by_first.get(text[start], ()) if self._active(f)]
-        if extra:
-            forms += [(f, name) for f, name in extra.items() if f[0] == text[start]]
-            forms.sort(key=lambda pair: len(pair[0]), reverse=True)
-        return iter(forms)
+        if not extra:
+            return found  # forms are tried lazily: this runs at every character of every passage
+        more = [(f, name) for f, name in extra.items() if text.startswith(f, start) and start + len(f) <= end]
+        return iter(sorted([*found, *more], key=lambda pair: len(pair[0]), reverse=True))
 
     def at(self, text: str, start: int = 0) -> tuple[str, str] | None:
         """(surface form, full name) of the longest form at ``text[start:]``."""
         if start >= len(text):
             return None
-        for form, name in self._forms_at(text, start):
-            if text.startswith(form, start) and not _glued(text, start, form):
-                return form, name
-        return None
+        return next(((f, name) for f, name in self._forms_at(text, start) if not _glued(text, start, f)), None)
 
     def find_all(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str, str]]:
         """(start, end, surface, full name) of every place in ``text[start:end]``, left to right, not
         overlapping (the longest form at the leftmost position wins, as a regex alternation would)."""
         end = len(text) if end is None else end
+        extra = _DOC_FORMS.get()
         position = start
         while position < end:
-            if text[position] in self.by_first or _DOC_FORMS.get():
-                found = next(((f, name) for f, name in self._forms_at(text, position)
-                              if text.startswith(f, position) and position + len(f) <= end
-                              and not _glued(text, position, f)), None)
-                if found is not None:
-                    yield position, position + len(found[0]), found[0], found[1]
-                    position += len(found[0])
-                    continue
+            forms = self.by_first.get(text[position])
+            if extra:
+                found = next(((f, name) for f, name in self._forms_at(text, position, end)
+                              if not _glued(text, position, f)), None)
+            elif forms:  # the common case, kept a plain loop: this runs at every character
+                found = next(((f, self.forms[f]) for f in forms if text.startswith(f, position)
+                              and position + len(f) <= end and self._active(f) and not _glued(text, position, f)),
+                             None)
+            else:
+                found = None
+            if found is not None:
+                yield position, position + len(found[0]), found[0], found[1]
+                position += len(found[0])
+                continue
             position += 1
 
 
@@ -169,10 +175,11 @@ def places_named(text: str) -> set[str]:
         _ACTIVE_COUNTIES.reset(token)
 
 
-def counties_named(text: str) -> frozenset[str]:
-    """Counties a text names in full, and the counties of the cities it names."""
+def counties_named(text: str, named: set[str] | None = None) -> frozenset[str]:
+    """Counties a text names in full, and the counties of the cities it names (``named``: its
+    :func:`places_named`, when already known)."""
     places = gazetteer()
-    named = places_named(text)
+    named = places_named(text) if named is None else named
     out = {n for n in named if places.places[n].level == "county"}
     for name in named:
         if places.places[name].level == "city":
@@ -189,7 +196,7 @@ def _subsequence(short: str, full: str) -> bool:
     return all(ch in characters for ch in short)
 
 
-def abbreviations_in(text: str) -> dict[str, str]:
+def abbreviations_in(text: str, named: set[str] | None = None) -> dict[str, str]:
     """Abbreviations of the places a text names in full, as the text writes them: 阜蒙县 for
     阜新蒙古族自治县 in a document that names 阜新蒙古族自治县.
 
@@ -200,7 +207,7 @@ def abbreviations_in(text: str) -> dict[str, str]:
     """
     places = gazetteer()
     out: dict[str, str] = {}
-    for name in places_named(text):
+    for name in places_named(text) if named is None else named:
         level_word = places.places[name].level_word
         if len(name) < 5 or places.places[name].level == "province" or not level_word:
             continue
@@ -220,8 +227,9 @@ def document_abbreviation(form: str) -> str | None:
 def short_forms_of(text: str) -> Iterator[None]:
     """Within the block, county short forms are read only for the counties ``text`` names, and the
     abbreviations it uses of the places it names (:func:`abbreviations_in`) are read as those places."""
-    token = _ACTIVE_COUNTIES.set(counties_named(text))
-    forms = _DOC_FORMS.set(abbreviations_in(text))
+    named = places_named(text)
+    token = _ACTIVE_COUNTIES.set(counties_named(text, named))
+    forms = _DOC_FORMS.set(abbreviations_in(text, named))
     try:
         yield
     finally:
