@@ -693,6 +693,47 @@ def test_image_file_is_read_by_ocr(tmp_path: Path) -> None:
     assert _bigram_recall("".join(lines), normalise(raw.text)) >= 0.8
 
 
+def test_signature_under_a_red_seal_is_read_by_ocr(tmp_path: Path) -> None:
+    import math
+    import shutil
+
+    if not shutil.which("tesseract") or not CJK_FONT.exists():
+        pytest.skip("needs tesseract-ocr, tesseract-ocr-chi-sim and fonts-wqy-zenhei")
+    from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+    from kg.ingest import metadata
+    from kg.ingest.normalise import clean_document
+
+    font = ImageFont.truetype(str(CJK_FONT), 44)
+    page = Image.new("RGB", (1700, 900), "white")
+    draw = ImageDraw.Draw(page)
+    for k, line in enumerate(["关于开展健康促进行动的通知", "各县（区）卫生健康局：",
+                              "为推进健康中国建设，现就开展健康促进行动通知如下。", "一、提高居民健康素养水平。"]):
+        draw.text((140 if k else 420, 40 + k * 90), line, font=font, fill="black")
+    draw.text((1050, 560), "某市卫生健康委员会", font=font, fill="black")
+    draw.text((1050, 650), "2025年3月6日", font=font, fill="black")
+    # The seal: a red ring, its body's name round the top and a star, stamped over the signature
+    # (ink darkens what is under it: multiplied, not painted over).
+    seal = Image.new("RGB", page.size, "white")
+    ink = ImageDraw.Draw(seal)
+    x, y, r = 1180, 660, 170
+    ink.ellipse((x - r, y - r, x + r, y + r), outline=(220, 30, 30), width=10)
+    for k, ch in enumerate("某市卫生健康委员会"):
+        angle = math.radians(200 + k * 17.5)
+        glyph = Image.new("RGBA", (60, 60))
+        ImageDraw.Draw(glyph).text((8, 4), ch, font=font, fill=(220, 30, 30))
+        glyph = glyph.rotate(-math.degrees(angle) - 90)
+        seal.paste(glyph, (int(x + (r - 45) * math.cos(angle)) - 30, int(y + (r - 45) * math.sin(angle)) - 30), glyph)
+    ink.text((x - 40, y - 40), "★", font=ImageFont.truetype(str(CJK_FONT), 80), fill=(220, 30, 30))
+    path = tmp_path / "stamped.png"
+    ImageChops.multiply(page, seal).save(path)
+    raw = read_raw(path, LIMIT)
+    found = metadata.infer(path, clean_document(raw.text, chrome=True))
+    # Read in grey, the seal hid the whole signature block from Tesseract (no issuer, no date).
+    assert (found.value("issuer"), found.value("date")) == ("某市卫生健康委员会", "2025-03-06")
+    assert found.value("title") == "关于开展健康促进行动的通知"
+
+
 def test_html_main_text_without_chrome(tmp_path: Path) -> None:
     from kg.ingest.normalise import clean_document
 

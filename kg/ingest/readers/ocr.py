@@ -33,8 +33,23 @@ def _languages() -> set[str]:
     return {line.strip() for line in done.stdout.splitlines()[1:] if line.strip()}
 
 
+def ink(image: Any) -> Any:
+    """The page as OCR should see it: the print dark on white, red ink gone.
+
+    A seal (公章) is stamped in red over the signature block, and in grey its ring and
+    characters are as dark as the print beneath: Tesseract then drops the signature (the issuer
+    and date) or reads seal characters into it. In the red channel red ink is near white while
+    black (and blue) print stays dark, because seal ink darkens the paper only in green and blue.
+    The red masthead (某某委员会文件) goes with it; the issuer is read from the signature.
+    """
+    if image.mode in ("RGB", "RGBA", "RGBX", "P", "PA", "CMYK", "YCbCr"):
+        return image.convert("RGB").getchannel("R")
+    return image.convert("L")  # a copy: the frames of a multi-page TIFF are one object, seeked
+
+
 def recognise_image(path: Path, image: Any) -> tuple[str, str]:
     """(text, engine name) of a PIL image; CorpusError naming the install when no engine is there."""
+    image = ink(image)
     if not shutil.which("tesseract"):
         raise CorpusError(path, "is a scan (page images without a text layer) and no OCR engine is installed",
                           f"install one: {_INSTALL}; or save a text version as .txt")
@@ -69,7 +84,7 @@ def read_image(path: Path, data: bytes, limit: int) -> RawText:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         image = Image.open(io.BytesIO(data))
-        frames = [frame.convert("L") for frame in ImageSequence.Iterator(image)]
+        frames = [ink(frame) for frame in ImageSequence.Iterator(image)]
     except Image.DecompressionBombError as exc:
         raise CorpusError(path, f"image is larger than {MAX_PIXELS:,} pixels (a possible decompression bomb)",
                           "scale it down, or save a text version as .txt") from exc

@@ -75,7 +75,7 @@ def read_pdf(path: Path, data: bytes, limit: int) -> RawText:
             from kg.ingest.readers.ocr import recognise_image
 
             for number in scanned:
-                image = document[number].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+                image = document[number].render(scale=OCR_DPI / 72).to_pil()  # in colour: ocr.ink drops red seals
                 text, engine = recognise_image(path, image)
                 if text.strip():
                     pages[number] = text
