@@ -253,3 +253,13 @@ def test_headline_cut_short_by_an_ellipsis(tmp_path: Path) -> None:
                     "并引入中医队伍参与救援。", encoding="utf-8")
     found, _ = _infer(path)
     assert found.value("title") == "12支“紧急医学救援类”，3支“重大疫情医疗应急类”……"
+
+
+def test_a_document_number_misread_by_ocr_is_not_part_of_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "scan.txt"
+    path.write_text("ETA (2025) 3号\n关于开展健康促进行动的通知\n各县 (区) 卫生健康局 :\n"
+                    "为推进健康中国建设，现就开展健康促进行动通知如下。\n某市卫生健康委员会\n2025年3月6日\n", encoding="utf-8")
+    found, _ = _infer(path)
+    assert found.value("title") == "关于开展健康促进行动的通知"
+    assert found.value("doc_number") == ""  # its issuer code is garbled: no number is made up
+    assert (found.value("issuer"), found.value("date")) == ("某市卫生健康委员会", "2025-03-06")

@@ -26,7 +26,12 @@ def _skippable(text: str) -> bool:
     return (len(re.sub(r"\s", "", bare)) < 4 or bool(_ATTACHMENT_LINE.match(bare))
             or bool(DOC_NUMBER.fullmatch(bare)) or bool(REPORT_CODE.match(bare))
             or (bool(DATE.search(bare)) and len(bare) <= 30) or bare.startswith(("索引号", "©"))
-            or bool(re.fullmatch(r"[\dA-Za-z\s.\-/·•]+", bare)))
+            or bool(re.fullmatch(r"[\dA-Za-z\s.\-/·•]+", bare))
+            or (len(bare) <= 24 and bool(_NUMBER_TAIL.search(bare))))
+
+
+# A 文号 whose issuer code OCR misread (某卫发〔2025〕3号 → ETA (2025) 3号) still ends so.
+_NUMBER_TAIL = re.compile(r"[〔\[［【（(]\s*(?:19|20)\d{2}\s*[〕\]］】）)]\s*第?\s*\d{1,4}\s*号$")
 
 
 def _title_like(text: str) -> bool:
