@@ -475,3 +475,26 @@ def test_unit_lines_under_a_measure_name_its_lead_and_co_units() -> None:
     found = tasks(extract_one("sc-plan", "四川省医疗卫生服务体系建设方案", "plan", text), "sc-plan")
     assert found["推进紧密型县域医共体建设"] == {"leadUnit": {"省卫生健康委", "省发展改革委"}, "coUnit": {"省财政厅", "省医保局"}}
     assert found["加强基层人才队伍建设"] == {"leadUnit": {"省教育厅"}}
+
+
+def test_ministries_agencies_schools_banks_and_subinstitutes() -> None:
+    result = extract_one("zj-news", "浙江动态", "news",
+                         "来源：新华社\n依照国家卫生健康委和省委要求，省医保局会同教育部、国家税务总局部署工作，"
+                         "各级教育部门参与。世卫组织代表出席。中国疾病预防控制中心营养与健康预防控制所牵头实施。"
+                         "金华市婺城区第三小学开展活动，全市中小学跟进。“健步走”和兴业银行杭州分行联手推出服务，"
+                         "引导商业银行加大投入。")
+    found = names(result, "zj-news")
+    assert {"新华社", "国家卫生健康委", "教育部", "世卫组织", "中国疾病预防控制中心营养与健康预防控制所",
+            "金华市婺城区第三小学", "兴业银行杭州分行"} <= found
+    assert not {"依照国家卫生健康委", "教育部门", "中小学", "商业银行", "中国疾病预防控制中心"} & found
+
+
+def test_a_level_committee_run_into_its_government_is_two_bodies() -> None:
+    result = extract_one("nb-news", "宁波动态", "news", "宁波市卫生健康委介绍，市委市政府将此列为民生实事。")
+    found = names(result, "nb-news")
+    assert {"市委", "市政府"} <= found and not any("市委市政府" in n for n in found)
+
+
+def test_a_group_named_after_its_lead_hospital_is_a_group() -> None:
+    result = extract_one("cz-news", "常州动态", "news", "武进区与常州市第二人民医院组建了“武进—二院骨科医联体”。")
+    assert "武进—二院骨科医联体" in names(result, "cz-news")

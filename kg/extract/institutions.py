@@ -127,7 +127,8 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
         return True  # 中山大学附属第一医院, 中南大学湘雅医院
     kind = suffix_kinds()[suffix]
-    if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific):
+    if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific) \
+            and not lexicon.covered_by(specific, "class_words"):
         return True  # 某某汽车集团有限公司: a legal form names one company
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
@@ -157,7 +158,10 @@ def _verb_inside(name: str) -> bool:
 
 
 def _branch_ok(name: str, suffix: str) -> bool:
-    """A name that extends a hospital or group name: a branch (…防城港医院, …北院区) or not."""
+    """A name that extends a hospital or group name: a branch (…防城港医院, …北院区) or not. A group
+    named after its lead hospital (某县人民医院医共体) is a group of its own."""
+    if suffix_kinds()[suffix] == "group":
+        return True
     for offset in range(2, len(name) - len(suffix) + 1):
         inner_suffix = next((s for s in suffixes() if name.endswith(s, 0, offset)), None)
         if inner_suffix is None or suffix_kinds()[inner_suffix] not in lexicon.words("institution_kinds_with_branches"):
@@ -197,10 +201,11 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         if _anchor_at(text, clause):
             start = clause
     if not _anchor_at(text, start):
-        # 提交自治区党委深改委: an unknown verb of two or three characters before an anchor.
+        # 提交自治区党委深改委, 按照国家卫生健康委: an unknown verb or preposition of two or three
+        # characters before an anchor.
         shifted = next((start + k for k in (2, 3) if start + k < raw.suffix_start
                         and _anchor_at(text, start + k, local=False)), None)
-        if shifted is not None and lexicon.is_verb(text[start:shifted]):
+        if shifted is not None and (lexicon.is_verb(text[start:shifted]) or lexicon.is_preposition(text[start:shifted])):
             start = shifted
     start = after_verb_phrase(text, start, raw.suffix_start)
     mark = re.match(r"\d+(?![\d.]|余|[个家所项批处类种名])", text[start:raw.suffix_start])
@@ -278,6 +283,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None
     if kinds[suffix] == "group" and "型" in specific:
         return None  # 紧密型医疗联合体: a type of group
+    if kinds[suffix] == "school" and (not specific or lexicon.covered_by(specific, "class_words")):
+        return None  # 县中小学, 市公办学校: a class of schools (某市第一小学 is one)
     if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words") \
             and not (has_place and specific == "中心"):
         return None  # 自治区公立医院: a class of hospitals (湘潭市中心医院 is the city's own)
@@ -304,6 +311,23 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if places:
         place = str(places[-1])
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
+
+
+def _run_together(text: str, raw: RawName) -> list[RawName]:
+    """市委市政府, 县委县政府办公室: a level's whole body (市委) run into the next body's level word
+    is two bodies, 市委 and 市政府."""
+    for length in (2, 3):
+        cut = raw.start + length
+        head = text[raw.start:cut]
+        if cut >= raw.suffix_start or not _level_committee(head) and not (
+                length == 3 and lexicon.level_at(head) and head[1:] in ("政府", "党委")):
+            continue
+        level = lexicon.level_at(text, cut)
+        if level is None or len(level.word) != 1 or level.word != head[0]:
+            continue  # 省委宣传部 is one body; 市委市政府 repeats its level word
+        return [RawName(raw.start, cut, suffix_of(head) or head[1:], cut - len(head) + 1, raw.verb, raw.clause_start),
+                RawName(cut, raw.end, raw.suffix, raw.suffix_start, "", cut)]
+    return [raw]
 
 
 def _level_committee(name: str) -> bool:
@@ -435,6 +459,7 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
         raws = find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS,
                               conditional=frozenset({"与", "和"}), max_len=40, skip=ctx.titles, min_rest=1, generic=None,
                               verb_sections=("introducing_verbs", "institution_verbs"), join_needs_verb=False)
+        raws = [part for raw in raws for part in _run_together(text, raw)]
         previous: Candidate | None = None
         for raw in sorted(raws, key=lambda r: (r.start, -r.end)):
             candidate = judge(raw, ctx, passage, previous)
@@ -445,9 +470,12 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
                         candidate.key = candidate.key.replace(join, "")
                 found.append(candidate)
                 previous = candidate
+        continuations = tuple(lexicon.words("central_body_continuations"))
         for body in central:
             for match in re.finditer(re.escape(body), text[passage.start:passage.end]):
                 start = passage.start + match.start()
+                if text.startswith(continuations, start + len(body)):
+                    continue  # 财政部门, 新华社区: the name starts a longer word
                 found.append(Candidate(ENTITY_TYPE, start, start + len(body), passage, body,
                                        institution_key(body, ctx), anchored=True))
         found.extend(_media_credits(ctx, passage))

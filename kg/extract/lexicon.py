@@ -82,6 +82,13 @@ def is_verb(word: str) -> bool:
     return len(tagged) == 1 and tagged[0].flag == "v"
 
 
+@lru_cache(maxsize=4096)
+def is_preposition(word: str) -> bool:
+    """True when jieba's tagger reads ``word`` as one preposition (按照, 根据)."""
+    tagged = list(_pos_tagger().cut(word))
+    return len(tagged) == 1 and tagged[0].flag == "p"
+
+
 def has_verb(text: str) -> bool:
     """True when jieba's tagger reads a verb anywhere in ``text`` (创新推出; not 县域医改)."""
     return bool(text) and any(token.flag.startswith("v") and token.flag != "vn" for token in _pos_tagger().cut(text))
