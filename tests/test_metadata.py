@@ -255,11 +255,48 @@ def test_headline_cut_short_by_an_ellipsis(tmp_path: Path) -> None:
     assert found.value("title") == "12支“紧急医学救援类”，3支“重大疫情医疗应急类”……"
 
 
+def _infer_text(path: Path, text: str) -> tuple[inference.Inference, str]:
+    path.write_text(text, encoding="utf-8")
+    return _infer(path)
+
+
 def test_a_document_number_misread_by_ocr_is_not_part_of_the_title(tmp_path: Path) -> None:
-    path = tmp_path / "scan.txt"
-    path.write_text("ETA (2025) 3号\n关于开展健康促进行动的通知\n各县 (区) 卫生健康局 :\n"
-                    "为推进健康中国建设，现就开展健康促进行动通知如下。\n某市卫生健康委员会\n2025年3月6日\n", encoding="utf-8")
-    found, _ = _infer(path)
+    found, _ = _infer_text(
+        tmp_path / "scan.txt",
+        "ETA (2025) 3号\n关于开展健康促进行动的通知\n各县 (区) 卫生健康局 :\n"
+        "为推进健康中国建设，现就开展健康促进行动通知如下。\n某市卫生健康委员会\n2025年3月6日\n")
     assert found.value("title") == "关于开展健康促进行动的通知"
     assert found.value("doc_number") == ""  # its issuer code is garbled: no number is made up
     assert (found.value("issuer"), found.value("date")) == ("某市卫生健康委员会", "2025-03-06")
+
+
+def test_saved_web_page_title_from_breadcrumb_and_date_from_its_source_address(tmp_path: Path) -> None:
+    found, text = _infer_text(
+        tmp_path / "page.txt",
+        "资讯网首页 > 最新热搜 > 某市 > 全市家庭医生签约服务覆盖率超过八成\n猜你喜欢猜你喜欢\n"
+        "全市家庭医生签约服务覆盖率超过八成\n日前,记者从市卫生健康委获悉,全市已组建家庭医生团队1200个\n"
+        "重点人群签约率达到85%。\n文章来源:http://news.example.cn/n2/2026/0116/c1794-4147.html\n")
+    assert found.value("title") == "全市家庭医生签约服务覆盖率超过八成"
+    assert found.value("date") == "2026-01-16"
+    date = found.fields["date"]
+    assert text[date.start:date.end] == "2026/0116"
+    assert found.value("issuer") == ""  # a link names no outlet (it was 'http')
+
+
+def test_marking_above_a_numbered_bulletin_is_no_part_of_its_title(tmp_path: Path) -> None:
+    found, _ = _infer_text(
+        tmp_path / "bulletin.txt",
+        "内部资料\n\n某市卫生健康工作\n\n(第 3 期)\n\n某市卫生健康委员会\n\n2024 年 5 月 10 日\n\n"
+        "推进紧密型县域医共体建设\n\n今年以来，全市推进紧密型县域医共体建设，县域内就诊率达到90%。\n")
+    assert found.value("title") == "某市卫生健康工作(第3期)"
+    assert (found.value("genre"), found.value("kind")) == ("简报", "bulletin")
+    assert (found.value("issuer"), found.value("date")) == ("某市卫生健康委员会", "2024-05-10")
+
+
+def test_newspaper_masthead_gives_the_paper_and_its_date(tmp_path: Path) -> None:
+    found, _ = _infer_text(
+        tmp_path / "front-page.txt",
+        "卫生时报\n\nHEALTH TIMES\n\n某省卫生健康委员会主管\n\n2026年1月21日 星期三\n\n第1268期 今日8版\n\n"
+        "某县：医改试点强基提质\n\n□本报记者 王小明\n\n某县地处山区，常住人口不到20万人，近年来持续推进紧密型县域医共体建设。\n")
+    # The supervising body (…主管) and the English name are not the paper.
+    assert (found.value("issuer"), found.value("date")) == ("卫生时报", "2026-01-21")

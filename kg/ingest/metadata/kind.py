@@ -15,6 +15,7 @@ from kg.ingest.normalise import Cleaned
 # (（新华社）, （市卫健委）) or say （完）.
 _AUTHOR_SIGNED = re.compile(r"[（(]\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})\s*[）)]\s*$")
 _ROLE_OR_END = re.compile(r"记者|编辑|通讯员|作者|来源|完|摄|[社网报台局委办]$")
+_ISSUE_NUMBER = re.compile(r"[（(]\s*第\s*\d{1,4}\s*期\s*[）)]$")
 _EVENT_TIME = re.compile(r"\d{1,2}月\d{1,2}日|近日|日前|昨[天日]|今[天日]|[上下]午|本周|上周")
 
 
@@ -36,6 +37,11 @@ def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
             found.put("genre", genre[0], title.start, title.end, mapped=True)
             found.put("kind", genre[1], title.start, title.end, mapped=True)
             return
+    if title and _ISSUE_NUMBER.search(title.value):
+        # A numbered issue (广西卫生健康工作（第1期）) with no genre word is a bulletin.
+        found.put("genre", "简报", title.start, title.end, mapped=True)
+        found.put("kind", "bulletin", title.start, title.end, mapped=True)
+        return
     news = bool(DATELINE.search(text[:300]) or re.search(r"记者|通讯员|来源\s*[:：|｜]|原标题|编辑\s*[:：|｜]",
                                                          text) or "发布于" in text[:400])
     signed = _AUTHOR_SIGNED.search(text[-40:])

@@ -18,7 +18,12 @@ _OUTLET_DATELINE = re.compile(
 _OUTLET_XUN = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,8}?)(?:本报)?讯(?=[\s，,（(])")
 _OUTLET_REPORTER = re.compile(r"^\s*[（(]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?:融媒体)?(?:记者|特约作者|客户端\s)")
 _OUTLET_PAREN = re.compile(r"^\s*[（(](?P<name>[\u4e00-\u9fff]{2,14}?(?:客户端|日报|晚报|网|报|新闻|社|台))\s+\S{2,4}[）)]")
-_SOURCE = re.compile(r"(?:^|\s|[。！？）)])(?:文章|稿件|信息|新闻)?来源\s*[:：|｜]\s*(?P<name>[^\s|｜:：，。]{2,20})")
+# A source given as a link (来源:http://…) names no outlet: its address may date the page (_url_date).
+_SOURCE = re.compile(r"(?:^|\s|[。！？）)])(?:文章|稿件|信息|新闻)?来源\s*[:：|｜]\s*(?!https?\b|www\.)"
+                     r"(?P<name>[^\s|｜:：，。]{2,20})")
+_SOURCE_LINK = re.compile(r"(?:来源|原文|原文链接|本文链接|网址)\s*[:：]\s*(?P<url>https?://\S+)")
+# News sites file a page under its date: /2026/0116/, /2023-08/14/, /20230814/.
+_URL_DATE = re.compile(r"/(?P<y>20\d{2})[-/]?(?P<m>0[1-9]|1[0-2])[-/]?(?P<d>0[1-9]|[12]\d|3[01])(?=[/_.-])")
 _OUTLET_ENDING = re.compile(r"^.{2,12}?(?:客户端|日报|晚报|早报|商报|时报|新闻网|网|通讯社|社|电视台|广播电台|发布|新闻)")
 # 扬子晚报/紫牛新闻 记者 季娜娜 …, 湖南医聊特约作者：… at the end of a news text.
 _TAIL_REPORTER = re.compile(r"(?:^|[。！？”）)]\s*)(?P<name>[\u4e00-\u9fffA-Za-z/]{2,16}?)\s*(?:特约作者|记者)\s*[:：]?\s*"
@@ -53,8 +58,10 @@ def read_news(lines: list[Line], found: Collector) -> None:
         has_time = bool(TIME.search(text[date.end():date.end() + 12]))
         before = text[: date.start()].strip()
         after = text[date.end():]
-        source = re.search(r"来源\s*[:：|｜]\s*(?P<name>[^\s|｜]{2,20})", after)
-        if has_time or source or re.search(r"发布|来源", after):
+        source = re.search(r"来源\s*[:：|｜]\s*(?!https?\b|www\.)(?P<name>[^\s|｜]{2,20})", after)
+        # A time, a source or a weekday (a newspaper's masthead: 2026年1月21日 星期三) makes it the page's date.
+        weekday = re.match(r"\s*(?:星期|周)[一二三四五六日天]", after)
+        if has_time or source or weekday or re.search(r"发布|来源", after):
             begin = line.start + line.text.find(date.group(0))
             found.put("date", iso(date), begin, begin + len(date.group(0)))
             if before and re.fullmatch(r"[\u4e00-\u9fffA-Za-z·]{2,16}", before):
@@ -63,11 +70,8 @@ def read_news(lines: list[Line], found: Collector) -> None:
             elif source:
                 start = line.start + line.text.find(source.group("name"), date.end())
                 found.put("issuer", source.group("name"), start, start + len(source.group("name")))
-            elif k > 0 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z·]{2,12}", lines[k - 1].text.strip()) \
-                    and k - 1 > 0:
-                prev = lines[k - 1]
-                start = prev.start + prev.text.find(prev.text.strip())
-                found.put("issuer", prev.text.strip(), start, start + len(prev.text.strip()))
+            else:
+                _masthead(head[:k], found)
             break
     for line in head:
         source = _SOURCE.search(line.text)
@@ -99,6 +103,38 @@ def read_news(lines: list[Line], found: Collector) -> None:
                     begin = line.start + line.text.find(match.group(0))
                     found.put("date", iso(match), begin, begin + len(match.group(0)))
                     break
+    if "date" not in found.fields:
+        _url_date(lines, found)
+
+
+def _url_date(lines: list[Line], found: Collector) -> None:
+    """The date in the address of the page the text was taken from (文章来源:http://…/2026/0116/…)."""
+    for line in lines:
+        link = _SOURCE_LINK.search(line.text)
+        date = _URL_DATE.search(link.group("url")) if link else None
+        if link and date:
+            value = f"{date.group('y')}-{date.group('m')}-{date.group('d')}"
+            start = line.start + link.start("url") + date.start() + 1
+            found.put("date", value, start, line.start + link.start("url") + date.end())
+            return
+
+
+def _masthead(above: list[Line], found: Collector) -> None:
+    """The account or paper named on the line above a page's date (not the first line of the text).
+
+    A newspaper's masthead prints its supervising body (国家卫生健康委员会主管) and an English name
+    between its name (健康报) and the date: those lines are passed over.
+    """
+    last = k = len(above) - 1
+    while k > 0 and (re.fullmatch(r"[A-Za-z\s.&]+", above[k].text.strip())
+                     or re.search(r"(?:主管|主办)$", above[k].text.strip())):
+        k -= 1
+    if k < 0 or k == 0 == last:
+        return  # no line above, or the text's first line straight above: that is its title
+    name = above[k].text.strip()
+    if re.fullmatch(r"[\u4e00-\u9fffA-Za-z·]{2,12}", name) and not re.search(r"(?:主管|主办)$", name):
+        start = above[k].start + above[k].text.find(name)
+        found.put("issuer", name, start, start + len(name))
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

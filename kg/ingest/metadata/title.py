@@ -8,7 +8,7 @@ from kg.ingest.metadata.block import DOC_NUMBER, REPORT_CODE
 from kg.ingest.metadata.dates import DATE
 from kg.ingest.metadata.fields import Collector, Line
 from kg.ingest.metadata.news import DATELINE, strip_place
-from kg.ingest.metadata.words import genre_label, genre_of
+from kg.ingest.metadata.words import genre_label, genre_of, words
 
 _ATTACHMENT_LINE = re.compile(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?$")
 _SENTENCE_END = "。！？!?；;"
@@ -27,7 +27,8 @@ def _skippable(text: str) -> bool:
             or bool(DOC_NUMBER.fullmatch(bare)) or bool(REPORT_CODE.match(bare))
             or (bool(DATE.search(bare)) and len(bare) <= 30) or bare.startswith(("索引号", "©"))
             or bool(re.fullmatch(r"[\dA-Za-z\s.\-/·•]+", bare))
-            or (len(bare) <= 24 and bool(_NUMBER_TAIL.search(bare))))
+            or (len(bare) <= 24 and bool(_NUMBER_TAIL.search(bare)))
+            or re.sub(r"[\s()（）【】\[\]★]", "", bare) in words().markings)
 
 
 # A 文号 whose issuer code OCR misread (某卫发〔2025〕3号 → ETA (2025) 3号) still ends so.
@@ -113,6 +114,15 @@ _ELIDED_HEADLINE = re.compile(r"[^。！？\n]{10,78}?(?:……|…)(?=[^\s…�
 def _run_in_title(line: Line, found: Collector) -> None:
     """A headline run into the text (one-line news): before its dateline, or after 原标题：."""
     text = line.text
+    crumbs = _BREADCRUMB.match(text)
+    if crumbs:
+        # A web page's title ends its breadcrumb and stands again as its heading.
+        rest = text[crumbs.end():crumbs.end() + 200]
+        size = _repeated_prefix(rest)
+        if size:
+            start = line.start + crumbs.end()
+            found.put("title", rest[:size], start, start + size)
+            return
     original = re.match(r"\s*原标题\s*[:：]\s*", text)
     begin = original.end() if original else 0
     rest = text[begin:begin + 120]
@@ -146,6 +156,19 @@ def _run_in_title(line: Line, found: Collector) -> None:
     if 6 <= len(title) <= 80:
         start = line.start + begin
         found.put("title", title, start, start + len(title))
+
+
+_BREADCRUMB = re.compile(r"\s*(?:[^>»›＞\n]{1,30}?\s*[>»›＞]\s*){2,}")
+
+
+def _repeated_prefix(text: str) -> int:
+    """Length of the longest start of ``text`` (8 to 80 characters) that occurs again after itself; 0 if none."""
+    size = 0
+    for n in range(8, min(80, len(text) // 2) + 1):
+        if text[:n] not in text[n:]:
+            break
+        size = n
+    return size
 
 
 def _headline_end(rest: str) -> int:

@@ -16,6 +16,7 @@ class _Words:
     genres: tuple[tuple[str, str, str], ...]  # (ending, fine kind, graph kind), longest ending first
     issuer_endings: tuple[str, ...]
     labels: dict[str, str]
+    markings: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,8 @@ def words() -> _Words:
     genres = tuple(sorted(((r[0], r[1], r[2]) for r in sections.get("genre", [])), key=lambda g: -len(g[0])))
     endings = tuple(sorted((r[0] for r in sections.get("issuer", [])), key=len, reverse=True))
     labels = {r[0]: r[1] for r in sections.get("label", [])}
-    return _Words(genres, endings, labels)
+    markings = frozenset(r[0] for r in sections.get("marking", []))
+    return _Words(genres, endings, labels, markings)
 
 
 @lru_cache(maxsize=1)
