@@ -50,7 +50,7 @@ def test_a_bare_type_word_refers_to_the_nearest_named_entity_before_it() -> None
 
 
 def test_search_boost_includes_the_referring_passages_after_the_named_ones(service: Service) -> None:
-    from kg.query.cards import recognise
+    from kg.query.recognise import recognise
 
     for label in sorted(service.lexicon.names, key=len, reverse=True):
         found = recognise(label, service.lexicon)

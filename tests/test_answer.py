@@ -8,7 +8,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.query.cards import Card, recognise
+from kg.query.cards import Card
+from kg.query.recognise import recognise
 from kg.cli import main
 from kg.config import Settings
 from kg.evaluate.retrieval import load_queries, score

@@ -16,7 +16,7 @@ from kg.config import Settings
 from kg.errors import QueryError
 from kg.evaluate.extraction import gold_normal
 from kg.query.service import Service
-from kg.query.trace import (
+from kg.query.target_status import (
     DocumentRef,
     Quantity,
     Quote,

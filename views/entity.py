@@ -12,7 +12,7 @@ import streamlit as st
 
 from kg.errors import KGError
 from kg.query.service import Service
-from kg.query.cards import EntityRef
+from kg.query.recognise import EntityRef
 from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
 from views.common import cached_target_rows, chinese_error, service_or_stop, warmup_state
 from views.render import TYPE_NAMES, escape_markdown

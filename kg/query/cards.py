@@ -1,15 +1,7 @@
 """Answer cards: a direct answer, with citations, when a query names something the graph knows.
 
-:func:`recognise` finds the entity a query is about; :func:`answer_card` writes the answer.
-
-Recognition never guesses. A name is recognised when the query contains an entity's label or
-alternative label (compared without white space, quotes and book-title marks), the longest one
-winning; what remains of the query once that name and the question words of
-``kg/data/question_words.txt`` are removed must be small, so the name *covers* at least
-:data:`MIN_COVERAGE` of the query. An indicator may also be recognised by a close name
-(:meth:`kg.query.trace.IndicatorNames.candidates`) when the match is strong and unambiguous. Anything else
-gives no card, and a query that names nothing gives no card: a missing card costs a user one
-glance, a wrong one costs their trust.
+:func:`kg.query.recognise.recognise` finds the entity a query is about (the rules of recognition
+are written there); :func:`answer_card` writes the answer.
 
 What the card says depends on the entity's type and on the question's words
 (``[target]``, ``[column]``, ``[members]``, ``[pilot]`` in the data file):
@@ -29,198 +21,29 @@ Every citation is a span of a document's normalised text: ``text[start:end] == q
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.query.graph_queries import select
-from kg.records import DocumentInfo, Passage
-from kg.query.trace import (
-    IndicatorNames,
-    PassageLookup,
-    Trace,
-    name_form,
-    sentence_around,
+from kg.query.citations import (
+    Citation,
+    Sources,
+    add_citations,
+    doc_title,
+    first_mentions,
+    mentions_of,
+    section_heading,
 )
+from kg.query.composition import MEMBER_NAMES, composition_of
+from kg.query.graph_queries import select
+from kg.query.indicator_names import name_form
+from kg.query.recognise import EntityRef, Recognition, intent_of, question_words, strip_question
 
-#: A recognised name must make up at least this share of the query (after question words go).
-MIN_COVERAGE = 0.5
-#: A name shorter than this is recognised only when it is the whole query.
-MIN_NAME_CHARS = 3
-#: A close (not exact) indicator name must score this much, and beat the next one by the margin.
-FUZZY_MIN_SCORE = 0.75
-FUZZY_MARGIN = 0.1
-#: Weight, in the search fusion, of the ranking of passages that mention the recognised entity
-#: (BM25 has 0.65 and dense 0.35 by default): enough to lift a passage that names the entity
-#: past ones that only share words, too little to outvote both retrievers.
-BOOST_WEIGHT = 0.25
 #: Types a card may be about on its own; a place only answers a 试验区/试点 question.
 CARD_TYPES = ("Indicator", "SpecialColumn", "Programme", "PilotZone", "Institution", "Practice")
 TYPE_NAMES = {"Indicator": "指标", "SpecialColumn": "专栏", "Programme": "工程项目", "PilotZone": "试点示范区",
               "Institution": "机构", "Practice": "经验做法", "Place": "地点"}
-
-
-# ---------------------------------------------------------------------------
-# Question words (kg/data/question_words.txt)
-# ---------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def question_words() -> dict[str, tuple[str, ...]]:
-    """Section → words, from ``kg/data/question_words.txt`` (``strip`` longest first)."""
-    text = resources.files("kg").joinpath("data/question_words.txt").read_text(encoding="utf-8")
-    sections: dict[str, list[str]] = {}
-    current = ""
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        header = re.fullmatch(r"\[(\w+)\]", line.strip())
-        if header:
-            current = header.group(1)
-            sections.setdefault(current, [])
-            continue
-        sections.setdefault(current, []).append(line.strip())
-    out = {name: tuple(words) for name, words in sections.items()}
-    out["strip"] = tuple(sorted(out.get("strip", ()), key=len, reverse=True))
-    return out
-
-
-def intent_of(query: str) -> str:
-    """What a question asks: "responsible", "members", "column", "pilot", "target", or "" (tried in
-    that order)."""
-    words = question_words()
-    for intent in ("responsible", "members", "column", "pilot", "target"):
-        if any(word in query for word in words.get(intent, ())):
-            return intent
-    return ""
-
-
-def strip_question(text: str) -> str:
-    """``text`` (in :func:`kg.query.trace.name_form`) without question words and punctuation."""
-    for word in question_words()["strip"]:
-        text = text.replace(name_form(word) or word, "")
-    return re.sub(r"[\W_]+", "", text)
-
-
-# ---------------------------------------------------------------------------
-# The names the graph knows
-# ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class EntityRef:
-    """An entity as a card names it."""
-
-    iri: str
-    label: str
-    type: str  # the most specific class's local name, e.g. "PilotZone"
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Every entity name in the graph, in :func:`kg.query.trace.name_form`, and the indicators."""
-
-    names: dict[str, list[EntityRef]]  # name form → entities with that name
-    mentions: dict[str, int]  # entity IRI → mention count (a tie-breaker)
-    indicators: IndicatorNames
-
-
-ENTITY_NAMES = """
-SELECT DISTINCT ?e ?type ?label ?name WHERE {
-  ?e a ?type . ?type rdfs:subClassOf+ pol:Entity .
-  ?e rdfs:label ?label .
-  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
-}
-"""
-MENTION_COUNTS = "SELECT ?e (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m pol:mentionOf ?e } GROUP BY ?e"
-_COLUMN_NUMBER = re.compile(r"^(专栏\s*\d+)\s*(.+)$")
-
-
-def load_lexicon(store: ox.Store, indicators: IndicatorNames) -> Lexicon:
-    """Names of every entity (labels, alternative labels; a 专栏 also by its number and its title)."""
-    names: dict[str, list[EntityRef]] = {}
-    for row in select(store, ENTITY_NAMES):
-        ref = EntityRef(row["e"], row["label"], row["type"].rsplit("#", 1)[-1])
-        forms = {name_form(row["name"])}
-        column = _COLUMN_NUMBER.match(row["name"]) if ref.type == "SpecialColumn" else None
-        if column:
-            forms |= {name_form(column.group(1)), name_form(column.group(2))}
-        for form in forms:
-            if form and ref not in names.setdefault(form, []):
-                names[form].append(ref)
-    mentions = {row["e"]: int(row["n"]) for row in select(store, MENTION_COUNTS)}
-    return Lexicon(names, mentions, indicators)
-
-
-@dataclass(frozen=True)
-class Recognition:
-    """The entity a query is about, the name that says so and how sure we are."""
-
-    entity: EntityRef
-    name: str
-    confidence: float
-    how: str  # "name" (a label or alias in the query) or "fuzzy" (a close indicator name)
-    others: tuple[EntityRef, ...] = ()  # other entities with the same name
-    whole: bool = True  # nothing but question words besides the name
-
-
-#: Which type a name means when several entities share it (most specific first).
-TYPE_PREFERENCE = {t: i for i, t in enumerate(("Indicator", "SpecialColumn", "PilotZone", "Programme",
-                                                  "Institution", "Practice", "Place"))}
-
-
-def recognise(query: str, lexicon: Lexicon, min_coverage: float = MIN_COVERAGE) -> Recognition | None:
-    """The entity ``query`` names (see the module docstring), or None. (A service remembers the
-    answer per query: :meth:`kg.query.names.NameResolver.recognise`.)"""
-    typed = name_form(query)
-    if not typed:
-        return None
-    residue = strip_question(typed)
-    found: list[tuple[str, int]] = []
-    for form in lexicon.names:
-        if len(form) < MIN_NAME_CHARS and form != residue:
-            continue
-        position = typed.find(form)
-        if position >= 0:
-            found.append((form, position))
-    if found:
-        form, position = max(found, key=lambda f: (len(f[0]), -f[1]))
-        rest = strip_question(typed[:position] + "\x00" + typed[position + len(form):])
-        confidence = len(form) / (len(form) + len(rest))
-        if confidence >= min_coverage:
-            refs = sorted(lexicon.names[form], key=lambda r: (TYPE_PREFERENCE.get(r.type, 99),
-                                                                -lexicon.mentions.get(r.iri, 0), r.iri))
-            return Recognition(refs[0], form, round(confidence, 3), "name", tuple(refs[1:]), not rest)
-    if len(residue) < MIN_NAME_CHARS:
-        return None
-    # A name inside the query was weighed above, by its coverage; here only close names count.
-    candidates = [c for c in lexicon.indicators.candidates(residue) if c.how != "in_query"]
-    if not candidates:
-        return None
-    best = candidates[0]
-    only_part = best.how == "part" and not any(c.how == "part" for c in candidates[1:])
-    if not only_part and best.score < FUZZY_MIN_SCORE:
-        return None
-    if len(candidates) > 1 and candidates[1].score > best.score - FUZZY_MARGIN:
-        return None  # two indicators fit about as well: say nothing rather than pick one
-    return Recognition(EntityRef(best.iri, best.label, "Indicator"), residue, round(best.score, 3), "fuzzy")
-
-
-# ---------------------------------------------------------------------------
-# Cards
-# ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Citation:
-    """A quoted span of a corpus document."""
-
-    doc_id: str
-    doc_title: str
-    start: int
-    end: int
-    quote: str
 
 
 @dataclass
@@ -240,91 +63,6 @@ class Card:
                 "confidence": self.confidence}
 
 
-@dataclass
-class Sources:
-    """What a card reads besides the graph: documents, passages, texts, and the indicator trace."""
-
-    store: ox.Store
-    documents: Mapping[str, DocumentInfo]
-    passage_of: PassageLookup
-    text_of: Callable[[str], str]
-    trace: Callable[[str], Trace]  # indicator IRI → its trace
-
-    def cite(self, doc_id: str, start: int, end: int) -> Citation:
-        """A citation of ``text[start:end]`` of a document."""
-        doc = self.documents.get(doc_id)
-        return Citation(doc_id, doc.title if doc else doc_id, start, end, self.text_of(doc_id)[start:end])
-
-    def cite_sentence(self, passage_id: str, start: int, end: int) -> Citation | None:
-        """A citation of the sentence of a passage that holds [start, end)."""
-        passage = self.passage_of(passage_id)
-        if passage is None:
-            return None
-        s, e = sentence_around(self.text_of(passage.doc_id), passage, start, end)
-        return self.cite(passage.doc_id, s, e)
-
-
-MENTIONS = """
-SELECT DISTINCT ?e ?m ?passage ?start ?end WHERE {
-  ?m pol:mentionOf ?e ; pol:inPassage ?passage ; pol:start ?start ; pol:end ?end .
-}
-"""
-
-
-@dataclass(frozen=True)
-class MentionAt:
-    """A mention with its passage."""
-
-    passage: Passage
-    start: int
-    end: int
-
-
-def mentions_of(sources: Sources, iri: str) -> list[MentionAt]:
-    """Mentions of an entity, by document date then position."""
-    out = []
-    for row in select(sources.store, MENTIONS, e=ox.NamedNode(iri)):
-        passage = sources.passage_of(row["passage"].rsplit("/", 1)[-1])
-        if passage is not None:
-            out.append(MentionAt(passage, int(row["start"]), int(row["end"])))
-
-    def order(m: MentionAt) -> tuple[str, str, int]:
-        doc = sources.documents.get(m.passage.doc_id)
-        return (doc.date if doc else "", m.passage.doc_id, m.start)
-
-    return sorted(out, key=order)
-
-
-def _add(citations: list[Citation], new: Sequence[Citation | None]) -> list[Citation]:
-    """Append the citations that overlap none already there (the same words are cited once)."""
-    for citation in new:
-        if citation is not None and not any(c.doc_id == citation.doc_id and c.start < citation.end
-                                            and citation.start < c.end for c in citations):
-            citations.append(citation)
-    return citations
-
-
-def _first_mentions(sources: Sources, iri: str, limit: int = 2) -> list[Citation]:
-    """Sentences of the first mentions, one per document, at most ``limit``."""
-    out: list[Citation] = []
-    seen: set[str] = set()
-    for mention in mentions_of(sources, iri):
-        if mention.passage.doc_id in seen:
-            continue
-        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
-        if citation is not None:
-            seen.add(mention.passage.doc_id)
-            out.append(citation)
-        if len(out) >= limit:
-            break
-    return out
-
-
-def _doc_title(sources: Sources, doc_id: str) -> str:
-    doc = sources.documents.get(doc_id)
-    return doc.title if doc else doc_id
-
-
 def indicator_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
     """《plan》设定：label year value（attribute），base-year baseline；newest observation and status."""
     trace = sources.trace(entity.iri)
@@ -339,7 +77,7 @@ def indicator_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Cit
             part += f"，{item.baseline.year}年 {item.baseline.value.display()}"
         if part not in by_doc.setdefault(target.document.title, []):
             by_doc[target.document.title].append(part)
-            _add(citations, [sources.cite(target.document.id, target.quote.start, target.quote.end)])
+            add_citations(citations, [sources.cite(target.document.id, target.quote.start, target.quote.end)])
     label = trace.indicator.label
     if by_doc:
         text = "；".join(f"《{title}》设定：{label} " + "；".join(parts) for title, parts in by_doc.items())
@@ -349,7 +87,7 @@ def indicator_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Cit
     latest = max(later, key=lambda o: o.sort_key, default=None)
     if latest is not None:
         text += f"。最新观测：{latest.describe()}"
-        _add(citations, [sources.cite(latest.document.id, latest.quote.start, latest.quote.end)])
+        add_citations(citations, [sources.cite(latest.document.id, latest.quote.start, latest.quote.end)])
         if trace.targets:
             text += f"，{trace.targets[0].status.status}"
     return text, citations
@@ -370,25 +108,6 @@ SELECT DISTINCT ?column ?item ?label ?ordinal WHERE {
   OPTIONAL { ?item pol:ordinal ?ordinal }
 }
 """
-DERIVED_SECTION = """
-SELECT DISTINCT ?e ?section ?start ?end ?doc WHERE {
-  ?e prov:wasDerivedFrom ?section . ?section a pol:Section ; pol:start ?start ; pol:end ?end ;
-     dcterms:isPartOf+ ?doc . ?doc a pol:Document .
-}
-"""
-
-
-def section_heading(sources: Sources, iri: str) -> Citation | None:
-    """The heading line of the section an entity was read from (a 专栏 box, a box item)."""
-    rows = select(sources.store, DERIVED_SECTION, e=ox.NamedNode(iri))
-    if not rows:
-        return None
-    row = min(rows, key=lambda r: int(r["start"]))
-    doc_id = row["doc"].rsplit("/", 1)[-1]
-    start, end = int(row["start"]), int(row["end"])
-    text = sources.text_of(doc_id)
-    stop = re.search(r"[。\n]", text[start:end])
-    return sources.cite(doc_id, start, start + stop.start() if stop else end)
 
 
 def column_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
@@ -403,8 +122,8 @@ def column_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citati
             parts.append(f"{entity.label}属于{row['columnLabel']}，是该专栏{number}")
         else:
             parts.append(f"{entity.label}属于{row['columnLabel']}{number}“{row['itemLabel']}”")
-        _add(citations, [section_heading(sources, row["item"]), section_heading(sources, row["column"])])
-    _add(citations, _first_mentions(sources, entity.iri, 1))
+        add_citations(citations, [section_heading(sources, row["item"]), section_heading(sources, row["column"])])
+    add_citations(citations, first_mentions(sources, entity.iri, 1))
     return "；".join(parts), citations
 
 
@@ -427,92 +146,6 @@ SELECT DISTINCT ?e ?group ?label WHERE { ?e pol:memberOf ?group . ?group rdfs:la
 PLACES = """
 SELECT DISTINCT ?e ?place ?label WHERE { ?e pol:locatedIn ?place . ?place rdfs:label ?label .
   FILTER NOT EXISTS { ?e pol:locatedIn ?inner . ?inner pol:locatedIn+ ?place } }
-"""
-
-
-@dataclass(frozen=True)
-class Composition:
-    """Who makes up a group, as one sentence of a document states it: the lead body (with the
-    role word the text uses, e.g. 总医院) and the members in the text's own words, counted
-    collectives included ("8家乡镇卫生院")."""
-
-    lead: tuple[str, ...]
-    role: str
-    members: tuple[str, ...]
-    citation: Citation
-
-    def collective(self) -> tuple[str, ...]:
-        """The members that are a counted set of bodies rather than one named body."""
-        return tuple(m for m in self.members if COUNTED.match(m))
-
-
-#: A counted set of bodies: 8家乡镇卫生院, 81个村卫生室, 三所县级医院.
-COUNTED = re.compile(r"^(?:全县|全市|县域内|区域内)?(\d+|[一二三四五六七八九十百千两]+)\s*(家|个|所|间)(.+)$")
-_LEAD = re.compile(r"以(?P<lead>[^，,。；、]{2,40}?)(?:为(?P<role>总医院|总院|牵头医院|牵头单位|龙头医院|龙头单位|龙头|"
-                   r"核心医院|核心单位|主体)|(?P<led>牵头))")
-_MEMBERS_AFTER_LEAD = re.compile(r"^[，,]?\s*(?:联合|整合|吸纳|带动)?(?P<members>[^。；]{2,160}?)"
-                                 r"(?:为成员单位|为成员|作为成员单位|共同组建|组建成立|组建|组成)")
-_MEMBERS_ALONE = re.compile(r"(?:整合|联合|由)(?P<members>[^。；]{2,160}?)(?:共同组建|组建成立|组建|组成)")
-_SPLIT = re.compile(r"[、，,；]")
-_JOIN = re.compile(r"(?:以及|和|及|与)")
-_COMPOSITION_WORDS = ("成员", "组建", "组成", "牵头", "总医院", "总院", "龙头")
-
-
-def _member_parts(text: str) -> list[str]:
-    """``A、B和8家C、81家D`` → [A, B, 8家C, 81家D] (a 和/及 splits only between two names)."""
-    parts: list[str] = []
-    for chunk in _SPLIT.split(text):
-        pieces = [p for p in _JOIN.split(chunk) if p]
-        if len(pieces) > 1 and all(len(p.strip()) >= 3 for p in pieces):
-            parts.extend(pieces)
-        else:
-            parts.append(chunk)
-    return [re.sub(r"\s+", "", p) for p in parts if p.strip()]
-
-
-def parse_composition(sentence: str) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:
-    """(lead bodies, role word, members) of a sentence that says who makes up a group, or None."""
-    lead = _LEAD.search(sentence)
-    if lead:
-        role = lead.group("role") or "牵头单位"
-        found = _MEMBERS_AFTER_LEAD.match(sentence[lead.end():])
-        members = _member_parts(found.group("members")) if found else []
-        leads = tuple(_member_parts(lead.group("lead")))
-        return (leads, role, tuple(members)) if members or leads else None
-    found = _MEMBERS_ALONE.search(sentence)
-    if found:
-        members = _member_parts(found.group("members"))
-        return ((), "", tuple(members)) if members else None
-    return None
-
-
-def composition_of(sources: Sources, entity: EntityRef) -> Composition | None:
-    """The first sentence naming ``entity`` that says who makes it up, parsed, with every name
-    checked to stand in the cited text as written; None when no sentence parses."""
-    seen: set[tuple[str, int]] = set()
-    for mention in mentions_of(sources, entity.iri):
-        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
-        if citation is None or (citation.doc_id, citation.start) in seen:
-            continue
-        seen.add((citation.doc_id, citation.start))
-        if not any(word in citation.quote for word in _COMPOSITION_WORDS):
-            continue
-        # Only what is said before the group's own name describes its make-up.
-        before = citation.quote[:max(0, mention.start - citation.start)] or citation.quote
-        parsed = parse_composition(before)
-        if parsed is None:
-            continue
-        leads, role, members = parsed
-        flat = re.sub(r"\s+", "", citation.quote)
-        if all(name in flat for name in (*leads, *members)):
-            return Composition(leads, role, members, citation)
-    return None
-
-
-MEMBER_NAMES = """
-SELECT DISTINCT ?e ?member ?label ?name WHERE {
-  ?member pol:memberOf ?e ; rdfs:label ?label . { ?member rdfs:label ?name } UNION { ?member skos:altLabel ?name }
-}
 """
 
 
@@ -556,7 +189,7 @@ def members_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citat
             # A sentence that states the make-up in a way we could not read: quote it whole.
             return f"{entity.label}的组成，原文为：“{citation.quote}”", [citation]
         members.append(label)
-        _add(citations, [citation])
+        add_citations(citations, [citation])
     if not members:
         return None
     return f"{entity.label}的成员或下属单位（图谱记录，见所引原文）：{'、'.join(members)}", citations
@@ -590,7 +223,7 @@ def _zone_facts(sources: Sources, zone: EntityRef) -> list[str]:
 
 def pilot_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
     """What a pilot zone is: level, approval date, place, programme, and where it is named."""
-    return f"{entity.label}：{'，'.join(_zone_facts(sources, entity))}", _first_mentions(sources, entity.iri, 2)
+    return f"{entity.label}：{'，'.join(_zone_facts(sources, entity))}", first_mentions(sources, entity.iri, 2)
 
 
 def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, list[Citation]] | None:
@@ -603,7 +236,7 @@ def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, 
     text = f"{place.label}是" + "；".join(f"{z.label}（{'，'.join(_zone_facts(sources, z))}）" for z in zones)
     citations: list[Citation] = []
     for zone in zones:
-        _add(citations, _first_mentions(sources, zone.iri, 1))
+        add_citations(citations, first_mentions(sources, zone.iri, 1))
     return zones[0], text, citations
 
 
@@ -620,9 +253,9 @@ def general_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citat
     mentions = mentions_of(sources, entity.iri)
     docs = list(dict.fromkeys(m.passage.doc_id for m in mentions))
     if docs:
-        named = "、".join(f"《{_doc_title(sources, d)}》" for d in docs[:3])
+        named = "、".join(f"《{doc_title(sources, d)}》" for d in docs[:3])
         facts.append(f"见于{named}" + (f"等{len(docs)}份文件" if len(docs) > 3 else ""))
-    citations = _first_mentions(sources, entity.iri, 2)
+    citations = first_mentions(sources, entity.iri, 2)
     if not citations:
         heading = section_heading(sources, entity.iri)
         citations = [heading] if heading else []
@@ -699,7 +332,7 @@ def responsibility_answer(sources: Sources, entity: EntityRef | None, query: str
             if not role or task not in labels:
                 continue
             lines.append(f"{role}：{labels[task]}")
-            _add(citations, _first_mentions(sources, task, limit=1))
+            add_citations(citations, first_mentions(sources, task, limit=1))
             if len(lines) >= 5:
                 break
         if not lines:
@@ -720,7 +353,7 @@ def responsibility_answer(sources: Sources, entity: EntityRef | None, query: str
     if task not in units or task not in labels:
         return None
     ref = EntityRef(task, labels[task], "Task")
-    return ref, (_task_line(labels[task], units[task]), _first_mentions(sources, task, limit=1))
+    return ref, (_task_line(labels[task], units[task]), first_mentions(sources, task, limit=1))
 
 
 def _intent_answer(sources: Sources, entity: EntityRef, intent: str
@@ -781,5 +414,4 @@ def answer_card(query: str, found: Recognition | None, sources: Sources) -> Card
     return Card(entity, text, citations, intent, found.confidence)
 
 
-__all__ = ["Card", "Citation", "Composition", "composition_of", "parse_composition", "EntityRef", "Lexicon", "Recognition", "Sources", "answer_card",
-           "intent_of", "responsibility_answer", "load_lexicon", "mentions_of", "question_words", "recognise", "section_heading"]
+__all__ = ["CARD_TYPES", "COLUMN_ITEMS", "COLUMN_OF", "Card", "TYPE_NAMES", "answer_card", "responsibility_answer"]

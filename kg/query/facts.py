@@ -14,9 +14,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.query.cards import (COLUMN_ITEMS, COLUMN_OF, DERIVED_SECTION, MEMBER_NAMES, Citation, EntityRef, Sources,
-                            composition_of, mentions_of, section_heading)
-from kg.query.trace import name_form
+from kg.query.cards import COLUMN_ITEMS, COLUMN_OF
+from kg.query.citations import DERIVED_SECTION, Citation, Sources, mentions_of, section_heading
+from kg.query.composition import MEMBER_NAMES, composition_of
+from kg.query.indicator_names import name_form
+from kg.query.recognise import EntityRef
 from kg.query.graph_queries import select
 
 
@@ -42,7 +44,7 @@ class ItemTargets:
 
 
 def sources_of(service: Any) -> Sources:
-    """A :class:`kg.query.cards.Sources` over a service's build."""
+    """A :class:`kg.query.citations.Sources` over a service's build."""
     from kg.query.trace import trace_indicator
 
     def trace(iri: str) -> Any:

@@ -4,18 +4,18 @@ and page (``kg show``, ``kg related``, ``kg timeline``, ``kg trace``, the app's 
 :meth:`NameResolver.entity` tries, in order:
 
 1. a full entity IRI: that entity;
-2. a label or alternative label, compared in :func:`kg.query.trace.name_form` (no white space,
+2. a label or alternative label, compared in :func:`kg.query.indicator_names.name_form` (no white space,
    quotes or book-title marks): when several entities share the name, the one it is the label
-   of, then the most specific type (:data:`kg.query.cards.TYPE_PREFERENCE`), then the most
+   of, then the most specific type (:data:`kg.query.recognise.TYPE_PREFERENCE`), then the most
    mentioned, then the IRI;
-3. the entity :func:`kg.query.cards.recognise` finds in the text (a name with question words
+3. the entity :func:`kg.query.recognise.recognise` finds in the text (a name with question words
    around it, or a close indicator name);
 4. entities whose names contain the text (县域医共体 → 紧密型县域医共体试点): most mentioned,
    then shortest name.
 
 :meth:`NameResolver.indicator` is the same resolver for ``kg trace``: an IRI or exact name goes
 through steps 1–2 (so a label means the same entity there as everywhere), and only then does the
-indicator-specific close-name match (:meth:`kg.query.trace.IndicatorNames.candidates`) apply.
+indicator-specific close-name match (:meth:`kg.query.indicator_names.IndicatorNames.candidates`) apply.
 
 Text that cleans to nothing (control characters, zero-width or direction marks only) or matches
 nothing raises :class:`~kg.errors.QueryError` ("nothing matched") — never an arbitrary entity.
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.query.cards import MIN_COVERAGE, TYPE_PREFERENCE, EntityRef, Lexicon, Recognition, recognise
-from kg.query.trace import Candidate, IndicatorInfo, name_form
+from kg.query.indicator_names import Candidate, IndicatorInfo, name_form
+from kg.query.recognise import MIN_COVERAGE, TYPE_PREFERENCE, EntityRef, Lexicon, Recognition, recognise
 from kg.text import clean_query
 
 #: Longest name a resolver reads (a longer text is cut).
@@ -51,8 +51,8 @@ class IndicatorMatch:
 
 @dataclass
 class NameResolver:
-    """Resolves names against one build's :class:`~kg.query.cards.Lexicon` (its owner, the
-    service, keeps one per build) and remembers what :func:`~kg.query.cards.recognise` read from
+    """Resolves names against one build's :class:`~kg.query.recognise.Lexicon` (its owner, the
+    service, keeps one per build) and remembers what :func:`~kg.query.recognise.recognise` read from
     each query: search asks once for the graph boost and once for the answer card, and the app
     reruns the same query on every interaction."""
 
@@ -70,7 +70,7 @@ class NameResolver:
         self.by_iri: dict[str, EntityRef] = {ref.iri: ref for refs in self.names.values() for ref in refs}
 
     def recognise(self, query: str, min_coverage: float = MIN_COVERAGE) -> Recognition | None:
-        """:func:`kg.query.cards.recognise`, remembered per query."""
+        """:func:`kg.query.recognise.recognise`, remembered per query."""
         key = (query, min_coverage)
         if key not in self._recognised:
             if len(self._recognised) >= MAX_REMEMBERED:

@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from kg.query.trace import name_form
+from kg.query.indicator_names import name_form
 
-#: Statuses in the order the home page lists them (kg.query.trace's words).
+#: Statuses in the order the home page lists them (kg.query.target_status's words).
 STATUSES = ("已达成", "未达成", "进行中", "无数据", "无法比较")
 
 

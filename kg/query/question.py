@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from kg.query.cards import question_words
+from kg.query.recognise import question_words
 from kg.text import words
 
 #: How close (in characters, white space removed) a number must be to a question word.

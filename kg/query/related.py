@@ -34,7 +34,8 @@ import networkx as nx
 import numpy as np
 import pyoxigraph as ox
 
-from kg.query.cards import Citation, EntityRef, Sources, mentions_of, section_heading
+from kg.query.citations import Citation, Sources, mentions_of, section_heading
+from kg.query.recognise import EntityRef
 from kg.query.graph_queries import select
 from kg.records import Passage
 

@@ -27,12 +27,15 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from kg.index.embed import Encoder
-    from kg.query.cards import Card, Lexicon, Sources
+    from kg.query.cards import Card
+    from kg.query.citations import Sources
     from kg.query.graph_queries import EntityDetails, EntitySummary
     from kg.query.names import NameResolver
     from kg.query.neighbourhood import Neighbourhood
     from kg.query.related import Related, RelatedGraph, Timeline
-    from kg.query.trace import IndicatorNames, Trace
+    from kg.query.indicator_names import IndicatorNames
+    from kg.query.recognise import Lexicon
+    from kg.query.trace import Trace
     from kg.records import Passage
 
 MODES = ("hybrid", "bm25", "dense")
@@ -119,7 +122,7 @@ class Service:
         are fused with a per-query confidence, and a "how many" question's passages with a number
         beside its words (:mod:`kg.query.question`) and, with ``boost`` (hybrid mode only, so the
         single-retriever modes stay what they measure), the passages that mention the entity the
-        query names (:func:`kg.query.cards.recognise`) re-order the results. ``synonyms`` expands
+        query names (:func:`kg.query.recognise.recognise`) re-order the results. ``synonyms`` expands
         BM25 with everyday synonyms (:mod:`kg.query.synonyms`).
         """
         from kg.query.search import search
@@ -193,7 +196,7 @@ class Service:
         return out
 
     def _mention_passages(self, iri: str) -> list[str]:
-        from kg.query.cards import mentions_of
+        from kg.query.citations import mentions_of
 
         return [m.passage.id for m in mentions_of(self._sources, iri)]
 
@@ -209,23 +212,23 @@ class Service:
 
     @cached_property
     def _indicators(self) -> IndicatorNames:
-        """The build's indicators with their name index (kg.query.trace.IndicatorNames)."""
-        from kg.query.trace import IndicatorNames, indicators
+        """The build's indicators with their name index (kg.query.indicator_names.IndicatorNames)."""
+        from kg.query.indicator_names import IndicatorNames, indicators
 
         return IndicatorNames(indicators(self.store))
 
     @cached_property
     def lexicon(self) -> Lexicon:
-        """Every entity name of the graph, for recognising entities in queries (kg.query.cards.Lexicon)."""
-        from kg.query.cards import load_lexicon
+        """Every entity name of the graph, for recognising entities in queries (kg.query.recognise.Lexicon)."""
+        from kg.query.recognise import load_lexicon
 
         return load_lexicon(self.store, self._indicators)
 
     @cached_property
     def names(self) -> NameResolver:
         """The one name resolver of this build (kg.query.names.NameResolver)."""
-        from kg.query.cards import EntityRef
         from kg.query.names import NameResolver
+        from kg.query.recognise import EntityRef
 
         cited = [(EntityRef(e.iri, e.label, "CitedDocument"), (e.label, *e.aliases))
                  for e in self.entities("citeddocument")]
@@ -233,7 +236,7 @@ class Service:
 
     @cached_property
     def _sources(self) -> Sources:
-        from kg.query.cards import Sources
+        from kg.query.citations import Sources
         from kg.query.trace import trace_indicator
 
         def trace(iri: str) -> Trace:
