@@ -498,3 +498,23 @@ def test_a_level_committee_run_into_its_government_is_two_bodies() -> None:
 def test_a_group_named_after_its_lead_hospital_is_a_group() -> None:
     result = extract_one("cz-news", "常州动态", "news", "武进区与常州市第二人民医院组建了“武进—二院骨科医联体”。")
     assert "武进—二院骨科医联体" in names(result, "cz-news")
+
+
+def test_targets_listed_under_one_deadline_shares_and_written_numbers() -> None:
+    from kg.extract.targets import find_targets
+
+    text = ("到2027年，完成护士岗位（初级）培训不少于800人，全科医生转岗培养不少于300人，"
+            "基本实现每个乡镇至少有一名儿科医生，同时解决基层药师不足问题。\n"
+            "三是通过多种方式解决编制问题。\n"
+            "《意见》要求，鼓励有条件的县完成20%的村卫生室标准化建设；在30%的乡镇卫生院开展康复科建设。\n"
+            "年底前60%的县区开展家庭医生签约。\n"
+            "全省80%的乡镇已开展康复服务。")
+    found = {(t.subject, t.value, t.deadline) for t in find_targets(text, "2024-05-06")}
+    assert ("护士岗位（初级）培训", "不少于800人", "2027-12-31") in found  # a bracketed qualifier stays in
+    assert ("全科医生转岗培养", "不少于300人", "2027-12-31") in found  # …培养 N人: the people are the object
+    assert ("儿科医生", "至少有一名", "2027-12-31") in found  # 一名 is a number; what each 乡镇 has
+    assert ("基层药师不足问题", None, "2027-12-31") in found  # 解决 in the sentence that states the deadline
+    assert not any(t[0] == "编制问题" or t[0].startswith("通过") for t in found)  # a measure, not a goal
+    assert ("村卫生室标准化建设", "20%", None) in found and ("康复科建设", "30%", None) in found
+    assert ("县区开展家庭医生签约", "60%", "2024-12-31") in found  # 年底前: the end of the document's year
+    assert not any(t[1] == "80%" for t in found)  # 已开展: a share reached is no target

@@ -36,8 +36,14 @@ from kg.extract import lexicon
 
 _NUMBER = r"\d+(?:\.\d+)?"
 _UNIT = r"(?:%|‰|个百分点|个|家|所|张|名|人次|人|条|小时|分钟|岁|年|万人|万|亿元|亿|元|项|次|种|台|公斤|千克|平方米|米)"
-_VALUE = rf"{_NUMBER}(?:\s*[至\-~—－]\s*{_NUMBER})?\s*{_UNIT}?(?:以上|以下|左右|以内)?"
+_VALUE = rf"(?:{_NUMBER}(?:\s*[至\-~—－]\s*{_NUMBER})?\s*{_UNIT}?|[一两二三四五六七八九十]{{1,3}}(?:名|个|家|所|支|座))(?:以上|以下|左右|以内)?"
 _DEADLINE = re.compile(r"(到|至|截至|力争到|力争)?\s*(\d{4})\s*年(?:(\d{1,2})\s*月(?:(\d{1,2})\s*日)?)?(底|末)?(前|以前)?")
+#: 年底前 with no year: the end of the document's year (a report's 年内新增… is what the year brought).
+_THIS_YEAR = re.compile(r"^(?:今年|本年度?)?(?:年底前|年底以前)")
+#: A share of units before what they are to do, with no verb before the number (年底前70%统筹地区开展实际付费,
+#: 在10%的村卫生室开展中医阁建设): the clause after the units is the subject.
+_SHARE = re.compile(rf"(?:^|(?P<lead>在|完成|实现))(?P<value>{_NUMBER}%)的?(?P<rest>[^，,]{{2,40}})$")
+_SHARE_TASK = re.compile(r"(?P<units>.{2,20}?)(?P<task>(?:开展|实现|完成|建成)(?P<object>.{2,20}))$")
 #: A longer "subject" is a clause the rules could not cut (…统筹二、三级医院…等方式做到每周).
 _MAX_SUBJECT = 30
 _RELATIVE = re.compile(r"(\d+)(?:\s*[至\-~—－]\s*(\d+))?\s*年内")
@@ -90,6 +96,8 @@ def parse_deadline(clause: str, issued: str = "") -> str | None:
                     pass
             return _iso(year, int(match.group(3)) if match.group(3) else None)
         return None
+    if _THIS_YEAR.search(clause.strip()) and re.match(r"\d{4}", issued or ""):
+        return _iso(int(issued[:4]), None)  # 年底前70%统筹地区…: the end of the document's year
     relative = _RELATIVE.search(clause)
     if relative and re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued or ""):
         years = int(relative.group(2) or relative.group(1))
@@ -104,7 +112,7 @@ def says_deadline(quote: str) -> bool:
     match = _DEADLINE.search(quote)
     if match and (match.group(1) not in (None, "截至") or match.group(6)):
         return True
-    return bool(_RELATIVE.search(quote))
+    return bool(_RELATIVE.search(quote) or _THIS_YEAR.search(quote))
 
 
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+是|其中|同时)[，,]?")
@@ -146,9 +154,11 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
             line_end = text.find("\n", base)
             line_end = len(text) if line_end < 0 else line_end
         clause_start = 0
+        in_sentence = False  # the sentence itself states the deadline (not an earlier one of its paragraph)
         for clause in re.finditer(r"[^，,]+", body):
             piece = clause.group(0)
             stated = parse_deadline(piece, issued)
+            in_sentence = in_sentence or stated is not None
             if stated is not None:
                 deadline, worded = stated, says_deadline(piece)
             for match in _verb_pattern().finditer(piece):
@@ -177,32 +187,76 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                 subject = _strip_subject(subject_text)
                 if verb in lexicon.words("target_object_verbs") or _ends_with_verb(subject):
                     # 至少建立1家危重儿童救治中心, 建成2至3个省级重点专科, 各市遴选不少于100种…药品品种:
-                    # the subject is the object.
+                    # the subject is the object. With nothing after the value (定向委托培养不少于4500人),
+                    # the value's unit is the object and the subject stays.
                     rest = re.match(r"[^，,、]*", piece[match.end():])
-                    subject = rest.group(0).removeprefix("的").strip("“”") if rest else ""
-                    quote_end += len(rest.group(0)) if rest else 0
-                if 2 <= len(subject) <= _MAX_SUBJECT and not re.search(r"[：:（(]", subject):
+                    object_ = rest.group(0).removeprefix("的").strip("“”") if rest else ""
+                    if object_ or verb in lexicon.words("target_object_verbs"):
+                        subject = object_
+                        quote_end += len(rest.group(0)) if rest else 0
+                # 村医高职（专科）学历提升: a bracketed qualifier inside the subject is part of it
+                if 2 <= len(subject) <= _MAX_SUBJECT and not re.search(r"[：:]", subject) \
+                        and not re.search(r"[（(]", re.sub(r"[（(][^（）()、，,]{1,8}[）)]", "", subject)):
                     out.append(ProseTarget(quote_start, quote_end, subject, value, deadline, worded))
-            if deadline is not None and not _verb_pattern().search(piece):
-                qualitative = _qualitative(piece, base + clause.start())
+            share = _share(piece) if not _verb_pattern().search(piece) else None
+            cue_said = share is not None and any(
+                c in text[_sentence_start(text, base):base + clause.start() + share[0]] for c in cues)
+            if share is not None and (deadline is not None or cue_said):
+                at, subject, value = share
+                out.append(ProseTarget(base + clause.start() + at, base + clause.end(), subject, value, deadline,
+                                       worded))
+            elif deadline is not None and not _verb_pattern().search(piece):
+                qualitative = _qualitative(piece, base + clause.start(), in_sentence)
                 if qualitative is not None:
                     start, end, subject = qualitative
                     out.append(ProseTarget(start, end, subject, None, deadline, worded))
     return out
 
 
-def _qualitative(piece: str, offset: int) -> tuple[int, int, str] | None:
+def _share(piece: str) -> tuple[int, str, str] | None:
+    """(start, subject, value) of a target set as a share of units, with no verb before the number:
+    完成15%的X建设 (X建设), 在10%的村卫生室开展中医阁建设 (中医阁建设), 年底前70%统筹地区开展实际付费
+    (统筹地区开展实际付费: the units and their task). None for anything else, and for a share
+    reached (…开展了…, 已…)."""
+    body = _THIS_YEAR.sub("", piece.strip())
+    offset = piece.find(body) if body else 0
+    match = _SHARE.search(body)
+    if match is None or re.search(r"已|了", match.group("rest")):
+        return None
+    lead, rest = match.group("lead"), match.group("rest")
+    if lead in ("完成", "实现"):
+        subject = rest
+    else:
+        task = _SHARE_TASK.match(rest)
+        if task is None:
+            return None
+        subject = task.group("object") if lead == "在" else rest
+    return offset + match.start(), _strip_subject(subject), match.group("value")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    """Where the sentence holding ``position`` starts: a cue (确保, 鼓励 …) at its head governs
+    the parts after its semicolons too."""
+    return max(text.rfind("。", 0, position), text.rfind("\n", 0, position)) + 1
+
+
+def _qualitative(piece: str, offset: int, in_sentence: bool = True) -> tuple[int, int, str] | None:
     """(start, end, subject) of a clause that states an unquantified goal under a deadline
     (儿童发生溺水事故得到有效遏制, 全面落实…评估工作), or None."""
     head = _DEADLINE.search(piece)
     body_start = head.end() if head and head.start() <= 2 else 0
     body = piece[body_start:].strip("，, ")
-    for outcome in lexicon.words("target_outcomes"):
+    outcomes = lexicon.words("target_outcomes")
+    if in_sentence:
+        # 到2026年，…，同时解决X问题: a verb of intent is a goal only in the sentence that dates it
+        # (a later 通过多种方式解决X is a measure)
+        outcomes = (*outcomes, *lexicon.words("target_sentence_outcomes"))
+    for outcome in outcomes:
         at = body.find(outcome)
         if at < 0:
             continue
-        if at == 0:
-            subject = body[len(outcome):]
+        if at == 0 or len(_strip_subject(body[:at])) < 2 < len(body) - at - len(outcome):
+            subject = body[at + len(outcome):]  # 全面落实X, 同时解决X: the outcome's object
         elif body.endswith(outcome) or at + len(outcome) < len(body):
             subject = body[:at]
         else:
