@@ -518,3 +518,14 @@ def test_targets_listed_under_one_deadline_shares_and_written_numbers() -> None:
     assert ("村卫生室标准化建设", "20%", None) in found and ("康复科建设", "30%", None) in found
     assert ("县区开展家庭医生签约", "60%", "2024-12-31") in found  # 年底前: the end of the document's year
     assert not any(t[1] == "80%" for t in found)  # 已开展: a share reached is no target
+
+
+def test_designations_at_two_levels_counted_places_and_a_province_creating_one() -> None:
+    result = extract_one("yn-news", "共建共享健康云南", "news",
+                         "全省共有15个县（市）通过国家级或省级健康促进县（市）评估，2023年评审省级健康县（市）达12个。\n"
+                         "云南省创建全国医养结合示范省取得成效。")
+    zones = {e.label: e for ref, e in result.entities.items() if ref[0] == "PilotZone"}
+    assert {"国家级健康促进县", "省级健康促进县", "省级健康县"} <= set(zones)
+    assert zones["省级健康促进县"].properties.get("zoneLevel") == "省级"
+    assert zones["国家级健康促进县"].properties.get("zoneLevel") == "国家级"
+    assert any(label.endswith("全国医养结合示范省") for label in zones)

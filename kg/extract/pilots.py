@@ -37,12 +37,16 @@ from kg.extract.spans import (
 ENTITY_TYPE = "PilotZone"
 _STOPS = frozenset("的为将把被于了是让使给")
 _JOINING = frozenset({"与", "和", "及", "或"})  # conjunctions that join the parts of one name
-_DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "是")
+_DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "创建", "是")
 #: Designation verbs that state the act itself, so a date before them is the approval date
 #: (成为, 作为 and 是 state a standing).
 _APPROVING = frozenset({"获批", "被确定为", "确定为", "被列为", "列为", "入选", "被命名为", "命名为"})
 _COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
+#: Places counted earlier in the clause (28个县（区）通过…健康促进县评估): the designation is held by them.
+_PLACES_COUNTED = re.compile(r"\d+个(?:县|市|区|乡|镇|地区|城市)")
+#: Two level words joined before one designation (国家级或省级健康促进县): one zone at each level.
+_LEVEL_PAIR = re.compile(r"^(国家级|全国|省级|自治区级|市级|县级)(?:、|或|和|及)(?=国家级|全国|省级|自治区级|市级|县级)")
 
 
 @lru_cache(maxsize=1)
@@ -167,14 +171,21 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
     for passage in ctx.passages:
         for raw in find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS, skip=skip):
             start = institutions.after_verb_phrase(text, raw.start, raw.suffix_start)
+            if start == raw.start and _verb_before_level(text, start, raw.suffix_start):
+                start += 2  # 评估省级健康县: a verb (or verbal noun) of two characters before the level word
             if start != raw.start:  # 可否介绍一下三亚试点: the name starts at the place
                 raw = RawName(start, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             quoted = _whole_quote(text, passage.start, raw)
             if quoted is not None:  # 建设“更高水平的国际健康岛”: the quotes hold the whole name
                 raw = quoted
+            pair = _LEVEL_PAIR.match(text[raw.start:raw.suffix_start])
+            if pair is not None:  # 国家级或省级健康促进县: this is the second level's; the first is added below
+                raw = RawName(raw.start + pair.end(), raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             surface = text[raw.start:raw.end]
             designation = raw.suffix in lexicon.words("designation_suffixes")
-            counted = count_before(text, passage.start, raw.start) or count_after(text, raw.end, passage.end)
+            clause_start = max(text.rfind(p, passage.start, raw.start) for p in "，。；\n") + 1
+            counted = count_before(text, passage.start, raw.start) or count_after(text, raw.end, passage.end) or \
+                designation and bool(_PLACES_COUNTED.search(text, max(passage.start, clause_start), raw.start))
             if not (is_pilot_name(surface) or quoted is not None and _is_quoted_name(surface, raw.suffix)):
                 continue
             if count_before(text, passage.start, raw.start) and not designation:
@@ -219,6 +230,14 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             key = name_key(_without_local_place(name))
             found.append(Candidate(ENTITY_TYPE, raw.start, raw.end, passage, label, key, place=place,
                                    properties=properties))
+            if pair is not None:
+                second = lexicon.level_at(name)
+                first = pair.group(1) + name[len(second.word):] if second else pair.group(1) + name
+                first_level = lexicon.level_at(first)
+                start = raw.start - pair.end()
+                found.append(Candidate(ENTITY_TYPE, start, start + len(pair.group(1)), passage, first, name_key(first),
+                                       place=place, properties={**properties, "zoneLevel": first_level.zone_level}
+                                       if first_level else dict(properties)))
             # A zone named for several places is one zone in each (宜宾市、泸州市获批…试点城市).
             base = _without_local_place(label)
             main = found[-1]
@@ -231,6 +250,16 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                    for c in found):
             found.append(other)
     return _keyed_by_place(found)
+
+
+def _verb_before_level(text: str, start: int, suffix_start: int) -> bool:
+    """True when a two-character verb, as jieba reads it, stands before a national or provincial
+    level word at ``start`` (评估省级…, 创建全国…)."""
+    level = lexicon.level_at(text, start + 2)
+    if level is None or level.scope not in ("national", "province") or start + 2 >= suffix_start:
+        return False
+    tokens = list(lexicon._pos_tagger().cut(text[start:start + 2]))
+    return len(tokens) == 1 and tokens[0].flag in ("v", "vn")
 
 
 def _whole_quote(text: str, low: int, raw: RawName) -> RawName | None:

@@ -366,8 +366,9 @@ def _count_pattern() -> re.Pattern[str]:
 
 
 def count_after(text: str, end: int, high: int) -> bool:
-    """True when a count follows a name (互认检验项目73项, 储备项目785个)."""
-    return bool(re.match(r"\d+(?:\.\d+)?余?(?:项|个|家|批|类|种)", text[end:min(high, end + 8)]))
+    """True when a count follows a name (互认检验项目73项, 储备项目785个, 省级健康县（区）达19个)."""
+    return bool(re.match(r"(?:[（(][^（）()]{1,6}[）)])?(?:达到|达|共|有)?\d+(?:\.\d+)?余?(?:项|个|家|批|类|种)",
+                         text[end:min(high, end + 14)]))
 
 
 def sentence_bounds(text: str, low: int, high: int, position: int) -> Span:
