@@ -529,3 +529,11 @@ def test_designations_at_two_levels_counted_places_and_a_province_creating_one()
     assert zones["省级健康促进县"].properties.get("zoneLevel") == "省级"
     assert zones["国家级健康促进县"].properties.get("zoneLevel") == "国家级"
     assert any(label.endswith("全国医养结合示范省") for label in zones)
+
+
+def test_a_quoted_screening_is_a_programme_a_kind_or_a_first_part_is_not() -> None:
+    text = ("各县继续实施城镇妇女“两病”筛查和乙肝筛查，开展健康咨询活动，举办慢病管理项目暨业务培训班。"
+            "区委区政府为民办实事项目推进顺利。")
+    found = names(extract_one("hb-news", "河北卫生动态", "news", text), "hb-news", "Programme")
+    assert "城镇妇女“两病”筛查" in found
+    assert not {"乙肝筛查", "健康咨询活动", "慢病管理项目", "民办实事项目"} & found

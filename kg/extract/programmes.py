@@ -43,7 +43,8 @@ _LIST_SPLIT = re.compile("|".join(re.escape(s) for s in SEPARATORS))
 @lru_cache(maxsize=1)
 def suffixes() -> tuple[str, ...]:
     """Programme words, longest first (those that need an introducing verb included)."""
-    words = {*lexicon.words("programme_suffixes"), *lexicon.words("programme_verb_suffixes")}
+    words = {*lexicon.words("programme_suffixes"), *lexicon.words("programme_verb_suffixes"),
+             *lexicon.words("quoted_programme_suffixes")}
     return tuple(sorted(words, key=len, reverse=True))
 
 
@@ -133,6 +134,8 @@ def is_programme_name(surface: str) -> bool:
     suffix = programme_suffix(name)
     if suffix is None or suffix in lexicon.words("programme_verb_suffixes"):
         return False
+    if suffix in lexicon.words("quoted_programme_suffixes") and not name[:-len(suffix)].endswith("”"):
+        return False  # “新市民健康新生活”建设, “两癌”筛查 name a task by its quoted term; 乙肝筛查 is an activity
     if any(name.endswith(s) for s in lexicon.words("pilot_suffixes")) or _COUNT_INSIDE.search(_outside_quotes(name)):
         return False  # …示范项目 is a pilot; 285个…项目 a count of projects
     if re.search(r"(?:重点|重大)(?:工程)?(?:项目|工程)$", name) or _ends_with_conjunction(name[:-len(suffix)]):
@@ -224,6 +227,8 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     if count_before(text, passage.start, start) or count_after(text, raw.end, passage.end) \
             or _modifier_after(text, raw.end, passage.end):
         return None
+    if text.startswith("暨", raw.end):
+        return None  # 某项目暨技能培训班: the first part of one event's name
     if start > passage.start and text[start - 1] == "的" and "“" not in surface and not re.match(r"\d{4}年", surface):
         return None  # 符合条件的…服务项目: a class described by a clause (联合开展的2023年度…活动 is dated: one event)
     return Candidate(ENTITY_TYPE, start, raw.end, passage, display_name(surface), name_key(surface))
