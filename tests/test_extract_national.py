@@ -537,3 +537,10 @@ def test_a_quoted_screening_is_a_programme_a_kind_or_a_first_part_is_not() -> No
     found = names(extract_one("hb-news", "河北卫生动态", "news", text), "hb-news", "Programme")
     assert "城镇妇女“两病”筛查" in found
     assert not {"乙肝筛查", "健康咨询活动", "慢病管理项目", "民办实事项目"} & found
+
+
+def test_an_unquoted_formula_of_parallel_phrases_is_a_practice() -> None:
+    text = "该县形成村级首诊负责、镇级统筹转诊的分级诊疗新模式。该县推行城乡、区域、部门之间的协作模式。"
+    found = names(extract_one("sx-news", "陕西动态", "news", text), "sx-news", "Practice")
+    assert "村级首诊负责、镇级统筹转诊的分级诊疗新模式" in found
+    assert not any("城乡、区域" in n for n in found)  # a list of fields, not a formula

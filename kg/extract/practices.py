@@ -24,6 +24,9 @@ from kg.extract.spans import display_name, find_raw_names, name_key, squeeze
 ENTITY_TYPE = "Practice"
 _STOPS = frozenset("的为将把被于了是让使给")
 _QUOTED_WITH_DE = re.compile(r"“[^“”\n]{4,40}”的(?:模式|经验|做法)")
+#: 形成线上全程网办、线下专窗受理的一体化服务新模式: parallel phrases of one length, joined by 、 and
+#: closed by 的 …模式, after a verb of forming: a coined formula written without quotes.
+_FORMULA = re.compile(r"(?P<parts>(?:[\u4e00-\u9fff]{3,8}、)+[\u4e00-\u9fff]{3,8})的(?P<head>[\u4e00-\u9fff]{0,8}?(?:模式|经验))")
 
 
 def find_practices(ctx: DocContext) -> list[Candidate]:
@@ -60,6 +63,18 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
                 continue
             out.append(Candidate(ENTITY_TYPE, start, raw.end, passage, name, name_key(name),
                                  place=place[1] if place else None))
+        for match in _FORMULA.finditer(text, passage.start, passage.end):
+            parts = match.group("parts").split("、")
+            before = text[max(passage.start, match.start() - 4):match.start()]
+            verb = next((v for v in lexicon.words("formula_verbs") if parts[0].startswith(v) or before.endswith(v)), None)
+            if verb is None:
+                continue
+            start = match.start() + (len(verb) if parts[0].startswith(verb) else 0)
+            parts[0] = parts[0].removeprefix(verb) if parts[0].startswith(verb) else parts[0]
+            if len({len(p) for p in parts}) != 1 or any(c.start < match.end() and start < c.end for c in out):
+                continue  # phrases of unequal length are a list, not a formula
+            name = text[start:match.end()]
+            out.append(Candidate(ENTITY_TYPE, start, match.end(), passage, name, name_key(name)))
         # “大专科、小综合、强专病”的模式: a quoted formula joined to the type word by 的.
         for match in _QUOTED_WITH_DE.finditer(text, passage.start, passage.end):
             if any(c.start <= match.start() < c.end for c in out):
