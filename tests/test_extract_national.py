@@ -544,3 +544,11 @@ def test_an_unquoted_formula_of_parallel_phrases_is_a_practice() -> None:
     found = names(extract_one("sx-news", "陕西动态", "news", text), "sx-news", "Practice")
     assert "村级首诊负责、镇级统筹转诊的分级诊疗新模式" in found
     assert not any("城乡、区域" in n for n in found)  # a list of fields, not a formula
+
+
+def test_a_named_community_clinic_is_a_body_a_class_of_clinics_is_not() -> None:
+    text = ("家住青山街道的居民来到望湖社区卫生服务站。宁远县舜陵社区卫生服务中心主任介绍，"
+            "宁远县社区卫生服务中心和特色示范社区卫生服务站将增设中医科。")
+    found = names(extract_one("hn-news", "湖南动态", "news", text), "hn-news")
+    assert {"望湖社区卫生服务站", "宁远县舜陵社区卫生服务中心"} <= found
+    assert not any(n.endswith(("宁远县社区卫生服务中心", "示范社区卫生服务站")) for n in found)

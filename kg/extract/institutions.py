@@ -127,6 +127,8 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
         return True  # 中山大学附属第一医院, 中南大学湘雅医院
     kind = suffix_kinds()[suffix]
+    if kind == "clinic":
+        return _named_community(specific)  # 天龙社区卫生服务站, not 示范社区卫生服务站
     if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific) \
             and not lexicon.covered_by(specific, "class_words"):
         return True  # 某某汽车集团有限公司: a legal form names one company
@@ -138,6 +140,21 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if establishing and suffix == "委员会":
         return True
     return kind == "research" and suffix != "大学"
+
+
+def _named_community(specific: str, anchored: bool = False) -> bool:
+    """True when what stands before a community clinic's type word is a community's own name, of
+    two to four characters, with 社区/街道 or not: after a district (某区正光社区…) any word that is
+    not a class or a verb; without one, a proper noun as jieba reads it (天龙, 枫林街道)."""
+    for word in lexicon.words("community_words"):
+        specific = specific.removesuffix(word)
+    if not 2 <= len(specific) <= 4 or lexicon.covered_by(specific, "class_words") \
+            or lexicon.covered_by(specific, "generic_institution_words"):
+        return False
+    tokens = list(lexicon._pos_tagger().cut(specific))
+    if anchored:
+        return not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
+    return len(tokens) == 1 and tokens[0].flag in ("ns", "nz", "nr", "nrt")
 
 
 def kind_of(suffix: str) -> str:
@@ -283,6 +300,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None
     if kinds[suffix] == "group" and "型" in specific:
         return None  # 紧密型医疗联合体: a type of group
+    if kinds[suffix] == "clinic" and not _named_community(specific, anchored=True):
+        return None  # 徐汇区社区卫生服务中心: the district's clinics, a class
     if kinds[suffix] == "school" and (not specific or lexicon.covered_by(specific, "class_words")):
         return None  # 县中小学, 市公办学校: a class of schools (某市第一小学 is one)
     if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words") \
