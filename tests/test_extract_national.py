@@ -552,3 +552,9 @@ def test_a_named_community_clinic_is_a_body_a_class_of_clinics_is_not() -> None:
     found = names(extract_one("hn-news", "湖南动态", "news", text), "hn-news")
     assert {"望湖社区卫生服务站", "宁远县舜陵社区卫生服务中心"} <= found
     assert not any(n.endswith(("宁远县社区卫生服务中心", "示范社区卫生服务站")) for n in found)
+
+
+def test_a_verb_whose_object_follows_de_is_not_part_of_the_name() -> None:
+    text = "2023年，我省引导公众学习健康知识，不断提高全民健身促进行动的质量和覆盖面。全省实施改善医疗服务行动。"
+    found = names(extract_one("gd-news", "广东动态", "news", text), "gd-news", "Programme")
+    assert {"全民健身促进行动", "改善医疗服务行动"} <= found and "提高全民健身促进行动" not in found

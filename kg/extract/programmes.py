@@ -219,6 +219,12 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     if scope >= 0:
         start = scope + 2  # 卫生健康领域“两重”“两新”项目: the field is the scope, not the name
     surface = text[start:raw.end]
+    first = next(iter(lexicon._pos_tagger().cut(surface)), None)
+    if text.startswith("的", raw.end) and first is not None and first.flag == "v" and len(first.word) == 2 \
+            and is_programme_name(surface[2:]):
+        # 提高健康素养促进行动的质量: the verb takes what follows 的 as its object; the name starts after it
+        start += 2
+        surface = text[start:raw.end]
     if raw.suffix in lexicon.words("programme_verb_suffixes"):
         if raw.verb not in _PLAN_VERBS or len(display_name(surface)) < 5:
             return None
