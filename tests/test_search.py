@@ -128,6 +128,26 @@ def test_extra_signals_reorder_the_results_but_never_change_which_they_are(servi
         assert {h.passage_id for h in boosted} == {h.passage_id for h in plain}
 
 
+@pytest.mark.parametrize("query", ["每万人口全科医生数目标", "县级疾控局挂牌成立情况", "家庭医生签约服务"])
+def test_an_extra_signal_breaks_near_ties_but_cannot_put_the_last_result_first(service: Service, query: str) -> None:
+    """However much an extra signal (the graph boost, "how many") prefers a passage, a passage the
+    two retrievers put last among the results is not shown first; the agreed best stays in the top 2."""
+    from kg.query.search import search
+    from kg.text import clean_query
+
+    def run(extras):  # type: ignore[no-untyped-def]
+        return [r.row for r in search(service.index, clean_query(query), mode="hybrid", k=10, candidates=50,
+                                      rrf_k=20, encode_query=service.encoder.encode_query, extras=extras)]
+
+    plain = run(())
+    last = plain[-1]
+    favoured = run([lambda _, rows: [last], lambda _, rows: [last]])  # both extras want the last one
+    assert favoured[0] == plain[0]
+    assert favoured.index(last) > 0
+    contrary = run([lambda _, rows: list(reversed(rows)), lambda _, rows: list(reversed(rows))])
+    assert plain[0] in contrary[:2]
+
+
 def test_dense_scores_of_any_passage_agree_with_the_nearest_neighbour_search(service: Service) -> None:
     import numpy as np
 

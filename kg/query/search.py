@@ -38,8 +38,20 @@ import numpy as np
 from kg.index.search_index import SearchIndex, rank_of
 
 MODES = ("hybrid", "bm25", "dense")
-#: Weight of each extra signal (quantity, graph boost), relative to the two retrievers' total of 1.
-EXTRA_WEIGHT = 0.25
+
+
+def extra_weight(rrf_k: int) -> float:
+    """Weight of each extra signal (quantity, graph boost), relative to the two retrievers' total of 1.
+
+    ``1 / (k + 2)``: an extra's first choice gains ``1/(k+1) - 1/(k+2)`` of fused score, the gap
+    between the first and second place of one full-weight retriever, so an extra signal breaks
+    near-ties — it lifts a passage about one place — but cannot carry a passage the retrievers put
+    far down over their agreed best. Measured against the fixed 0.25 it replaces (which could lift a
+    passage from the tenth place to the first): bundled-corpus questions MRR@10 0.817 → 0.843 (the
+    paraphrases 0.533 → 0.546, no longer below dense alone), dev questions 0.933 unchanged,
+    unseen-document questions 0.721 unchanged.
+    """
+    return 1.0 / (rrf_k + 2)
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,7 @@ def search(index: SearchIndex, text: str, *, mode: str, k: int, candidates: int,
         encode_query: Query texts → unit vectors (the build's encoder).
         allowed: Rows that may be returned (filters), or None for all.
         extras: Hybrid mode only: functions of (BM25 scores, the fusion's results) that return some
-            of those results in their own order of preference (:data:`EXTRA_WEIGHT` each).
+            of those results in their own order of preference (:func:`extra_weight` each).
         synonyms: Expand BM25 with :mod:`kg.query.synonyms`.
     """
     if mode not in MODES:
@@ -123,7 +135,8 @@ def search(index: SearchIndex, text: str, *, mode: str, k: int, candidates: int,
     results = [row for row, _ in top]
     if extras:
         members = set(results)
-        votes = [([row for row in extra(scores, results) if row in members], EXTRA_WEIGHT) for extra in extras]
+        weight = extra_weight(rrf_k)
+        votes = [([row for row in extra(scores, results) if row in members], weight) for extra in extras]
         bonus = fuse(votes, rrf_k)
         top = sorted(((row, score + bonus.get(row, 0.0)) for row, score in top), key=lambda item: (-item[1], item[0]))
     return [Ranked(row, score) for row, score in top]
