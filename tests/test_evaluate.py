@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from kg.build.pipeline import prepare_documents
 from kg.cli import main
 from kg.config import Settings
-from kg.evaluate.extraction import ExtractionReport, Extracted, GoldError, format_report, score_extraction
+from kg.evaluate.extraction import ExtractionReport, format_report, score_extraction
+from kg.evaluate.gold import Extracted, GoldError
 from kg.ingest.corpus import load_corpus
 from tests.helpers import CORPUS, ROOT
 

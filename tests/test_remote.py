@@ -30,17 +30,11 @@ from kg.build.pipeline import build
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import ConfigError, QueryError, StaleBuildError
-from kg.remote.store import (
-    DEFAULT_GRAPH_PREFIX,
-    RemoteError,
-    RemoteStore,
-    build_graphs,
-    endpoints,
-    push,
-    remove,
-    sparql_term,
-    with_values,
-)
+from kg.remote.graphs import DEFAULT_GRAPH_PREFIX, build_graphs
+from kg.remote.http import RemoteError, endpoints
+from kg.remote.push import push, remove
+from kg.remote.store import RemoteStore
+from kg.remote.values import sparql_term, with_values
 from kg.query.service import Service
 from kg.query.sparql import EXAMPLE_QUERIES, run_select
 from kg.rdf.vocab import PREFIXES

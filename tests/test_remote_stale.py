@@ -12,7 +12,7 @@ import pytest
 from kg.build.pipeline import build
 from kg.errors import StaleBuildError
 from kg.query.service import Service
-from kg.remote.store import push
+from kg.remote.push import push
 from tests.helpers import CORPUS, settings_for
 from tests.oxigraph_server import start, stop
 

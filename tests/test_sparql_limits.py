@@ -25,7 +25,8 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError
 from kg.query.service import Service
-from kg.query.sparql import MAX_DEPTH, check_read_only, nesting_depth, run_select
+from kg.query.sparql import run_select
+from kg.query.sparql_check import MAX_DEPTH, check_read_only, nesting_depth
 from kg.remote.store import RemoteStore
 from tests.oxigraph_server import Server, start, stop
 

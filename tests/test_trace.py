@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError
-from kg.evaluate.extraction import gold_normal
+from kg.evaluate.gold import gold_normal
 from kg.query.service import Service
 from kg.query.target_status import (
     DocumentRef,

@@ -6,13 +6,12 @@ into messages.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from kg.cli.common import echo_json, main, open_service, progress_bars, settings_of
-
-from kg.remote.store import DEFAULT_GRAPH_PREFIX, DEFAULT_TIMEOUT_S, PushReport
+from kg.cli.common import main, progress_bars, settings_of
+from kg.remote.graphs import DEFAULT_GRAPH_PREFIX
+from kg.remote.http import DEFAULT_TIMEOUT_S
+from kg.remote.push import PushReport
 
 
 @main.command("push")
@@ -41,7 +40,7 @@ def push_command(ctx: click.Context, endpoint: str | None, store: str | None, gr
     stay local. The server's default graph must be the union of its named graphs
     (`oxigraph serve --union-default-graph`).
     """
-    from kg.remote.store import push, remove
+    from kg.remote.push import push, remove
     from kg.build.manifest import check_build
 
     settings = settings_of(ctx)
@@ -50,7 +49,7 @@ def push_command(ctx: click.Context, endpoint: str | None, store: str | None, gr
         raise click.UsageError("give the server with --endpoint URL (or set KG_SPARQL_ENDPOINT)")
     if removals and documents:
         raise click.UsageError("--remove and --document cannot be combined; run kg push twice")
-    from kg.remote.store import endpoints
+    from kg.remote.http import endpoints
 
     endpoints(url, store)  # a malformed URL is a ConfigError (exit 2) before anything else is read
     progress = progress_bars(quiet)

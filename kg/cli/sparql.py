@@ -15,8 +15,8 @@ import click
 from kg.cli.common import echo_json, main, open_service, progress_bars, settings_of
 
 from kg.errors import QueryError
-from kg.query.sparql import (EXAMPLE_QUERIES, MAX_QUERY_CHARS, MAX_TIMEOUT_S, SparqlResult, console_limits,
-                             run_select)
+from kg.query.sparql import EXAMPLE_QUERIES, MAX_TIMEOUT_S, SparqlResult, console_limits, run_select
+from kg.query.sparql_check import MAX_QUERY_CHARS
 
 _EXAMPLES = "\n\n".join(f"\b\n{title}:\n" + query.rstrip() for title, query in EXAMPLE_QUERIES.items())
 

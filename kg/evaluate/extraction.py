@@ -1,20 +1,5 @@
-"""Extraction scores against a hand-made gold folder: precision, recall and the misses, per type.
-
-Works on any corpus that has its own gold. The folder is passed in (``kg eval --extraction DIR``);
-nothing here knows where a gold lives. What a folder may hold, each file optional:
-
-* ``entities*.json`` — ``{file name: {type: [entry, …]}, "coverage": …}``; an entry is
-  ``{"name", "aliases"[, "borderline"]}``. Several files (``entities_a.json``, ``entities_b.json``)
-  are merged.
-* ``special_columns.json`` — the plan's 专栏 boxes and their numbered items.
-* ``indicator_table.json`` — the rows of the plan's indicator table.
-* ``observations.json`` — values other documents report, each with the plan indicator it measures,
-  and pairs that must not be linked.
-* ``documents.json`` — ``{file name in the gold: file name in the corpus}``, for a gold written
-  against the source files before the corpus renamed them.
-
-A gold that names a file the corpus does not hold is refused (:class:`GoldError`): its scores
-would silently count every entry of that file as a miss.
+"""Extraction scores against a hand-made gold folder (:mod:`kg.evaluate.gold`): precision,
+recall and the misses, per type.
 
 Entries marked ``"borderline": true`` count neither way: missing one is no miss, and a
 prediction that matches only borderline entries is no false positive (nor a true positive).
@@ -28,116 +13,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from kg.errors import KGError
+from kg.evaluate.gold import Extracted, Gold, GoldError, gold_form, gold_normal, load_gold
 from kg.extract import citations, columns, institutions, pilots, practices, programmes
-from kg.extract.entities import EntityExtraction, Prepared, extract_entities
-from kg.extract.indicators import IndicatorExtraction, TableRow, Value, extract_indicators, normalise_key
-from kg.extract.spans import strip_enclosing_quotes
+from kg.extract.entities import EntityExtraction, Prepared
+from kg.extract.indicators import TableRow, Value, normalise_key
 from kg.quantities import similarity, squeeze
-from kg.records import Document
 
-#: The file that maps a gold's file names to the corpus's (see the module docstring).
-DOCUMENT_MAP = "documents.json"
-_GOLD_MAP = {ord("％"): "%", ord("＋"): "+", ord("＜"): "<", ord("＞"): ">"}
-_GOLD_MAP.update({c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))})
-
-
-class GoldError(KGError):
-    """A gold folder is missing, unreadable, or written for another corpus."""
-
-    exit_code = 2
-
-
-# ---------------------------------------------------------------------------
-# The gold folder and what was extracted
-# ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Extracted:
-    """The corpus and everything the extractors read from it."""
-
-    prepared: Sequence[Prepared]
-    entities: EntityExtraction
-    indicators: IndicatorExtraction
-
-    @classmethod
-    def run(cls, prepared: Sequence[Prepared]) -> Extracted:
-        """Run the entity and indicator extractors over structured documents."""
-        return cls(prepared, extract_entities(prepared), extract_indicators(list(prepared)))
-
-    @property
-    def documents(self) -> list[Document]:
-        """The corpus documents."""
-        return [document for document, _, _ in self.prepared]
-
-
-@dataclass(frozen=True)
-class Gold:
-    """A gold folder, checked against the corpus it is scored on."""
-
-    folder: Path
-    documents: dict[str, Document]  # file name as the gold writes it → corpus document
-    entities: dict[str, dict[str, list[dict[str, Any]]]]  # gold file name → type → entries
-
-    def read(self, name: str) -> Any | None:
-        """The parsed JSON file ``name`` of the folder, or None when the folder has none."""
-        return _read_json(self.folder / name) if (self.folder / name).is_file() else None
-
-    def document(self, name: str) -> Document:
-        """The corpus document a gold file name stands for."""
-        return self.documents[name]
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise GoldError(f"gold file {path} is unreadable ({exc}) — fix the JSON or remove the file") from None
-
-
-def load_gold(folder: Path, documents: Sequence[Document]) -> Gold:
-    """Read the gold of ``folder`` and tie every file it names to a document of the corpus.
-
-    A gold file name matches the corpus document whose file has that name, or (for a gold written
-    with folders, ``news/crud-news-01.txt``) its last part, or the name ``documents.json`` maps it
-    to. Raises :class:`GoldError` when the folder is missing or names files the corpus lacks.
-    """
-    if not folder.is_dir():
-        raise GoldError(f"gold folder {folder} does not exist — pass the folder holding the gold files "
-                        "(kg eval --extraction DIR)")
-    mapping = _read_json(folder / DOCUMENT_MAP) if (folder / DOCUMENT_MAP).is_file() else {}
-    entities: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for path in sorted(folder.glob("entities*.json")):
-        for name, annotated in _read_json(path).items():
-            if name == "coverage":
-                continue
-            for gold_type, entries in annotated.items():
-                entities.setdefault(name, {}).setdefault(gold_type, []).extend(entries)
-    observations = _read_json(folder / "observations.json") if (folder / "observations.json").is_file() else {}
-    named = set(entities) | {o["doc"] for part in ("observations", "not_same_quantity")
-                             for o in observations.get(part, []) if "doc" in o}
-    by_file = {d.meta.file: d for d in documents}
-    resolved: dict[str, Document] = {}
-    unknown = []
-    for name in sorted(named):
-        wanted = str(mapping.get(name, name))
-        document = by_file.get(wanted) or by_file.get(PurePosixPath(wanted).name)
-        if document is None:
-            unknown.append(name)
-        else:
-            resolved[name] = document
-    if unknown:
-        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        raise GoldError(f"the gold in {folder} names {len(unknown)} file(s) that are not in the corpus: {shown} — "
-                        f"score the corpus this gold was written for (set KG_CORPUS_DIR to its folder), or map the "
-                        f"names to corpus files in {folder / DOCUMENT_MAP}")
-    return Gold(folder, resolved, entities)
-
+P = TypeVar("P")  # a prediction, whatever a type's extractor returns
 
 # ---------------------------------------------------------------------------
 # Scores
@@ -194,14 +81,46 @@ class ExtractionReport:
 Scorer = Callable[[Gold, Extracted], "TypeScore | None"]
 
 
-def gold_normal(text: str | None) -> str | None:
-    """The gold files' convention: no white space; ％＋＜＞ and full-width letters/digits half-width."""
-    return None if text is None else squeeze(text).translate(_GOLD_MAP)
+@dataclass
+class _Tally:
+    """One type's counts as the documents are matched one by one (see the module docstring for
+    borderline entries)."""
 
+    name: str
+    found: int = 0
+    gold: int = 0
+    correct: int = 0
+    predicted: int = 0
+    misses: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
 
-def gold_form(name: str) -> str:
-    """A name as the gold files compare it: :func:`gold_normal`, quotes around the whole name dropped."""
-    return strip_enclosing_quotes(gold_normal(name) or "")
+    def match(self, entries: Sequence[dict[str, Any]], predictions: Iterable[P], agrees: Callable[[int, P], bool],
+              wrong: Callable[[P], str], missed: Callable[[dict[str, Any]], str]) -> None:
+        """Count one document: each prediction against the gold ``entries`` it ``agrees`` with
+        (by entry index), then each counted entry found or missed."""
+        matched: set[int] = set()
+        for prediction in predictions:
+            hits = [i for i in range(len(entries)) if agrees(i, prediction)]
+            matched.update(hits)
+            if any(not entries[i].get("borderline") for i in hits):
+                self.correct += 1
+                self.predicted += 1
+            elif not hits:
+                self.predicted += 1
+                self.wrong.append(wrong(prediction))
+        for i, entry in enumerate(entries):
+            if entry.get("borderline"):
+                continue
+            self.gold += 1
+            if i in matched:
+                self.found += 1
+            else:
+                self.misses.append(missed(entry))
+
+    def score(self) -> TypeScore:
+        """The counts as a :class:`TypeScore`."""
+        return TypeScore(self.name, self.found, self.gold, self.correct, self.predicted, tuple(self.misses),
+                         tuple(self.wrong))
 
 
 def _name(entry: dict[str, Any]) -> str:
@@ -232,36 +151,18 @@ def entity_type(gold_type: str, extracted_type: str) -> Scorer:
             return None
         extraction = extracted.entities
         in_doc = _entities_by_document(extraction)
-        found = total = correct = predicted = 0
-        misses: list[str] = []
-        wrong: list[str] = []
+        tally = _Tally(gold_type)
         for file_name, annotated in gold.entities.items():
             document = gold.document(file_name)
             entries = annotated.get(gold_type, [])
             entry_names = [_names(e) for e in entries]
-            matched: set[int] = set()
-            for ref, surfaces in in_doc.get(document.id, {}).items():
-                if ref[0] != extracted_type or ref in extraction.topic_items:
-                    continue
-                entity = extraction.entities[ref]
-                names = {gold_form(n) for n in (entity.label, *entity.aliases, *surfaces)}
-                hits = [i for i, entry in enumerate(entry_names) if names & entry]
-                matched.update(hits)
-                if any(not entries[i].get("borderline") for i in hits):
-                    correct += 1
-                    predicted += 1
-                elif not hits:
-                    predicted += 1
-                    wrong.append(f"{document.id}: {entity.label}")
-            for i, entry in enumerate(entries):
-                if entry.get("borderline"):
-                    continue
-                total += 1
-                if i in matched:
-                    found += 1
-                else:
-                    misses.append(f"{document.id}: {_name(entry)}")
-        return TypeScore(gold_type, found, total, correct, predicted, tuple(misses), tuple(wrong))
+            found = [(entity, {gold_form(n) for n in (entity.label, *entity.aliases, *surfaces)})
+                     for ref, surfaces in in_doc.get(document.id, {}).items()
+                     if ref[0] == extracted_type and ref not in extraction.topic_items
+                     for entity in (extraction.entities[ref],)]
+            tally.match(entries, found, lambda i, pair: bool(pair[1] & entry_names[i]),
+                        lambda pair: f"{document.id}: {pair[0].label}", lambda entry: f"{document.id}: {_name(entry)}")
+        return tally.score()
     return score
 
 
@@ -282,9 +183,7 @@ def score_responsibilities(gold: Gold, extracted: Extracted) -> TypeScore | None
         return None
     extraction = extracted.entities
     in_doc = _entities_by_document(extraction)
-    found = total = correct = predicted = 0
-    misses: list[str] = []
-    wrong: list[str] = []
+    tally = _Tally("responsibilities")
     for file_name, annotated in gold.entities.items():
         document = gold.document(file_name)
         entries = annotated.get("responsibilities", [])
@@ -301,7 +200,8 @@ def score_responsibilities(gold: Gold, extracted: Extracted) -> TypeScore | None
                                                             (text.find("\n", m.end) + 1 or len(text) + 1) - 1])
                       for m in extraction.mentions if m.doc_id == document.id and m.entity_type == "Task"}
 
-        def agrees(entry: dict[str, Any], task: Any) -> bool:
+        def agrees(i: int, task: Any) -> bool:
+            entry = entries[i]
             measures = [entry["measure"], *entry.get("extra_measures", ())]
             paragraph = paragraphs.get(("Task", task.key), "")
             if not any(_measures_agree(m, task.label) or gold_form(m) in paragraph for m in measures):
@@ -313,28 +213,16 @@ def score_responsibilities(gold: Gold, extracted: Extracted) -> TypeScore | None
             return True
 
         tasks = [extraction.entities[ref] for ref in surfaces if ref[0] == "Task"]
-        matched: set[int] = set()
-        for task in tasks:
-            hits = [i for i, entry in enumerate(entries) if agrees(entry, task)]
-            matched.update(hits)
-            if any(not entries[i].get("borderline") for i in hits):
-                correct += 1
-                predicted += 1
-            elif not hits:
-                predicted += 1
-                units = ", ".join(extraction.entities[r].label for r in sorted(
-                    {*task.links.get("leadUnit", ()), *task.links.get("coUnit", ())}) if r in extraction.entities)
-                wrong.append(f"{document.id}: {task.label} ({units})")
-        for i, entry in enumerate(entries):
-            if entry.get("borderline"):
-                continue
-            total += 1
-            if i in matched:
-                found += 1
-            else:
-                misses.append(f"{document.id}: {entry['measure']} (lead {'、'.join(entry.get('lead', []))}; "
-                              f"co {'、'.join(entry.get('co', []))})")
-    return TypeScore("responsibilities", found, total, correct, predicted, tuple(misses), tuple(wrong))
+
+        def shown(task: Any) -> str:
+            units = ", ".join(extraction.entities[r].label for r in sorted(
+                {*task.links.get("leadUnit", ()), *task.links.get("coUnit", ())}) if r in extraction.entities)
+            return f"{document.id}: {task.label} ({units})"
+
+        tally.match(entries, tasks, agrees, shown,
+                    lambda entry: f"{document.id}: {entry['measure']} (lead {'、'.join(entry.get('lead', []))}; "
+                                  f"co {'、'.join(entry.get('co', []))})")
+    return tally.score()
 
 
 def _numbers(value: str | None) -> tuple[str, ...]:
@@ -350,14 +238,13 @@ def score_targets(gold: Gold, extracted: Extracted) -> TypeScore | None:
 
     if not any("targets" in annotated for annotated in gold.entities.values()):
         return None
-    found = total = correct = predicted = 0
-    misses: list[str] = []
-    wrong: list[str] = []
+    tally = _Tally("targets")
     for file_name, annotated in gold.entities.items():
         document = gold.document(file_name)
         entries = annotated.get("targets", [])
 
-        def agrees(entry: dict[str, Any], target: Any) -> bool:
+        def agrees(i: int, target: Any) -> bool:
+            entry = entries[i]
             want, got = gold_form(entry["subject"]), gold_form(target.subject)
             if (entry.get("value") is None) != (target.value is None) or _numbers(entry.get("value")) != _numbers(target.value):
                 return False
@@ -365,25 +252,10 @@ def score_targets(gold: Gold, extracted: Extracted) -> TypeScore | None:
                 return False
             return bool(want and got) and (want in got or got in want)
 
-        matched: set[int] = set()
-        for target in find_targets(document.text, document.meta.date):
-            hits = [i for i, entry in enumerate(entries) if agrees(entry, target)]
-            matched.update(hits)
-            if any(not entries[i].get("borderline") for i in hits):
-                correct += 1
-                predicted += 1
-            elif not hits:
-                predicted += 1
-                wrong.append(f"{document.id}: {target.subject} {target.value} ({target.deadline})")
-        for i, entry in enumerate(entries):
-            if entry.get("borderline"):
-                continue
-            total += 1
-            if i in matched:
-                found += 1
-            else:
-                misses.append(f"{document.id}: {entry['quote']} ({entry.get('deadline')})")
-    return TypeScore("targets", found, total, correct, predicted, tuple(misses), tuple(wrong))
+        tally.match(entries, find_targets(document.text, document.meta.date), agrees,
+                    lambda target: f"{document.id}: {target.subject} {target.value} ({target.deadline})",
+                    lambda entry: f"{document.id}: {entry['quote']} ({entry.get('deadline')})")
+    return tally.score()
 
 
 def _entities_by_document(extraction: EntityExtraction) -> dict[str, dict[tuple[str, str], set[str]]]:
