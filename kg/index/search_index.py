@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -40,6 +40,13 @@ _MAX_SENTENCE = 80
 _MIN_CLAUSE = 16
 _CLAUSE_END = re.compile(r"(?<=[，；、：,;:])")
 ProgressFn = Callable[[int], None]
+
+
+@lru_cache(maxsize=256)
+def query_tokens(query: str) -> tuple[str, ...]:
+    """:func:`kg.text.tokenize` of a query, remembered: one search asks for them twice (BM25 scores
+    and BM25's confidence), and jieba costs about as much as the BM25 scoring itself."""
+    return tuple(tokenize(query))
 
 
 def _faiss():  # noqa: ANN202 - faiss has no type stubs
@@ -191,7 +198,7 @@ class SearchIndex:
 
     def bm25_scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no token matches)."""
-        tokens = tokenize(query)
+        tokens = query_tokens(query)
         if not tokens or not self.items:
             return np.zeros(len(self.items), dtype=np.float32)
         vocab = self.bm25.vocab_dict  # type: ignore[attr-defined]
@@ -204,7 +211,7 @@ class SearchIndex:
         """How much of ``query`` passage ``row`` contains: the IDF-weighted share of the query's
         distinct search tokens that occur in it (0 to 1). A token the corpus lacks counts with the
         highest IDF, so a query in words the documents never use has a low coverage everywhere."""
-        tokens = list(dict.fromkeys(tokenize(query)))
+        tokens = list(dict.fromkeys(query_tokens(query)))
         if not tokens or not self.items:
             return 0.0
         vocab = self.bm25.vocab_dict  # type: ignore[attr-defined]
@@ -229,17 +236,18 @@ class SearchIndex:
         # Several clauses of one passage can crowd the top, so ask for more clauses than passages.
         wanted = min(total, max(k * 8, 64))
         scores, rows = self.faiss_index.search(vector.reshape(1, -1).astype(np.float32), wanted)  # type: ignore[attr-defined]
-        best: dict[int, float] = {}
-        for clause, score in zip(rows[0], scores[0]):
-            if clause < 0:
-                continue
-            for passage in self.owners.of(int(clause)).tolist():
-                if passage not in best:
-                    best[passage] = float(score)
-            if len(best) >= k:  # clauses come best first: these k passages are the answer
-                break
-        ordered = sorted(best.items(), key=lambda item: -item[1])[:k]
-        return [row for row, _ in ordered], [score for _, score in ordered]
+        found = rows[0] >= 0
+        clauses, cosines = rows[0][found].astype(np.int64), scores[0][found]
+        # Every (clause, owning passage) pair, clauses best first; a passage's score is that of its
+        # first pair (its best clause), and the first k distinct passages are the answer.
+        starts, ends = self.owners.offsets[clauses], self.owners.offsets[clauses + 1]
+        counts = ends - starts
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        passages = self.owners.rows[np.repeat(starts, counts) + within]
+        _, first = np.unique(passages, return_index=True)
+        first = np.sort(first)[:k]
+        pair_cosines = np.repeat(cosines, counts)
+        return passages[first].tolist(), [float(c) for c in pair_cosines[first]]
 
     def dense_scores(self, vector: np.ndarray, rows: Sequence[int]) -> np.ndarray:
         """The dense score (best clause cosine, as :meth:`dense_search` gives) of each passage row in
