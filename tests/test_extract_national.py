@@ -558,3 +558,10 @@ def test_a_verb_whose_object_follows_de_is_not_part_of_the_name() -> None:
     text = "2023年，我省引导公众学习健康知识，不断提高全民健身促进行动的质量和覆盖面。全省实施改善医疗服务行动。"
     found = names(extract_one("gd-news", "广东动态", "news", text), "gd-news", "Programme")
     assert {"全民健身促进行动", "改善医疗服务行动"} <= found and "提高全民健身促进行动" not in found
+
+
+def test_a_groups_head_hospital_is_a_body_and_a_clause_before_de_stays_no_programme() -> None:
+    result = extract_one("yn-news2", "云南动态", "news",
+                         "在弥渡县紧密型医共体总院召开会议。各方形成跨部门协作实施计划的路线图。")
+    assert "弥渡县紧密型医共体总院" in names(result, "yn-news2")
+    assert not any(n.endswith("实施计划") for n in names(result, "yn-news2", "Programme"))

@@ -221,8 +221,9 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     surface = text[start:raw.end]
     first = next(iter(lexicon._pos_tagger().cut(surface)), None)
     if text.startswith("的", raw.end) and first is not None and first.flag == "v" and len(first.word) == 2 \
-            and is_programme_name(surface[2:]):
+            and is_programme_name(surface) and is_programme_name(surface[2:]):
         # 提高健康素养促进行动的质量: the verb takes what follows 的 as its object; the name starts after it
+        # (only a boundary fix: 形成特定部门实施计划的…, a clause, stays no name)
         start += 2
         surface = text[start:raw.end]
     if raw.suffix in lexicon.words("programme_verb_suffixes"):
