@@ -201,3 +201,29 @@ def test_kg_eval_reports_the_paraphrase_questions_on_their_own_rows(real_setting
     assert {"hybrid", "bm25", "dense", "hybrid+synonyms", "bm25+synonyms"} <= set(rows)
     assert rows["bm25 [paraphrase]"]["n"] == 1 and set(rows["bm25 [paraphrase]"]["first_rank"]) == {"b"}
     assert rows["hybrid"]["n"] == 2
+
+
+@pytest.mark.model
+def test_hybrid_search_with_e5_finds_a_paraphrase_that_shares_no_word_with_its_passage(service: Service) -> None:
+    """村里看病的大夫上了年纪以后… has no content word of 落实在职乡村医生参加基本养老保险政策; over real
+    passages of the plan, BM25 alone does not put that passage in its top 5, the hybrid with the
+    default encoder does (BM25's confidence is low, so the encoder carries the query)."""
+    from kg.index.embed import E5_MODEL, load_encoder
+    from kg.index.search_index import SearchIndex
+    from kg.query.search import search
+    from kg.text import clean_query
+
+    needle = "在职乡村医生参加基本养老保险政策"
+    items = service.index.items
+    answer = next(item for item in items if answers(item.passage.text, [needle]))
+    chosen = [answer, *[item for item in items if item is not answer][:60]]
+    e5 = load_encoder(E5_MODEL, threads=1)
+    index = SearchIndex.build(chosen, e5.encode, e5.model_id, e5.dimension)
+    query = clean_query("村里看病的大夫上了年纪以后生活来源有没有着落")
+
+    def top5(mode: str) -> list[str]:
+        return [index.items[r.row].passage.text for r in search(index, query, mode=mode, k=5, candidates=50,
+                                                                  rrf_k=20, encode_query=e5.encode_query)]
+
+    assert not any(answers(text, [needle]) for text in top5("bm25"))
+    assert any(answers(text, [needle]) for text in top5("hybrid"))
