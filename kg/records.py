@@ -162,3 +162,87 @@ class DocumentInfo:
     kind: str
     file: str
     chars: int
+
+
+# ---------------------------------------------------------------------------
+# What the query service answers about a build (kg.query.service.Service)
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """Counts, model and build time of a loaded build (``kg info``)."""
+
+    build_dir: str
+    built_at: str
+    model: dict[str, object]  # id, dimension … as the manifest records them
+    counts: dict[str, int]  # documents, sections, passages, triples …, and quads_in_store
+    documents: tuple[DocumentInfo, ...]
+    rejected: tuple[dict[str, str], ...]  # files the build refused: file, reason
+    stages_seconds: dict[str, float]
+
+    def to_json(self) -> dict[str, object]:
+        """The shape ``kg info --json`` prints."""
+        return {"build_dir": self.build_dir, "built_at": self.built_at, "model": self.model, "counts": self.counts,
+                "documents": [vars(d) for d in self.documents], "rejected": list(self.rejected),
+                "stages_seconds": self.stages_seconds}
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    """A section of a built document, as the reader's outline lists it."""
+
+    iri: str
+    title: str
+    number: str  # the heading's number as written ("" when it has none)
+    level: int  # 0 is the document's root
+    start: int
+    end: int
+    kind: str  # "section" or "table"
+
+
+@dataclass(frozen=True)
+class DocumentMention:
+    """One entity mention in a document, for the reader's highlights."""
+
+    entity: str  # the entity's IRI
+    label: str
+    type: str  # lower-case type segment of the IRI: institution, indicator …
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ColumnItem:
+    """A numbered item of a 专栏 box, with the programmes and pilot zones linked to it."""
+
+    iri: str
+    label: str
+    ordinal: int | None
+    linked: tuple[tuple[str, str], ...]  # (label, type) of each linked entity
+
+
+@dataclass(frozen=True)
+class SpecialColumn:
+    """A 专栏 box of a plan with its items in order."""
+
+    iri: str
+    label: str
+    ordinal: int
+    items: tuple[ColumnItem, ...]
+
+
+@dataclass(frozen=True)
+class TargetRecord:
+    """A target as the graph states it: its indicator, value as written and setting document."""
+
+    iri: str
+    indicator_iri: str
+    indicator: str  # the indicator's label
+    unit: str
+    domain: str
+    year: int
+    value: str  # as written (pol:valueText)
+    comparator: str
+    attribute: str
+    document_iri: str
+    document_title: str

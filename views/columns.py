@@ -15,15 +15,14 @@ def columns_page() -> None:
     if not boxes:
         st.info("当前构建中没有专栏。")
         return
-    st.caption(f"{len(boxes)} 个专栏，{sum(len(b['items']) for b in boxes)} 个项目。")
+    st.caption(f"{len(boxes)} 个专栏，{sum(len(b.items) for b in boxes)} 个项目。")
     for box in boxes:
-        with st.expander(escape_markdown(box["label"]), expanded=False):
-            for item in box["items"]:
-                st.page_link("views/entity.py", label=f"{item['ordinal']}．{escape_markdown(item['label'])}", icon=":material/label:",
-                             query_params={"e": item["iri"]})
-                linked = item.get("linked", [])
-                if linked:
-                    st.caption(escape_markdown("　相关：" + "、".join(f"{name}（{kind}）" for name, kind in linked)))
+        with st.expander(escape_markdown(box.label), expanded=False):
+            for item in box.items:
+                st.page_link("views/entity.py", label=f"{item.ordinal}．{escape_markdown(item.label)}", icon=":material/label:",
+                             query_params={"e": item.iri})
+                if item.linked:
+                    st.caption(escape_markdown("　相关：" + "、".join(f"{name}（{kind}）" for name, kind in item.linked)))
 
 
 columns_page()

@@ -37,7 +37,7 @@ def documents_page() -> None:
     text = service.document_text(doc_id)
     sections = service.sections(doc_id)
     mentions = service.document_mentions(doc_id)
-    kinds = sorted({m["type"] for m in mentions if m["type"] in TYPE_NAMES})
+    kinds = sorted({m.type for m in mentions if m.type in TYPE_NAMES})
     shown = st.multiselect("高亮实体类型", kinds, default=kinds, format_func=TYPE_NAMES.get, key="reader_types",
                            placeholder=PICK)
     st.markdown(legend(shown), unsafe_allow_html=True)
@@ -46,19 +46,17 @@ def documents_page() -> None:
     with outline:
         st.subheader("目录")
         # Radio labels are markdown: the section titles are escaped (the indent is ideographic spaces).
-        labels = [("　" * max(0, s["level"] - 1)) + escape_markdown(f"{s['number'] or ''}{s['title']}")
-                  for s in sections]
+        labels = [("　" * max(0, s.level - 1)) + escape_markdown(f"{s.number}{s.title}") for s in sections]
         # A link to a quote (?start=&end=) opens the deepest section that holds it.
-        holding = [i for i, s in enumerate(sections) if focus and s["start"] <= focus[0][0] < s["end"]]
-        initial = max(holding, key=lambda i: sections[i]["level"]) if holding else 0
+        holding = [i for i, s in enumerate(sections) if focus and s.start <= focus[0][0] < s.end]
+        initial = max(holding, key=lambda i: sections[i].level) if holding else 0
         chosen = st.radio("章节", range(len(sections)), index=initial, format_func=lambda i: labels[i],
                           key="reader_section", label_visibility="collapsed")
     with reader:
-        section = sections[chosen] if sections else {"start": 0, "end": len(text), "title": docs[doc_id].title}
-        st.caption(f"字符 {section['start']}–{section['end']}")
-        spans = [(a, b, "focus") for a, b in focus] + [(m["start"], m["end"], m["type"]) for m in mentions
-                                                       if m["type"] in shown]
-        st.markdown(highlight(text[section["start"]:section["end"]], section["start"], spans),
+        start, end = (sections[chosen].start, sections[chosen].end) if sections else (0, len(text))
+        st.caption(f"字符 {start}–{end}")
+        spans = [(a, b, "focus") for a, b in focus] + [(m.start, m.end, m.type) for m in mentions if m.type in shown]
+        st.markdown(highlight(text[start:end], start, spans),
                     unsafe_allow_html=True)
 
 

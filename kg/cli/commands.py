@@ -10,7 +10,6 @@ import click
 
 from kg.cli.common import echo_json, main, open_service, progress_bars, settings_of
 from kg.config import SETTINGS, Settings
-from kg.errors import KGError
 
 if TYPE_CHECKING:
     from kg.query.service import Service
@@ -95,16 +94,16 @@ def info(ctx: click.Context, as_json: bool) -> None:
     """Documents, sections, passages, triples, model and build time of the current build."""
     data = open_service(ctx).info()
     if as_json:
-        echo_json(data)
+        echo_json(data.to_json())
         return
-    counts = data["counts"]
-    click.echo(f"build:     {data['build_dir']} (built {data['built_at']})")
-    click.echo(f"model:     {data['model']['id']} ({data['model']['dimension']}-d)")
+    counts = data.counts
+    click.echo(f"build:     {data.build_dir} (built {data.built_at})")
+    click.echo(f"model:     {data.model['id']} ({data.model['dimension']}-d)")
     click.echo(f"counts:    {counts['documents']} documents, {counts['sections']} sections, "
                f"{counts['passages']} passages, {counts['triples']} triples")
-    for doc in data["documents"]:
-        click.echo(f"  {doc['id']:<22} {doc['kind']:<8} {doc['date']:<10} {doc['title']}")
-    for rejected in data["rejected"]:
+    for doc in data.documents:
+        click.echo(f"  {doc.id:<22} {doc.kind:<8} {doc.date:<10} {doc.title}")
+    for rejected in data.rejected:
         click.echo(f"  rejected: {rejected['file']}: {rejected['reason']}")
 
 

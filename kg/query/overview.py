@@ -135,7 +135,7 @@ def trace_json(service: Any, iri: str) -> dict[str, Any]:
 def target_rows(service: Any) -> list[TargetRow]:
     """Every target of the build, one row each (merged, see :func:`merge_targets`)."""
     rows: list[TargetRow] = []
-    for iri in sorted({r["i"] for r in service.targets()}):
+    for iri in sorted({r.indicator_iri for r in service.targets()}):
         rows.extend(rows_of_trace(trace_json(service, iri)))
     return rows
 

@@ -20,7 +20,17 @@ from kg.config import Settings
 from kg.errors import QueryError, StaleBuildError
 from kg.rdf.write import read_store
 from kg.index.search_index import SearchIndex, matched_spans
-from kg.records import DocumentInfo, Hit, Span
+from kg.records import (
+    BuildInfo,
+    ColumnItem,
+    DocumentInfo,
+    DocumentMention,
+    DocumentSection,
+    Hit,
+    Span,
+    SpecialColumn,
+    TargetRecord,
+)
 from kg.text import clean_query, tokenize
 
 if TYPE_CHECKING:
@@ -99,19 +109,13 @@ class Service:
             self._encoder = encoder
         return self._encoder
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> BuildInfo:
         """Counts, model and build time of the loaded build."""
         counts = dict(self.manifest["counts"])
         counts["quads_in_store"] = len(self.store)
-        return {
-            "build_dir": str(self.settings.build_path),
-            "built_at": self.manifest["built_at"],
-            "model": self.manifest["model"],
-            "counts": counts,
-            "documents": [vars(d) for d in self.documents.values()],
-            "rejected": self.manifest.get("rejected", []),
-            "stages_seconds": self.manifest.get("stages_seconds", {}),
-        }
+        return BuildInfo(str(self.settings.build_path), self.manifest["built_at"], self.manifest["model"], counts,
+                         tuple(self.documents.values()), tuple(self.manifest.get("rejected", [])),
+                         self.manifest.get("stages_seconds", {}))
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", doc_ids: Sequence[str] | None = None,
                kinds: Sequence[str] | None = None, years: Sequence[int] | None = None,
@@ -177,8 +181,7 @@ class Service:
             documents = sorted({self._passage_rows[p][1].doc_id for p in self._mention_passages(iri)
                                 if p in self._passage_rows})
             for doc_id in documents:
-                mentions = [Named(int(r["start"]), int(r["end"]), str(r["e"]), str(r["label"]))
-                            for r in self.document_mentions(doc_id)]
+                mentions = [Named(m.start, m.end, m.entity, m.label) for m in self.document_mentions(doc_id)]
                 spans = [Span(p.id, p.start, p.end) for _, p in self._passages_by_doc.get(doc_id, [])]
                 for passage_id in referring_passages(self.document_text(doc_id), spans, mentions, iri):
                     rows.append(self._passage_rows[passage_id][0])
@@ -354,17 +357,22 @@ class Service:
 
         return neighbourhood(self.entity_graph(), iri, depth=depth, types=types, cap=cap)
 
-    def special_columns(self) -> list[dict[str, Any]]:
+    def special_columns(self) -> list[SpecialColumn]:
         """The 专栏 boxes with their items and what links to each item."""
         from kg.query.graph_queries import special_columns
 
-        return special_columns(self.store)
+        return [SpecialColumn(b["iri"], b["label"], b["ordinal"],
+                              tuple(ColumnItem(i["iri"], i["label"], i["ordinal"], tuple(i["linked"]))
+                                    for i in b["items"]))
+                for b in special_columns(self.store)]
 
-    def targets(self) -> list[dict[str, Any]]:
+    def targets(self) -> list[TargetRecord]:
         """Every target with its indicator and setting document (the 指标与目标 table)."""
         from kg.query.graph_queries import target_table
 
-        return target_table(self.store)
+        return [TargetRecord(r["t"], r["i"], r["label"], r["unit"] or "", r["domain"] or "", r["year"], r["value"],
+                             r["comparator"] or "", r["attribute"] or "", r["doc"], r["doctitle"])
+                for r in target_table(self.store)]
 
     def entities_in_passage(self, passage_id: str) -> list[tuple[str, str, str]]:
         """The entities a passage mentions, as (IRI, label, type) — the search page's chips."""
@@ -376,47 +384,23 @@ class Service:
 
         return self._passage_entities.get(passage_iri(passage_id).value, [])
 
-    def target_overview(self) -> list[dict[str, Any]]:
-        """One row per target: indicator, domain, unit, attribute, baseline, target, latest
-        observation, status with its reason, and the setting document (the 指标与目标 table)."""
-        if getattr(self, "_target_overview", None) is None:
-            rows = []
-            for iri in sorted({r["i"] for r in self.targets()}):
-                from kg.query.trace import trace_indicator
-
-                data = trace_indicator(self.store, "", self.documents, self.passage, self.document_text,
-                                       iri=iri, names=self._indicators).to_json()
-                info = data["indicator"]
-                current = data["current"]
-                for target in data["targets"]:
-                    baseline = target.get("baseline")
-                    rows.append({
-                        "indicator": info["label"], "iri": info["iri"], "domain": info["domain"],
-                        "unit": info["unit"], "attribute": target.get("attribute") or info.get("attribute", ""),
-                        "baseline": baseline["value"]["display"] if baseline else "",
-                        "year": target["year"], "target": target["value"]["display"],
-                        "latest": f"{current['value']['display']}（{current['as_of']}）" if current else "",
-                        "status": target["status"], "reason": target["reason"],
-                        "set_by": target["document"]["title"],
-                    })
-            self._target_overview = rows
-        return self._target_overview
-
-    def document_mentions(self, doc_id: str) -> list[dict[str, Any]]:
+    def document_mentions(self, doc_id: str) -> list[DocumentMention]:
         """Every entity mention in a document, with its type, for the reader's highlights."""
         from kg.rdf.write import doc_iri
         from kg.query.graph_queries import document_mentions
 
         self.document_text(doc_id)
-        return document_mentions(self.store, doc_iri(doc_id).value)
+        return [DocumentMention(r["e"], r["label"], r["type"], int(r["start"]), int(r["end"]))
+                for r in document_mentions(self.store, doc_iri(doc_id).value)]
 
-    def sections(self, doc_id: str) -> list[dict[str, Any]]:
+    def sections(self, doc_id: str) -> list[DocumentSection]:
         """A document's sections in reading order (title, number, level, start, end)."""
         from kg.rdf.write import doc_iri
         from kg.query.graph_queries import document_sections
 
         self.document_text(doc_id)  # refuses unknown ids with the list of known ones
-        return document_sections(self.store, doc_iri(doc_id).value)
+        return [DocumentSection(r["s"], r["title"], r["number"] or "", int(r["level"]), int(r["start"]), int(r["end"]),
+                                r["kind"]) for r in document_sections(self.store, doc_iri(doc_id).value)]
 
     def export(self, fmt: str) -> bytes:
         """The whole graph serialised: 'trig' and 'nquads' keep one named graph per document;
