@@ -13,7 +13,7 @@ import streamlit as st
 from kg.errors import KGError
 from kg.query.service import Service
 from kg.query.recognise import EntityRef
-from kg.query.facts import CLASS_OF, column_items, entity_facts, sources_of
+from kg.query.facts import CLASS_OF, column_items, entity_facts
 from views.common import cached_target_rows, chinese_error, service_or_stop, warmup_state
 from views.render import TYPE_NAMES, escape_markdown
 from views.trace_view import reader_link, show_trace
@@ -161,9 +161,9 @@ def _overview(everything: list) -> None:
         st.rerun()
 
 
-def _facts(service: object, iri: str, kind: str, label: str) -> None:
+def _facts(service: Service, iri: str, kind: str, label: str) -> None:
     """The facts of the entity's type, each with its citation."""
-    sources = sources_of(service)
+    sources = service.sources
     entity = EntityRef(iri, label, CLASS_OF.get(kind, kind))
     if kind == "indicator":
         show_trace(service, iri)

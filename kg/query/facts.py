@@ -43,16 +43,6 @@ class ItemTargets:
     targets: list[dict[str, Any]] = field(default_factory=list)  # indicator, iri, target, year, citation
 
 
-def sources_of(service: Any) -> Sources:
-    """A :class:`kg.query.citations.Sources` over a service's build."""
-    from kg.query.trace import trace_indicator
-
-    def trace(iri: str) -> Any:
-        return trace_indicator(service.store, "", service.documents, service.passage, service.document_text, iri=iri)
-
-    return Sources(service.store, service.documents, service.passage, service.document_text, trace)
-
-
 def cite_together(sources: Sources, subject: str, other: str) -> Citation | None:
     """The sentence where ``subject`` and ``other`` are named together (the first such), else the
     sentence of ``subject``'s first mention."""

@@ -201,7 +201,7 @@ class Service:
     def _mention_passages(self, iri: str) -> list[str]:
         from kg.query.citations import mentions_of
 
-        return [m.passage.id for m in mentions_of(self._sources, iri)]
+        return [m.passage.id for m in mentions_of(self.sources, iri)]
 
     @cached_property
     def _passage_rows(self) -> dict[str, tuple[int, Any]]:
@@ -238,7 +238,9 @@ class Service:
         return NameResolver(self.lexicon, cited)
 
     @cached_property
-    def _sources(self) -> Sources:
+    def sources(self) -> Sources:
+        """What answers and entity pages cite from (kg.query.citations.Sources): this build's graph,
+        documents, passages and texts, and its indicator traces over the one indicator index."""
         from kg.query.citations import Sources
         from kg.query.trace import trace_indicator
 
@@ -263,7 +265,7 @@ class Service:
         from kg.query.cards import answer_card
 
         text = clean_query(query)[:MAX_QUERY_CHARS]
-        return answer_card(text, self.names.recognise(text), self._sources) if text else None
+        return answer_card(text, self.names.recognise(text), self.sources) if text else None
 
     @cached_property
     def _related_graph(self) -> RelatedGraph:
@@ -292,7 +294,7 @@ class Service:
         from kg.query.related import Timeline, timeline
 
         entity = self.names.entity(name)
-        return Timeline(entity, timeline(self._sources, entity.iri))
+        return Timeline(entity, timeline(self.sources, entity.iri))
 
     def _allowed_rows(self, doc_ids: Sequence[str] | None, kinds: Sequence[str] | None,
                       years: Sequence[int] | None) -> np.ndarray | None:
