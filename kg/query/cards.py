@@ -154,6 +154,21 @@ def _member_labels(sources: Sources, entity: EntityRef) -> dict[str, str]:
     return {name_form(r["name"]): r["label"] for r in select(sources.store, MEMBER_NAMES, e=ox.NamedNode(entity.iri))}
 
 
+def _cited_members(sources: Sources, entity: EntityRef) -> list[tuple[str, Citation]]:
+    """The graph's members of a group, each with the sentence that names it (beside the group when
+    it can); members named in no sentence are left out."""
+    rows = select(sources.store, MEMBERS, e=ox.NamedNode(entity.iri))
+    group_at = {(m.passage.id) for m in mentions_of(sources, entity.iri)}
+    out = []
+    for label, iri in sorted({(r["label"], r["member"]) for r in rows}):
+        spots = mentions_of(sources, iri)
+        spot = next((m for m in spots if m.passage.id in group_at), spots[0] if spots else None)
+        citation = sources.cite_sentence(spot.passage.id, spot.start, spot.end) if spot else None
+        if citation is not None and label in re.sub(r"\s+", "", citation.quote):
+            out.append((label, citation))
+    return out
+
+
 def members_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]] | None:
     """Who makes up a group: the lead body and every member as the cited sentence states them
     (counted collectives such as 8家乡镇卫生院 included); when no sentence can be read that way,
@@ -172,19 +187,21 @@ def members_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citat
             parts.append(f"{found.role}：{'、'.join(named(w) for w in found.lead)}")
         if found.members:
             parts.append(f"成员单位：{'、'.join(named(w) for w in found.members)}")
-        return f"{entity.label}的{'；'.join(parts)}（据原文）", [found.citation]
-    rows = select(sources.store, MEMBERS, e=ox.NamedNode(entity.iri))
-    if not rows:
-        return None
-    # The graph's members, each cited where the text names it (beside the group when it can).
-    group_at = {(m.passage.id) for m in mentions_of(sources, entity.iri)}
+        citations = [found.citation]
+        # Units the graph links to the group that the make-up sentence does not name (a 总院 named
+        # in another sentence): said too, each with its own citation, so the card is not less
+        # than the graph.
+        stated = {full.get(name_form(w), w) for w in (*found.lead, *found.members)}
+        others = []
+        for label, spot in _cited_members(sources, entity):
+            if label not in stated and spot.quote not in found.citation.quote:
+                others.append(label)
+                add_citations(citations, [spot])
+        if others:
+            parts.append(f"另见：{'、'.join(others)}")
+        return f"{entity.label}的{'；'.join(parts)}（据原文）", citations
     members, citations = [], []
-    for label, iri in sorted({(r["label"], r["member"]) for r in rows}):
-        spots = mentions_of(sources, iri)
-        spot = next((m for m in spots if m.passage.id in group_at), spots[0] if spots else None)
-        citation = sources.cite_sentence(spot.passage.id, spot.start, spot.end) if spot else None
-        if citation is None or label not in re.sub(r"\s+", "", citation.quote):
-            continue
+    for label, citation in _cited_members(sources, entity):
         if any(word in citation.quote for word in ("成员", "组建", "组成")) and entity.label in citation.quote:
             # A sentence that states the make-up in a way we could not read: quote it whole.
             return f"{entity.label}的组成，原文为：“{citation.quote}”", [citation]
