@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import QueryError
 from kg.query.service import Service
-from kg.query.trace import name_form
+from kg.query.indicator_names import name_form
 
 
 def _resolved(service: Service, text: str, indicator: bool) -> dict[str, str]:

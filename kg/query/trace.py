@@ -24,7 +24,6 @@ from kg.errors import QueryError
 from kg.ingest.passages import sentences
 from kg.query.graph_queries import select
 from kg.query.indicator_names import Candidate, IndicatorInfo, IndicatorNames, indicators
-from kg.query.indicator_names import name_form  # noqa: F401 — still imported from here by tests/test_names.py
 from kg.query.target_status import (
     AUTHORITY,
     DocumentRef,
@@ -198,4 +197,4 @@ def trace_indicator(store: ox.Store, query: str, documents: Mapping[str, Documen
     return Trace(query, info, match, list(alternatives), attribute, traced, observations, newest(observations))
 
 
-__all__ = ["PassageLookup", "Trace", "TracedTarget", "name_form", "read_values", "sentence_around", "trace_indicator"]
+__all__ = ["PassageLookup", "Trace", "TracedTarget", "read_values", "sentence_around", "trace_indicator"]
