@@ -134,7 +134,7 @@ class Service:
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         text = clean_query(query)[:MAX_QUERY_CHARS]
-        if not text or k <= 0:
+        if k <= 0 or not any(ch.isalnum() for ch in text):  # nothing to search for (。，、！？)
             return []
         allowed = self._allowed_rows(doc_ids, kinds, years)
         limit = max(self.settings.candidates, k)
