@@ -97,9 +97,12 @@ def test_indicators_page_lists_targets(app_env: None) -> None:
     assert set(at.dataframe[0].value["指标"]) == {"孕产妇死亡率", "孕产妇系统管理率和3岁以下儿童系统管理率"}
 
 
-def test_columns_page_runs(app_env: None) -> None:
+def test_columns_page_lists_the_boxes_and_their_items(app_env: None) -> None:
     at = open_page("views/columns.py")
     assert not at.exception
+    assert [c.value for c in at.caption][0] == "13 个专栏，61 个项目。"  # the plan's boxes (gold: 13, 61)
+    labels = [e.label for e in at.expander]
+    assert len(labels) == 13 and labels[0].startswith("专栏1")
 
 
 def test_sparql_console_runs_examples_and_shows_errors(app_env: None) -> None:
