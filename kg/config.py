@@ -67,6 +67,11 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def default(name: str) -> Any:
+    """The default of setting ``name``, for code that also runs without settings."""
+    return _BY_NAME[name].default
+
+
 def _defaults_from_table(cls: type) -> type:
     """Give each field of ``cls`` its default from :data:`SETTINGS` (the one place defaults are written)."""
     names = set(cls.__annotations__)

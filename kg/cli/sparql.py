@@ -14,6 +14,7 @@ import click
 
 from kg.cli.common import echo_json, main, open_service, progress_bars, settings_of
 
+from kg.config import default
 from kg.errors import QueryError
 from kg.query.sparql import EXAMPLE_QUERIES, MAX_TIMEOUT_S, SparqlResult, console_limits, run_select
 from kg.query.sparql_check import MAX_QUERY_CHARS
@@ -25,9 +26,9 @@ _EXAMPLES = "\n\n".join(f"\b\n{title}:\n" + query.rstrip() for title, query in E
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(min=1),
               help="Return at most this many rows (a note on stderr says when more exist) [default: setting "
-                   "sparql_max_rows, 1000].")
+                   f"sparql_max_rows, {default('sparql_max_rows')}].")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT_S),
-              help=f"Give up after this many seconds, at most {MAX_TIMEOUT_S:g} [default: setting sparql_timeout_s, 5].")
+              help=f"Give up after this many seconds, at most {MAX_TIMEOUT_S:g} [default: setting sparql_timeout_s, {default('sparql_timeout_s'):g}].")
 @click.option("--json", "output", flag_value="json", help="Print {\"variables\", \"rows\", \"truncated\"} as JSON.")
 @click.option("--csv", "output", flag_value="csv", help="Print CSV with a header row.")
 @click.pass_context

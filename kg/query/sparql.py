@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.config import Settings
+from kg.config import Settings, default
 from kg.errors import QueryError
 from kg.query.sparql_check import MAX_DEPTH, check_read_only
 from kg.rdf.vocab import PREFIXES
@@ -60,8 +60,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 PREFIXES_HEADER = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 #: Defaults of the settings sparql_max_result_mb (in bytes) and sparql_memory_mb.
-MAX_RESULT_BYTES = 16 * 1024 * 1024
-MEMORY_MB = 2048
+MAX_RESULT_BYTES = int(default("sparql_max_result_mb") * 1024 * 1024)
+MEMORY_MB: float = default("sparql_memory_mb")
 #: Longest time limit accepted (a longer wait is a mistake, and inf overflows a wait).
 MAX_TIMEOUT_S = 3600.0
 #: Column names of CONSTRUCT and DESCRIBE results; ASK results have the single column "ask".
@@ -101,7 +101,8 @@ class _Job:
     error: QueryError | None = None
 
 
-def run_select(store: ox.Store, query: str, limit: int = 1000, timeout_s: float = 5.0, *,
+def run_select(store: ox.Store, query: str, limit: int = default("sparql_max_rows"),
+               timeout_s: float = default("sparql_timeout_s"), *,
                max_bytes: int = MAX_RESULT_BYTES, memory_mb: float = MEMORY_MB,
                max_depth: int = MAX_DEPTH) -> SparqlResult:
     """Run a read-only SPARQL query over the union of ``store``'s graphs.

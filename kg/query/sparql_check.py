@@ -25,12 +25,13 @@ from rdflib.plugins.sparql.parser import UpdateUnit as _UPDATE_GRAMMAR
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kg.config import default
 from kg.errors import QueryError
 
 #: Longer queries are refused before parsing (the pure-Python parser would take seconds).
 MAX_QUERY_CHARS = 20_000
 #: Default of the setting sparql_max_depth.
-MAX_DEPTH = 64
+MAX_DEPTH: int = default("sparql_max_depth")
 
 _READ_ONLY_HINT = "only SELECT, ASK, CONSTRUCT and DESCRIBE queries run here"
 
