@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg.extract import (
     citations,
     columns,
+    institution_sources,
     institutions,
     lexicon,
     pilots,
@@ -150,7 +151,7 @@ def find_in_document(ctx: DocContext) -> DocumentFinds:
     """Boxes, named entities and citations of one document (county short forms read as places only
     for the counties the document names, see :func:`kg.extract.gazetteer.short_forms_of`)."""
     with short_forms_of(ctx.document.text):
-        named = [*institutions.find_institutions(ctx), *programmes.find_programmes(ctx), *pilots.find_pilots(ctx),
+        named = [*institution_sources.find_institutions(ctx), *programmes.find_programmes(ctx), *pilots.find_pilots(ctx),
                  *practices.find_practices(ctx)]
         return DocumentFinds(columns.find_columns(ctx), named, citations.find_citations(ctx))
 
@@ -189,11 +190,11 @@ def extract_entities(prepared: Sequence[Prepared],
         found[ctx.document.id] = [*named, *boxes.candidates, *_place_candidates(ctx)]
         cited.extend(own.cited)
 
-    known = institutions.known_short_forms([c for cands in found.values() for c in cands])
+    known = institution_sources.known_short_forms([c for cands in found.values() for c in cands])
     for ctx in contexts:
         taken = [c for c in found[ctx.document.id] if c.entity_type != PLACE]
-        found[ctx.document.id].extend(institutions.short_form_candidates(ctx, known, taken))
-        institutions.member_links(ctx, found[ctx.document.id])
+        found[ctx.document.id].extend(institution_sources.short_form_candidates(ctx, known, taken))
+        institution_sources.member_links(ctx, found[ctx.document.id])
 
     all_candidates = [c for cands in found.values() for c in cands] + cited
     resolution = resolve(documents, all_candidates, seeds)

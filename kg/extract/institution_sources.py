@@ -1,0 +1,253 @@
+"""Where a document's institutions come from: every raw name judged (:mod:`kg.extract.institutions`
+decides what a name is), then the later uses of short names a document introduces
+（简称：X）, outlets in credit lines and official accounts, bracketed other names, and, across
+documents, short forms of known bodies and the members of the groups they form.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import lexicon
+from kg.extract.context import Candidate, DocContext
+from kg.extract.institutions import (
+    ENTITY_TYPE,
+    STOPS,
+    WHOLE_KINDS,
+    suffix_kinds,
+    suffixes,
+    suffix_of,
+    kind_of,
+    judge,
+    run_together,
+    bare_body,
+    institution_key,
+)
+from kg.extract.spans import find_raw_names, squeeze
+from kg.records import Passage
+
+
+def find_institutions(ctx: DocContext) -> list[Candidate]:
+    """Every institution name in the document's passages (nested names resolved)."""
+    text = ctx.text
+    out: list[Candidate] = []
+    shorts: list[Candidate] = []  # short names the document introduces (（简称：…）)
+    central = lexicon.words("central_bodies")
+    for passage in ctx.passages:
+        found: list[Candidate] = []
+        raws = find_raw_names(text, passage.start, passage.end, suffixes(), stops=STOPS,
+                              conditional=frozenset({"与", "和"}), max_len=40, skip=ctx.titles, min_rest=1, generic=None,
+                              verb_sections=("introducing_verbs", "institution_verbs"), join_needs_verb=False)
+        raws = [part for raw in raws for part in run_together(text, raw)]
+        previous: Candidate | None = None
+        for raw in sorted(raws, key=lambda r: (r.start, -r.end)):
+            candidate = judge(raw, ctx, passage, previous)
+            if candidate is not None:
+                for join in lexicon.words("sub_body_joins"):  # 领导小组下设办公室 → 领导小组办公室
+                    if join in candidate.label:
+                        candidate.label = candidate.label.replace(join, "")
+                        candidate.key = candidate.key.replace(join, "")
+                found.append(candidate)
+                previous = candidate
+        continuations = tuple(lexicon.words("central_body_continuations"))
+        for body in central:
+            for match in re.finditer(re.escape(body), text[passage.start:passage.end]):
+                start = passage.start + match.start()
+                if text.startswith(continuations, start + len(body)):
+                    continue  # 财政部门, 新华社区: the name starts a longer word
+                found.append(Candidate(ENTITY_TYPE, start, start + len(body), passage, body,
+                                       institution_key(body, ctx), anchored=True))
+        found.extend(_media_credits(ctx, passage))
+        found.extend(_accounts(ctx, passage))
+        kept = _longest_first(found)
+        aliases = _bracketed_aliases(ctx, passage, kept, shorts)
+        # 江阴市人民医院（江阴市第一人民医院）: the bracketed name is the outer body's alias, not a body
+        spans = {(a.start, a.end) for a in aliases}
+        out.extend(k for k in kept if (k.start, k.end) not in spans)
+        out.extend(aliases)
+    return out + _short_name_mentions(ctx, shorts, out)
+
+
+def _short_name_mentions(ctx: DocContext, shorts: list[Candidate], found: list[Candidate]) -> list[Candidate]:
+    """Later occurrences of a short name a document introduces (（简称：健康促进办）… 向健康促进办汇报)
+    are the body it was introduced for, wherever no other name covers them."""
+    text = ctx.text
+    out: list[Candidate] = []
+    taken = [(c.start, c.end) for c in found]
+    for short in shorts:
+        surface = text[short.start:short.end]
+        for passage in ctx.passages:
+            position = text.find(surface, max(passage.start, short.end), passage.end)
+            while position >= 0:
+                end = position + len(surface)
+                if not any(a < end and position < b for a, b in taken):
+                    out.append(Candidate(ENTITY_TYPE, position, end, passage, short.label, short.key,
+                                         place=short.place, anchored=True))
+                    taken.append((position, end))
+                position = text.find(surface, end, passage.end)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _media_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in lexicon.words("media_words"))
+    cues = "|".join(lexicon.words("media_cues"))
+    leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
+    name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
+    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·])*{name})(?=\s?(?:{cues}))|(?:{leads})\s*({name})(?=[\s，。]|$)",
+                      re.M)
+
+
+def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
+    """News outlets named in a credit line: 南方日报记者, 来源：北京晚报, 南海网、南国都市报记者."""
+    out = []
+    text, title = ctx.text, ctx.document.meta.title
+    matches: list[tuple[re.Match[str], int]] = [(m, 0) for m in _media_pattern().finditer(text, passage.start, passage.end)]
+    if title and text.startswith(title) and passage.start <= len(title) < passage.end:
+        # 标题新华网哈尔滨3月5日电: a headline joined to the dateline that follows it
+        head = text[len(title):passage.end]
+        matches += [(m, len(title)) for m in _media_pattern().finditer(head) if m.start() == 0]
+    for match, offset in matches:
+        group = 1 if match.group(1) else 2
+        position = offset + match.start(group)
+        names = re.split("[、·]", match.group(group))
+        for name in names:
+            start, position = position, position + len(name) + 1
+            # 接受新闻记者: a verb makes it a clause; in a joined credit (齐鲁网·闪电新闻) every part is an
+            # outlet, whatever the tagger reads in it.
+            if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
+                    len(names) == 1 and lexicon.has_verb(name):
+                continue
+            half = len(name) // 2
+            if len(name) % 2 == 0 and name[:half] == name[half:]:
+                name = name[:half]  # 转自：人民网人民网北京…电: the outlet and its dateline, run together
+            out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _account_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in sorted(lexicon.words("account_words"), key=len, reverse=True))
+    return re.compile(rf"((?:“[^“”，。；]{{2,12}}”[、和及]?)+)等?(?:{words})")
+
+
+def _accounts(ctx: DocContext, passage: Passage) -> list[Candidate]:
+    """Outlets named as accounts: each quoted name before 微信公众号, 客户端 … (“海南发布”“健康新海南”等
+    官方微信公众号) is an outlet, whatever its words."""
+    out = []
+    for match in _account_pattern().finditer(ctx.text, passage.start, passage.end):
+        for name in re.finditer(r"“([^“”]+)”", match.group(1)):
+            start = match.start(1) + name.start(1)
+            label = squeeze(name.group(1))
+            out.append(Candidate(ENTITY_TYPE, start, start + len(name.group(1)), passage, label, label, anchored=True))
+    return out
+
+
+def _bracketed_aliases(ctx: DocContext, passage: Passage, found: list[Candidate],
+                       shorts: list[Candidate]) -> list[Candidate]:
+    """A body's other name in brackets right after it, of the same kind (省委党校（省行政学院）) or
+    given as its short name (（简称：健康促进办）, collected in ``shorts``), is an alias of the same
+    entity; a body of another kind (宣传部（融媒体中心）) stays a body of its own."""
+    text = ctx.text
+    out = []
+    for candidate in found:
+        short = re.match(r"[（(](?:以下)?简称[：:]?“?([^（）()，。、“”]{2,20})”?[）)]", text[candidate.end:passage.end])
+        if short is not None:
+            # 领导小组办公室（简称：健康促进办）: the short name is the body's own, whatever its ending.
+            out.append(Candidate(ENTITY_TYPE, candidate.end + short.start(1), candidate.end + short.end(1), passage,
+                                 candidate.label, candidate.key, place=candidate.place, anchored=True))
+            shorts.append(out[-1])
+            continue
+        match = re.match(r"[（(]([^（）()，。、]{2,20})[）)]", text[candidate.end:passage.end])
+        if match is None:
+            continue
+        inner = squeeze(match.group(1))
+        inner_suffix, outer_suffix = suffix_of(inner), suffix_of(candidate.label)
+        start = candidate.end + 1
+        if inner_suffix is None or outer_suffix is None:
+            continue
+        if kind_of(inner_suffix) != kind_of(outer_suffix):
+            # 宣传部（融媒体中心）: a body of another kind in brackets is a unit of its own.
+            if inner == inner_suffix and not any(c.start <= start < c.end for c in found):
+                out.append(bare_body(ctx, passage, start, start + len(match.group(1)), inner))
+            continue
+        out.append(Candidate(ENTITY_TYPE, start, start + len(match.group(1)), passage, candidate.label, candidate.key,
+                             place=candidate.place, anchored=True))
+    return out
+
+
+def _longest_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop candidates overlapping a longer one (the inner name of an accepted outer name)."""
+    kept: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (-(c.end - c.start), c.start)):
+        if not any(k.start < candidate.end and candidate.start < k.end for k in kept):
+            kept.append(candidate)
+    return sorted(kept, key=lambda c: c.start)
+
+
+_GROUP_SUFFIXES = ("集团", "联盟", "共同体", "医联体", "医共体", "委员会", "协会", "联合会")
+_MEMBERS_BEFORE = re.compile(r"(?:为)?成员单位的?$|(?:共同)?(?:组成|组建|成立|合并成立|整合成立)(?:了|成)?的?$")
+_MEMBERS_FROM = re.compile(r"以|由|将|成立|组建")
+
+
+def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
+    """Add ``memberOf`` where a sentence lists the members of a group it names:
+    ``以A为总医院，B、C为成员单位的G`` and ``由A、B组成的G`` (the links go on the members)."""
+    text = ctx.text
+    institutions = sorted((c for c in candidates if c.entity_type == ENTITY_TYPE), key=lambda c: c.start)
+    for group in institutions:
+        if not group.label.endswith(_GROUP_SUFFIXES):
+            continue
+        sentence_start = max(group.passage.start, text.rfind("。", 0, group.start) + 1)
+        before = text[sentence_start:group.start]
+        if not _MEMBERS_BEFORE.search(before):
+            continue
+        markers = [sentence_start + m.end() for m in _MEMBERS_FROM.finditer(before)]
+        if not markers:
+            continue
+        # Members follow the first 以/由/成立/组建 of the sentence (成都市以A为牵头医院，联合B…组建G).
+        members = [c for c in institutions if min(markers) <= c.start and c.end <= group.start and c.ref != group.ref]
+        for member in members:
+            member.links.append(("memberOf", group.ref))
+
+
+def short_form_candidates(ctx: DocContext, known: dict[str, Candidate], taken: list[Candidate]) -> list[Candidate]:
+    """Occurrences of known names without their level word (南溪山医院 for 自治区南溪山医院)."""
+    text = ctx.text
+    out: list[Candidate] = []
+    boundary = set("，。；：、（“ \n") | set("的为以由将在与和及")
+    for short, full in known.items():
+        if full.place is not None and full.place != ctx.home:
+            continue  # 南溪山医院 means 自治区南溪山医院 only in a document about the same province
+        for passage in ctx.passages:
+            position = text.find(short, passage.start, passage.end)
+            while position >= 0:
+                end = position + len(short)
+                free = not any(c.start < end and position < c.end for c in taken)
+                if free and (position == passage.start or text[position - 1] in boundary):
+                    out.append(Candidate(ENTITY_TYPE, position, end, passage, full.label, full.key, place=full.place,
+                                         anchored=True))
+                position = text.find(short, end, passage.end)
+    return out
+
+
+def known_short_forms(candidates: list[Candidate]) -> dict[str, Candidate]:
+    """Names anchored by a national or provincial level word whose rest is still specific:
+    the rest alone (南溪山医院) refers to the same body."""
+    out: dict[str, Candidate] = {}
+    for candidate in candidates:
+        if candidate.entity_type != ENTITY_TYPE:
+            continue
+        level = lexicon.level_at(candidate.label)
+        if level is None or level.scope not in ("national", "province"):
+            continue
+        rest = candidate.label[len(level.word):]
+        suffix = suffix_of(rest)
+        if suffix is None or suffix_kinds()[suffix] in WHOLE_KINDS:
+            continue
+        specific = rest[:-len(suffix)]
+        if len(specific) >= 3 and not lexicon.covered_by(specific, "generic_institution_words") \
+                and not lexicon.covered_by(specific, "class_words"):
+            out.setdefault(rest, candidate)
+    return out
