@@ -283,16 +283,6 @@ def test_saved_web_page_title_from_breadcrumb_and_date_from_its_source_address(t
     assert found.value("issuer") == ""  # a link names no outlet (it was 'http')
 
 
-def test_marking_above_a_numbered_bulletin_is_no_part_of_its_title(tmp_path: Path) -> None:
-    found, _ = _infer_text(
-        tmp_path / "bulletin.txt",
-        "内部资料\n\n某市卫生健康工作\n\n(第 3 期)\n\n某市卫生健康委员会\n\n2024 年 5 月 10 日\n\n"
-        "推进紧密型县域医共体建设\n\n今年以来，全市推进紧密型县域医共体建设，县域内就诊率达到90%。\n")
-    assert found.value("title") == "某市卫生健康工作(第3期)"
-    assert (found.value("genre"), found.value("kind")) == ("简报", "bulletin")
-    assert (found.value("issuer"), found.value("date")) == ("某市卫生健康委员会", "2024-05-10")
-
-
 def test_newspaper_masthead_gives_the_paper_and_its_date(tmp_path: Path) -> None:
     found, _ = _infer_text(
         tmp_path / "front-page.txt",
@@ -300,3 +290,61 @@ def test_newspaper_masthead_gives_the_paper_and_its_date(tmp_path: Path) -> None
         "某县：医改试点强基提质\n\n□本报记者 王小明\n\n某县地处山区，常住人口不到20万人，近年来持续推进紧密型县域医共体建设。\n")
     # The supervising body (…主管) and the English name are not the paper.
     assert (found.value("issuer"), found.value("date")) == ("卫生时报", "2026-01-21")
+    # A printed page is named by the paper, the day, the issue and its lead story (the headline above
+    # the first byline); the masthead lines are never its title.
+    assert found.value("title") == "卫生时报 2026年1月21日（第1268期）：某县：医改试点强基提质"
+
+
+def test_numbered_issue_is_named_with_its_column_and_its_one_headline(tmp_path: Path) -> None:
+    body = ("今年以来，全市推进紧密型县域医共体建设，组建医共体12个，县域内就诊率达到90%，基层诊疗量占比持续提高，"
+            "群众看病就医更加便捷。")
+    head = "内部资料\n\n某市卫生健康工作\n\n(第 3 期)\n\n医改工作专刊 (第 3 期)\n\n某市卫生健康委员会\n\n2024 年 5 月 10 日\n\n"
+    found, text = _infer_text(tmp_path / "bulletin.txt", head + "推进紧密型县域医共体建设\n\n" + body
+                              + "\n\n一、加强组织领导\n\n" + body + "\n")
+    # The marking above the masthead (内部资料) is no part of the title, the column's repeated number neither.
+    assert found.value("title") == "某市卫生健康工作(第3期)医改工作专刊：推进紧密型县域医共体建设"
+    assert (found.value("genre"), found.value("kind")) == ("简报", "bulletin")
+    assert (found.value("issuer"), found.value("date")) == ("某市卫生健康委员会", "2024-05-10")
+    # Two articles in one issue: the issue keeps its masthead title and column.
+    found, _ = _infer_text(tmp_path / "two.txt", head + "推进紧密型县域医共体建设\n\n" + body
+                           + "\n\n开展家庭医生签约服务\n\n" + body + "\n")
+    assert found.value("title") == "某市卫生健康工作(第3期)医改工作专刊"
+
+
+def test_cover_notice_cut_at_its_head_gives_the_issued_plan_as_title(tmp_path: Path) -> None:
+    lines = ["某省卫生健康发展规划的通知", "各市、县人民政府，省人民政府各部门：",
+             "现将《某省卫生健康发展规划》印发给你们，请认真组织实施。", "某省人民政府", "2022年6月13日",
+             "某省卫生健康发展规划", "一、发展基础", "“十三五”时期，全省卫生健康各项工作取得显著成效。"]
+    found, text = _infer_text(tmp_path / "plan.txt", "\n".join(lines))
+    title = found.fields["title"]
+    assert title.value == "某省卫生健康发展规划" and text[title.start:title.end] == "某省卫生健康发展规划"
+    assert title.start > text.index("印发给你们")  # the plan's own heading, not the notice's line
+    assert (found.value("genre"), found.value("kind")) == ("规划", "plan")
+    assert (found.value("issuer"), found.value("date")) == ("某省人民政府", "2022-06-13")
+
+
+def test_credit_line_names_the_issuer_and_every_outlet_is_kept(tmp_path: Path) -> None:
+    # A newspaper special page a body supplied: its credit, glued to the last heading, names the body
+    # (in its short form, written out in full).
+    found, text = _infer_text(
+        tmp_path / "special.txt",
+        "2024年，某省卫生健\n康委坚持以高质量党\n建引领高质量发展，\n全省卫生健康事业取\n得新成效。\n\n"
+        "推动深化医改见成效\n\n本版文图由某省卫生\n健康委提供\n")  # a page printed in narrow columns
+    assert found.value("issuer") == "某省卫生健康委员会"
+    outlet = found.fields["outlet"]
+    assert outlet.value == "某省卫生健康委员会" and text[outlet.start:outlet.end] == "某省卫生健康委"
+    # A 来源 line is web residue, dropped from a Word file's text, but its outlet stays a metadata
+    # field (without a span) and reaches the graph; the issuer here is the signing body.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _docx(corpus / "notice.docx", NOTICE + ["来源：某省人民政府网"])
+    load = load_corpus(corpus, LIMIT)
+    [document] = load.documents
+    assert "来源" not in document.text and document.meta.issuer == "江西省人民政府办公厅"
+    [outlet] = [f for f in document.provenance if f.name == "outlet"]
+    assert (outlet.value, outlet.source, outlet.start) == ("某省人民政府网", "text", None)
+    from kg.rdf.vocab import POL
+    from kg.rdf.write import document_quads
+
+    values = {(str(q.predicate.value), q.object.value) for q in document_quads(document, [], [])}
+    assert (str(POL.metadataField), "outlet") in values and (str(POL.metadataValue), "某省人民政府网") in values

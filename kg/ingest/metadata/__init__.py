@@ -24,6 +24,7 @@ from kg.ingest.metadata.fields import FIELDS, Collector, Inference, read_lines
 from kg.ingest.metadata.kind import read_kind, read_region
 from kg.ingest.metadata.merge import default_id, describe, merge
 from kg.ingest.metadata.news import read_news
+from kg.ingest.metadata.newspaper import read_newspaper
 from kg.ingest.metadata.paper import PAPER_MARKS, read_paper
 from kg.ingest.metadata.signature import is_signature, read_copyright, read_signature
 from kg.ingest.metadata.title import bad_property_title, read_title
@@ -45,6 +46,8 @@ def infer(path: Path, cleaned: Cleaned, properties: dict[str, str] | None = None
     if paper:
         read_paper(lines, found)
     read_doc_number(lines[:20], found)
+    if not paper and "title" not in found.fields:
+        read_newspaper(lines, found)
     read_title(lines, found, paper)
     if not paper:
         read_signature(lines, found)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.ingest.metadata.words import full_issuer
 from kg.ingest.normalise import Cleaned
 from kg.records import MetaField
 
 #: Metadata fields in the order ``kg add`` shows them.
-FIELDS = ("title", "doc_number", "issuer", "date", "validity", "genre", "kind", "region")
+#: ``outlet`` is the medium a text credits (来源：X): kept in the provenance and the graph, not in DocumentMeta.
+FIELDS = ("title", "doc_number", "issuer", "date", "validity", "genre", "kind", "region", "outlet")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Collector:
             source: str = "text", mapped: bool = False) -> None:
         """Record a field; ``start``/``end`` are offsets in ``cleaned.full`` (in ``cleaned.text`` if ``mapped``)."""
         value = value.strip()
+        if name in ("issuer", "outlet"):
+            value = full_issuer(value)
         if not value or name in self.fields:
             return
         if mapped:

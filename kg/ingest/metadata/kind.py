@@ -15,7 +15,7 @@ from kg.ingest.normalise import Cleaned
 # (（新华社）, （市卫健委）) or say （完）.
 _AUTHOR_SIGNED = re.compile(r"[（(]\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})\s*[）)]\s*$")
 _ROLE_OR_END = re.compile(r"记者|编辑|通讯员|作者|来源|完|摄|[社网报台局委办]$")
-_ISSUE_NUMBER = re.compile(r"[（(]\s*第\s*\d{1,4}\s*期\s*[）)]$")
+_ISSUE_NUMBER = re.compile(r"[（(]\s*第\s*\d{1,4}\s*期\s*[）)]")  # its column and headline may follow
 _EVENT_TIME = re.compile(r"\d{1,2}月\d{1,2}日|近日|日前|昨[天日]|今[天日]|[上下]午|本周|上周")
 
 

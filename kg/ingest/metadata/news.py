@@ -6,7 +6,7 @@ import re
 
 from kg.ingest.metadata.dates import DATE, TIME, iso, parse_date
 from kg.ingest.metadata.fields import Collector, Line
-from kg.ingest.metadata.words import places
+from kg.ingest.metadata.words import places, words
 
 # Datelines of news text: 深圳新闻网2023年8月14日讯, 新华社北京7月22日电, 新京报讯, 7月21日上午
 DATELINE = re.compile(
@@ -33,6 +33,8 @@ _TAIL_APP = re.compile(r"(?:下载|搜索|关注)[^“”。，,]{0,8}“(?P<nam
                        r"(?:APP|App|app|客户端|小程序|微信公众号|公众号)")
 # A portal's disclaimer names the site: 请尽快与上海热线联系，本网将…
 _TAIL_DISCLAIMER = re.compile(r"与(?P<name>(?!本)[\u4e00-\u9fffA-Za-z]{2,10}?)联系[，,]?\s*本(?:网|站)")
+# A credit line of a page a body supplied: 本版文图由X提供, 本版稿件由X提供.
+_CREDIT = re.compile(r"本(?:版|文|期)(?:文图|图文|文字|稿件|内容|图片|资料)?由(?P<name>[\u4e00-\u9fff]{2,30}?)(?:提供|供稿)")
 _TRANSFER = re.compile(r"(?:本文转自|转自|本文来源于|转载请注明来自|转载自)\s*[:：]?\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,16}?)"
                        r"(?:官方微信|官方微博|公众号|官微|[，,。\s]|$)")
 
@@ -84,8 +86,8 @@ def read_news(lines: list[Line], found: Collector) -> None:
         for line in reversed(lines[-12:]):
             tail_start = max(0, len(line.text) - 300)
             tail = line.text[tail_start:]
-            match = (_last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_TAIL_REPORTER, tail)
-                     or _last(_TAIL_APP, tail) or _last(_TAIL_DISCLAIMER, tail))
+            match = (_last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_CREDIT, tail)
+                     or _last(_TAIL_REPORTER, tail) or _last(_TAIL_APP, tail) or _last(_TAIL_DISCLAIMER, tail))
             if match:
                 _put_outlet(found, Line(tail, line.start + tail_start, line.kept), match)
                 break
@@ -105,6 +107,28 @@ def read_news(lines: list[Line], found: Collector) -> None:
                     break
     if "date" not in found.fields:
         _url_date(lines, found)
+    _outlet(lines, found)
+
+
+def _outlet(lines: list[Line], found: Collector) -> None:
+    """The outlet a text credits (来源：X, 转自X, 本版文图由X提供), kept whatever the issuer.
+
+    Chrome removal drops 来源 and credit lines from the text; the name stays here, as the field
+    ``outlet`` (with its span in the full text when the line survived).
+    """
+    for line in lines[:8]:
+        match = _SOURCE.search(line.text) if len(line.text) <= 60 else _TRANSFER.match(line.text[:120])
+        if match:
+            _put_outlet(found, line, match, "outlet")
+            return
+    for line in reversed(lines[-12:]):
+        # A credit glued to the last paragraph's end (…。来源：新华社返回搜狐…) is one too.
+        tail_start = max(0, len(line.text) - 300)
+        tail = line.text[tail_start:]
+        match = _last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_CREDIT, tail)
+        if match:
+            _put_outlet(found, Line(tail, line.start + tail_start, line.kept), match, "outlet")
+            return
 
 
 def _url_date(lines: list[Line], found: Collector) -> None:
@@ -144,15 +168,16 @@ def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return found
 
 
-def _put_outlet(found: Collector, line: Line, match: re.Match[str]) -> None:
+def _put_outlet(found: Collector, line: Line, match: re.Match[str], field: str = "issuer") -> None:
     name = re.sub(r"(?:记者|通讯员|编辑|责任编辑|作者|融媒体).*$", "", match.group("name")).strip()
     name = re.sub(r"(?:返回搜狐.*)$", "", name)
     ending = _OUTLET_ENDING.match(name)
-    if ending and "/" not in name:
+    # A body's name (海南省新闻办公室) is whole: an outlet ending inside it (新闻) does not cut it.
+    if ending and "/" not in name and not name.endswith(words().issuer_endings):
         name = ending.group(0)
     if len(name) >= 2:
         start = line.start + line.text.find(name, match.start())
-        found.put("issuer", name, start, start + len(name))
+        found.put(field, name, start, start + len(name))
 
 
 _WIRE = re.compile(r"(?:^|(?<=[\s。！？：:，,]))(?P<name>[\u4e00-\u9fff]{1,8}(?:社|网|报|台))(?:[\u4e00-\u9fff]{2,4})?\d{1,2}月\d{1,2}日电")

@@ -93,7 +93,66 @@ def _put_title(lines: list[Line], line: Line, found: Collector) -> None:
     start = line.start + line.text.find(line.text.strip())
     end = parts[-1].start + len(parts[-1].text.rstrip())
     title = re.sub(r"\s+", " ", text).strip()
+    issued = _issued_document(lines, index, title)
+    if issued is not None:
+        begin = issued.start + issued.text.find(issued.text.strip())
+        found.put("title", issued.text.strip(), begin, begin + len(issued.text.strip()))
+        return
+    if _ISSUE_TAIL.search(title):
+        title = _issue_title(lines, index, title)
     found.put("title", title, start, end)
+
+
+# A cover notice's title cut at its head (…规划的通知, its 某政府关于印发 lost): the file is the
+# document it issues (现将《X》印发给你们), whose own title stands later on a line of its own.
+def _issued_document(lines: list[Line], index: int, title: str) -> Line | None:
+    if not title.endswith("的通知") or re.search(r"关于|印发|转发", title):
+        return None
+    issued = title[: -len("的通知")].strip("《》")
+    if len(issued) < 6 or not any(f"《{issued}》" in line.text and re.search(r"印发|下发|发给", line.text)
+                                  for line in lines[index + 1:index + 8]):
+        return None
+    return next((line for line in lines[index + 1:] if line.text.strip() == issued), None)
+
+
+_ISSUE_TAIL = re.compile(r"[（(]\s*第\s*\d{1,4}\s*期\s*[）)]$")
+# A numbered issue's column line (体制改革工作专刊 (第1期)): its issue number repeats the masthead's.
+_COLUMN = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,20}(?:专刊|专辑|增刊|特刊|专版|专题))\s*(?:[（(]\s*第\s*\d{1,4}\s*期\s*[）)])?$")
+
+
+def _issue_title(lines: list[Line], index: int, title: str) -> str:
+    """A numbered issue (广西卫生健康工作（第1期）) named with its column and its one article's headline.
+
+    Below the masthead a bulletin prints its column (…专刊), the issuing body and the date; an issue
+    that carries one article then gives its headline, and the body runs on to the end with
+    numbered parts (一、…) but no second headline. An issue with a contents list (本期要目) or with
+    several such headlines keeps the masthead title.
+    """
+    n = index + 1
+    column = _COLUMN.match(lines[n].text.strip()) if n < len(lines) else None
+    if column:
+        title += column.group("name")
+        n += 1
+    # Issuer and date lines (a signature block at the top) come before the headline.
+    while n < len(lines) and n <= index + 8 and (_skippable(lines[n].text)
+                                                  or (len(lines[n].text.strip()) <= 30 and n + 1 < len(lines)
+                                                      and _skippable(lines[n + 1].text))):
+        n += 1
+    if n + 1 >= len(lines) or any(re.match(r"\s*(?:本期要目|本期目录|目\s*录)", line.text) for line in lines[index:n + 1]):
+        return title
+    if not _headline_at(lines, n) or any(_headline_at(lines, k) for k in range(n + 2, len(lines) - 1)):
+        return title
+    return f"{title}：{lines[n].text.strip()}"
+
+
+_NUMBERED = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+
+
+def _headline_at(lines: list[Line], n: int) -> bool:
+    """An article's headline: a short unnumbered line with no sentence punctuation, over a paragraph."""
+    text = lines[n].text.strip()
+    return (4 <= len(text) <= 40 and _title_like(text) and not re.search(r"[。！？，,：:]", text)
+            and not _NUMBERED.match(text) and len(lines[n + 1].text.strip()) >= 60)
 
 
 # A title line ending in one of these goes on on the next line.

@@ -17,6 +17,8 @@ class _Words:
     issuer_endings: tuple[str, ...]
     labels: dict[str, str]
     markings: frozenset[str]
+    issuer_full: tuple[tuple[str, str], ...]  # (short ending, full ending), longest first
+    masthead: re.Pattern[str]  # a newspaper masthead line (主管, 邮发代号, 今日8版 …)
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +40,9 @@ def words() -> _Words:
     endings = tuple(sorted((r[0] for r in sections.get("issuer", [])), key=len, reverse=True))
     labels = {r[0]: r[1] for r in sections.get("label", [])}
     markings = frozenset(r[0] for r in sections.get("marking", []))
-    return _Words(genres, endings, labels, markings)
+    full = tuple(sorted(((r[0], r[1]) for r in sections.get("issuer_full", [])), key=lambda r: -len(r[0])))
+    masthead = re.compile("|".join(r[0] for r in sections.get("masthead", [])) or r"(?!)")
+    return _Words(genres, endings, labels, markings, full, masthead)
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +74,14 @@ def genre_of(title: str) -> tuple[str, str] | None:
         if bare.endswith(ending):
             return fine, kind
     return None
+
+
+def full_issuer(name: str) -> str:
+    """An issuer's name with its short official ending written out (…卫生健康委 → …卫生健康委员会)."""
+    for short, full in words().issuer_full:
+        if name.endswith(short) and len(name) > len(short):
+            return name[: -len(short)] + full
+    return name
 
 
 def genre_label(text: str) -> tuple[str, str] | None:
