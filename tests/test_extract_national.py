@@ -565,3 +565,31 @@ def test_a_groups_head_hospital_is_a_body_and_a_clause_before_de_stays_no_progra
                          "在弥渡县紧密型医共体总院召开会议。各方形成跨部门协作实施计划的路线图。")
     assert "弥渡县紧密型医共体总院" in names(result, "yn-news2")
     assert not any(n.endswith("实施计划") for n in names(result, "yn-news2", "Programme"))
+
+
+
+def found_in(text: str, *types: str) -> tuple[set[str], ...]:
+    """The names of each type in a made-up news item (its first line the headline)."""
+    result = extract_one("made-up", text.split("\n", 1)[0], "news", text)
+    return tuple(names(result, "made-up", t) for t in types)
+
+
+def test_a_programme_word_after_only_abstract_words_or_a_verb_and_them_is_no_name() -> None:
+    (found,) = found_in("青海省推进健康政策\n推进跨部门行动，支持多样化工作计划和政府战略计划。各方监测战略计划和进展，"
+                        "评估具体项目的影响，推动部门间联合行动和合作系列签约活动。从PPP项目出发。\n"
+                        "全省实施改善医疗服务行动，开展西宁市HiAP计划。\n", "Programme")
+    assert {"改善医疗服务行动", "西宁市HiAP计划"} <= found  # a verb before a field, a place before an acronym
+    phrases = ("跨部门行动", "多样化工作计划", "政府战略计划", "监测战略计划", "评估具体项目", "部门间联合行动",
+               "合作系列签约活动", "PPP项目")
+    assert sorted(n for n in found if n.endswith(phrases)) == []
+
+
+def test_a_name_after_a_preposition_and_a_long_clause_before_the_verb() -> None:
+    programmes, zones = found_in(
+        "宁夏医改动态\n我区在全民义务植树运动等方面成效显著。"
+        "国家卫健委卫生发展研究中心健康战略与服务体系研究部部长、研究员王某等一行来银川市第一人民医院调研"
+        "县域医共体能力提升示范项目工作情况。随后在会议室召开示范项目座谈会。\n", "Programme", "PilotZone")
+    assert {"全民义务植树运动", "县域医共体能力提升示范项目"} <= programmes
+    assert not any("在" in n or "召开" in n for n in programmes)
+    # a …示范项目 with no place or level is the programme, not a pilot zone
+    assert not any(n.endswith("能力提升示范项目") for n in zones)

@@ -52,9 +52,9 @@ def alternation(section: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words(section)))
 
 
-def covered_by(text: str, section: str) -> bool:
-    """True when ``text`` can be cut entirely into words of ``section`` (and joining punctuation)."""
-    vocabulary = set(words(section))
+def covered_by(text: str, *sections: str) -> bool:
+    """True when ``text`` can be cut entirely into words of the ``sections`` (and joining punctuation)."""
+    vocabulary = {w for section in sections for w in words(section)}
     longest = max((len(w) for w in vocabulary), default=0)
     reachable = [True] + [False] * len(text)
     for end in range(1, len(text) + 1):

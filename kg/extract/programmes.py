@@ -28,6 +28,7 @@ from kg.extract.spans import (
     count_before,
     display_name,
     find_raw_names,
+    in_open_quote,
     name_key,
     squeeze,
 )
@@ -136,8 +137,13 @@ def is_programme_name(surface: str) -> bool:
         return False
     if suffix in lexicon.words("quoted_programme_suffixes") and not name[:-len(suffix)].endswith("”"):
         return False  # “新市民健康新生活”建设, “两癌”筛查 name a task by its quoted term; 乙肝筛查 is an activity
-    if any(name.endswith(s) for s in lexicon.words("pilot_suffixes")) or _COUNT_INSIDE.search(_outside_quotes(name)):
-        return False  # …示范项目 is a pilot; 285个…项目 a count of projects
+    if _COUNT_INSIDE.search(_outside_quotes(name)):
+        return False  # 285个…项目: a count of projects
+    pilot = next((s for s in lexicon.words("pilot_suffixes") if name.endswith(s)), None)
+    if pilot is not None and not (pilot.endswith("项目") and _unplaced(name)):
+        return False  # 某市…示范项目, 国家…试点: a pilot held by a place or at a level
+    if pilot is not None and (any(w in name for w in lexicon.words("pilot_not_inside")) or re.search(r"\d", name)):
+        return False  # 会议室召开示范项目: an event or an address (as for pilots)
     if re.search(r"(?:重点|重大)(?:工程)?(?:项目|工程)$", name) or _ends_with_conjunction(name[:-len(suffix)]):
         # 基层能力提升重点项目: a collection of projects; …营养喂养与运动, …规划和项目: the type word
         # is the last item of a list, not a name's head
@@ -149,6 +155,9 @@ def is_programme_name(surface: str) -> bool:
     quoted = "“" in name
     if len(re.sub(r"[“”‘’]", "", name)) < (4 if quoted else 5):
         return False
+    if not quoted and re.fullmatch(r"[A-Za-z]+", name[:-len(suffix)]):
+        return False  # PPP项目, HiAP行动: an approach's acronym alone names a kind of project (a place
+        # before it names one: 某省HiAP计划)
     if name.startswith(tuple(lexicon.words("determiners"))) or \
             any(w in _outside_quotes(name) for w in lexicon.words("programme_not_inside")):
         return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name
@@ -160,8 +169,30 @@ def is_programme_name(surface: str) -> bool:
     if suffix in lexicon.words("activity_suffixes") and lexicon.covered_by(specific, "activity_topic_words"):
         return False  # 健康科普活动, 学生体育活动: a kind of activity, not a named one
     minimum = 4 if suffix in ("运动", "革命") else 2
-    return len(specific) >= minimum and not lexicon.covered_by(specific, "generic_programme_words") \
+    return len(specific) >= minimum and not _says_nothing_specific(specific) \
         and not lexicon.covered_by(specific, "verbs_and_fillers")
+
+
+def _says_nothing_specific(specific: str) -> bool:
+    """True when a name's specific part says only how or by whom, not which programme: generic and
+    abstract words alone (跨部门行动, 政府战略计划, 部门间联合行动), or a verb whose object they are
+    (监测战略计划, 评估具体项目). A verb before a field is a name (改善医疗服务行动)."""
+    if lexicon.covered_by(specific, "generic_programme_words", "abstract_programme_words"):
+        return True
+    first = next(iter(lexicon._pos_tagger().cut(specific)), None)
+    if first is None or first.flag not in ("v", "vn") or len(first.word) < 2:
+        return False
+    rest = specific[len(first.word):]
+    return bool(rest) and lexicon.covered_by(rest, "abstract_programme_words")
+
+
+def _unplaced(name: str) -> bool:
+    """True when a name starts with no place or level word: a …示范项目 so named is the programme
+    itself (公立医院改革与高质量发展示范项目), which places join; with a place or level it is that
+    place's pilot (某市…示范项目)."""
+    first = next(iter(lexicon._pos_tagger().cut(name)), None)
+    level = lexicon.level_at(name, 0)
+    return lexicon.place_at_any(name, 0) is None and not (level and first is not None and first.word == level.word)
 
 
 def _modifier_after(text: str, end: int, high: int) -> bool:
@@ -213,6 +244,17 @@ def _list_elements(raw: RawName, text: str, ctx: DocContext, passage: Passage) -
     return None
 
 
+def _after_preposition(surface: str) -> int | None:
+    """Offset just after the last preposition jieba reads in a candidate outside quotes (我国在…,
+    居民对…), where its object, the name, starts; None without one."""
+    position, found = 0, None
+    for token in lexicon._pos_tagger().cut(surface):
+        if token.flag == "p" and token.word not in _JOINING and not in_open_quote(surface, 0, position):
+            found = position + len(token.word)
+        position += len(token.word)
+    return found
+
+
 def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candidate | None:
     text = ctx.text
     scope = text.find("领域", start, min(raw.suffix_start, start + 10))
@@ -230,7 +272,11 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
         if raw.verb not in _PLAN_VERBS or len(display_name(surface)) < 5:
             return None
     elif not is_programme_name(surface):
-        return None
+        after = _after_preposition(surface)
+        if after is None or not is_programme_name(surface[after:]):
+            return None
+        start += after  # 我国在爱国卫生运动等方面: the preposition's object is the name
+        surface = text[start:raw.end]
     if count_before(text, passage.start, start) or count_after(text, raw.end, passage.end) \
             or _modifier_after(text, raw.end, passage.end):
         return None

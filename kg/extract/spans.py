@@ -268,10 +268,13 @@ def strip_leading(text: str, start: int, end: int) -> int:
 
 def cut_at_verb(text: str, clause_start: int, suffix_start: int, min_rest: int = 2,
                 generic: str | None = "generic_programme_words",
-                verb_sections: tuple[str, ...] = ("introducing_verbs",)) -> tuple[int, str]:
+                verb_sections: tuple[str, ...] = ("introducing_verbs",),
+                max_rest: int | None = None) -> tuple[int, str]:
     """Start a name after the leftmost introducing word of its clause (实施, 开展, 获批 …).
 
-    A word is skipped when what would remain before the type word is shorter than
+    A word is skipped when what would remain before the type word is longer than ``max_rest``
+    characters, quoted text not counted (no name is that long, so a word further right starts it:
+    …卫生发展研究中心…一行来某医院调研X项目), shorter than
     ``min_rest``, made only of words of the lexicon section ``generic`` (so ``建设工程`` is
     never cut at 建设), or holds a count (the word's object is then a count of things, not
     the name). Words inside quotes never cut. Returns (start, verb or "").
@@ -282,6 +285,8 @@ def cut_at_verb(text: str, clause_start: int, suffix_start: int, min_rest: int =
         if quoted[match.start() - clause_start]:
             continue
         rest = text[match.end():suffix_start]
+        if max_rest is not None and len(re.sub(r"“[^”]*”", "“”", rest)) > max_rest:
+            continue
         if len(rest) < min_rest or (generic and lexicon.covered_by(squeeze(rest), generic)):
             continue
         if _COUNT_IN_TEXT.search(re.sub(r"“[^”]*”", "", rest)):
@@ -321,7 +326,7 @@ def find_raw_names(text: str, low: int, high: int, suffixes: tuple[str, ...], *,
         clause_start, crossed = scan_left(text, low, suffix_start, stops, conditional, 2 * max_len)
         if clause_start < 0:
             continue
-        start, verb = cut_at_verb(text, clause_start, suffix_start, min_rest, generic, verb_sections)
+        start, verb = cut_at_verb(text, clause_start, suffix_start, min_rest, generic, verb_sections, max_len)
         # 与 joins the parts of one name (营养与健康学校, 改革与高质量发展) far more often than two
         # names, so only the other separators need the checks below.
         joined = sorted(c for c in crossed if c >= start and not text.startswith("与", c))
