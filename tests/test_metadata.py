@@ -115,7 +115,10 @@ def test_body_dates_and_cited_numbers_are_not_the_documents(tmp_path: Path) -> N
                     "（国卫基层发〔2023〕20号），2023年7月10日起全面推进，服务水平不断提高，群众获得感明显增强。",
                     encoding="utf-8")
     found, _ = _infer(path)
-    assert found.value("title") == "" and found.value("doc_number") == "" and found.value("date") == ""
+    assert found.value("doc_number") == "" and found.value("date") == ""
+    # No title is stated: the first sentence only labels it (source "lead"), its time opener dropped.
+    title = found.fields["title"]
+    assert title.source == "lead" and title.value.startswith("各地认真落实") and title.value.endswith("…")
 
 
 def test_file_properties_are_only_a_fallback(tmp_path: Path) -> None:
@@ -348,3 +351,30 @@ def test_credit_line_names_the_issuer_and_every_outlet_is_kept(tmp_path: Path) -
 
     values = {(str(q.predicate.value), q.object.value) for q in document_quads(document, [], [])}
     assert (str(POL.metadataField), "outlet") in values and (str(POL.metadataValue), "某省人民政府网") in values
+
+
+@pytest.mark.parametrize("text, label", [
+    ("8月18日上午，某省第三人民医院正式挂牌落户某市。省卫健委有关负责人出席。", "某省第三人民医院正式挂牌落户某市"),
+    ("新华社北京7月22日电（记者王小明）记者日前从国家中医药管理局获悉，截至2022年底，全国已建成中医馆4万余家。",
+     "截至2022年底，全国已建成中医馆4万余家"),
+    ("某报记者 李华 通讯员 张强 某市报道近日，某市召开卫生健康工作会议。会议部署了下半年工作。", "某市召开卫生健康工作会议"),
+])
+def test_a_text_with_no_title_is_labelled_by_its_first_sentence_without_its_byline(
+        tmp_path: Path, text: str, label: str) -> None:
+    found, cleaned = _infer_text(tmp_path / "news.txt", text)
+    title = found.fields["title"]
+    assert (title.value, title.source) == (label, "lead")
+    assert cleaned[title.start:title.end] == label
+    load = load_corpus(tmp_path, LIMIT)
+    [document] = load.documents
+    assert document.meta.title == label  # not the file name "news"
+
+
+def test_run_in_headline_ends_where_its_sub_head_names_the_subject_again(tmp_path: Path) -> None:
+    found, _ = _infer_text(
+        tmp_path / "run-in.txt",
+        "国家医保局：定点药店纳入门诊统筹 群众购药报销更便利国家医疗保障局部署推进门诊共济保障"
+        "记者从国家医疗保障局了解到，各地将符合条件的定点零售药店纳入门诊统筹管理，群众购药更加方便。"
+        "截至6月底，全国已有10万家定点零售药店开通门诊统筹服务。")  # one line of text, as pages are copied
+    assert found.value("title") == "国家医保局：定点药店纳入门诊统筹 群众购药报销更便利"
+    assert found.fields["title"].source == "text"

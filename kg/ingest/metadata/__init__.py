@@ -27,7 +27,7 @@ from kg.ingest.metadata.news import read_news
 from kg.ingest.metadata.newspaper import read_newspaper
 from kg.ingest.metadata.paper import PAPER_MARKS, read_paper
 from kg.ingest.metadata.signature import is_signature, read_copyright, read_signature
-from kg.ingest.metadata.title import bad_property_title, read_title
+from kg.ingest.metadata.title import bad_property_title, read_lead, read_title
 from kg.ingest.metadata.words import genre_of
 from kg.ingest.normalise import Cleaned
 from kg.records import DocumentMeta
@@ -64,6 +64,7 @@ def infer(path: Path, cleaned: Cleaned, properties: dict[str, str] | None = None
         found.put("issuer", props["author"], source="properties")
     read_kind(cleaned, found, paper)
     read_region(found)
+    read_lead(lines, found)  # after the kind: a first sentence is no title to read a genre from
     return Inference(found.fields)
 
 

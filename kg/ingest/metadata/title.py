@@ -192,7 +192,15 @@ def _run_in_title(line: Line, found: Collector) -> None:
         end = elided.end()
     else:
         dateline = DATELINE.search(rest)
-        if not dateline or dateline.start() < 6:
+        if not dateline:
+            end = _headline_before_opener(rest)
+            if not end:
+                return
+            title = rest[:end].strip()
+            start = line.start + begin
+            found.put("title", title, start, start + len(title))
+            return
+        if dateline.start() < 6:
             return
         end = dateline.start()
         head = rest[:end]
@@ -215,6 +223,30 @@ def _run_in_title(line: Line, found: Collector) -> None:
     if 6 <= len(title) <= 80:
         start = line.start + begin
         found.put("title", title, start, start + len(title))
+
+
+# The first words of a news report's body (记者从X获悉, 据X消息, 日前，), where a run-in headline stops.
+_BODY_OPENER = re.compile(r"记者(?:\d{1,2}日)?从|据[^，。]{2,16}消息|(?:日前|近日|近期|昨[天日]|今[天日])[，,]")
+
+
+def _headline_before_opener(rest: str) -> int:
+    """End of a headline 'S：…' run into its sub-head and body with no punctuation between them.
+
+    The body starts at a reporter's opener (记者从X了解到); the sub-head before it starts by naming
+    the headline's subject S again (国家卫健委：… → 国家卫生健康委发布…), in its long or short form —
+    it shares S's first two characters. Without a subject, or with sentence punctuation in the
+    head, nothing is taken: the sub-head cannot be told from the headline.
+    """
+    opener = _BODY_OPENER.search(rest)
+    if not opener or opener.start() < 12:
+        return 0
+    head = rest[:opener.start()]
+    colon = re.search(r"[:：]", head)
+    if not colon or not 2 <= colon.start() <= 10 or re.search(r"[。！？；，,]", head):
+        return 0
+    subject = head[:colon.start()]
+    again = head.find(subject[:2], colon.end() + 8)
+    return again if 10 <= again <= 60 else 0
 
 
 _BREADCRUMB = re.compile(r"\s*(?:[^>»›＞\n]{1,30}?\s*[>»›＞]\s*){2,}")
@@ -245,3 +277,53 @@ def _headline_end(rest: str) -> int:
     if sentence:
         ends.append(sentence.start() + (1 if rest[sentence.start()] in "！？" else 0))
     return min(ends)
+
+
+# What a report opens with before saying what happened, taken off its first sentence one after
+# another: who credits it (本文转自：X, 新华社北京7月22日电, 新京报讯, （记者 X）, 记者 A B 通讯员 C
+# 枣庄报道, 据X消息，, 记者日前从X获悉，) and when (8月18日上午，近日，今年以来，).
+_LEAD_OPENERS = [re.compile(pattern) for pattern in (
+    r"^本文转自\s*[:：]\s*[\u4e00-\u9fffA-Za-z]{2,10}?(?=[\u4e00-\u9fff]{2,10}\d{1,2}月)",
+    r"^[\u4e00-\u9fffA-Za-z·]{2,12}?(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日(?:电|讯)",
+    r"^[\u4e00-\u9fff]{1,8}?讯(?=[\s，,])",
+    r"^[（(][^）)]{1,20}[）)]",
+    r"^[\u4e00-\u9fff]{0,8}?(?:记者|通讯员)(?:\s*[\u4e00-\u9fff]{2,3}(?=\s|\d|[\u4e00-\u9fff]{0,4}报道))+"
+    r"(?:\s*[\u4e00-\u9fff]{0,4}报道)?",
+    r"^据[^，。]{2,16}消息",
+    r"^(?:记者(?:日前|近日|\d{1,2}日)?)?从[^，。]{2,30}?(?:获悉|了解到|得知)",
+    r"^(?:(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日[上下]?午?|近日|日前|近期|昨[天日]|今[天日]|今年(?:以来)?|近年来|"
+    r"目前|当前)(?=\s*[，,])",
+)]
+_LEAD_CHARS = 40
+
+
+def read_lead(lines: list[Line], found: Collector) -> None:
+    """A label for a text that states no title: its first sentence, as the app and `kg add` show it.
+
+    Kept with source "lead" (not "text") so that it is never taken for a title the document
+    states: metadata.json or the user corrects it; the file name was the label before.
+    """
+    if "title" in found.fields:
+        return
+    first = next((line for line in lines[:3] if line.kept and re.search(r"[\u4e00-\u9fff]{6}", line.text)), None)
+    if first is None:
+        return
+    text = first.text
+    sentence = re.match(r"[^。！？!?]{6,}", text.strip())
+    if not sentence:
+        return
+    begin = text.find(sentence.group(0))
+    stop = begin + len(sentence.group(0))
+    for _ in range(6):
+        rest = text[begin:stop]
+        opener = next((m for m in (p.match(rest) for p in _LEAD_OPENERS) if m and m.end()), None)
+        if opener is None:
+            break
+        begin += opener.end()
+        begin += len(text[begin:stop]) - len(text[begin:stop].lstrip(" \t，,：:"))
+    label = text[begin:stop].strip()
+    if len(label) < 6:
+        return
+    end = begin + min(len(label), _LEAD_CHARS)
+    shown = label if len(label) <= _LEAD_CHARS else label[:_LEAD_CHARS] + "…"
+    found.put("title", shown, first.start + begin, first.start + end, source="lead")
