@@ -296,6 +296,10 @@ def test_newspaper_masthead_gives_the_paper_and_its_date(tmp_path: Path) -> None
     # A printed page is named by the paper, the day, the issue and its lead story (the headline above
     # the first byline); the masthead lines are never its title.
     assert found.value("title") == "卫生时报 2026年1月21日（第1268期）：某县：医改试点强基提质"
+    # An article's title over its weekday date, with no masthead lines about, stays the title.
+    found, _ = _infer_text(tmp_path / "post.txt", "某县推进医共体建设见成效\n2026年1月21日 星期三\n"
+                           "某县地处山区，常住人口不到20万人，近年来持续推进紧密型县域医共体建设。\n")
+    assert found.value("title") == "某县推进医共体建设见成效"
 
 
 def test_numbered_issue_is_named_with_its_column_and_its_one_headline(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ def read_newspaper(lines: list[Line], found: Collector) -> bool:
     head = lines[:12]
     for k, line in enumerate(head):
         date = DATE.search(line.text)
-        if date and _WEEKDAY.match(line.text[date.end():]):
+        # A masthead's date line holds the date and weekday only (2026年1月21日 星期三).
+        if date and _WEEKDAY.match(line.text[date.end():]) and len(line.text.strip()) <= 24:
             break
     else:
         return False
