@@ -593,3 +593,20 @@ def test_a_name_after_a_preposition_and_a_long_clause_before_the_verb() -> None:
     assert not any("在" in n or "召开" in n for n in programmes)
     # a …示范项目 with no place or level is the programme, not a pilot zone
     assert not any(n.endswith("能力提升示范项目") for n in zones)
+
+
+def test_a_body_of_the_district_written_without_its_name() -> None:
+    (bodies,) = found_in("兰州城关：医养结合\n今年，城关区民政局携手区卫健委、区中心医院共同探索新模式。"
+                         "城关统筹区中心医院门急诊资源向养老机构倾斜。区医院和区域医疗中心也参加。\n", "Institution")
+    assert {"区卫健委", "城关区卫健委", "区中心医院", "城关区中心医院"} <= bodies
+    assert not any(n.startswith(("城关统筹", "区医院", "区域")) for n in bodies)  # a verb, a kind, another word
+
+
+def test_bodies_after_include_or_being_set_up_and_foreign_governments() -> None:
+    bodies, practices = found_in(
+        "北欧经验介绍\n应急队伍包括兰州大学第一医院（国家紧急医学救援队）、兰州大学第二医院。"
+        "瑞典还成立了国家健康政策咨询委员会。瑞典政府与挪威劳动与卫生部合作。\n"
+        "瑞典的HiAP模式见图1。瑞典经验对我国有启示。尽管挪威目前治理模式趋向成熟。\n", "Institution", "Practice")
+    assert {"兰州大学第一医院", "国家健康政策咨询委员会", "瑞典政府", "挪威劳动与卫生部"} <= bodies
+    assert "瑞典的HiAP模式" in practices  # a country's model joined by 的
+    assert not {"瑞典经验", "挪威目前治理模式"} & practices  # a country's experience described; an adverb

@@ -133,7 +133,7 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         return True  # 某某汽车集团有限公司: a legal form names one company
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
-    before = text[max(0, raw.start - 4):raw.start]
+    before = text[max(0, raw.start - 5):raw.start].removesuffix("了")  # 还成立了…委员会
     establishing = raw.verb in lexicon.words("establishing_verbs") or \
         any(before.endswith(v) for v in lexicon.words("establishing_verbs"))
     if establishing and suffix == "委员会":
@@ -278,7 +278,17 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     rest = name[anchor_len:]
     specific = rest.removesuffix(suffix)
     label, key, place = name, name, None
+    verb = next(iter(lexicon._pos_tagger().cut(rest)), None) if anchors and anchors[-1][0] == "place" else None
+    if verb is not None and verb.flag == "v" and len(verb.word) >= 2 and text[start:end] == name:
+        # 某区统筹区中心医院: a place, a verb and a body of the district is a clause about that body
+        offset = anchor_len + len(verb.word)
+        district = _district_body(ctx, passage, start + offset, end, name[offset:], suffix)
+        if district is not None:
+            return district
     if not anchors:
+        district = _district_body(ctx, passage, start, end, name, suffix)
+        if district is not None:
+            return district
         inherited = _inherit(previous, text, start, name, suffix, specific)
         if inherited is None:
             if kinds[suffix] in WHOLE_KINDS and _whole_cell(text, start, end) and len(specific) <= 8 \
@@ -329,6 +339,28 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if places:
         place = str(places[-1])
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
+
+
+def _district_body(ctx: DocContext, passage: Passage, start: int, end: int, name: str,
+                   suffix: str) -> Candidate | None:
+    """区卫健委, 区中心医院: a body of "the district", as a story about one district writes them,
+    completed with the nearest district named before it (else the document's focus county, when it
+    is a district). 区 starts no other word here (区域医疗中心 is no body of a district), and not in
+    a document of an autonomous region, whose 区 is the region (区党委)."""
+    if not name.startswith("区") or name.startswith(lexicon.words("level_lookalikes")) or \
+            (ctx.home or "").endswith("自治区"):
+        return None
+    kind = suffix_kinds()[suffix]
+    specific = name[1:len(name) - len(suffix)]
+    if not (kind in WHOLE_KINDS or kind == "hospital" and specific and (
+            specific == "中心" or not lexicon.covered_by(specific, "class_words"))):
+        return None  # 区医院: a type of hospital; 区中心医院 is the district's own
+    completed = ctx.place_before(passage, start, "county")
+    if completed is None or not completed[1].endswith("区"):
+        return None
+    label = completed[0] + name[1:]
+    return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(completed[1] + name[1:], ctx),
+                     place=completed[1], anchored=True)
 
 
 def run_together(text: str, raw: RawName) -> list[RawName]:

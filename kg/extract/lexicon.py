@@ -105,8 +105,13 @@ def place_at_any(text: str, start: int = 0) -> tuple[str, str] | None:
     tags as one (``ns``) that ends with an administrative word (长沙市, 郫都区, 宁乡 + 市), or a
     name followed by 新区 (大鹏新区, a new district).
 
-    The key of a place the gazetteer does not know is its surface.
+    The key of a place the gazetteer does not know is its surface. A country or a foreign state
+    (``[foreign_places]``: 芬兰, 南澳大利亚) is such a place, and wins over a Chinese place's short
+    form at its start (南澳 of 南澳县 in 南澳大利亚).
     """
+    foreign = next((w for w in words("foreign_places") if text.startswith(w, start)), None)
+    if foreign is not None:
+        return foreign, foreign
     known = place_at(text, start)
     if known is not None:
         return known

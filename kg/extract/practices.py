@@ -29,6 +29,20 @@ _QUOTED_WITH_DE = re.compile(r"“[^“”\n]{4,40}”的(?:模式|经验|做法
 _FORMULA = re.compile(r"(?P<parts>(?:[\u4e00-\u9fff]{3,8}、)+[\u4e00-\u9fff]{3,8})的(?P<head>[\u4e00-\u9fff]{0,8}?(?:模式|经验))")
 
 
+def _place_with_de(text: str, low: int, start: int) -> int:
+    """Where a practice name starts that 的 joins to the place leading its clause (芬兰的X模式,
+    某县的“Y”经验: the place's own practice); else ``start``."""
+    if start - 1 <= low or text[start - 1] != "的":
+        return start
+    for length in range(min(8, start - 1 - low), 1, -1):
+        begin = start - 1 - length
+        place = lexicon.place_at_any(text, begin)
+        if place is not None and len(place[0]) == length and (
+                begin == low or not "\u4e00" <= text[begin - 1] <= "\u9fff"):
+            return begin
+    return start
+
+
 def find_practices(ctx: DocContext) -> list[Candidate]:
     """Every named practice in the document's passages."""
     text = ctx.text
@@ -37,7 +51,7 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
     out: list[Candidate] = []
     for passage in ctx.passages:
         for raw in find_raw_names(text, passage.start, passage.end, suffixes, stops=_STOPS, skip=skip):
-            start = raw.start
+            start = _place_with_de(text, passage.start, raw.start)
             surface = text[start:raw.end]
             quote = surface.find("“")
             lead = lexicon.place_at(surface)
@@ -49,9 +63,13 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
             core = name[len(place[0]):] if place else name
             specific = re.sub(r"[“”‘’]", "", core[:len(core) - len(raw.suffix)])
             if place and not specific:
+                if place[1] in lexicon.words("foreign_places"):
+                    continue  # 芬兰经验: a country's experience, described; a county's (上林经验) is coined
                 specific = place[0]  # 上林模式: the place is what names it
             if len(specific) < 2 or lexicon.covered_by(specific, "generic_practice_words"):
                 continue
+            if "“" not in surface and any(t.flag in ("t", "d") for t in lexicon._pos_tagger().cut(specific)):
+                continue  # 某国目前治理模式: a time word or an adverb describes the model, names none
             clause = squeeze(text[raw.clause_start:start])
             adopted = any(v in clause for v in lexicon.words("practice_verbs")) and \
                 len(specific) <= (12 if raw.suffix == "经验" else 6)  # 推广社会心理服务体系建设经验
