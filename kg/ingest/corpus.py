@@ -158,8 +158,12 @@ def load_corpus(corpus_dir: Path, max_bytes: int) -> CorpusLoad:
         given = metadata.get(path.name)
         meta, provenance = inference.merge(path, inference.infer(path, cleaned, raw.properties), given)
         if given is None:
+            # A title the text does not state (its first sentence, or the file name) is said to be one.
+            title_from = next((f.source for f in provenance if f.name == "title"), "")
+            label = {"lead": " (its first sentence: the text states no title)",
+                     "file name": " (the file name: the text states no title)"}.get(title_from, "")
             result.warnings.append(f"{path.name} is not described in {METADATA_FILE}; inferred id {meta.id!r}, "
-                                   f"title {meta.title!r}, kind {meta.kind!r} ({meta.genre or '?'}) — add an "
+                                   f"title {meta.title!r}{label}, kind {meta.kind!r} ({meta.genre or '?'}) — add an "
                                    "entry to correct any field")
         result.warnings.extend(raw.warnings)
         if raw.extraction == OCR:

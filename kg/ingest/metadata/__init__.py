@@ -27,7 +27,8 @@ from kg.ingest.metadata.news import read_news
 from kg.ingest.metadata.newspaper import read_newspaper
 from kg.ingest.metadata.paper import PAPER_MARKS, read_paper
 from kg.ingest.metadata.signature import is_signature, read_copyright, read_signature
-from kg.ingest.metadata.title import bad_property_title, read_lead, read_title
+from kg.ingest.metadata.lead import read_lead
+from kg.ingest.metadata.title import bad_property_title, read_title
 from kg.ingest.metadata.words import genre_of
 from kg.ingest.normalise import Cleaned
 from kg.records import DocumentMeta
