@@ -311,6 +311,17 @@ def test_an_institution_page_lists_its_tasks(page: object, crafted_url: str) -> 
     assert_no_exception(page)
     assert re.search(r"牵头任务\s*：\s*开展老年人防跌倒干预", text), text
     assert re.search(r"参与任务\s*：\s*建设老年友善医疗机构", text), text
+    # Each task cites its own paragraph, through the note that gives it to the unit, and says
+    # who else shares it.
+    from tests.test_responsibility_card import PLAN
+
+    for measure, others in (("开展老年人防跌倒干预", "参与单位：省住房城乡建设厅"),
+                            ("建设老年友善医疗机构", "牵头单位：省卫生健康委；其他参与单位：省医保局")):
+        paragraph = next(line for line in PLAN.splitlines() if measure in line)
+        assert f"原文：{paragraph}" in text, paragraph
+        assert others in text, others
+    links = page.locator('[data-testid="stMain"] a', has_text="《江西省老年健康促进行动方案》 字符")  # type: ignore[attr-defined]
+    assert len(set(links.all_inner_texts())) >= 2, "one citation per task"
     page.get_by_role("link", name="开展老年人防跌倒干预").first.click()  # type: ignore[attr-defined]
     page.get_by_role("heading", name="开展老年人防跌倒干预").wait_for(timeout=60_000)  # type: ignore[attr-defined]
     page.wait_for_timeout(800)  # type: ignore[attr-defined]

@@ -72,6 +72,18 @@ def no_english_widgets(page: object) -> None:
     assert "Choose options" not in text and "Choose an option" not in text
 
 
+def drawn_text(page: object, selector: str) -> str:
+    """The text drawn inside ``selector``: not icon ligatures (Material Symbols), not size-0 text."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        """(selector) => { const out = [];
+        const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) { const parent = walker.currentNode.parentElement; if (!parent) continue;
+          const style = getComputedStyle(parent);
+          if (style.fontFamily.includes('Material') || parseFloat(style.fontSize) === 0) continue;
+          out.push(walker.currentNode.textContent); }
+        return out.join(' '); }""", selector)
+
+
 def number_in(page: object, key: str) -> int:
     text = page.locator(f'[class*="st-key-{key}"]').first.inner_text()  # type: ignore[attr-defined]
     found = re.findall(r"\d+", text)
@@ -224,3 +236,111 @@ def test_uploaded_docx_is_added_and_found_by_search(page: object, app_url: str, 
     page.locator("mark").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     shot(page, "upload-search")
     assert "钦州市智慧药房示范工程实施方案（上传）" in page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def small_limit(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One short bundled news item built (hashing encoder) with a file limit of 20 KB, so that an
+    upload a little over it and one over the browser's own limit (2 MB) are both cheap to send."""
+    from kg.build.pipeline import build
+    from kg.config import load_settings
+
+    root = tmp_path_factory.mktemp("limit")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    name = "gx-grassroots-pilot-zones-2025-news.txt"
+    shutil.copy(CORPUS / name, corpus / name)
+    listed = json.loads((CORPUS / "metadata.json").read_text(encoding="utf-8"))
+    listed["documents"] = [d for d in listed["documents"] if d["file"] == name]
+    (corpus / "metadata.json").write_text(json.dumps(listed, ensure_ascii=False), encoding="utf-8")
+    settings = load_settings(env={}, corpus_dir=str(corpus), build_dir=str(root / "build"),
+                             embedding_model="hashing", max_file_mb=0.02)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def small_limit_url(small_limit: Settings) -> Iterator[str]:
+    with running_app(small_limit, KG_EMBEDDING_MODEL="hashing", KG_MAX_FILE_MB="0.02") as url:
+        yield url
+
+
+def test_oversized_upload_is_refused_in_chinese_and_changes_nothing(page: object, small_limit_url: str,
+                                                                     small_limit: Settings) -> None:
+    """A file over the limit: the server's check says so in Chinese (size and limit); a file over
+    the browser's own limit is refused by the browser, in Chinese too. Neither reaches the corpus."""
+    before = corpus_state(small_limit)
+    built = json.loads((small_limit.build_path / "manifest.json").read_text(encoding="utf-8"))["built_at"]
+    text = ("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。" * 800).encode("utf-8")  # about 70 KB
+    _upload(page, small_limit_url, "基层报告.txt", text, "text/plain")
+    error = page.locator('[data-testid="stAlert"]', has_text="没有添加").first  # type: ignore[attr-defined]
+    error.wait_for(timeout=60_000)
+    shot(page, "upload-refused-oversized")
+    no_exception(page)
+    message = error.inner_text()
+    assert f"文件过大（{round(len(text) / 1024)} KB），上限为 20 KB" in message, message
+    assert "语料库和索引都没有改变" in message
+    assert page.get_by_text("核对文档信息").count() == 0  # type: ignore[attr-defined]
+
+    huge = b"\xe5\x8d\xab" * (800 * 1024)  # 2.4 MB of 卫, over the browser's limit of 2 MB
+    _upload(page, small_limit_url, "大文件.txt", huge, "text/plain")
+    uploader = page.locator('[data-testid="stFileUploader"]')  # type: ignore[attr-defined]
+    uploader.get_by_text(re.compile("文件过大")).first.wait_for(timeout=60_000)
+    shot(page, "upload-refused-browser-limit")
+    said = drawn_text(page, '[data-testid="stFileUploader"]')
+    assert re.search(r"文件过大，没有上传（大小上限见上方说明）", said), said
+    assert not re.search(r"[A-Za-z]{4,}", said.replace("大文件.txt", "")), said  # no English left
+    assert page.get_by_text("核对文档信息").count() == 0  # type: ignore[attr-defined]
+    assert corpus_state(small_limit) == before
+    assert json.loads((small_limit.build_path / "manifest.json").read_text(encoding="utf-8"))["built_at"] == built
+
+
+#: Every attribute a screen reader says or a tooltip shows, and the skip link's own text.
+SPOKEN = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [aria-roledescription]'))
+    for (const name of ['aria-label', 'title', 'placeholder', 'aria-roledescription']) {
+      const value = el.getAttribute(name); if (value) out.push(value); }
+  const skip = document.querySelector('[data-testid="stSkipToContent"]'); if (skip) out.push(skip.textContent);
+  for (const el of document.querySelectorAll('[role="tooltip"], [data-testid="stTooltipContent"], [role="alert"]'))
+    out.push(el.textContent);
+  return out; }"""
+#: Names a policy officer reads as names (formats, the query language), not English sentences.
+NAMES = {"SPARQL", "CSV", "PNG", "SVG", "JSON", "TriG", "Turtle", "Quads", "MB", "KB"}
+
+
+def english_in(values: list[str]) -> list[str]:
+    return [v for v in values if any(w not in NAMES for w in re.findall(r"[A-Za-z]{3,}", v))]
+
+
+def test_streamlit_own_words_are_chinese(page: object, app_url: str) -> None:
+    """Streamlit's built-in English (skip link, heading anchors, toolbars and their tooltips, select
+    boxes, sidebar, icons' spoken names, charts' axes) is Chinese on every page: in the DOM text,
+    the aria-labels and titles, not only on screen."""
+    for path in ("", "search?q=全科医生", "entity", "entity?e=每万人口全科医生数", "entity?e=上思县医疗健康集团", "graph",
+                 "indicators", "columns", "documents", "manage", "compare", "sparql", "downloads"):
+        page.goto(f"{app_url}/{path}")  # type: ignore[attr-defined]
+        settle(page)
+        page.wait_for_timeout(1500)  # type: ignore[attr-defined]  # charts and tables draw after the script
+        no_exception(page)
+        found = english_in(page.evaluate(SPOKEN))  # type: ignore[attr-defined]
+        assert not found, f"{path or 'home'}: {found}"
+        skip = page.locator('[data-testid="stSkipToContent"]')  # type: ignore[attr-defined]
+        if skip.count():
+            assert skip.first.text_content().strip() == "跳到正文"
+    # A table's toolbar: each button's tooltip, shown on hover, is Chinese.
+    page.goto(f"{app_url}/entity")  # type: ignore[attr-defined]
+    settle(page)
+    table = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
+    table.hover()
+    buttons = page.locator('[data-testid="stElementToolbar"] button')  # type: ignore[attr-defined]
+    buttons.first.wait_for(timeout=30_000)
+    said = []
+    for i in range(buttons.count()):
+        buttons.nth(i).hover()
+        page.wait_for_timeout(600)  # type: ignore[attr-defined]
+        said.extend(page.evaluate(SPOKEN))  # type: ignore[attr-defined]
+        said.append(buttons.nth(i).get_attribute("aria-label") or "")
+    shot(page, "table-toolbar-tooltip")
+    assert not english_in(said), english_in(said)
+    assert any("下载为 CSV" in s for s in said) and any("全屏" in s for s in said), said

@@ -21,20 +21,109 @@ STATUS_ORDER = ("已达成", "未达成", "进行中", "无数据", "无法比�
 #: A coloured dot per status, as Streamlit markdown (emoji would need a colour-emoji font).
 STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中": ":orange[●]", "无数据": ":gray[●]",
                 "无法比较": ":violet[●]"}
-#: Page-wide style: big linked numbers on the home page; Chinese words on the file uploader,
-#: whose own instructions and button are English, and on the keyboard's skip link.
+#: Page-wide style: big linked numbers on the home page; the reason a file chip was refused by
+#: the browser (too large) shown beside it, not only in a tooltip on hover. Streamlit's own English words are
+#: translated by I18N_SCRIPT below, not covered by CSS, so that what is read aloud or copied
+#: (the DOM text, aria-label, title) is Chinese too.
 STYLE = """<style>
-[data-testid="stSkipToContent"] { font-size: 0; }
-[data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 0.875rem; }
 div[class*="st-key-home_"] a p { font-size: 2rem; font-weight: 700; line-height: 1.2; }
 div[class*="st-key-home_"] a { padding-left: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "拖放文件到此处，或点击左侧按钮选择文件"; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: "选择文件"; font-size: 0.875rem; }
+.st-key-kg_i18n { display: none; }
+[data-testid="stFileChip"] [role="alert"] {
+  position: static !important; clip: auto !important; clip-path: none !important; width: auto !important;
+  height: auto !important; overflow: visible !important; white-space: normal !important;
+  margin: 0 0 0 0.75rem !important; color: #b91c1c; font-size: 0.875rem; align-self: center; }
 </style>"""
+#: Streamlit's frontend has its English words built in (skip link, heading anchors, table and
+#: chart toolbars, select boxes, the file uploader, the running indicator). This script, run
+#: once per browser tab, puts Chinese in their place — in text nodes and in the aria-label,
+#: title, placeholder and aria-roledescription attributes — as they appear (a MutationObserver),
+#: so tooltips and menus drawn later are covered too. Fixed strings only: no document or user
+#: text passes through it.
+I18N_SCRIPT = """<script>
+(() => {
+  if (window.__kgZh) return;
+  window.__kgZh = true;
+  const exact = new Map(Object.entries({
+    "Skip to main content": "跳到正文", "Link to heading": "链接到此标题",
+    "Download as CSV": "下载为 CSV", "Download as PNG": "下载为 PNG", "Download as SVG": "下载为 SVG",
+    "Search": "搜索", "Type to search": "输入文字搜索", "Fullscreen": "全屏", "Close fullscreen": "退出全屏",
+    "Show/hide columns": "显示/隐藏列", "Show data": "查看数据", "Copy Vega-Lite spec": "复制图表定义",
+    "Copied!": "已复制", "Sort ascending": "升序排列", "Sort descending": "降序排列", "Hide column": "隐藏此列",
+    "Pin column": "固定此列", "Unpin column": "取消固定", "Autosize": "自动列宽", "Format": "格式",
+    "Collapse sidebar": "收起侧栏", "Expand sidebar": "展开侧栏", "Sidebar": "侧栏", "App pages": "页面导航",
+    "Main menu": "主菜单", "Open": "展开", "Close": "关闭", "Clear value": "清除", "Clear all": "全部清除",
+    "Selected values": "已选项", "Choose an option": "请选择…", "Choose options": "请选择…",
+    "No results": "没有匹配项", "No options to select": "没有可选项", "Add": "添加",
+    "file upload": "上传文件", "Upload": "选择文件", "Browse files": "选择文件",
+    "Drag and drop file here": "拖放文件到此处，或点击左侧按钮选择文件",
+    "Drag and drop a file here": "拖放文件到此处，或点击左侧按钮选择文件",
+    "Drag and drop files here": "拖放文件到此处，或点击左侧按钮选择文件",
+    "Remove file": "移除文件", "Delete": "删除", "Decrement": "减少", "Increment": "增加",
+    "Running...": "正在运行…", "Stop": "停止", "Rerun": "重新运行", "Connecting": "正在连接",
+    "Please wait...": "请稍候…", "Error:": "", "Add files": "添加文件", "Vega visualization": "图表",
+    "Show password text": "显示密码", "Hide password text": "隐藏密码",
+  }));
+  // Vega's roles of chart parts (aria-roledescription only: as text these are ordinary words).
+  // Any other role Vega names (bar, rect mark container …) is a 图形.
+  const roles = {"axis": "坐标轴", "legend": "图例", "title": "标题", "visualization": "图表", "bar": "柱形",
+                 "line": "折线", "point": "数据点", "rule": "参考线"};
+  const role = (value) => /[A-Za-z]/.test(value) ? roles[value] || "图形" : null;
+  const patterns = [
+    [/^Remove (.+)$/, "移除 $1"], [/^Download as (\\w+)$/, "下载为 $1"],
+    // The browser's limit is twice the real one (the server's check says why for the rest).
+    [/^File must be (.+) or smaller\\.$/, "文件过大，没有上传（大小上限见上方说明）。"],
+    [/^.+ files are not allowed\\.$/, "不支持这种类型的文件。"],
+    [/^.+ per file( • .*)?$/, ""], [/^• .*$/, ""],  // the browser's limit (twice the real one) and types
+    [/^[a-z0-9_]+ icon$/, "图标"],
+    [/^([XY])-axis titled '([^']*)'.*$/, "$1 轴：$2"], [/^([XY])-axis .*$/, "$1 轴"],
+    [/^Symbol legend titled '([^']*)'.*$/, "图例：$1"], [/^Symbol legend .*$/, "图例"],
+    [/^[a-z]+ mark$/, "图形"], [/^[a-z]+ marks$/, "图形"], [/^streamlit_agraph\\.agraph$/, "关系图"],
+  ];
+  const chinese = (value) => {
+    const key = value.trim();
+    if (!key || !/[A-Za-z]/.test(key)) return null;
+    if (exact.has(key)) return value.replace(key, exact.get(key));
+    for (const [pattern, into] of patterns) if (pattern.test(key)) return key.replace(pattern, into);
+    return null;
+  };
+  const ATTRIBUTES = ["aria-label", "title", "placeholder", "aria-roledescription"];
+  const element = (el) => {
+    for (const name of ATTRIBUTES) {
+      const value = el.getAttribute(name);
+      const into = value && (name === "aria-roledescription" ? role(value) : chinese(value));
+      if (into !== null && into !== undefined && into !== value) el.setAttribute(name, into);
+    }
+  };
+  const text = (node) => {
+    const parent = node.parentElement;
+    if (!parent) return;
+    // App and document text (markdown, code, tables, what a box holds) is left alone; the
+    // uploader's button is Streamlit's own although its label is a markdown container.
+    if (!parent.closest("[data-testid=stFileUploaderDropzone] button")
+        && parent.closest("textarea, [contenteditable], code, pre, table, [data-testid=stMarkdownContainer]")) return;
+    const into = chinese(node.nodeValue);
+    if (into !== null && into !== node.nodeValue) node.nodeValue = into;
+  };
+  const walk = (root) => {
+    if (root.nodeType === Node.TEXT_NODE) return text(root);
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    element(root);
+    for (const el of root.querySelectorAll("[aria-label], [title], [placeholder], [aria-roledescription]")) element(el);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) text(walker.currentNode);
+  };
+  walk(document.body);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "attributes") element(change.target);
+      else if (change.type === "characterData") text(change.target);
+      else for (const node of change.addedNodes) walk(node);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: ATTRIBUTES});
+})();
+</script>"""
 #: Placeholder of every multiselect (Streamlit's own says "Choose options").
 PICK = "请选择…"
 
@@ -186,6 +275,17 @@ def service_or_stop() -> Service:
     return service
 
 
+def build_stamp() -> str:
+    """When the current build was made (changes with each rebuild, e.g. after an upload)."""
+    return _built_at(current_settings())
+
+
+def built_service() -> Service:
+    """The service, like :func:`service_or_stop`, without drawing the status line again (for a
+    helper of a page that has called service_or_stop already)."""
+    return _opened()[0]
+
+
 def warmup_state() -> Warmup:
     return _opened()[1]
 
@@ -203,6 +303,8 @@ def wait_until_ready() -> None:
 
 def _banner(warmup: Warmup) -> None:
     st.html(STYLE)
+    with st.container(key="kg_i18n"):  # hidden (STYLE); the script runs once per tab
+        st.html(I18N_SCRIPT, unsafe_allow_javascript=True)
     with st.sidebar:
         _status_line(warmup)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.common import service_or_stop
+from views.common import build_stamp, built_service, service_or_stop
 
 
 def downloads_page() -> None:
@@ -16,12 +16,15 @@ def downloads_page() -> None:
                                    ("N-Quads", "nquads", "application/n-quads", "policy-kg.nq"),
                                    ("Turtle（合并为一个图）", "turtle", "text/turtle", "policy-kg.ttl"),
                                    ("JSON-LD（合并为一个图）", "jsonld", "application/ld+json", "policy-kg.jsonld")):
-        st.download_button(label, data=_export(fmt), file_name=name, mime=mime, key=f"dl_{fmt}")
+        st.download_button(label, data=_export(fmt, build_stamp()), file_name=name, mime=mime, key=f"dl_{fmt}")
 
 
 @st.cache_data(show_spinner=False)
-def _export(fmt: str) -> bytes:
-    return service_or_stop().export(fmt)
+def _export(fmt: str, stamp: str) -> bytes:
+    """The graph in ``fmt``, cached per build (``stamp``): after an upload the new graph is served."""
+    # The service without the sidebar's status line: service_or_stop draws it once per page
+    # (called here for each of the four formats it drew it four more times).
+    return built_service().export(fmt)
 
 
 downloads_page()

@@ -89,13 +89,14 @@ def _status_chart(counts: dict[str, int], statuses: list[str]) -> None:
 
     colours = {"已达成": "#16a34a", "未达成": "#dc2626", "进行中": "#ca8a04", "无数据": "#9ca3af",
                "无法比较": "#7c3aed"}  # the same hues as STATUS_ICONS
-    frame = pd.DataFrame([{"状态": s, "目标数": counts.get(s, 0), "链接": f"indicators?status={quote(s)}"}
-                          for s in statuses])
+    # 说明 is what a screen reader says for a bar (Vega would read out every field, the link too).
+    frame = pd.DataFrame([{"状态": s, "目标数": counts.get(s, 0), "链接": f"indicators?status={quote(s)}",
+                           "说明": f"{s}：{counts.get(s, 0)} 个目标"} for s in statuses])
     chart = alt.Chart(frame).mark_bar().encode(
         y=alt.Y("状态:N", sort=statuses, title=None),
         x=alt.X("目标数:Q", title="目标数", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("状态:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), legend=None),
-        href="链接:N", tooltip=["状态", "目标数"])
+        href="链接:N", tooltip=["状态", "目标数"], description="说明:N")
     text = chart.mark_text(align="left", dx=4).encode(text="目标数:Q", color=alt.value("#111827"))
     st.altair_chart((chart + text).properties(height=40 * len(statuses) + 30), width="stretch")
 

@@ -82,10 +82,18 @@ _LINKED = {
 }
 TASKS = """
 SELECT DISTINCT ?e ?task ?label ?p WHERE {
-  ?task a ?type ; ?p ?e . FILTER(STRENDS(STR(?type), "#Task"))
+  ?task a pol:Task ; ?p ?e . FILTER(?p IN (pol:leadUnit, pol:coUnit))
   OPTIONAL { ?task rdfs:label ?label }
 }
 """
+#: The units of one task, each with its role, to say who else leads it or takes part.
+TASK_UNITS = """
+SELECT DISTINCT ?e ?unit ?label ?p WHERE {
+  ?e ?p ?unit . FILTER(?p IN (pol:leadUnit, pol:coUnit)) ?unit rdfs:label ?label
+}
+"""
+#: How many tasks of each role an institution page lists; the rest are counted in a note.
+TASKS_SHOWN = 20
 
 
 def _linked(sources: Sources, iri: str, which: str, limit: int = 40) -> Fact | None:
@@ -124,20 +132,51 @@ def institution_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
 
 
 def task_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
-    """Tasks (pol:Task, the responsibilities) this body leads or shares, when the build has them."""
-    try:
-        rows = select(sources.store, TASKS, e=ox.NamedNode(entity.iri))
-    except (OSError, ValueError, SyntaxError):
-        return []
-    lead = [r for r in rows if "lead" in r["p"].lower()]
-    other = [r for r in rows if r not in lead]
+    """Tasks (pol:Task, the responsibilities) this body leads or shares: one fact per task, the
+    task linked to its page, the other units of the task named, and the sentence that assigns
+    it cited (the task's own mention, not the first task's)."""
+    rows = select(sources.store, TASKS, e=ox.NamedNode(entity.iri))
+    by_role: dict[str, dict[str, str]] = {"牵头任务": {}, "参与任务": {}}
+    for row in rows:
+        role = "牵头任务" if row["p"].endswith("leadUnit") else "参与任务"
+        by_role[role][row["task"]] = row["label"] or "（未命名任务）"
     facts = []
-    for name, chosen in (("牵头任务", lead), ("参与任务", other)):
-        if chosen:
-            values = [((r["label"] or "任务")[:60], r["task"]) for r in chosen[:30]]
-            facts.append(Fact(name, values, first_citation(sources, chosen[0]["task"]),
-                              f"共 {len(chosen)} 项" if len(chosen) > 30 else ""))
+    for role, tasks in by_role.items():
+        ordered = sorted(tasks.items(), key=lambda kv: kv[1])
+        for task, label in ordered[:TASKS_SHOWN]:
+            units = select(sources.store, TASK_UNITS, e=ox.NamedNode(task))
+            others = [(u["label"], u["unit"], u["p"].endswith("leadUnit")) for u in units if u["unit"] != entity.iri]
+            lead = "、".join(sorted({name for name, _, leads in others if leads}))
+            co = "、".join(sorted({name for name, _, leads in others if not leads}))
+            leads = role == "牵头任务"
+            note = "；".join(part for part in (
+                f"{'共同牵头' if leads else '牵头单位'}：{lead}" if lead else "",
+                f"{'参与单位' if leads else '其他参与单位'}：{co}" if co else "") if part)
+            facts.append(Fact(role, [(label[:60], task)], task_citation(sources, task, entity.iri), note))
+        if len(ordered) > TASKS_SHOWN:
+            facts.append(Fact(role, [(f"另有 {len(ordered) - TASKS_SHOWN} 项未列出", "")]))
     return facts
+
+
+def task_citation(sources: Sources, task: str, unit: str, most: int = 400) -> Citation | None:
+    """Where a document gives ``unit`` the task: from the sentence of the task's mention to the end
+    of the sentence naming the unit after it in the same passage (the responsibility note closing
+    the paragraph: 开展…。…（省民政厅牵头，…配合）), or that sentence alone when it names the unit
+    already (…中心，负责…) or no such sentence follows within ``most`` characters."""
+    units = mentions_of(sources, unit)
+    for mention in mentions_of(sources, task):
+        sentence = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if sentence is None:
+            continue
+        later = sorted((u for u in units if u.passage.id == mention.passage.id and u.start >= sentence.start),
+                       key=lambda u: u.start)
+        if not later or later[0].start < sentence.end:
+            return sentence
+        note = sources.cite_sentence(mention.passage.id, later[0].start, later[0].end)
+        if note is not None and note.end - sentence.start <= most:
+            return sources.cite(sentence.doc_id, sentence.start, note.end)
+        return sentence
+    return first_citation(sources, task)
 
 
 PILOT_FACTS = """

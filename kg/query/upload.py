@@ -82,6 +82,11 @@ def _max_bytes(settings: Settings) -> int:
     return int(settings.max_file_mb * 1024 * 1024)
 
 
+def _size(n: int) -> str:
+    """A file size as a person reads it: MB, or KB below a tenth of one (0.0 MB says nothing)."""
+    return f"{round(n / 1048576, 1):g} MB" if n >= 104858 else f"{max(1, round(n / 1024))} KB"
+
+
 def _free_name(corpus_dir: Path, name: str) -> str:
     """``name``, or name-2, name-3 … when the corpus already has a file of that name."""
     stem, dot, suffix = name.rpartition(".")
@@ -112,7 +117,7 @@ def stage_upload(settings: Settings, name: str, data: bytes, staging_root: Path 
     if not data:
         raise UploadRefused("文件是空的（0 字节）。")
     if len(data) > limit:
-        raise UploadRefused(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {settings.max_file_mb:g} MB。")
+        raise UploadRefused(f"文件过大（{_size(len(data))}），上限为 {_size(limit)}。")
     digest = hashlib.sha256(data).hexdigest()
     corpus_dir = settings.corpus_path
     for existing in corpus_files(corpus_dir):
