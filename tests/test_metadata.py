@@ -362,6 +362,7 @@ def test_credit_line_names_the_issuer_and_every_outlet_is_kept(tmp_path: Path) -
     ("新华社北京7月22日电（记者王小明）记者日前从国家中医药管理局获悉，截至2022年底，全国已建成中医馆4万余家。",
      "截至2022年底，全国已建成中医馆4万余家"),
     ("某报记者 李华 通讯员 张强 某市报道近日，某市召开卫生健康工作会议。会议部署了下半年工作。", "某市召开卫生健康工作会议"),
+    ("记者 李华 王强 通讯员 张芳为扩大集采药品覆盖面，某市开展医保惠民行动。", "为扩大集采药品覆盖面，某市开展医保惠民行动"),
 ])
 def test_a_text_with_no_title_is_labelled_by_its_first_sentence_without_its_byline(
         tmp_path: Path, text: str, label: str) -> None:

@@ -15,7 +15,10 @@ _LEAD_OPENERS = [re.compile(pattern) for pattern in (
     r"^[\u4e00-\u9fffA-Za-z·]{2,12}?(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日(?:电|讯)",
     r"^[\u4e00-\u9fff]{1,8}?讯(?=[\s，,])",
     r"^[（(][^）)]{1,20}[）)]",
-    r"^[\u4e00-\u9fff]{0,8}?(?:记者|通讯员)(?:\s*[\u4e00-\u9fff]{2,3}(?=\s|\d|[\u4e00-\u9fff]{0,4}报道))+"
+    # A byline's names are 2-3 characters apart; the last may be glued to the text, told by its first
+    # word (…于玲为扩大… → 为扩大…).
+    r"^[\u4e00-\u9fff]{0,8}?(?:记者|通讯员)(?:\s*(?:[\u4e00-\u9fff]{2,3}(?=\s|\d|[\u4e00-\u9fff]{0,4}报道)"
+    r"|[\u4e00-\u9fff]{2}(?=为|在|近日|日前|据|今年|随着|截至)))+"
     r"(?:\s*[\u4e00-\u9fff]{0,4}报道)?",
     r"^据[^，。]{2,16}消息",
     r"^(?:记者(?:日前|近日|\d{1,2}日)?)?从[^，。]{2,30}?(?:获悉|了解到|得知)",
