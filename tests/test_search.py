@@ -236,3 +236,31 @@ def test_hybrid_search_with_e5_finds_a_paraphrase_that_shares_no_word_with_its_p
 
     assert not any(answers(text, [needle]) for text in top5("bm25"))
     assert any(answers(text, [needle]) for text in top5("hybrid"))
+
+
+def test_hybrid_also_encodes_a_paraphrase_with_its_synonyms_but_not_a_query_in_the_documents_words(
+        service: Service) -> None:
+    """The synonym view (kg.query.synonyms.view) costs a second encoding only where BM25 found little
+    of the query, and only in hybrid search; the dense mode stays the encoder alone."""
+    from kg.query.search import search
+    from kg.text import clean_query
+
+    asked: list[str] = []
+
+    def encode(texts: list[str]):  # type: ignore[no-untyped-def]
+        asked.extend(texts)
+        return service.encoder.encode_query(texts)
+
+    def run(query: str, mode: str) -> list[int]:
+        asked.clear()
+        return [r.row for r in search(service.index, clean_query(query), mode=mode, k=10, candidates=50, rrf_k=20,
+                                      encode_query=encode)]
+
+    paraphrase = "村里看病的大夫上了年纪以后生活来源有没有着落"
+    run(paraphrase, "hybrid")
+    assert asked[0] == paraphrase and len(asked) == 2
+    assert asked[1].startswith(paraphrase) and "医生" in asked[1] and "就医" in asked[1]
+    run(paraphrase, "dense")
+    assert asked == [paraphrase]
+    run("每千人口注册护士数2025年目标", "hybrid")
+    assert asked == ["每千人口注册护士数2025年目标"]

@@ -40,3 +40,21 @@ def test_combine_caps_the_expansion_at_half_the_best_own_score() -> None:
 def test_combine_without_own_matches_uses_the_expansion_at_its_weight() -> None:
     combined = synonyms.combine(np.zeros(2), np.array([2.0, 1.0]))
     np.testing.assert_allclose(combined, [synonyms.WEIGHT * 2.0, synonyms.WEIGHT * 1.0])
+
+
+def test_view_is_the_query_with_its_synonyms_only_when_bm25_finds_little_of_it() -> None:
+    query = "大夫下了班能不能去别的地方坐诊"
+    viewed = synonyms.view(query, 0.1)
+    assert viewed is not None and viewed.startswith(query + " ")
+    assert {"医生", "医师"} <= set(viewed[len(query):].split())
+    assert synonyms.view(query, synonyms.VIEW_BELOW) is None  # the query is in the documents' words
+    assert synonyms.view("医学", 0.0) is None  # no synonyms: nothing more to encode
+
+
+def test_blend_weighs_the_view_by_what_bm25_did_not_find() -> None:
+    own, viewed = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    np.testing.assert_allclose(synonyms.blend(own, viewed, 1.0), own)
+    half = synonyms.blend(own, viewed, 0.0)
+    np.testing.assert_allclose(half, [2 ** -0.5, 2 ** -0.5])
+    tilted = synonyms.blend(own, viewed, 0.6)
+    assert np.linalg.norm(tilted) == pytest.approx(1.0) and tilted[0] > tilted[1] > 0

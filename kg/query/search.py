@@ -23,9 +23,14 @@ graph boost, :mod:`kg.query.cards`) add votes only to passages already among the
 the fusion: they change the order of the list, never which passages are in it, so they cannot
 push an answer out of the results.
 
-**Synonyms** (:mod:`kg.query.synonyms`, off by default): BM25 also searches the everyday-word
-synonyms of the query's words, at half weight and capped. Measured, they lift BM25 alone on
-paraphrases but not the hybrid, whose encoder already covers them; ``kg eval`` reports both.
+**Synonyms** (:mod:`kg.query.synonyms`). For the encoder, on in hybrid search: when BM25's confidence
+is under one half (the query is not in the documents' words) and the query has everyday-word
+synonyms, the query followed by them is encoded too and its vector added at weight
+``1 - confidence`` (:func:`kg.query.synonyms.view`). Measured against the query alone: R@5 up on
+all four new question sets (bundled 0.889 → 0.933, unseen documents 0.822 → 0.844, the two
+held-out sets 0.800 → 0.825 and 0.850 → 0.875; their paraphrases +0.07 to +0.15), MRR@10 within
+±0.015 on them, dev 0.933 → 0.913. For BM25 (``synonyms=True``, off): the synonyms are searched at
+half weight and capped; they lift BM25 alone on paraphrases but not the hybrid.
 """
 
 from __future__ import annotations
@@ -116,10 +121,17 @@ def search(index: SearchIndex, text: str, *, mode: str, k: int, candidates: int,
         if allowed is not None:
             scores = np.where(allowed, scores, 0)
         lexical = rank_of(scores, limit)
+    confidence = index.bm25_coverage(text, lexical[0]) if mode == "hybrid" and lexical else 0.0
     semantic: list[int] = []
     cosines: list[float] = []
     if mode in ("hybrid", "dense"):
         vector = encode_query([text])[0]
+        if mode == "hybrid":  # the single-retriever modes stay what they measure
+            from kg.query import synonyms as expansion
+
+            viewed = expansion.view(text, confidence)
+            if viewed is not None:
+                vector = expansion.blend(vector, encode_query([viewed])[0], confidence)
         rows, cosines = index.dense_search(vector, limit if allowed is None else len(index))
         if allowed is not None:
             kept = [(r, c) for r, c in zip(rows, cosines) if allowed[r]][:limit]
@@ -129,7 +141,6 @@ def search(index: SearchIndex, text: str, *, mode: str, k: int, candidates: int,
         return [Ranked(row, float(scores[row])) for row in lexical[:k]]
     if mode == "dense":
         return [Ranked(row, float(c)) for row, c in zip(semantic[:k], cosines)]
-    confidence = index.bm25_coverage(text, lexical[0]) if lexical else 0.0
     fused = fuse([(lexical, confidence), (semantic, 1.0 - confidence)], rrf_k)
     top = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
     results = [row for row, _ in top]
