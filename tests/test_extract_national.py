@@ -610,3 +610,15 @@ def test_bodies_after_include_or_being_set_up_and_foreign_governments() -> None:
     assert {"兰州大学第一医院", "国家健康政策咨询委员会", "瑞典政府", "挪威劳动与卫生部"} <= bodies
     assert "瑞典的HiAP模式" in practices  # a country's model joined by 的
     assert not {"瑞典经验", "挪威目前治理模式"} & practices  # a country's experience described; an adverb
+
+
+def test_outlets_joined_by_a_slash_sub_institutes_alliances_and_subdistrict_offices() -> None:
+    (bodies,) = found_in(
+        "贵州动态\n作者单位：贵州大学附属医院管理研究所，贵州贵阳，550025\n"
+        "调研组详细了解医院贵州省心血管病临床医学研究中心分中心情况。遵义市心血管专科联盟成立。"
+        "遵义市第一人民医院合作共建心血管专科联盟已有5年。枫林街道办事处主任杨某参加。\n"
+        "黔东日报/山地新闻 记者 王某 校对 李某\n", "Institution")
+    assert {"贵州大学附属医院管理研究所", "贵州省心血管病临床医学研究中心分中心", "遵义市心血管专科联盟",
+            "遵义市第一人民医院", "枫林街道办事处", "黔东日报", "山地新闻"} <= bodies
+    assert not any(n.startswith("解") or "合作共建" in n for n in bodies)  # 了解 is one word; a verb splits
+    assert "贵州大学附属医院" not in bodies  # the institute, not the hospital it is named after

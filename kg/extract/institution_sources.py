@@ -95,7 +95,7 @@ def _media_pattern() -> re.Pattern[str]:
     cues = "|".join(lexicon.words("media_cues"))
     leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
     name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
-    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·])*{name})(?=\s?(?:{cues}))|(?:{leads})\s*({name})(?=[\s，。]|$)",
+    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?=\s?(?:{cues}))|(?:{leads})\s*({name})(?=[\s，。]|$)",
                       re.M)
 
 
@@ -111,7 +111,7 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
     for match, offset in matches:
         group = 1 if match.group(1) else 2
         position = offset + match.start(group)
-        names = re.split("[、·]", match.group(group))
+        names = re.split("[、·/／]", match.group(group))  # 某报/某新闻记者: every outlet of a joined credit
         for name in names:
             start, position = position, position + len(name) + 1
             # 接受新闻记者: a verb makes it a clause; in a joined credit (齐鲁网·闪电新闻) every part is an

@@ -177,7 +177,13 @@ def _branch_ok(name: str, suffix: str) -> bool:
     """A name that extends a hospital or group name: a branch (…防城港医院, …北院区) or not. A group
     named after its lead hospital (某县人民医院医共体) is a group of its own."""
     if suffix_kinds()[suffix] == "group":
-        return True
+        # 某县人民医院医共体 is a group of its own; 某医院合作共建X联盟 a clause about the hospital
+        head = len(name) - len(suffix)
+        inner = max((name.rfind(h, 0, head) + len(h) for h in lexicon.words("branch_heads") if name.rfind(h, 0, head) > 0),
+                    default=0)
+        return inner == 0 or not lexicon.has_verb(name[inner:head])
+    if suffix in ("研究所", "研究院"):
+        return True  # …医院管理研究所: a hospital's research institute is a body of its own
     for offset in range(2, len(name) - len(suffix) + 1):
         inner_suffix = next((s for s in suffixes() if name.endswith(s, 0, offset)), None)
         if inner_suffix is None or suffix_kinds()[inner_suffix] not in lexicon.words("institution_kinds_with_branches"):

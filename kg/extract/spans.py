@@ -199,7 +199,8 @@ def scan_left(text: str, low: int, position: int, stops: frozenset[str], conditi
             floor = max(low, floor - (index - opener))  # quoted text does not count towards the length
             index = opener - 1
             continue
-        if char in HARD_STOPS or char in _OPENING or char in stops:
+        if char in HARD_STOPS or char in _OPENING or \
+                char in stops and not text.startswith(lexicon.words("stop_lookalikes"), index):
             return index + 1, crossed
         if char == "—" and index > low and text[index - 1] == "—":
             return index + 1, crossed
