@@ -374,6 +374,8 @@ def test_a_text_with_no_title_is_labelled_by_its_first_sentence_without_its_byli
     [document] = load.documents
     assert document.meta.title == label  # not the file name "news"
     assert any(f"title {label!r} (its first sentence: the text states no title)" in w for w in load.warnings)
+    assert inference.describe(document.provenance)[0].startswith(
+        f"title: {label}  (first sentence — the text states no title @{title.start}–{title.end})")
 
 
 def test_run_in_headline_ends_where_its_sub_head_names_the_subject_again(tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ def describe(provenance: tuple[MetaField, ...]) -> list[str]:
     """One line per field for ``kg add``: name, value, and where it came from."""
     out = []
     for item in provenance:
-        where = item.source
+        # A first-sentence label is no title the text states: say so where the user reads it.
+        where = "first sentence — the text states no title" if item.source == "lead" else item.source
         if item.start is not None:
             where += f" @{item.start}–{item.end}"
         out.append(f"{item.name}: {item.value}  ({where})")
