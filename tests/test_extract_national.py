@@ -622,3 +622,12 @@ def test_outlets_joined_by_a_slash_sub_institutes_alliances_and_subdistrict_offi
             "遵义市第一人民医院", "枫林街道办事处", "黔东日报", "山地新闻"} <= bodies
     assert not any(n.startswith("解") or "合作共建" in n for n in bodies)  # 了解 is one word; a verb splits
     assert "贵州大学附属医院" not in bodies  # the institute, not the hospital it is named after
+
+
+def test_a_quota_of_days_in_a_period_is_the_value_and_what_is_done_then_the_subject() -> None:
+    from kg.extract.targets import find_targets
+
+    found = {(t.subject, t.value) for t in find_targets(
+        "推动乡镇卫生院每周至少4个工作日有一名副主任医师以上人员在院坐诊。到2026年，每月不少于2次开展上门随访。", "2024-05-06")}
+    assert ("坐诊", "每周至少4个工作日") in found and ("随访", "每月不少于2次") in found
+    assert not any(subject.endswith(("每周", "每月")) for subject, _ in found)

@@ -185,6 +185,13 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                                                subject, each, deadline, worded))
                     break
                 subject = _strip_subject(subject_text)
+                frequency = _frequency(subject, value, piece[match.end():])
+                if frequency is not None:
+                    # 每周至少3个工作日有一名医师在机构值守门诊服务: a quota of days in a period; what is
+                    # done on them is the subject
+                    subject, value, tail = frequency
+                    out.append(ProseTarget(quote_start, quote_end + tail, subject, value, deadline, worded))
+                    continue
                 if verb in lexicon.words("target_object_verbs") or _ends_with_verb(subject):
                     # 至少建立1家危重儿童救治中心, 建成2至3个省级重点专科, 各市遴选不少于100种…药品品种:
                     # the subject is the object. With nothing after the value (定向委托培养不少于4500人),
@@ -211,6 +218,30 @@ def find_targets(text: str, issued: str = "") -> list[ProseTarget]:
                     start, end, subject = qualitative
                     out.append(ProseTarget(start, end, subject, None, deadline, worded))
     return out
+
+
+_PERIOD = re.compile(r"每(?:周|月|年|日|天|季度|半年)$")
+_PERIOD_UNIT = re.compile(r"(?:个)?(?:工作日|天|日|小时|个月|次)")
+
+
+def _frequency(subject: str, value: str, after: str) -> tuple[str, str, int] | None:
+    """(subject, value, characters taken after the value) of a quota per period (每周至少3个工作日…):
+    the value is the period and its count; the subject is what the rest of the clause says is done
+    then, from its last verb (…人员在机构值守门诊服务 → 值守门诊服务). None for any other target."""
+    period = _PERIOD.search(subject)
+    unit = _PERIOD_UNIT.match(after) or (re.match("", after) if re.search(r"(?:次|小时|天|日)(?:以上)?$", value) else None)
+    if period is None or unit is None:
+        return None  # (每月不少于2次: the unit is already in the value)
+    rest = re.match(r"[^，,、]*", after[unit.end():]).group(0)
+    position, start = 0, 0
+    for token in lexicon._pos_tagger().cut(rest):
+        if token.flag == "v" and len(token.word) >= 2:
+            start = position
+        position += len(token.word)
+    action = rest[start:].strip()
+    if not 2 <= len(action) <= _MAX_SUBJECT:
+        return None
+    return action, period.group(0) + value + unit.group(0), unit.end() + len(rest)
 
 
 def _share(piece: str) -> tuple[int, str, str] | None:
