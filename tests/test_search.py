@@ -258,8 +258,9 @@ def test_hybrid_also_encodes_a_paraphrase_with_its_synonyms_but_not_a_query_in_t
 
     paraphrase = "村里看病的大夫上了年纪以后生活来源有没有着落"
     run(paraphrase, "hybrid")
-    assert asked[0] == paraphrase and len(asked) == 2
-    assert asked[1].startswith(paraphrase) and "医生" in asked[1] and "就医" in asked[1]
+    assert len(asked) == 2 and paraphrase in asked  # the view is encoded on another thread
+    viewed = next(text for text in asked if text != paraphrase)
+    assert viewed.startswith(paraphrase) and "医生" in viewed and "就医" in viewed
     run(paraphrase, "dense")
     assert asked == [paraphrase]
     run("每千人口注册护士数2025年目标", "hybrid")
