@@ -217,7 +217,7 @@ def test_uploaded_docx_is_added_and_found_by_search(page: object, app_url: str, 
     _upload(page, app_url, "智慧药房 方案.docx", buffer.getvalue(),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     page.get_by_text("核对文档信息").wait_for(timeout=60_000)  # type: ignore[attr-defined]
-    title = page.get_by_label("标题")  # type: ignore[attr-defined]
+    title = page.get_by_label("标题", exact=True)  # type: ignore[attr-defined]
     assert title.input_value() == "钦州市智慧药房示范工程实施方案"  # inferred from the first line
     assert page.get_by_label("发布日期（年-月-日）").input_value() == "2026-03-05"  # type: ignore[attr-defined]
     shot(page, "upload-metadata")
