@@ -631,3 +631,12 @@ def test_a_quota_of_days_in_a_period_is_the_value_and_what_is_done_then_the_subj
         "推动乡镇卫生院每周至少4个工作日有一名副主任医师以上人员在院坐诊。到2026年，每月不少于2次开展上门随访。", "2024-05-06")}
     assert ("坐诊", "每周至少4个工作日") in found and ("随访", "每月不少于2次") in found
     assert not any(subject.endswith(("每周", "每月")) for subject, _ in found)
+
+
+def test_places_that_are_two_of_a_counted_designation_each_hold_it() -> None:
+    result = extract_one("gs-ltc", "甘肃长护险", "news", "甘肃长护险\n甘肃省医疗保障局负责人介绍，甘肃省和青海省是全国2个"
+                         "长护险试点重点联系省份。全国有15个试点城市。\n")
+    zones = [e for ref, e in result.entities.items() if ref[0] == "PilotZone"]
+    assert zones and all(e.label in ("甘肃省长护险试点重点联系省份", "青海省长护险试点重点联系省份") for e in zones)
+    # (not 甘肃省青海省…, nor 全国2个…)
+    assert "长护险试点重点联系省份" in names(result, "gs-ltc", "PilotZone")

@@ -42,6 +42,8 @@ _DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "�
 #: (成为, 作为 and 是 state a standing).
 _APPROVING = frozenset({"获批", "被确定为", "确定为", "被列为", "列为", "入选", "被命名为", "命名为"})
 _COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
+#: A count of holders before a designation, with its level (全国2个…, 国家首批15个…).
+_TOTAL_LEAD = re.compile(r"(?:全国|国家)?(?:首批|第[一二三四五六七八九十\d]{1,3}批)?(?:\d+|[一二三四五六七八九十两]{1,3})个")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[，,]?$")
 #: Places counted earlier in the clause (28个县（区）通过…健康促进县评估): the designation is held by them.
 _PLACES_COUNTED = re.compile(r"\d+个(?:县|市|区|乡|镇|地区|城市)")
@@ -181,6 +183,12 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             pair = _LEVEL_PAIR.match(text[raw.start:raw.suffix_start])
             if pair is not None:  # 国家级或省级健康促进县: this is the second level's; the first is added below
                 raw = RawName(raw.start + pair.end(), raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
+            total = _TOTAL_LEAD.match(text, raw.start, raw.suffix_start)
+            total_level = None
+            if total is not None and _subject(ctx, passage.start, passage.end, raw.start) is not None:
+                # 甲省和乙省是全国2个X: the count is of the holders, the name starts after it
+                total_level = lexicon.level_at(total.group(0))
+                raw = RawName(total.end(), raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             surface = text[raw.start:raw.end]
             designation = raw.suffix in lexicon.words("designation_suffixes")
             clause_start = max(text.rfind(p, passage.start, raw.start) for p in "，。；\n") + 1
@@ -188,13 +196,15 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                 designation and bool(_PLACES_COUNTED.search(text, max(passage.start, clause_start), raw.start))
             if not (is_pilot_name(surface) or quoted is not None and _is_quoted_name(surface, raw.suffix)):
                 continue
-            if count_before(text, passage.start, raw.start) and not designation:
-                continue  # 15个试验区: a class
+            if count_before(text, passage.start, raw.start) and not designation and \
+                    _subject(ctx, passage.start, passage.end, raw.start) is None:
+                continue  # 15个试验区: a class (A和B是全国2个X: the subject's places hold it)
             if raw.start > passage.start and text[raw.start - 1] == "的" and "“" not in surface:
                 continue  # …的物质管理试点: the name is cut off from the clause that completes it
             name = display_name(surface)
             _, level, place = _leading(name)
             properties: dict[str, object] = {}
+            level = level or (total_level.zone_level if total_level else None)
             if level:
                 properties["zoneLevel"] = level
             label = name
@@ -241,7 +251,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                                        place=place, properties={**properties, "zoneLevel": first_level.zone_level}
                                        if first_level else dict(properties)))
             # A zone named for several places is one zone in each (宜宾市、泸州市获批…试点城市).
-            base = _without_local_place(label)
+            base = _without_local_place(name)  # the name without the place of its subject or its own
             main = found[-1]
             for surface, other, start in listed:
                 shares.append((main, Candidate(ENTITY_TYPE, start, start + len(surface), passage, surface + base,
