@@ -3,15 +3,13 @@
 Run with `make app` (binds 127.0.0.1). Each page is a file in views/; all document and
 user text shown as HTML is escaped in views.render.
 
-`streamlit run app.py` finds ``app`` below and serves it; its lifespan opens the build and starts
-loading the encoder and indexes when the server starts, so a first search shortly after start
-does not wait for the model. Each browser session then runs this file as the page script.
+`streamlit run app.py` finds ``app`` below and serves it; importing this file for that opens the
+build and starts loading the encoder and indexes in the background, so a first search shortly
+after start does not wait for the model. Each browser session then runs this file as the page
+script.
 """
 
 from __future__ import annotations
-
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
 
 import streamlit as st
 
@@ -34,12 +32,23 @@ if __name__ == "__main__":  # a session's script run
     ]
     st.navigation(PAGES).run()
 else:  # imported by the server at start
+    from views.common import start_loading
 
-    @asynccontextmanager
-    async def _lifespan(_app: Any) -> AsyncIterator[None]:
-        from views.common import start_loading
+    def _skip_component_scan() -> None:
+        """Streamlit scans the metadata of every installed package for (version 2) custom
+        components when it builds its runtime, 0.5–1.2 s of CPU here before the server answers
+        and while the encoder loads. This app uses none (streamlit-agraph is a version 1
+        component, which needs no scan; the scan finds nothing in this environment), so it is
+        skipped. Should Streamlit move the method, the scan simply runs as before."""
+        try:
+            from streamlit.components.v2.component_manager import BidiComponentManager
+        except ImportError:
+            return
+        if hasattr(BidiComponentManager, "discover_and_register_components"):
+            BidiComponentManager.discover_and_register_components = lambda self, **_: None  # type: ignore[method-assign]
 
-        start_loading()  # a background thread: the server answers at once
-        yield None
-
-    app = st.App(__file__, lifespan=_lifespan)
+    _skip_component_scan()
+    # The build opens and the encoder and indexes load from here on, in a background thread,
+    # while Streamlit builds its runtime and starts the server (the lifespan runs only after).
+    start_loading()
+    app = st.App(__file__)

@@ -31,16 +31,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def one_run(query: str, delay: float) -> tuple[float, float, float]:
+def one_run(query: str, delay: float, port: int = 0, app: Path = ROOT / "app.py") -> tuple[float, float, float]:
     """(server answering, page opened, first result shown), in seconds after the server started."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
+    port = port or free_port()
     started = time.monotonic()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", app.name, "--server.address", "127.0.0.1",
                                "--server.port", str(port), "--server.headless", "true",
                                "--browser.gatherUsageStats", "false"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                              cwd=app.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while True:
             try:
@@ -72,11 +72,14 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between the server answering and the "
                         "browser opening the page")
     parser.add_argument("--query", default="全科医生")
+    parser.add_argument("--app", type=Path, default=ROOT / "app.py", help="the app file to serve (another "
+                        "version, to compare)")
+    parser.add_argument("--port", type=int, default=0, help="serve on this port (default: any free one)")
     args = parser.parse_args()
     print("| run | server answering | page opened | first result | first result after the page opened |")
     print("|---|---|---|---|---|")
     for number in range(1, args.runs + 1):
-        healthy, opened, shown = one_run(args.query, args.delay)
+        healthy, opened, shown = one_run(args.query, args.delay, args.port, args.app.resolve())
         print(f"| {number} | {healthy:.1f} s | {opened:.1f} s | {shown:.1f} s | {shown - opened:.1f} s |")
     print(f"\nload average after the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -23,7 +23,7 @@ def test_search_page_shows_highlighted_results(app_env: None) -> None:
     assert not at.exception
     at.text_input(key="query").input("每万人口全科医生数").run()
     assert not at.exception
-    html = " ".join(m.value for m in at.markdown)
+    html = " ".join(m.value for m in at.markdown) + " ".join(h.proto.body for h in at.get("html"))  # hits: st.html
     assert "<mark>每万人口全科医生数</mark>" in html
     assert "广西卫生健康发展“十四五”规划" in html
 
@@ -33,6 +33,8 @@ def test_user_text_is_escaped(app_env: None) -> None:
     at.text_input(key="query").input("<script>alert(1)</script> 医保").run()
     assert not at.exception
     assert all("<script>" not in m.value for m in at.markdown)
+    hits = [h.proto.body for h in at.get("html") if "kg-hit" in h.proto.body]
+    assert hits and all("<script>alert" not in h for h in hits)  # the page's own script is not a hit
 
 
 def test_missing_build_shows_the_command_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

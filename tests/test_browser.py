@@ -326,3 +326,38 @@ def test_an_institution_page_lists_its_tasks(page: object, crafted_url: str) -> 
     page.get_by_role("heading", name="开展老年人防跌倒干预").wait_for(timeout=60_000)  # type: ignore[attr-defined]
     page.wait_for_timeout(800)  # type: ignore[attr-defined]
     assert "类型：任务" in visible_text(page)  # opened in this tab
+
+
+def test_loading_banner_turns_ready_by_itself(browser: object, real_settings: Settings) -> None:
+    """Right after a fresh start the sidebar says the model and indexes are loading; when the
+    background loading is done it says 检索就绪 by itself — the same page, not reloaded — and an
+    entity page's related entities, prepared after that, fill in the same way."""
+    with running_app(real_settings) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")  # type: ignore[attr-defined]
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/entity?e=南宁市")
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            loading = sidebar.get_by_text(re.compile("检索模型和索引正在后台加载"))
+            related_later = page.get_by_text("相关实体正在后台准备，稍后自动显示…")
+            try:
+                loading.wait_for(timeout=30_000)
+            except Exception:  # noqa: BLE001  the loading finished before the page was drawn
+                pytest.skip("the background loading was over before the first page was drawn")
+            shot(page, "banner-loading")
+            saw_related_later = related_later.count() > 0
+            page.evaluate("window.__samePage = true")
+            ready = sidebar.get_by_text(re.compile(r"检索就绪（加载用时 \d+\.\d 秒）"))
+            ready.wait_for(timeout=180_000)
+            assert loading.count() == 0
+            page.get_by_role("heading", name="相关实体").wait_for(timeout=120_000)
+            related_later.wait_for(state="detached", timeout=120_000)
+            shot(page, "banner-ready")
+            assert_no_exception(page)
+            assert page.evaluate("window.__samePage === true"), "the page was reloaded"
+            text = visible_text(page)
+            assert "南宁市" in text and "相关实体正在后台准备" not in text
+            if saw_related_later:  # its list came in without a reload: the related names are links
+                assert page.locator('[data-testid="stMain"] a[href*="entity?e="]').count() > 0
+        finally:
+            context.close()

@@ -28,7 +28,7 @@ STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中
 STYLE = """<style>
 div[class*="st-key-home_"] a p { font-size: 2rem; font-weight: 700; line-height: 1.2; }
 div[class*="st-key-home_"] a { padding-left: 0; }
-.st-key-kg_i18n { display: none; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-kg_i18n), .st-key-kg_i18n { display: none; }
 [data-testid="stFileChip"] [role="alert"] {
   position: static !important; clip: auto !important; clip-path: none !important; width: auto !important;
   height: auto !important; overflow: visible !important; white-space: normal !important;
@@ -101,7 +101,8 @@ I18N_SCRIPT = """<script>
     // App and document text (markdown, code, tables, what a box holds) is left alone; the
     // uploader's button is Streamlit's own although its label is a markdown container.
     if (!parent.closest("[data-testid=stFileUploaderDropzone] button")
-        && parent.closest("textarea, [contenteditable], code, pre, table, [data-testid=stMarkdownContainer]")) return;
+        && parent.closest("textarea, [contenteditable], code, pre, table, [data-testid=stMarkdownContainer], "
+                            + "[data-testid=stHtml]")) return;
     const into = chinese(node.nodeValue);
     if (into !== null && into !== node.nodeValue) node.nodeValue = into;
   };
