@@ -640,3 +640,10 @@ def test_places_that_are_two_of_a_counted_designation_each_hold_it() -> None:
     assert zones and all(e.label in ("甘肃省长护险试点重点联系省份", "青海省长护险试点重点联系省份") for e in zones)
     # (not 甘肃省青海省…, nor 全国2个…)
     assert "长护险试点重点联系省份" in names(result, "gs-ltc", "PilotZone")
+
+
+def test_a_hospital_named_by_a_proper_noun_alone_and_a_word_holding_he() -> None:
+    (bodies,) = found_in("湖南动态\n新医院在陇原医院原址上组建。邀请武汉协和医院专家坐诊。"
+                         "康复医院和肿瘤医院是专科医院。推进美丽医院建设和智慧医院建设。\n", "Institution")
+    assert {"陇原医院", "武汉协和医院"} <= bodies  # 协和 holds 和 but joins nothing
+    assert not {"康复医院", "肿瘤医院", "美丽医院", "智慧医院", "医院"} & bodies  # kinds of hospital

@@ -33,6 +33,7 @@ from kg.extract.context import Candidate, DocContext
 from kg.extract.spans import (
     RawName,
     count_before,
+    inside_word,
     squeeze,
     strip_leading,
 )
@@ -131,6 +132,9 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific) \
             and not lexicon.covered_by(specific, "class_words"):
         return True  # 某某汽车集团有限公司: a legal form names one company
+    if kind == "hospital" and suffix == "医院" and _proper_noun(specific) and \
+            not text.startswith(("建设", "创建"), raw.end):
+        return True  # 协和医院, 湘岳医院: a hospital named by a proper noun alone (…医院建设 names a kind)
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
     before = text[max(0, raw.start - 5):raw.start].removesuffix("了")  # 还成立了…委员会
@@ -139,6 +143,17 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if establishing and suffix == "委员会":
         return True
     return kind == "research" and suffix != "大学"
+
+
+def _proper_noun(specific: str) -> bool:
+    """True when jieba reads ``specific`` as one place or other proper name of two to four
+    characters (湘雅, 协和) that is no class word (not 康复, which it reads as a person's name, nor
+    肿瘤)."""
+    if not 2 <= len(specific) <= 4 or lexicon.covered_by(specific, "class_words") \
+            or lexicon.covered_by(specific, "generic_institution_words"):
+        return False
+    tokens = list(lexicon._pos_tagger().cut(specific))
+    return len(tokens) == 1 and tokens[0].flag in ("ns", "nz")
 
 
 def _named_community(specific: str, anchored: bool = False) -> bool:
@@ -251,10 +266,11 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
             return bare_body(ctx, passage, start, end, name)  # 妇联, 团委; a duty table's 公安局
     if suffix == "组织" and (_not_a_name_part(name[:-len(suffix)]) or suffix_of(name[:-len(suffix)])):
         return None  # 还组织, 连续多年组织, 省体育局组织: 组织 is the verb "organise"
-    if "和" in name and kinds[suffix] not in WHOLE_KINDS:
+    joining = [i for i in range(start, raw.suffix_start) if text[i] == "和" and not inside_word(text, i)]
+    if joining and kinds[suffix] not in WHOLE_KINDS:
         # 和 joins the words of a department's name (工业和信息化厅); before any other body it
-        # joins two things (重点学科和临床医学研究中心).
-        start += text.rfind("和", start, raw.suffix_start) - start + 1 if "和" in text[start:raw.suffix_start] else 0
+        # joins two things (重点学科和临床医学研究中心) — not inside a word (协和医院).
+        start = joining[-1] + 1
         name = squeeze(text[start:end])
     if kinds[suffix] == "party" and suffix not in lexicon.words("party_units"):
         # 国家体育总局健身气功管理中心科研宣传部: a department of a body names that body.

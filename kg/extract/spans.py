@@ -206,7 +206,7 @@ def scan_left(text: str, low: int, position: int, stops: frozenset[str], conditi
             return index + 1, crossed
         separator = next((s for s in SEPARATORS if text.startswith(s, index - len(s) + 1)
                           and index - len(s) + 1 >= floor), None)
-        if separator is not None and len(separator) == 1 and _inside_word(text, index):
+        if separator is not None and len(separator) == 1 and inside_word(text, index):
             separator = None  # 普及, 参与, 和谐: the character is part of a word
         if separator is not None:
             sep_start = index - len(separator) + 1
@@ -223,7 +223,7 @@ def scan_left(text: str, low: int, position: int, stops: frozenset[str], conditi
     return low, crossed
 
 
-def _inside_word(text: str, index: int) -> bool:
+def inside_word(text: str, index: int) -> bool:
     """True when ``text[index]`` belongs to a word that merely contains a separator character."""
     for word in lexicon.words("separator_lookalikes"):
         offset = word.find(text[index])
