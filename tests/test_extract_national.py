@@ -587,7 +587,7 @@ def test_a_programme_word_after_only_abstract_words_or_a_verb_and_them_is_no_nam
 def test_a_name_after_a_preposition_and_a_long_clause_before_the_verb() -> None:
     programmes, zones = found_in(
         "宁夏医改动态\n我区在全民义务植树运动等方面成效显著。"
-        "国家卫健委卫生发展研究中心健康战略与服务体系研究部部长、研究员王某等一行来银川市第一人民医院调研"
+        "中国医学科学院卫生政策研究中心卫生发展战略与改革研究室主任、研究员王某等一行来银川市第一人民医院调研"
         "县域医共体能力提升示范项目工作情况。随后在会议室召开示范项目座谈会。\n", "Programme", "PilotZone")
     assert {"全民义务植树运动", "县域医共体能力提升示范项目"} <= programmes
     assert not any("在" in n or "召开" in n for n in programmes)
@@ -634,12 +634,12 @@ def test_a_quota_of_days_in_a_period_is_the_value_and_what_is_done_then_the_subj
 
 
 def test_places_that_are_two_of_a_counted_designation_each_hold_it() -> None:
-    result = extract_one("gs-ltc", "甘肃长护险", "news", "甘肃长护险\n甘肃省医疗保障局负责人介绍，甘肃省和青海省是全国2个"
-                         "长护险试点重点联系省份。全国有15个试点城市。\n")
+    result = extract_one("gs-ltc", "甘肃长护险", "news", "甘肃长护险\n甘肃省医疗保障局负责人介绍，甘肃省和青海省是全国3个"
+                         "医养结合试点重点联系省份。全国有15个试点城市。\n")
     zones = [e for ref, e in result.entities.items() if ref[0] == "PilotZone"]
-    assert zones and all(e.label in ("甘肃省长护险试点重点联系省份", "青海省长护险试点重点联系省份") for e in zones)
-    # (not 甘肃省青海省…, nor 全国2个…)
-    assert "长护险试点重点联系省份" in names(result, "gs-ltc", "PilotZone")
+    assert zones and all(e.label in ("甘肃省医养结合试点重点联系省份", "青海省医养结合试点重点联系省份") for e in zones)
+    # (not 甘肃省青海省…, nor 全国3个…)
+    assert "医养结合试点重点联系省份" in names(result, "gs-ltc", "PilotZone")
 
 
 def test_a_hospital_named_by_a_proper_noun_alone_and_a_word_holding_he() -> None:
