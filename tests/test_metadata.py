@@ -386,3 +386,15 @@ def test_run_in_headline_ends_where_its_sub_head_names_the_subject_again(tmp_pat
         "截至6月底，全国已有10万家定点零售药店开通门诊统筹服务。")  # one line of text, as pages are copied
     assert found.value("title") == "国家医保局：定点药店纳入门诊统筹 群众购药报销更便利"
     assert found.fields["title"].source == "text"
+
+
+def test_red_header_masthead_is_not_the_title(tmp_path: Path) -> None:
+    # A 红头文件 prints its issuer + 文件 above the 文号; the title is the 关于…的通知 line below.
+    lines = ["某县卫生健康局文件", "某卫健发〔2026〕12号",
+             "某县卫生健康局关于印发《某县基层卫生服务能力提升实施方案》的通知",
+             "各乡镇卫生院：", "现将《某县基层卫生服务能力提升实施方案》印发给你们，请认真贯彻落实。",
+             "某县卫生健康局", "2026年3月18日"]
+    found, _ = _infer(_docx(tmp_path / "notice.docx", lines))
+    assert found.value("title") == lines[2]
+    assert found.value("doc_number") == "某卫健发〔2026〕12号"
+    assert found.value("date") == "2026-03-18"

@@ -189,3 +189,20 @@ def test_source_offsets_are_refused_for_a_file_with_no_text_of_its_own(tmp_path:
 
     with pytest.raises(CorpusError, match=r"source offsets exist only for plain-text files \(.txt, .md\), not .pdf"):
         source_map(tmp_path / "plan.pdf", "某市卫生健康规划", 10_000_000)
+
+
+def test_site_menu_footer_links_and_print_buttons_are_dropped() -> None:
+    from kg.ingest.normalise import clean_document
+
+    page = "\n".join([
+        "首页 政务公开 政务服务 互动交流 走进某县",
+        "关于某县医疗保障待遇调整方案的政策解读",
+        "一、门诊报销比例由50%提高到60%。",
+        "【打印本页】【关闭窗口】",
+        "联系电话：0791-1234567 | 网站地图 | 联系我们",
+    ])
+    cleaned = clean_document(page, paragraph_lines=True, chrome=True)
+    assert cleaned.text.split("\n") == ["关于某县医疗保障待遇调整方案的政策解读", "一、门诊报销比例由50%提高到60%。"]
+    # A body sentence that merely mentions a menu word is kept.
+    body = "请联系我们的政务服务窗口办理。"
+    assert clean_document(body, paragraph_lines=True, chrome=True).text == body

@@ -28,7 +28,13 @@ def _skippable(text: str) -> bool:
             or (bool(DATE.search(bare)) and len(bare) <= 30) or bare.startswith(("索引号", "©"))
             or bool(re.fullmatch(r"[\dA-Za-z\s.\-/·•]+", bare))
             or (len(bare) <= 24 and bool(_NUMBER_TAIL.search(bare)))
-            or re.sub(r"[\s()（）【】\[\]★]", "", bare) in words().markings)
+            or re.sub(r"[\s()（）【】\[\]★]", "", bare) in words().markings
+            or bool(_MASTHEAD.fullmatch(bare)))
+
+
+# A 红头文件's masthead (某县卫生健康局文件, 某省人民政府办公厅文件): the issuer printed in red above the
+# 文号, not the title, which is the 关于…的通知 line below it.
+_MASTHEAD = re.compile(r"[\u4e00-\u9fff（）()]{2,30}文\s*件")
 
 
 # A 文号 whose issuer code OCR misread (某卫发〔2025〕3号 → ETA (2025) 3号) still ends so.
