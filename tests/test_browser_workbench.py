@@ -325,6 +325,9 @@ def test_streamlit_own_words_are_chinese(page: object, app_url: str) -> None:
         no_exception(page)
         found = english_in(page.evaluate(SPOKEN))  # type: ignore[attr-defined]
         assert not found, f"{path or 'home'}: {found}"
+        drawn = drawn_text(page, '[data-testid="stMain"]')
+        if path != "sparql":  # its query box holds SPARQL with English words, as it should
+            assert not re.search(r"（[a-z]+）", drawn), f"{path or 'home'}: a type name left in English"
         skip = page.locator('[data-testid="stSkipToContent"]')  # type: ignore[attr-defined]
         if skip.count():
             assert skip.first.text_content().strip() == "跳到正文"

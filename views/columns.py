@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.render import escape_markdown
+from views.render import TYPE_NAMES, escape_markdown
 from views.common import service_or_stop
 
 
@@ -22,7 +22,8 @@ def columns_page() -> None:
                 st.page_link("views/entity.py", label=f"{item.ordinal}．{escape_markdown(item.label)}", icon=":material/label:",
                              query_params={"e": item.iri})
                 if item.linked:
-                    st.caption(escape_markdown("　相关：" + "、".join(f"{name}（{kind}）" for name, kind in item.linked)))
+                    st.caption(escape_markdown("　相关：" + "、".join(
+                        f"{name}（{TYPE_NAMES.get(kind.lower(), kind)}）" for name, kind in item.linked)))
 
 
 columns_page()
