@@ -137,3 +137,19 @@ def test_search_shows_an_answer_card_and_entity_chips(app_env: None) -> None:
     texts = " ".join(m.value for m in at.markdown)
     assert "每万人口全科医生数" in texts
     assert any("2025年" in str(getattr(w, "value", "")) for w in at.get("markdown") + at.get("text"))
+
+
+def test_upload_notes_name_the_outlet_and_a_first_sentence_label_in_chinese(tmp_path: Path) -> None:
+    from kg.config import load_settings
+    from kg.query.upload import stage_upload
+
+    (tmp_path / "corpus").mkdir()
+    settings = load_settings(env={}, corpus_dir=str(tmp_path / "corpus"), build_dir=str(tmp_path / "build"))
+    text = ("记者从甘肃省某县卫生健康局了解到，该县今年新建村卫生室12个，覆盖全部行政村。\n"
+            "下一步，该县将继续推进基层医疗卫生服务能力提升。\n来源：陇原日报\n")
+    staged = stage_upload(settings, "news.txt", text.encode("utf-8"), staging_root=tmp_path)
+    notes = "；".join(staged.notes)
+    assert "来源媒体：陇原日报" in notes
+    assert "outlet" not in notes and "lead" not in notes
+    assert "（来自正文首句，原文未写标题，请改为正式标题）" in notes
+    staged.discard()

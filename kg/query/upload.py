@@ -163,10 +163,10 @@ def _clean(raw: Any) -> Any:
 
 
 #: Where an inferred value came from (kg.ingest.metadata's source names), in Chinese.
-SOURCES = {"text": "正文", "properties": "文件属性", "file name": "文件名", "default": "默认值",
-           "metadata.json": "metadata.json"}
+SOURCES = {"text": "正文", "lead": "正文首句，原文未写标题，请改为正式标题", "properties": "文件属性",
+           "file name": "文件名", "default": "默认值", "metadata.json": "metadata.json"}
 FIELD_NAMES = {"title": "标题", "doc_number": "文号", "issuer": "发布单位", "date": "日期", "validity": "有效性",
-               "genre": "文种", "kind": "类型", "region": "地区"}
+               "genre": "文种", "kind": "类型", "region": "地区", "outlet": "来源媒体"}
 
 
 def infer(path: Path, raw: Any, cleaned: Any) -> tuple[dict[str, Any], str, list[str]]:
