@@ -162,6 +162,7 @@ class DocumentInfo:
     kind: str
     file: str
     chars: int
+    extraction: str = "text"  # "ocr" when the text was recognised from images
 
 
 # ---------------------------------------------------------------------------

@@ -153,3 +153,44 @@ def test_upload_notes_name_the_outlet_and_a_first_sentence_label_in_chinese(tmp_
     assert "outlet" not in notes and "lead" not in notes
     assert "（来自正文首句，原文未写标题，请改为正式标题）" in notes
     staged.discard()
+
+
+def test_reader_warns_that_an_ocr_document_may_hold_misread_characters(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    if not shutil.which("tesseract") or not font.exists():
+        pytest.skip("needs tesseract-ocr, tesseract-ocr-chi-sim and fonts-wqy-zenhei")
+    from PIL import Image, ImageDraw, ImageFont
+
+    from kg.build.pipeline import build
+    from kg.config import load_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text("某县卫生健康工作要点\n一、推进家庭医生签约服务，到2027年签约率达到80%。\n",
+                                     encoding="utf-8")
+    image = Image.new("L", (1400, 260), 255)
+    draw = ImageDraw.Draw(image)
+    for k, line in enumerate(["关于加强基层医疗卫生服务能力建设的通知", "各乡镇卫生院要完善设备配置"]):
+        draw.text((40, 40 + k * 100), line, font=ImageFont.truetype(str(font), 56), fill=0)
+    image.save(corpus / "scan.png")
+    settings = load_settings(env={}, corpus_dir=str(corpus), build_dir=str(tmp_path / "build"),
+                             embedding_model="hashing")
+    build(settings)
+    monkeypatch.setenv("KG_BUILD_DIR", settings.build_dir)
+    monkeypatch.setenv("KG_CORPUS_DIR", settings.corpus_dir)
+    monkeypatch.setenv("KG_EMBEDDING_MODEL", "hashing")
+    from kg.query.service import Service
+
+    docs = Service.open(settings).documents
+    scanned = next(d for d in docs.values() if d.file == "scan.png")
+    assert scanned.extraction == "ocr" and {d.extraction for d in docs.values()} == {"ocr", "text"}
+    for doc_id, warned in ((scanned.id, True), (next(d for d in docs if d != scanned.id), False)):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page("views/documents.py")
+        at.query_params["doc"] = doc_id
+        at.run()
+        assert not at.exception
+        assert any("OCR" in w.value for w in at.warning) is warned

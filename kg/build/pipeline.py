@@ -311,7 +311,8 @@ def _doc_entry(document: Document) -> dict[str, Any]:
     meta = document.meta
     return {"id": meta.id, "file": meta.file, "title": meta.title, "issuer": meta.issuer,
             "date": meta.date, "as_of": meta.as_of, "kind": meta.kind, "report_year": meta.report_year,
-            "sha256": document.sha256, "encoding": document.encoding, "chars": len(document.text)}
+            "sha256": document.sha256, "encoding": document.encoding, "chars": len(document.text),
+            "extraction": document.extraction}
 
 
 # --------------------------------------------------------------------------------------------

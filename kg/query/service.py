@@ -70,7 +70,8 @@ class Service:
         self.store = store
         self.texts = texts
         self.documents = {d["id"]: DocumentInfo(d["id"], d["title"], d["issuer"], d["date"], d.get("as_of", ""),
-                                                d["kind"], d["file"], d["chars"]) for d in manifest["documents"]}
+                                                d["kind"], d["file"], d["chars"], d.get("extraction", "text"))
+                          for d in manifest["documents"]}
         self._encoder: Any = None
         self._referring: dict[str, list[int]] = {}  # entity IRI → rows that name it by its head noun
 
