@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -774,3 +776,26 @@ def test_html_title_loses_the_site_name(title: str, site: str, kept: str) -> Non
     from kg.ingest.readers.html import _page_title
 
     assert _page_title(title, site) == kept
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("antiword")), reason="needs LibreOffice and antiword")
+def test_doc_ending_in_a_table_keeps_its_rows(tmp_path: Path) -> None:
+    # LibreOffice's .doc import runs a table that ends the file into one paragraph; antiword's rows restore it.
+    import docx as python_docx
+    from kg.ingest.readers import read_raw
+
+    document = python_docx.Document()
+    for n in range(40):  # antiword refuses a very small text stream
+        document.add_paragraph(f"{n + 1}. 各单位要加强组织领导，明确责任分工，确保各项任务按时完成。")
+    document.add_paragraph("部门职责分工表")
+    rows = [["部门", "职责"], ["县财政局", "保障项目资金"], ["县人社局", "落实人员编制"]]
+    table = document.add_table(rows=3, cols=2)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    document.save(str(tmp_path / "duty.docx"))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/p", "--headless", "--convert-to", "doc",
+                    "--outdir", str(tmp_path), str(tmp_path / "duty.docx")], check=True, capture_output=True)
+    raw = read_raw(tmp_path / "duty.doc", 10_000_000)
+    assert "\t".join(rows[1]) in raw.text.split("\n")
+    assert "\t".join(rows[0]) in raw.text.split("\n")

@@ -15,6 +15,7 @@ None installed: a per-file error naming the Debian packages, so the other files 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -76,6 +77,8 @@ def read_legacy_word(path: Path, data: bytes, limit: int, tools: list[str] | Non
             except (CorpusError, OSError, subprocess.SubprocessError, UnicodeDecodeError) as exc:
                 failures.append(f"{name}: {getattr(exc, 'problem', exc)}")
                 continue
+            if name == "libreoffice" and fmt == "doc" and "antiword" in available:
+                raw = _restore_tables(raw, source)
             if raw.text.strip():
                 warnings = tuple(f"{path.name}: {f} — read with {name} instead" for f in failures)
                 return RawText(raw.text, raw.encoding, fmt, method=name, paragraph_lines=True,
@@ -116,6 +119,42 @@ def _libreoffice(path: Path, source: Path, folder: Path, limit: int) -> RawText:
     raw = read_docx(path, converted.read_bytes(), limit)
     return RawText(raw.text, EMBEDDED_ENCODING, source.suffix[1:], method="libreoffice",
                    paragraph_lines=True, properties=raw.properties)
+
+
+def _restore_tables(raw: RawText, source: Path) -> RawText:
+    """Put back the rows of a table LibreOffice's .doc import ran into one paragraph.
+
+    LibreOffice (7.x) reads a table that ends a .doc (a 职责分工表 closing an attachment, a common
+    case) as a single paragraph of its cells run together; antiword keeps its rows. Each such
+    paragraph — exactly the concatenation of a block of antiword's table rows — is replaced by
+    those rows, one tab-separated row a line; the rest of LibreOffice's text (its list numbers)
+    is kept. Without antiword's answer, or when nothing matches, the text is left as it was.
+    """
+    try:
+        rows = _antiword(source).split("\n")
+    except (CorpusError, OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return raw
+    blocks: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in rows + [""]:
+        if "\t" in line:
+            current.append(line)
+            continue
+        if len(current) >= 2:
+            blocks["".join("".join(r.split()) for r in current)] = current
+        current = []
+    if not blocks:
+        return raw
+    lines = raw.text.split("\n")
+    changed = False
+    for index, line in enumerate(lines):
+        found = blocks.get("".join(line.split()))
+        if found and "\t" not in line:
+            lines[index] = "\n".join(found)
+            changed = True
+    if not changed:
+        return raw
+    return dataclasses.replace(raw, text="\n".join(lines))
 
 
 _ANTIWORD_ROW = re.compile(r"^\|(.*)\|\s*$")
