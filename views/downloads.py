@@ -12,11 +12,12 @@ def downloads_page() -> None:
     service_or_stop()  # stops the page with an explanation when the build is unusable
     st.title("下载")
     st.write("整个知识图谱（每个文档一个命名图）。")
+    stamp = build_stamp()  # one manifest read for the page, not one per format
     for label, fmt, mime, name in (("TriG（保留命名图）", "trig", "application/trig", "policy-kg.trig"),
                                    ("N-Quads", "nquads", "application/n-quads", "policy-kg.nq"),
                                    ("Turtle（合并为一个图）", "turtle", "text/turtle", "policy-kg.ttl"),
                                    ("JSON-LD（合并为一个图）", "jsonld", "application/ld+json", "policy-kg.jsonld")):
-        st.download_button(label, data=_export(fmt, build_stamp()), file_name=name, mime=mime, key=f"dl_{fmt}")
+        st.download_button(label, data=_export(fmt, stamp), file_name=name, mime=mime, key=f"dl_{fmt}")
 
 
 @st.cache_data(show_spinner=False)
