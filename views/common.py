@@ -201,7 +201,8 @@ def _lower_priority() -> None:
 
 #: The opened builds of this server process (settings and build time → service and warm-up),
 #: newest last. A module dictionary rather than st.cache_resource, so that the server's start
-#: (app.py's lifespan, outside any session) and the sessions share one.
+#: (start_loading, called when the server imports app.py, outside any session) and the sessions
+#: share one.
 _OPENED: dict[tuple[Settings, str], tuple[Service, Warmup]] = {}
 _OPEN_LOCK = threading.Lock()
 _KEEP = 2
