@@ -29,6 +29,8 @@ from kg.records import DOCUMENT_KINDS
 _UNSAFE = re.compile(r"[^\w.\-]+")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 MAX_NAME_CHARS = 80
+KIB = 1024
+MIB = 1024 * KIB
 
 
 class UploadRefused(Exception):
@@ -79,12 +81,12 @@ class Staged:
 
 
 def _max_bytes(settings: Settings) -> int:
-    return int(settings.max_file_mb * 1024 * 1024)
+    return int(settings.max_file_mb * MIB)
 
 
 def _size(n: int) -> str:
     """A file size as a person reads it: MB, or KB below a tenth of one (0.0 MB says nothing)."""
-    return f"{round(n / 1048576, 1):g} MB" if n >= 104858 else f"{max(1, round(n / 1024))} KB"
+    return f"{round(n / MIB, 1):g} MB" if n >= MIB / 10 else f"{max(1, round(n / KIB))} KB"
 
 
 def _free_name(corpus_dir: Path, name: str) -> str:
