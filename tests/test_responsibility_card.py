@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from kg.build.pipeline import build
+from kg.query.facts import entity_facts
 from kg.query.graph_queries import select
+from kg.query.recognise import EntityRef
 from kg.query.service import Service
 from tests.helpers import settings_for
 
@@ -70,3 +72,21 @@ def test_entities_list_cited_documents_with_number_and_citing_documents(service:
     cited = [row for row in service.entities("citeddocument") if row.label == "江西省“十四五”老龄事业发展规划"]
     assert len(cited) == 1
     assert cited[0].aliases == ["赣府发〔2022〕9号"] and cited[0].documents == ["jx-elderly-plan"]
+
+
+def _unit(service: Service, label: str) -> EntityRef:
+    found = [row for row in service.entities("institution") if row.label == label]
+    assert len(found) == 1
+    return EntityRef(found[0].iri, label, "Institution")
+
+
+def test_an_institution_page_lists_each_task_with_its_other_units(service: Service) -> None:
+    facts = [f for f in entity_facts(service.sources, _unit(service, "省民政厅")) if f.name in ("牵头任务", "参与任务")]
+    by_task = {(f.name, f.values[0][0]): f for f in facts}
+    assert set(by_task) == {("牵头任务", "开展老年人防跌倒干预"), ("参与任务", "建设老年友善医疗机构")}
+    # Each task names the other units of that task (not of the page's other tasks) ...
+    assert by_task[("牵头任务", "开展老年人防跌倒干预")].note == "参与单位：省住房城乡建设厅"
+    assert by_task[("参与任务", "建设老年友善医疗机构")].note == "牵头单位：省卫生健康委；其他参与单位：省医保局"
+    # ... and cites its own sentence through the responsibility note that names the unit.
+    quote = by_task[("牵头任务", "开展老年人防跌倒干预")].citation.quote
+    assert "防跌倒" in quote and "省民政厅牵头" in quote and "老年友善" not in quote

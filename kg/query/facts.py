@@ -86,10 +86,12 @@ SELECT DISTINCT ?e ?task ?label ?p WHERE {
   OPTIONAL { ?task rdfs:label ?label }
 }
 """
-#: The units of one task, each with its role, to say who else leads it or takes part.
+#: The units of the listed tasks (VALUES filled in by :func:`_task_units`), each with its role, to
+#: say who else leads a task or takes part: one query for the page rather than one per task.
 TASK_UNITS = """
-SELECT DISTINCT ?e ?unit ?label ?p WHERE {
-  ?e ?p ?unit . FILTER(?p IN (pol:leadUnit, pol:coUnit)) ?unit rdfs:label ?label
+SELECT DISTINCT ?task ?unit ?label ?p WHERE {
+  VALUES ?task { %s }
+  ?task ?p ?unit . FILTER(?p IN (pol:leadUnit, pol:coUnit)) ?unit rdfs:label ?label
 }
 """
 #: How many tasks of each role an institution page lists; the rest are counted in a note.
@@ -131,21 +133,38 @@ def institution_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     return facts
 
 
+def _task_units(sources: Sources, tasks: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Task IRI → its units (rows of :data:`TASK_UNITS`), for all ``tasks`` in one query."""
+    if not tasks:
+        return {}
+    # The IRIs come from the store, and ox.NamedNode validates each and writes it in N-Triples
+    # form (<…>), so no text reaches the query unescaped.
+    query = TASK_UNITS % " ".join(str(ox.NamedNode(task)) for task in tasks)
+    out: dict[str, list[dict[str, Any]]] = {task: [] for task in tasks}
+    for row in select(sources.store, query):
+        out[row["task"]].append(row)
+    return out
+
+
 def task_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     """Tasks (pol:Task, the responsibilities) this body leads or shares: one fact per task, the
     task linked to its page, the other units of the task named, and the sentence that assigns
     it cited (the task's own mention, not the first task's)."""
     rows = select(sources.store, TASKS, e=ox.NamedNode(entity.iri))
-    by_role: dict[str, dict[str, str]] = {"牵头任务": {}, "参与任务": {}}
+    by_role: dict[str, list[tuple[str, str]]] = {"牵头任务": [], "参与任务": []}
+    labels: dict[str, dict[str, str]] = {"牵头任务": {}, "参与任务": {}}
     for row in rows:
         role = "牵头任务" if row["p"].endswith("leadUnit") else "参与任务"
-        by_role[role][row["task"]] = row["label"] or "（未命名任务）"
+        labels[role][row["task"]] = row["label"] or "（未命名任务）"
+    for role, tasks in labels.items():
+        by_role[role] = sorted(tasks.items(), key=lambda kv: kv[1])
+    units_of = _task_units(sources, list(dict.fromkeys(
+        task for ordered in by_role.values() for task, _ in ordered[:TASKS_SHOWN])))
     facts = []
-    for role, tasks in by_role.items():
-        ordered = sorted(tasks.items(), key=lambda kv: kv[1])
+    for role, ordered in by_role.items():
         for task, label in ordered[:TASKS_SHOWN]:
-            units = select(sources.store, TASK_UNITS, e=ox.NamedNode(task))
-            others = [(u["label"], u["unit"], u["p"].endswith("leadUnit")) for u in units if u["unit"] != entity.iri]
+            others = [(u["label"], u["unit"], u["p"].endswith("leadUnit"))
+                      for u in units_of[task] if u["unit"] != entity.iri]
             lead = "、".join(sorted({name for name, _, leads in others if leads}))
             co = "、".join(sorted({name for name, _, leads in others if not leads}))
             leads = role == "牵头任务"
