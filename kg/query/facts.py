@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.query.cards import COLUMN_ITEMS, COLUMN_OF
-from kg.query.citations import DERIVED_SECTION, Citation, Sources, mentions_of, section_heading
+from kg.query.citations import DERIVED_SECTION, Citation, MentionAt, Sources, mentions_of, section_heading
 from kg.query.composition import MEMBER_NAMES, composition_of
 from kg.query.indicator_names import name_form
 from kg.query.recognise import EntityRef
@@ -160,6 +160,7 @@ def task_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
         by_role[role] = sorted(tasks.items(), key=lambda kv: kv[1])
     units_of = _task_units(sources, list(dict.fromkeys(
         task for ordered in by_role.values() for task, _ in ordered[:TASKS_SHOWN])))
+    unit_mentions = mentions_of(sources, entity.iri)  # once for the page, not once per task
     facts = []
     for role, ordered in by_role.items():
         for task, label in ordered[:TASKS_SHOWN]:
@@ -171,18 +172,18 @@ def task_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
             note = "；".join(part for part in (
                 f"{'共同牵头' if leads else '牵头单位'}：{lead}" if lead else "",
                 f"{'参与单位' if leads else '其他参与单位'}：{co}" if co else "") if part)
-            facts.append(Fact(role, [(label[:60], task)], task_citation(sources, task, entity.iri), note))
+            facts.append(Fact(role, [(label[:60], task)], task_citation(sources, task, unit_mentions), note))
         if len(ordered) > TASKS_SHOWN:
             facts.append(Fact(role, [(f"另有 {len(ordered) - TASKS_SHOWN} 项未列出", "")]))
     return facts
 
 
-def task_citation(sources: Sources, task: str, unit: str, most: int = 400) -> Citation | None:
-    """Where a document gives ``unit`` the task: from the sentence of the task's mention to the end
-    of the sentence naming the unit after it in the same passage (the responsibility note closing
-    the paragraph: 开展…。…（省民政厅牵头，…配合）), or that sentence alone when it names the unit
-    already (…中心，负责…) or no such sentence follows within ``most`` characters."""
-    units = mentions_of(sources, unit)
+def task_citation(sources: Sources, task: str, units: list[MentionAt], most: int = 400) -> Citation | None:
+    """Where a document gives the unit whose mentions are ``units`` the task: from the sentence of
+    the task's mention to the end of the sentence naming the unit after it in the same passage (the
+    responsibility note closing the paragraph: 开展…。…（省民政厅牵头，…配合）), or that sentence
+    alone when it names the unit already (…中心，负责…) or no such sentence follows within ``most``
+    characters."""
     for mention in mentions_of(sources, task):
         sentence = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
         if sentence is None:
