@@ -6,6 +6,7 @@ and queried through the service, as `kg search` and the app do.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,25 @@ def test_an_institution_page_lists_each_task_with_its_other_units(service: Servi
     # ... and cites its own sentence through the responsibility note that names the unit.
     quote = by_task[("牵头任务", "开展老年人防跌倒干预")].citation.quote
     assert "防跌倒" in quote and "省民政厅牵头" in quote and "老年友善" not in quote
+
+
+class _TaskQueriesFail:
+    """The build's store, except that a query about tasks fails as a damaged store would."""
+
+    def __init__(self, store: object) -> None:
+        self.store = store
+
+    def query(self, query: str, **options: object) -> object:
+        if "pol:leadUnit" in query:
+            raise OSError("store read failed")
+        return self.store.query(query, **options)
+
+
+def test_a_store_error_leaves_the_tasks_out_and_the_page_shown(service: Service) -> None:
+    unit = _unit(service, "省民政厅")
+    whole = entity_facts(service.sources, unit)
+    failing = dataclasses.replace(service.sources, store=_TaskQueriesFail(service.store))
+    shown = entity_facts(failing, unit)
+    assert [f.name for f in shown] == [f.name for f in whole if f.name not in ("牵头任务", "参与任务")]
+    assert any(f.name in ("牵头任务", "参与任务") for f in whole)
+    assert shown and all(f.name not in ("牵头任务", "参与任务") for f in shown)

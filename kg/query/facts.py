@@ -149,17 +149,21 @@ def _task_units(sources: Sources, tasks: list[str]) -> dict[str, list[dict[str, 
 def task_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     """Tasks (pol:Task, the responsibilities) this body leads or shares: one fact per task, the
     task linked to its page, the other units of the task named, and the sentence that assigns
-    it cited (the task's own mention, not the first task's)."""
-    rows = select(sources.store, TASKS, e=ox.NamedNode(entity.iri))
-    by_role: dict[str, list[tuple[str, str]]] = {"牵头任务": [], "参与任务": []}
-    labels: dict[str, dict[str, str]] = {"牵头任务": {}, "参与任务": {}}
-    for row in rows:
-        role = "牵头任务" if row["p"].endswith("leadUnit") else "参与任务"
-        labels[role][row["task"]] = row["label"] or "（未命名任务）"
-    for role, tasks in labels.items():
-        by_role[role] = sorted(tasks.items(), key=lambda kv: kv[1])
-    units_of = _task_units(sources, list(dict.fromkeys(
-        task for ordered in by_role.values() for task, _ in ordered[:TASKS_SHOWN])))
+    it cited (the task's own mention, not the first task's). A store that cannot answer the task
+    queries leaves the tasks out (the rest of the page is still shown)."""
+    try:
+        rows = select(sources.store, TASKS, e=ox.NamedNode(entity.iri))
+        by_role: dict[str, list[tuple[str, str]]] = {"牵头任务": [], "参与任务": []}
+        labels: dict[str, dict[str, str]] = {"牵头任务": {}, "参与任务": {}}
+        for row in rows:
+            role = "牵头任务" if row["p"].endswith("leadUnit") else "参与任务"
+            labels[role][row["task"]] = row["label"] or "（未命名任务）"
+        for role, tasks in labels.items():
+            by_role[role] = sorted(tasks.items(), key=lambda kv: kv[1])
+        units_of = _task_units(sources, list(dict.fromkeys(
+            task for ordered in by_role.values() for task, _ in ordered[:TASKS_SHOWN])))
+    except (OSError, ValueError, SyntaxError):
+        return []
     unit_mentions = mentions_of(sources, entity.iri)  # once for the page, not once per task
     facts = []
     for role, ordered in by_role.items():
