@@ -154,13 +154,15 @@ def _member_labels(sources: Sources, entity: EntityRef) -> dict[str, str]:
     return {name_form(r["name"]): r["label"] for r in select(sources.store, MEMBER_NAMES, e=ox.NamedNode(entity.iri))}
 
 
-def _cited_members(sources: Sources, entity: EntityRef) -> list[tuple[str, Citation]]:
+def _cited_members(sources: Sources, entity: EntityRef,
+                   skip: frozenset[str] = frozenset()) -> list[tuple[str, Citation]]:
     """The graph's members of a group, each with the sentence that names it (beside the group when
-    it can); members named in no sentence are left out."""
+    it can); members named in no sentence, and those whose label is in ``skip`` (already said, so
+    not looked up), are left out."""
     rows = select(sources.store, MEMBERS, e=ox.NamedNode(entity.iri))
     group_at = {(m.passage.id) for m in mentions_of(sources, entity.iri)}
     out = []
-    for label, iri in sorted({(r["label"], r["member"]) for r in rows}):
+    for label, iri in sorted({(r["label"], r["member"]) for r in rows if r["label"] not in skip}):
         spots = mentions_of(sources, iri)
         spot = next((m for m in spots if m.passage.id in group_at), spots[0] if spots else None)
         citation = sources.cite_sentence(spot.passage.id, spot.start, spot.end) if spot else None
@@ -191,10 +193,10 @@ def members_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citat
         # Units the graph links to the group that the make-up sentence does not name (a 总院 named
         # in another sentence): said too, each with its own citation, so the card is not less
         # than the graph.
-        stated = {full.get(name_form(w), w) for w in (*found.lead, *found.members)}
+        stated = frozenset(full.get(name_form(w), w) for w in (*found.lead, *found.members))
         others = []
-        for label, spot in _cited_members(sources, entity):
-            if label not in stated and spot.quote not in found.citation.quote:
+        for label, spot in _cited_members(sources, entity, skip=stated):
+            if spot.quote not in found.citation.quote:
                 others.append(label)
                 add_citations(citations, [spot])
         if others:
