@@ -88,7 +88,7 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
             continue
         level = lexicon.level_at(name, position)
         if level and any(name.startswith(w, position) for w in lexicon.words("level_lookalikes")) \
-                and next(lexicon._pos_tagger().cut(name[position:])).word != level.word:
+                and lexicon.tagged(name[position:])[0].word != level.word:
             level = None  # 省市场监管局: 市 starts the word 市场 (市民政局 is 市 + 民政局, as jieba reads it)
         if level:
             if level.word.endswith("级") or name.startswith("级", position + len(level.word)):
@@ -152,7 +152,7 @@ def _proper_noun(specific: str) -> bool:
     if not 2 <= len(specific) <= 4 or lexicon.covered_by(specific, "class_words") \
             or lexicon.covered_by(specific, "generic_institution_words"):
         return False
-    tokens = list(lexicon._pos_tagger().cut(specific))
+    tokens = lexicon.tagged(specific)
     return len(tokens) == 1 and tokens[0].flag in ("ns", "nz")
 
 
@@ -165,7 +165,7 @@ def _named_community(specific: str, anchored: bool = False) -> bool:
     if not 2 <= len(specific) <= 4 or lexicon.covered_by(specific, "class_words") \
             or lexicon.covered_by(specific, "generic_institution_words"):
         return False
-    tokens = list(lexicon._pos_tagger().cut(specific))
+    tokens = lexicon.tagged(specific)
     if anchored:
         return not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
     return len(tokens) == 1 and tokens[0].flag in ("ns", "nz", "nr", "nrt")
@@ -300,7 +300,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     rest = name[anchor_len:]
     specific = rest.removesuffix(suffix)
     label, key, place = name, name, None
-    verb = next(iter(lexicon._pos_tagger().cut(rest)), None) if anchors and anchors[-1][0] == "place" else None
+    verb = next(iter(lexicon.tagged(rest)), None) if anchors and anchors[-1][0] == "place" else None
     if verb is not None and verb.flag == "v" and len(verb.word) >= 2 and text[start:end] == name:
         # 某区统筹区中心医院: a place, a verb and a body of the district is a clause about that body
         offset = anchor_len + len(verb.word)
@@ -314,7 +314,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         inherited = _inherit(previous, text, start, name, suffix, specific)
         if inherited is None:
             if kinds[suffix] in WHOLE_KINDS and _whole_cell(text, start, end) and len(specific) <= 8 \
-                    and not any(t.flag == "d" for t in lexicon._pos_tagger().cut(specific)):
+                    and not any(t.flag == "d" for t in lexicon.tagged(specific)):
                 return bare_body(ctx, passage, start, end, name)  # a duty table's 发展改革局
             if not _unanchored_ok(name, suffix, specific, raw, text):
                 return None
@@ -414,7 +414,7 @@ def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
     national or provincial level word, a central body) at a word boundary that a verb of two or more
     characters comes before (副主任某某指出湖南省第三人民医院, 省卫生健康委响应省委, 挂牌当天湖南省…)."""
     cut, position, verb_seen = start, start, False
-    for token in lexicon._pos_tagger().cut(text[start:suffix_start]):
+    for token in lexicon.tagged(text[start:suffix_start]):
         if position > start and verb_seen and (lexicon.place_at(text, position) or any(
                 text.startswith(c, position) for c in lexicon.words("central_bodies")) or (
                 (level := lexicon.level_at(text, position)) is not None and level.scope in ("national", "province"))):
@@ -427,7 +427,7 @@ def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
 
 def _not_a_name_part(text: str) -> bool:
     """True when jieba reads an adverb, a number or a verb in ``text`` (还, 连续多年)."""
-    return any(token.flag in ("d", "m", "v") for token in lexicon._pos_tagger().cut(text))
+    return any(token.flag in ("d", "m", "v") for token in lexicon.tagged(text))
 
 
 def _whole_cell(text: str, start: int, end: int) -> bool:
@@ -505,7 +505,7 @@ def _place_as_affix(key: str, form: str) -> bool:
         return False
     if document_abbreviation(form):
         return True  # the document's own abbreviation of a place it names (科后旗)
-    return next(lexicon._pos_tagger().cut(key)).word == form  # not 四川大学…: jieba reads one word there
+    return lexicon.tagged(key)[0].word == form  # not 四川大学…: jieba reads one word there
 
 
 def _without_parent_place(key: str) -> str:

@@ -75,23 +75,33 @@ def _pos_tagger():  # type: ignore[no-untyped-def]
     return jieba.posseg.POSTokenizer(jieba.Tokenizer())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
+def tagged(text: str) -> tuple:  # type: ignore[type-arg]  (jieba's pair objects: .word, .flag)
+    """jieba's part-of-speech reading of ``text``, as a tuple of (word, flag) pairs.
+
+    Cached: the extractors ask about the same name again for each rule that looks at it, and
+    policy text repeats its phrases across documents; tagging is the slow part of extraction.
+    The tagger has its own dictionary that nothing adds words to, so the same text always reads
+    the same way.
+    """
+    return tuple(_pos_tagger().cut(text))
+
+
 def is_verb(word: str) -> bool:
     """True when jieba's part-of-speech tagger reads ``word`` as one verb (提交, 促进; not 健康)."""
-    tagged = list(_pos_tagger().cut(word))
-    return len(tagged) == 1 and tagged[0].flag == "v"
+    tokens = tagged(word)
+    return len(tokens) == 1 and tokens[0].flag == "v"
 
 
-@lru_cache(maxsize=4096)
 def is_preposition(word: str) -> bool:
     """True when jieba's tagger reads ``word`` as one preposition (按照, 根据)."""
-    tagged = list(_pos_tagger().cut(word))
-    return len(tagged) == 1 and tagged[0].flag == "p"
+    tokens = tagged(word)
+    return len(tokens) == 1 and tokens[0].flag == "p"
 
 
 def has_verb(text: str) -> bool:
     """True when jieba's tagger reads a verb anywhere in ``text`` (创新推出; not 县域医改)."""
-    return bool(text) and any(token.flag.startswith("v") and token.flag != "vn" for token in _pos_tagger().cut(text))
+    return bool(text) and any(token.flag.startswith("v") and token.flag != "vn" for token in tagged(text))
 
 
 _PLACE_ENDINGS = ("自治州", "自治县", "市", "县", "区", "州", "盟", "旗")
@@ -125,7 +135,7 @@ def place_at_any(text: str, start: int = 0) -> tuple[str, str] | None:
 def _tagged_place(window: str) -> tuple[str, str] | None:
     """The place jieba tags at the start of ``window`` (cached: tagging is the slow part, and
     policy text repeats the same phrases across documents)."""
-    tokens = list(_pos_tagger().cut(window))
+    tokens = tagged(window)
     if len(tokens) > 1 and tokens[1].word == "新区" and tokens[0].flag in ("ns", "nr", "nz") and len(tokens[0].word) >= 2:
         return tokens[0].word + "新区", tokens[0].word + "新区"  # 大鹏新区, 两江新区: a new district
     if not tokens or tokens[0].flag != "ns":

@@ -92,7 +92,7 @@ def is_pilot_name(surface: str) -> bool:
     specific = re.sub(r"[“”‘’\d年度]", "", name[lead:len(name) - len(suffix)])
     if "“" in name:
         return len(specific) >= 2
-    tokens = list(lexicon._pos_tagger().cut(name[lead:len(name) - len(suffix)]))
+    tokens = lexicon.tagged(name[lead:len(name) - len(suffix)])
     if any(t.flag == "d" for t in tokens) or (suffix == "试点" and tokens and tokens[-1].flag == "v"):
         return False  # 经开区全部纳入试点: an adverb, or a verb taking 试点 as its object
     if any(t.flag in ("p", "c") and t.word not in _JOINING for t in tokens):
@@ -270,7 +270,7 @@ def _verb_before_level(text: str, start: int, suffix_start: int) -> bool:
     level = lexicon.level_at(text, start + 2)
     if level is None or level.scope not in ("national", "province") or start + 2 >= suffix_start:
         return False
-    tokens = list(lexicon._pos_tagger().cut(text[start:start + 2]))
+    tokens = lexicon.tagged(text[start:start + 2])
     return len(tokens) == 1 and tokens[0].flag in ("v", "vn")
 
 

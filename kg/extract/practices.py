@@ -68,7 +68,7 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
                 specific = place[0]  # 上林模式: the place is what names it
             if len(specific) < 2 or lexicon.covered_by(specific, "generic_practice_words"):
                 continue
-            if "“" not in surface and any(t.flag in ("t", "d") for t in lexicon._pos_tagger().cut(specific)):
+            if "“" not in surface and any(t.flag in ("t", "d") for t in lexicon.tagged(specific)):
                 continue  # 某国目前治理模式: a time word or an adverb describes the model, names none
             clause = squeeze(text[raw.clause_start:start])
             adopted = any(v in clause for v in lexicon.words("practice_verbs")) and \

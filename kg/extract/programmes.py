@@ -89,7 +89,7 @@ def _starts_as_clause(specific: str) -> bool:
     (人员学习五禽运动, 社区设立运动, 居民对健康中国重庆行动): the candidate is a clause, not a name.
     A name may start with its verb (改善医疗服务行动, 消除…危害行动), and a noun and verb alone are a
     name's field (全民健身运动)."""
-    tokens = list(lexicon._pos_tagger().cut(specific))
+    tokens = lexicon.tagged(specific)
     if len(tokens) < 3 or not tokens[0].flag.startswith("n") or len(tokens[0].word) > 2:
         return False
     second = tokens[1]
@@ -110,7 +110,7 @@ def _reads_as_clause(specific: str) -> bool:
     ``[programme_object_verbs]``), or a verb that starts it with a noun of at most two characters
     after (推出专项行动, 采取战略行动) or of one character (a piece of a cut word). Names may hold verbs of
     their field (儿童营养改善项目, 提高健康素养促进行动, 改善医疗服务行动)."""
-    tokens = [t for t in lexicon._pos_tagger().cut(specific) if t.word.strip()]
+    tokens = [t for t in lexicon.tagged(specific) if t.word.strip()]
     if not tokens:
         return False
     object_verbs = lexicon.words("programme_object_verbs")
@@ -126,7 +126,7 @@ def _reads_as_clause(specific: str) -> bool:
     rest = specific[len(first.word):]
     # 推出专项行动, 采取战略行动: a verb and its noun object; 控烟限酒行动 names two measures.
     return first.flag == "v" and (len(first.word) == 1 or len(rest) <= 2 and all(
-        t.flag.startswith("n") for t in lexicon._pos_tagger().cut(rest)))
+        t.flag.startswith("n") for t in lexicon.tagged(rest)))
 
 
 def is_programme_name(surface: str) -> bool:
@@ -179,7 +179,7 @@ def _says_nothing_specific(specific: str) -> bool:
     (监测战略计划, 评估具体项目). A verb before a field is a name (改善医疗服务行动)."""
     if lexicon.covered_by(specific, "generic_programme_words", "abstract_programme_words"):
         return True
-    first = next(iter(lexicon._pos_tagger().cut(specific)), None)
+    first = next(iter(lexicon.tagged(specific)), None)
     if first is None or first.flag not in ("v", "vn") or len(first.word) < 2:
         return False
     rest = specific[len(first.word):]
@@ -190,7 +190,7 @@ def _unplaced(name: str) -> bool:
     """True when a name starts with no place or level word: a …示范项目 so named is the programme
     itself (公立医院改革与高质量发展示范项目), which places join; with a place or level it is that
     place's pilot (某市…示范项目)."""
-    first = next(iter(lexicon._pos_tagger().cut(name)), None)
+    first = next(iter(lexicon.tagged(name)), None)
     level = lexicon.level_at(name, 0)
     return lexicon.place_at_any(name, 0) is None and not (level and first is not None and first.word == level.word)
 
@@ -248,7 +248,7 @@ def _after_preposition(surface: str) -> int | None:
     """Offset just after the last preposition jieba reads in a candidate outside quotes (我国在…,
     居民对…), where its object, the name, starts; None without one."""
     position, found = 0, None
-    for token in lexicon._pos_tagger().cut(surface):
+    for token in lexicon.tagged(surface):
         if token.flag == "p" and token.word not in _JOINING and not in_open_quote(surface, 0, position):
             found = position + len(token.word)
         position += len(token.word)
@@ -261,7 +261,7 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     if scope >= 0:
         start = scope + 2  # 卫生健康领域“两重”“两新”项目: the field is the scope, not the name
     surface = text[start:raw.end]
-    first = next(iter(lexicon._pos_tagger().cut(surface)), None)
+    first = next(iter(lexicon.tagged(surface)), None)
     if text.startswith("的", raw.end) and first is not None and first.flag == "v" and len(first.word) == 2 \
             and is_programme_name(surface) and is_programme_name(surface[2:]):
         # 提高健康素养促进行动的质量: the verb takes what follows 的 as its object; the name starts after it

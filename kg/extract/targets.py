@@ -136,7 +136,7 @@ def _strip_subject(text: str) -> str:
 def _ends_with_verb(subject: str) -> bool:
     """True when jieba reads a verb (not a verbal noun) as the subject's last word (各市遴选, 药店配备):
     what the value counts is the verb's object after it."""
-    tokens = list(lexicon._pos_tagger().cut(subject)) if subject else []
+    tokens = lexicon.tagged(subject) if subject else []
     return bool(tokens) and tokens[-1].flag == "v" and len(tokens[-1].word) >= 2
 
 
@@ -234,7 +234,7 @@ def _frequency(subject: str, value: str, after: str) -> tuple[str, str, int] | N
         return None  # (每月不少于2次: the unit is already in the value)
     rest = re.match(r"[^，,、]*", after[unit.end():]).group(0)
     position, start = 0, 0
-    for token in lexicon._pos_tagger().cut(rest):
+    for token in lexicon.tagged(rest):
         if token.flag == "v" and len(token.word) >= 2:
             start = position
         position += len(token.word)
