@@ -52,10 +52,17 @@ def alternation(section: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words(section)))
 
 
+@cache
+def _vocabulary(sections: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    """The words of ``sections`` as one set, and the length of the longest (built once per
+    combination: :func:`covered_by` is asked about every candidate name)."""
+    vocabulary = frozenset(w for section in sections for w in words(section))
+    return vocabulary, max((len(w) for w in vocabulary), default=0)
+
+
 def covered_by(text: str, *sections: str) -> bool:
     """True when ``text`` can be cut entirely into words of the ``sections`` (and joining punctuation)."""
-    vocabulary = {w for section in sections for w in words(section)}
-    longest = max((len(w) for w in vocabulary), default=0)
+    vocabulary, longest = _vocabulary(sections)
     reachable = [True] + [False] * len(text)
     for end in range(1, len(text) + 1):
         if text[end - 1] in "、和与及（）()“”‘’·" and reachable[end - 1]:
