@@ -126,9 +126,9 @@ def place_at_any(text: str, start: int = 0) -> tuple[str, str] | None:
     (``[foreign_places]``: 芬兰, 南澳大利亚) is such a place, and wins over a Chinese place's short
     form at its start (南澳 of 南澳县 in 南澳大利亚).
     """
-    foreign = next((w for w in words("foreign_places") if text.startswith(w, start)), None)
-    if foreign is not None:
-        return foreign, foreign
+    foreign = alternation("foreign_places").match(text, start)  # longest first, as words() orders them
+    if foreign is not None and foreign.group(0):
+        return foreign.group(0), foreign.group(0)
     known = place_at(text, start)
     if known is not None:
         return known
