@@ -194,3 +194,17 @@ def test_reader_warns_that_an_ocr_document_may_hold_misread_characters(tmp_path:
         at.run()
         assert not at.exception
         assert any("OCR" in w.value for w in at.warning) is warned
+
+
+def test_translation_script_is_sent_once_per_session(app_env: None) -> None:
+    """The page-wide style comes with every run; the translating script only with a session's
+    first (its observer in the tab goes on translating), not again on a rerun or another page."""
+    at = open_page("views/search.py")
+    scripts = lambda: [h for h in at.get("html") if "__kgZh" in h.proto.body]  # noqa: E731
+    styles = lambda: [h for h in at.get("html") if "st-key-kg_i18n" in h.proto.body]  # noqa: E731
+    assert len(scripts()) == 1 and len(styles()) == 1
+    at.text_input(key="query").input("全科医生").run()
+    assert not at.exception
+    assert not scripts() and len(styles()) == 1
+    at.switch_page("views/home.py").run()
+    assert not scripts() and len(styles()) == 1

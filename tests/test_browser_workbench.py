@@ -73,11 +73,13 @@ def no_english_widgets(page: object) -> None:
 
 
 def drawn_text(page: object, selector: str) -> str:
-    """The text drawn inside ``selector``: not icon ligatures (Material Symbols), not size-0 text."""
+    """The text drawn inside ``selector``: not icon ligatures (Material Symbols), not size-0 text,
+    not the source of a script or style element."""
     return page.evaluate(  # type: ignore[attr-defined]
         """(selector) => { const out = [];
         const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
-        while (walker.nextNode()) { const parent = walker.currentNode.parentElement; if (!parent) continue;
+        while (walker.nextNode()) { const parent = walker.currentNode.parentElement;
+          if (!parent || parent.closest('script, style')) continue;
           const style = getComputedStyle(parent);
           if (style.fontFamily.includes('Material') || parseFloat(style.fontSize) === 0) continue;
           out.push(walker.currentNode.textContent); }
@@ -347,3 +349,42 @@ def test_streamlit_own_words_are_chinese(page: object, app_url: str) -> None:
     shot(page, "table-toolbar-tooltip")
     assert not english_in(said), english_in(said)
     assert any("下载为 CSV" in s for s in said) and any("全屏" in s for s in said), said
+
+
+def _no_english_now(page: object, where: str) -> None:
+    settle(page)
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]  # the observer translates as elements appear
+    no_exception(page)
+    drawn = re.sub(r"可上传的格式：[^；]*", "", drawn_text(page, '[data-testid="stMain"]'))  # file suffixes, as named
+    found = english_in(page.evaluate(SPOKEN) + [drawn])  # type: ignore[attr-defined]
+    assert not found, f"{where}: {found}"
+
+
+def test_streamlit_words_stay_chinese_across_reruns_and_page_changes(page: object, app_url: str) -> None:
+    """The translating script is sent once per browser session, not on every rerun: pages reached
+    through the sidebar (no reload), a rerun after typing a query, and a reload all still read
+    Chinese — the uploader's button, drop text and size line, and the multiselects' placeholder."""
+    page.goto(f"{app_url}/")  # type: ignore[attr-defined]
+    _no_english_now(page, "home")
+    nav = page.locator('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
+    nav.get_by_text("检索", exact=True).click()
+    page.wait_for_url("**/search*")  # type: ignore[attr-defined]
+    query = page.get_by_label("输入问题或关键词")  # type: ignore[attr-defined]
+    query.fill("全科医生")
+    query.press("Enter")
+    page.locator("mark").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    page.get_by_text("筛选", exact=True).click()  # type: ignore[attr-defined]
+    _no_english_now(page, "search after a rerun")
+    boxes = page.locator('[data-testid="stMultiSelect"]')  # type: ignore[attr-defined]
+    said = [boxes.nth(i).evaluate("(el) => el.innerText + ' ' + [...el.querySelectorAll('[placeholder]')]"
+                                  ".map((e) => e.getAttribute('placeholder')).join(' ')") for i in range(boxes.count())]
+    assert len(said) == 3 and all("请选择" in s and "Choose" not in s for s in said), said
+    nav.get_by_text("文档管理", exact=True).click()
+    page.wait_for_url("**/manage")  # type: ignore[attr-defined]
+    _no_english_now(page, "manage, reached through the sidebar")
+    said = drawn_text(page, '[data-testid="stFileUploaderDropzone"]')
+    assert "选择文件" in said and not re.search(r"[A-Za-z]{3,}", said), said  # no "Browse files", "200MB per file"
+    shot(page, "manage-after-page-change")
+    page.reload()  # type: ignore[attr-defined]
+    _no_english_now(page, "manage after a reload")
+    assert "选择文件" in drawn_text(page, '[data-testid="stFileUploaderDropzone"]')

@@ -125,6 +125,7 @@ I18N_SCRIPT = """<script>
                              attributeFilter: ATTRIBUTES});
 })();
 </script>"""
+_I18N_SENT = "_kg_i18n_sent"
 #: Placeholder of every multiselect (Streamlit's own says "Choose options").
 PICK = "请选择…"
 
@@ -305,8 +306,13 @@ def wait_until_ready() -> None:
 
 def _banner(warmup: Warmup) -> None:
     st.html(STYLE)
-    with st.container(key="kg_i18n"):  # hidden (STYLE); the script runs once per tab
-        st.html(I18N_SCRIPT, unsafe_allow_javascript=True)
+    if not st.session_state.get(_I18N_SENT):
+        # Sent once per browser session: its MutationObserver goes on translating after the
+        # element is dropped on the next run, across reruns and page changes (one tab, one
+        # session; a reload starts a new session, which gets it again).
+        with st.container(key="kg_i18n"):  # hidden (STYLE)
+            st.html(I18N_SCRIPT, unsafe_allow_javascript=True)
+        st.session_state[_I18N_SENT] = True
     with st.sidebar:
         _status_line(warmup)
 
