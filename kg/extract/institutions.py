@@ -145,30 +145,34 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     return kind == "research" and suffix != "大学"
 
 
-def _proper_noun(specific: str) -> bool:
-    """True when jieba reads ``specific`` as one place or other proper name of two to four
-    characters (湘雅, 协和) that is no class word (not 康复, which it reads as a person's name, nor
-    肿瘤)."""
+def _short_name_tokens(specific: str) -> tuple | None:  # type: ignore[type-arg]
+    """jieba's reading of what stands before a type word when it can be a body's own short name:
+    two to four characters that are no class word (康复, 肿瘤) nor generic; None otherwise."""
     if not 2 <= len(specific) <= 4 or lexicon.covered_by(specific, "class_words") \
             or lexicon.covered_by(specific, "generic_institution_words"):
-        return False
-    tokens = lexicon.tagged(specific)
-    return len(tokens) == 1 and tokens[0].flag in ("ns", "nz")
+        return None
+    return lexicon.tagged(specific)
+
+
+def _proper_noun(specific: str, flags: tuple[str, ...] = ("ns", "nz")) -> bool:
+    """True when jieba reads ``specific`` as one place or other proper name (``flags``) of two to
+    four characters (湘雅, 协和) that is no class word (not 康复, which it reads as a person's name,
+    nor 肿瘤)."""
+    tokens = _short_name_tokens(specific)
+    return tokens is not None and len(tokens) == 1 and tokens[0].flag in flags
 
 
 def _named_community(specific: str, anchored: bool = False) -> bool:
     """True when what stands before a community clinic's type word is a community's own name, of
     two to four characters, with 社区/街道 or not: after a district (某区正光社区…) any word that is
-    not a class or a verb; without one, a proper noun as jieba reads it (天龙, 枫林街道)."""
+    not a class or a verb; without one, a proper noun as jieba reads it (天龙, 枫林街道), a person's
+    name included (a community named after one)."""
     for word in lexicon.words("community_words"):
         specific = specific.removesuffix(word)
-    if not 2 <= len(specific) <= 4 or lexicon.covered_by(specific, "class_words") \
-            or lexicon.covered_by(specific, "generic_institution_words"):
-        return False
-    tokens = lexicon.tagged(specific)
     if anchored:
-        return not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
-    return len(tokens) == 1 and tokens[0].flag in ("ns", "nz", "nr", "nrt")
+        tokens = _short_name_tokens(specific)
+        return tokens is not None and not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
+    return _proper_noun(specific, ("ns", "nz", "nr", "nrt"))
 
 
 def kind_of(suffix: str) -> str:
