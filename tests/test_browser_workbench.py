@@ -373,6 +373,9 @@ def test_streamlit_words_stay_chinese_across_reruns_and_page_changes(page: objec
     query.fill("全科医生")
     query.press("Enter")
     page.locator("mark").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    styled = page.locator(".kg-hit mark").first.evaluate(  # type: ignore[attr-defined]
+        "(el) => getComputedStyle(el).backgroundColor")
+    assert styled == "rgb(254, 240, 138)", styled  # the page style reached the hits (kept on a rerun)
     page.get_by_text("筛选", exact=True).click()  # type: ignore[attr-defined]
     _no_english_now(page, "search after a rerun")
     boxes = page.locator('[data-testid="stMultiSelect"]')  # type: ignore[attr-defined]

@@ -21,13 +21,16 @@ STATUS_ORDER = ("已达成", "未达成", "进行中", "无数据", "无法比�
 #: A coloured dot per status, as Streamlit markdown (emoji would need a colour-emoji font).
 STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中": ":orange[●]", "无数据": ":gray[●]",
                 "无法比较": ":violet[●]"}
-#: Page-wide style: big linked numbers on the home page; the reason a file chip was refused by
+#: Page-wide style: big linked numbers on the home page; a search hit's passage (kg-hit) set for
+#: reading, its matches a soft yellow rather than the browser's default; the reason a file chip was refused by
 #: the browser (too large) shown beside it, not only in a tooltip on hover. Streamlit's own English words are
 #: translated by I18N_SCRIPT below, not covered by CSS, so that what is read aloud or copied
 #: (the DOM text, aria-label, title) is Chinese too.
 STYLE = """<style>
 div[class*="st-key-home_"] a p { font-size: 2rem; font-weight: 700; line-height: 1.2; }
 div[class*="st-key-home_"] a { padding-left: 0; }
+.kg-hit { line-height: 1.75; }
+.kg-hit mark { background: #fef08a; padding: 0 2px; border-radius: 2px; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-kg_i18n), .st-key-kg_i18n { display: none; }
 [data-testid="stFileChip"] [role="alert"] {
   position: static !important; clip: auto !important; clip-path: none !important; width: auto !important;
