@@ -304,8 +304,10 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     rest = name[anchor_len:]
     specific = rest.removesuffix(suffix)
     label, key, place = name, name, None
-    verb = next(iter(lexicon.tagged(rest)), None) if anchors and anchors[-1][0] == "place" else None
-    if verb is not None and verb.flag == "v" and len(verb.word) >= 2 and text[start:end] == name:
+    verb = None
+    if anchors and anchors[-1][0] == "place" and text[start:end] == name:  # the cheap tests first
+        verb = next(iter(lexicon.tagged(rest)), None)
+    if verb is not None and verb.flag == "v" and len(verb.word) >= 2:
         # 某区统筹区中心医院: a place, a verb and a body of the district is a clause about that body
         offset = anchor_len + len(verb.word)
         district = _district_body(ctx, passage, start + offset, end, name[offset:], suffix)
