@@ -82,15 +82,10 @@ def read_news(lines: list[Line], found: Collector) -> None:
             break
     if len(lines) and "issuer" not in found.fields:
         _run_in_outlet(lines, found)
-    if "issuer" not in found.fields:
-        for line in reversed(lines[-12:]):
-            tail_start = max(0, len(line.text) - 300)
-            tail = line.text[tail_start:]
-            match = (_last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_CREDIT, tail)
-                     or _last(_TAIL_REPORTER, tail) or _last(_TAIL_APP, tail) or _last(_TAIL_DISCLAIMER, tail))
-            if match:
-                _put_outlet(found, Line(tail, line.start + tail_start, line.kept), match)
-                break
+    head_outlet = _head_outlet(lines)
+    issuer_credit, outlet_credit = _closing_credits(lines, "issuer" not in found.fields, head_outlet is None)
+    if issuer_credit:
+        _put_outlet(found, *issuer_credit)
     if "date" not in found.fields:
         first = lines[0].text[:200] if lines else ""
         dateline = re.search(r"(?:(?:19|20)\d{2})年\d{1,2}月\d{1,2}日(?=电|讯)", first)
@@ -107,28 +102,48 @@ def read_news(lines: list[Line], found: Collector) -> None:
                     break
     if "date" not in found.fields:
         _url_date(lines, found)
-    _outlet(lines, found)
+    # The outlet a text credits (来源：X, 转自X, 本版文图由X提供) is kept whatever the issuer: chrome
+    # removal drops 来源 and credit lines from the text, the name stays as the field ``outlet``
+    # (with its span in the full text when the line survived).
+    outlet = head_outlet or outlet_credit
+    if outlet:
+        _put_outlet(found, *outlet, "outlet")
 
 
-def _outlet(lines: list[Line], found: Collector) -> None:
-    """The outlet a text credits (来源：X, 转自X, 本版文图由X提供), kept whatever the issuer.
-
-    Chrome removal drops 来源 and credit lines from the text; the name stays here, as the field
-    ``outlet`` (with its span in the full text when the line survived).
-    """
+def _head_outlet(lines: list[Line]) -> tuple[Line, re.Match[str]] | None:
+    """A source or transfer line among the first eight (来源：X on a short line, 本文转自X)."""
     for line in lines[:8]:
         match = _SOURCE.search(line.text) if len(line.text) <= 60 else _TRANSFER.match(line.text[:120])
         if match:
-            _put_outlet(found, line, match, "outlet")
-            return
+            return line, match
+    return None
+
+
+Credit = tuple[Line, re.Match[str]]
+
+
+def _closing_credits(lines: list[Line], issuer: bool, outlet: bool) -> tuple[Credit | None, Credit | None]:
+    """The credits of the closing lines, read in one pass from the end: (issuer's, outlet's).
+
+    The outlet is the last line with a source, transfer or credit (来源：X, 转自X, 本版文图由X提供);
+    the issuer is the last line with one of those or a reporter, app or disclaimer line. Only the
+    ones asked for are looked for. A credit glued to the last paragraph's end (…。来源：新华社返回搜狐…)
+    is one too: the last 300 characters of each line are read.
+    """
+    issuer_credit = outlet_credit = None
     for line in reversed(lines[-12:]):
-        # A credit glued to the last paragraph's end (…。来源：新华社返回搜狐…) is one too.
+        if not issuer and not outlet:
+            break
         tail_start = max(0, len(line.text) - 300)
         tail = line.text[tail_start:]
         match = _last(_SOURCE, tail) or _last(_TRANSFER, tail) or _last(_CREDIT, tail)
-        if match:
-            _put_outlet(found, Line(tail, line.start + tail_start, line.kept), match, "outlet")
-            return
+        if match and outlet:
+            outlet_credit, outlet = (Line(tail, line.start + tail_start, line.kept), match), False
+        if issuer:
+            match = match or _last(_TAIL_REPORTER, tail) or _last(_TAIL_APP, tail) or _last(_TAIL_DISCLAIMER, tail)
+            if match:
+                issuer_credit, issuer = (Line(tail, line.start + tail_start, line.kept), match), False
+    return issuer_credit, outlet_credit
 
 
 def _url_date(lines: list[Line], found: Collector) -> None:
