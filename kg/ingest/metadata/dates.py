@@ -11,6 +11,8 @@ DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.．－])\s*(?P<m>\d{1,2})\s*(?:月|[-/.．－])\s*(?P<d>\d{1,2})(?!\d)\s*日?"
     rf"|(?P<cy>[{_CN_YEAR}]{{4}})年(?P<cm>[一二三四五六七八九十]{{1,3}})月(?P<cd>[一二三四五六七八九十]{{1,3}})日")
 TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+# The weekday a dated line may go on with (2026年1月21日 星期三): a newspaper's masthead, a page's date.
+WEEKDAY = re.compile(r"\s*(?:星期|周)[一二三四五六日天]")
 
 
 def parse_date(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.ingest.metadata.dates import DATE, TIME, iso, parse_date
+from kg.ingest.metadata.dates import DATE, TIME, WEEKDAY, iso, parse_date
 from kg.ingest.metadata.fields import Collector, Line
 from kg.ingest.metadata.words import places, words
 
@@ -62,7 +62,7 @@ def read_news(lines: list[Line], found: Collector) -> None:
         after = text[date.end():]
         source = re.search(r"来源\s*[:：|｜]\s*(?!https?\b|www\.)(?P<name>[^\s|｜]{2,20})", after)
         # A time, a source or a weekday (a newspaper's masthead: 2026年1月21日 星期三) makes it the page's date.
-        weekday = re.match(r"\s*(?:星期|周)[一二三四五六日天]", after)
+        weekday = WEEKDAY.match(after)
         if has_time or source or weekday or re.search(r"发布|来源", after):
             begin = line.start + line.text.find(date.group(0))
             found.put("date", iso(date), begin, begin + len(date.group(0)))

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from kg.ingest.metadata.dates import DATE, iso
+from kg.ingest.metadata.dates import DATE, WEEKDAY, iso
 from kg.ingest.metadata.fields import Collector, Line
 from kg.ingest.metadata.words import words
 
-_WEEKDAY = re.compile(r"\s*(?:星期|周)[一二三四五六日天]")
 _ISSUE = re.compile(r"第\s*(\d{1,6})\s*期")
 _BYLINE = re.compile(r"^\s*[□■◇◆●○]?\s*(?:本报(?:记者|讯|通讯员)|记者\s|通讯员\s|特约记者)")
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,12}")
@@ -34,7 +33,7 @@ def read_newspaper(lines: list[Line], found: Collector) -> bool:
     for k, line in enumerate(head):
         date = DATE.search(line.text)
         # A masthead's date line holds the date and weekday only (2026年1月21日 星期三).
-        if date and _WEEKDAY.match(line.text[date.end():]) and len(line.text.strip()) <= 24:
+        if date and WEEKDAY.match(line.text[date.end():]) and len(line.text.strip()) <= 24:
             break
     else:
         return False
