@@ -647,3 +647,30 @@ def test_a_hospital_named_by_a_proper_noun_alone_and_a_word_holding_he() -> None
                          "康复医院和肿瘤医院是专科医院。推进美丽医院建设和智慧医院建设。\n", "Institution")
     assert {"陇原医院", "武汉协和医院"} <= bodies  # 协和 holds 和 but joins nothing
     assert not {"康复医院", "肿瘤医院", "美丽医院", "智慧医院", "医院"} & bodies  # kinds of hospital
+
+
+def test_one_designation_held_by_two_provinces_is_two_zones() -> None:
+    """甲省获批X and 乙省获批X (in two documents) are two zones, each with its own place and date; the
+    province's own zone written with its name at the front elsewhere is the same zone."""
+    documents = [made_up("gs-brief", "甘肃省高原康养工作简报", "news",
+                         "甘肃省高原康养工作简报\n2023年5月，甘肃省获批国家高原康养综合试验区。\n"),
+                 made_up("qh-brief", "青海省高原康养工作简报", "news",
+                         "青海省高原康养工作简报\n2023年6月，青海省获批国家高原康养综合试验区。\n"),
+                 made_up("gs-news", "甘肃动态", "news", "甘肃动态\n甘肃省国家高原康养综合试验区建设成效明显。\n")]
+    result = extract_entities([(d, s := split_sections(d), split_passages(d, s)) for d in documents])
+    zones = {e.label: e for ref, e in result.entities.items() if ref[0] == "PilotZone"}
+    assert set(zones) == {"甘肃省国家高原康养综合试验区", "青海省国家高原康养综合试验区"}
+    gansu, qinghai = zones["甘肃省国家高原康养综合试验区"], zones["青海省国家高原康养综合试验区"]
+    assert gansu.links["locatedIn"] == {("Place", "甘肃省")} and gansu.properties["approvalDate"] == "2023-05"
+    assert qinghai.links["locatedIn"] == {("Place", "青海省")} and qinghai.properties["approvalDate"] == "2023-06"
+    assert {m.doc_id for m in result.mentions if m.key == gansu.key} == {"gs-brief", "gs-news"}
+
+
+def test_each_of_two_provinces_holding_one_designation_is_named_by_it() -> None:
+    result = extract_one("gs-ltc2", "甘肃长护险", "news", "甘肃长护险\n甘肃省和青海省是全国2个高原康养试点重点联系省份。\n")
+    zones = {e.label: e for ref, e in result.entities.items() if ref[0] == "PilotZone"}
+    assert set(zones) == {"甘肃省高原康养试点重点联系省份", "青海省高原康养试点重点联系省份"}
+    for province in ("甘肃省", "青海省"):
+        zone = zones[f"{province}高原康养试点重点联系省份"]
+        assert zone.links["locatedIn"] == {("Place", province)}
+        assert "高原康养试点重点联系省份" in zone.aliases  # the name both share

@@ -31,6 +31,7 @@ class Candidate:
     properties: dict[str, object] = field(default_factory=dict)
     links: list[tuple[str, EntityRef]] = field(default_factory=list)
     anchored: bool = False  # the name starts with a level word, place or known body
+    aliases: tuple[str, ...] = ()  # other names the text gives it here (skos:altLabel), never its label
 
     @property
     def ref(self) -> EntityRef:

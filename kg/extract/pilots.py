@@ -14,7 +14,7 @@ not a name. What the text states about a zone is kept:
 
 A zone located by its subject is keyed by place and name, so 上思县国家基层卫生健康综合
 试验区 and “上思县…获批国家基层卫生健康综合试验区” are one zone, and the same national
-designation held by another county is another zone.
+designation held by another county, or another province, is another zone.
 """
 
 from __future__ import annotations
@@ -255,8 +255,9 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             base = _without_local_place(name)  # the name without the place of its subject or its own
             main = found[-1]
             for surface, other, start in listed:
+                # written as its place (A市、B市获批…), the zone is also named by the name the places share
                 shares.append((main, Candidate(ENTITY_TYPE, start, start + len(surface), passage, surface + base,
-                                               key, place=other, properties=dict(properties))))
+                                               key, place=other, properties=dict(properties), aliases=(base,))))
     # The places of a name cut short inside a longer one (…试点 in …试点城市) are the longer name's.
     for main, other in shares:
         if not any(c is not main and c.start <= main.start and main.end <= c.end and c.end - c.start > main.end - main.start
@@ -309,6 +310,13 @@ def _keyed_by_place(found: list[Candidate]) -> list[Candidate]:
             candidate.place, label = located[candidate.key]
             if len(label) > len(candidate.label):
                 candidate.label = label
-        if candidate.place and lexicon.place_level(candidate.place) != "province":
-            candidate.key = f"{candidate.place}|{candidate.key}"
+        if candidate.place:
+            # The same designation held by two places is two zones, provinces included (甲省获批
+            # 国家X试验区 and 乙省获批国家X试验区; each province's 省级健康促进县). A province
+            # written at the start of the name is said by the key's place already.
+            key = candidate.key
+            lead = lexicon.place_at(key)
+            if lead is not None and lead[1] == candidate.place and len(lead[0]) < len(key):
+                key = key[len(lead[0]):]
+            candidate.key = f"{candidate.place}|{key}"
     return found

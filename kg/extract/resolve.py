@@ -83,6 +83,7 @@ def resolve(documents: dict[str, Document], candidates: list[Candidate],
         surface = squeeze(document.text[candidate.start:candidate.end])
         if candidate.entity_type == PLACE or lexicon.place_at(surface) != (surface, candidate.place):
             surfaces[ref].add(surface)  # a zone written as its place alone (A市、B市获批…) is not named 'A市'
+        surfaces[ref].update(candidate.aliases)
 
         mention = make_mention(document, candidate.passage, candidate.entity_type, candidate.key,
                                candidate.start, candidate.end)
