@@ -33,6 +33,7 @@ def read_newspaper(lines: list[Line], found: Collector) -> bool:
     for k, line in enumerate(head):
         date = DATE.search(line.text)
         # A masthead's date line holds the date and weekday only (2026年1月21日 星期三).
+        # ``date`` and ``line`` stay that line's match and line for the rest of the function.
         if date and WEEKDAY.match(line.text[date.end():]) and len(line.text.strip()) <= 24:
             break
     else:
@@ -63,8 +64,6 @@ def read_newspaper(lines: list[Line], found: Collector) -> bool:
                 and not re.search(r"[。！？]$", lines[n].text.strip()):
             headline = lines[n]
             break
-    date = DATE.search(line.text)
-    assert date is not None
     title = f"{name} {date.group(0).strip()}" + (f"（第{issue}期）" if issue else "")
     if headline is not None:
         title += "：" + headline.text.strip()
