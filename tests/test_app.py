@@ -208,3 +208,33 @@ def test_translation_script_is_sent_once_per_session(app_env: None) -> None:
     assert not scripts() and len(styles()) == 1
     at.switch_page("views/home.py").run()
     assert not scripts() and len(styles()) == 1
+
+
+def test_search_page_says_ready_once_its_search_has_waited(app_env: None) -> None:
+    """Opened while the model and indexes are still loading, the search page waits for them and
+    then says 检索就绪 in the sidebar in the same run (before, it said 正在后台加载 and ran the
+    whole page again a second later, just as the browser drew the first results)."""
+    from views.common import reset_service
+
+    reset_service()  # a fresh build opening: its loading starts with this page
+    at = open_page("views/search.py", q="每万人口全科医生数")
+    assert not at.exception
+    said = [c.value for c in at.sidebar.caption] + [i.value for i in at.sidebar.info]
+    assert any("检索就绪" in s for s in said), said
+    assert not any("正在后台加载" in s for s in said), said
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "<mark>每万人口全科医生数</mark>" in html
+
+
+def test_jieba_preload_and_a_tokenize_meanwhile_load_the_dictionary_once() -> None:
+    """The server loads jieba's dictionary in a background thread beside the encoder; a search
+    tokenizing meanwhile waits for that load instead of starting a second one, and gets the
+    same words."""
+    from kg import text
+
+    expected = text.tokenize("每万人口全科医生数")
+    text._jieba.cache_clear()
+    thread = text.preload()
+    assert text.tokenize("每万人口全科医生数") == expected
+    thread.join(60)
+    assert text._jieba.cache_info().misses == 1

@@ -5,13 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import KGError
-from views.common import KIND_NAMES, PICK, chinese_error, service_or_stop, wait_until_ready
+from kg.query.service import Service
+from views.common import KIND_NAMES, PICK, chinese_error, service_or_stop, status_line, wait_until_ready
 from views.render import TYPE_NAMES, hit_html, escape_markdown
 
 
 def search_page() -> None:
-    """检索: query box, filters, highlighted results with document and section."""
-    service = service_or_stop()
+    """检索: query box, filters, highlighted results with document and section; the sidebar's
+    loading state after them (a search waits for the loading, so it then says 就绪)."""
+    service = service_or_stop(status=False)
+    try:
+        _results(service)
+    finally:
+        status_line()
+
+
+def _results(service: Service) -> None:
     st.title("检索")
     params = st.query_params
     query = st.text_input("输入问题或关键词", value=params.get("q", ""), key="query",
