@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("passage_max_chars", 300, "A passage never grows beyond this many characters if it can be split."),
     Setting("rrf_k", 20, "Rank offset k of reciprocal-rank fusion: 1/(k + rank).", False),
     Setting("candidates", 50, "How many candidates each retriever contributes before fusion.", False),
+    Setting("synonym_view", False, "Hybrid search also encodes a low-confidence query followed by its everyday "
+            "synonyms (kg/query/synonyms.py view); off: it did not help on the held-out question sets.", False),
     Setting("query_threads", 1, "CPU threads one query's encoding and FAISS search may use when serving "
             "(concurrent queries already run side by side; more threads per query only contend).", False),
     Setting(
@@ -95,6 +97,7 @@ class Settings:
     passage_max_chars: int
     rrf_k: int
     candidates: int
+    synonym_view: bool
     query_threads: int
     sparql_endpoint: str
     sparql_max_rows: int

@@ -135,6 +135,8 @@ def test_extra_signals_reorder_the_results_but_never_change_which_they_are(servi
         plain = service.search(query, k=k, boost=False)
         boosted = service.search(query, k=k)
         assert {h.passage_id for h in boosted} == {h.passage_id for h in plain}
+        # ... nor which are in the first five (the extras re-order within a tier of five).
+        assert {h.passage_id for h in boosted[:5]} == {h.passage_id for h in plain[:5]}
 
 
 @pytest.mark.parametrize("query", ["每万人口全科医生数目标", "县级疾控局挂牌成立情况", "家庭医生签约服务"])
@@ -173,6 +175,45 @@ def test_fuse_sums_weighted_reciprocal_ranks_and_skips_zero_weights() -> None:
 
     fused = fuse([([3, 1], 1.0), ([1, 2], 0.5), ([7], 0.0)], k=10)
     assert fused == pytest.approx({3: 1 / 11, 1: 1 / 12 + 0.5 / 11, 2: 0.5 / 12})
+
+
+def test_seats_share_the_places_in_proportion_to_the_weights() -> None:
+    from kg.query.search import seats
+
+    assert seats([0.4, 0.6], 5) == [2, 3]
+    assert seats([0.5, 0.5], 5) == [3, 2]  # a tie goes to the first
+    assert seats([0.1, 0.9], 5) == [0, 5]  # under a sixth of the weight: no place of five
+    assert seats([0.25, 0.75], 5) == [1, 4]
+    assert seats([0.0, 1.0], 10) == [0, 10]
+
+
+def test_a_retriever_of_lesser_weight_keeps_its_first_choices_in_each_tier_of_five() -> None:
+    """Two rankings that share nothing, weighted 0.4 / 0.6: reciprocal-rank fusion alone puts the
+    lighter one's first choice below the other's first ten; apportioned, its first two are in the
+    first five and its next two in the next five, each tier in fused order."""
+    from kg.query.search import apportion, fuse
+
+    lexical, semantic = list(range(100, 150)), list(range(50))
+    rankings = [(lexical, 0.4), (semantic, 0.6)]
+    fused = fuse(rankings, 20)
+    assert sorted(fused, key=lambda row: -fused[row]).index(100) > 10
+    top = apportion(rankings, fused, 10)
+    rows = [row for row, _, _ in top]
+    assert rows[:5] == [0, 1, 2, 100, 101]  # 2 + 2 by right, the fifth by fused score
+    assert rows[5:] == [3, 4, 5, 102, 103]
+    assert [tier for _, _, tier in top] == [0] * 5 + [1] * 5
+
+
+def test_a_paraphrase_s_bm25_wins_no_place_and_agreement_fills_the_rest() -> None:
+    from kg.query.search import apportion, fuse
+
+    lexical, semantic = [100, 101, 102, 3], [0, 1, 2, 3, 4, 5]
+    weak = [(lexical, 0.1), (semantic, 0.9)]  # under a sixth of the weight: no place of five by right
+    assert [row for row, _, _ in apportion(weak, fuse(weak, 20), 5)] == [0, 3, 1, 2, 4]
+    # At 0.45 each keeps its first two; the fifth place goes to the row both rank fourth (3), whose
+    # fused score beats the encoder's third (2) and BM25's third (102), and puts it first.
+    even = [([100, 101, 102, 3], 0.45), ([0, 1, 2, 3, 4, 5], 0.55)]
+    assert [row for row, _, _ in apportion(even, fuse(even, 20), 5)] == [3, 0, 1, 100, 101]
 
 
 def test_search_refuses_an_unknown_mode(service: Service) -> None:
@@ -238,10 +279,11 @@ def test_hybrid_search_with_e5_finds_a_paraphrase_that_shares_no_word_with_its_p
     assert any(answers(text, [needle]) for text in top5("hybrid"))
 
 
-def test_hybrid_also_encodes_a_paraphrase_with_its_synonyms_but_not_a_query_in_the_documents_words(
+def test_with_the_view_on_hybrid_also_encodes_a_paraphrase_with_its_synonyms_but_not_a_query_in_the_documents_words(
         service: Service) -> None:
-    """The synonym view (kg.query.synonyms.view) costs a second encoding only where BM25 found little
-    of the query, and only in hybrid search; the dense mode stays the encoder alone."""
+    """The synonym view (kg.query.synonyms.view, the synonym_view setting, off by default) costs a
+    second encoding only where BM25 found little of the query, and only in hybrid search; the dense
+    mode stays the encoder alone, and with the view off every query is encoded once."""
     from kg.query.search import search
     from kg.text import clean_query
 
@@ -251,12 +293,15 @@ def test_hybrid_also_encodes_a_paraphrase_with_its_synonyms_but_not_a_query_in_t
         asked.extend(texts)
         return service.encoder.encode_query(texts)
 
-    def run(query: str, mode: str) -> list[int]:
+    def run(query: str, mode: str, view: bool = True) -> list[int]:
         asked.clear()
         return [r.row for r in search(service.index, clean_query(query), mode=mode, k=10, candidates=50, rrf_k=20,
-                                      encode_query=encode)]
+                                      encode_query=encode, view=view)]
 
     paraphrase = "村里看病的大夫上了年纪以后生活来源有没有着落"
+    assert service.settings.synonym_view is False
+    run(paraphrase, "hybrid", view=False)
+    assert asked == [paraphrase]
     run(paraphrase, "hybrid")
     assert len(asked) == 2 and paraphrase in asked  # the view is encoded on another thread
     viewed = next(text for text in asked if text != paraphrase)

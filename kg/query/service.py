@@ -144,7 +144,8 @@ class Service:
             extras.append(lambda scores, _: self._graph_ranking(text, scores, allowed, limit))
         ranked = search(self.index, text, mode=mode, k=k, candidates=self.settings.candidates,
                         rrf_k=self.settings.rrf_k, encode_query=lambda texts: self.encoder.encode_query(texts),
-                        allowed=allowed, extras=extras, synonyms=synonyms)
+                        allowed=allowed, extras=extras, synonyms=synonyms,
+                        view=self.settings.synonym_view)
         tokens = tokenize(text)
         return [self._hit(rank, r.row, r.score, tokens, text) for rank, r in enumerate(ranked, 1)]
 

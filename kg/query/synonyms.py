@@ -10,11 +10,12 @@ added at :data:`WEIGHT`, and capped so that it can never add more than :data:`WE
 best score of the query's own words: a passage with the synonyms can overtake one with only a few
 of the query's words, but it cannot swamp a passage that has them all.
 
-For the encoder, in hybrid search (on by default), :func:`view` gives a second text to encode — the
-query followed by its synonyms — when BM25 finds under :data:`VIEW_BELOW` of the query in its best
-passage, i.e. when the query is not in the documents' words. Its vector is added to the query's at
-weight ``1 - confidence`` (at most 1, the query's own weight), so the query keeps at least half of
-the direction it searches in. Measured on the five question sets (README, "Search").
+For the encoder, in hybrid search (setting ``synonym_view``, off by default: it did not help on the
+held-out sets it was not tuned on, see :mod:`kg.query.search`), :func:`view` gives a second text to
+encode — the query followed by its synonyms — when BM25 finds under :data:`VIEW_BELOW` of the query
+in its best passage, i.e. when the query is not in the documents' words. Its vector is added to
+the query's at weight ``1 - confidence`` (at most 1, the query's own weight), so the query keeps
+at least half of the direction it searches in.
 """
 
 from __future__ import annotations
