@@ -398,3 +398,24 @@ def test_red_header_masthead_is_not_the_title(tmp_path: Path) -> None:
     assert found.value("title") == lines[2]
     assert found.value("doc_number") == "某卫健发〔2026〕12号"
     assert found.value("date") == "2026-03-18"
+
+
+def test_the_edition_or_labelled_date_of_the_closing_lines_dates_the_page(tmp_path: Path) -> None:
+    body = ("国家医保局积极推进医养结合发展，及时将符合条件的养老机构内设医疗机构纳入医保定点范围。"
+            "截至2022年12月31日，长护险制度试点覆盖49个城市。")
+    # A paper's credit glued to the last paragraph: its edition's date, not the body's date.
+    printed = tmp_path / "printed.txt"
+    printed.write_text("光明日报北京7月23日电 记者李明 " + body + " 《光明日报》（2023年07月24日 10版） [ 责编：王五 ]",
+                       encoding="utf-8")
+    found, text = _infer(printed)
+    assert found.value("date") == "2023-07-24"
+    date = found.fields["date"]
+    assert text[date.start:date.end] == "2023年07月24日"
+    # A labelled date at the page's foot (发布时间 is a [label] word of kg/data/doc_genres.txt).
+    labelled = tmp_path / "labelled.txt"
+    labelled.write_text("医养结合再推进\n" + body + "\n发布时间：2023-08-02 10:15\n", encoding="utf-8")
+    assert _infer(labelled)[0].value("date") == "2023-08-02"
+    # A date in the body alone, even near the end, is an event's: no date is made up.
+    bare = tmp_path / "bare.txt"
+    bare.write_text("医养结合再推进\n" + body + "\n", encoding="utf-8")
+    assert _infer(bare)[0].value("date") == ""

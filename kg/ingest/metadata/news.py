@@ -101,6 +101,8 @@ def read_news(lines: list[Line], found: Collector) -> None:
                     found.put("date", iso(match), begin, begin + len(match.group(0)))
                     break
     if "date" not in found.fields:
+        _closing_date(lines, found)
+    if "date" not in found.fields:
         _url_date(lines, found)
     # The outlet a text credits (来源：X, 转自X, 本版文图由X提供) is kept whatever the issuer: chrome
     # removal drops 来源 and credit lines from the text, the name stays as the field ``outlet``
@@ -144,6 +146,35 @@ def _closing_credits(lines: list[Line], issuer: bool, outlet: bool) -> tuple[Cre
             if match:
                 issuer_credit, issuer = (Line(tail, line.start + tail_start, line.kept), match), False
     return issuer_credit, outlet_credit
+
+
+# The edition a text credits at its end: 《光明日报》（2023年07月24日 10版）, （来源：健康报 2023-07-24）.
+_CREDIT_DATE = re.compile(r"(?:《[^《》\n]{2,16}》|来源\s*[:：]\s*[^\s:：，,。（(]{2,16})\s*[（(，,]?\s*(?=(?:19|20)\d{2})")
+_EDITION = re.compile(r"\s*(?:第\s*)?\d{1,3}\s*版|\s*[）)]")
+
+
+def _closing_date(lines: list[Line], found: Collector) -> None:
+    """A date the closing lines give the page: a labelled one (发布时间：…, from the [label] words of
+    kg/data/doc_genres.txt) or the date of the edition a credit names (《X》（date N版）).
+
+    Only the last 300 characters of the last five lines are read: a credit is often glued to the
+    end of the last paragraph, and a date inside the body is an event's, not the page's.
+    """
+    labels = [label for label, name in words().labels.items() if name in ("date", "published")]
+    labelled = re.compile("(?:" + "|".join(map(re.escape, sorted(labels, key=len, reverse=True)))
+                          + r")\s*[:：]\s*(?=(?:19|20)\d{2})") if labels else None
+    for line in reversed(lines[-5:]):
+        tail_start = max(0, len(line.text) - 300)
+        tail = line.text[tail_start:]
+        for pattern in (labelled, _CREDIT_DATE):
+            lead = _last(pattern, tail) if pattern is not None else None
+            date = DATE.match(tail, lead.end()) if lead else None
+            # A credit's date closes the bracket or is followed by the page (10版).
+            if date and iso(date) and (pattern is labelled or _EDITION.match(tail, date.end())
+                                       or date.end() == len(tail.rstrip())):
+                begin = line.start + tail_start + date.start()
+                found.put("date", iso(date), begin, begin + len(date.group(0).rstrip()))
+                return
 
 
 def _url_date(lines: list[Line], found: Collector) -> None:
