@@ -674,3 +674,12 @@ def test_each_of_two_provinces_holding_one_designation_is_named_by_it() -> None:
         zone = zones[f"{province}高原康养试点重点联系省份"]
         assert zone.links["locatedIn"] == {("Place", province)}
         assert "高原康养试点重点联系省份" in zone.aliases  # the name both share
+
+
+def test_village_and_township_clinics_are_named_by_their_towns_and_villages() -> None:
+    (bodies,) = found_in("四川简报\n入选名单有3人： 泸县石桥村卫生室乡村医生王某，泸县云龙镇大田村卫生室乡村医生李某，"
+                         "合江县白沙镇卫生院医师张某。与会人员观摩了福宝镇龙潭中心卫生室。专家到泸县人民医院、石坝中心卫生院走访。"
+                         "鼓励零售药店、村卫生室、行政村卫生室和乡镇卫生院参与。\n", "Institution")
+    assert {"泸县石桥村卫生室", "泸县云龙镇大田村卫生室", "合江县白沙镇卫生院", "福宝镇龙潭中心卫生室",
+            "石坝中心卫生院"} <= bodies
+    assert not {"村卫生室", "行政村卫生室", "乡镇卫生院", "卫生室"} & bodies  # classes of clinics

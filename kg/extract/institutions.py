@@ -128,7 +128,10 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         return True  # 中山大学附属第一医院, 中南大学湘雅医院
     kind = suffix_kinds()[suffix]
     if kind == "clinic":
-        return _named_community(specific)  # 天龙社区卫生服务站, not 示范社区卫生服务站
+        # 天龙社区卫生服务站, 张村镇柳沟中心卫生室; not 示范社区卫生服务站
+        return _named_community(specific) or _grassroots_unit(specific, anchored=False)
+    if suffix == "卫生院" and (_grassroots_unit(specific, anchored=False) or _proper_noun(specific.removesuffix("中心"))):
+        return True  # 张村镇卫生院, 大仓中心卫生院: a township health centre named by its town
     if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific) \
             and not lexicon.covered_by(specific, "class_words"):
         return True  # 某某汽车集团有限公司: a legal form names one company
@@ -173,6 +176,52 @@ def _named_community(specific: str, anchored: bool = False) -> bool:
         tokens = _short_name_tokens(specific)
         return tokens is not None and not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
     return _proper_noun(specific, ("ns", "nz", "nr", "nrt"))
+
+
+def _grassroots_segments(text: str) -> list[tuple[str, str]] | None:
+    """``text`` cut into (name, unit word) pairs of grass-roots units (大杨集镇蛮子营村 → 大杨集/镇,
+    蛮子营/村), each name of two to four characters; the last name may stand without its unit word
+    after a town's (平台办事处柳杭). None when it cannot be cut so."""
+    units = lexicon.words("grassroots_units")
+
+    def cut(at: int) -> list[tuple[str, str]] | None:
+        if at == len(text):
+            return []
+        for size in (2, 3, 4):
+            for unit in units:
+                if text.startswith(unit, at + size):
+                    rest = cut(at + size + len(unit))
+                    if rest is not None:
+                        return [(text[at:at + size], unit), *rest]
+        if at > 0 and 2 <= len(text) - at <= 4:
+            return [(text[at:], "")]
+        return None
+
+    return cut(0)
+
+
+def _grassroots_unit(specific: str, anchored: bool) -> bool:
+    """True when what stands before a grass-roots clinic's type word (卫生室, 卫生院, 社区卫生服务站)
+    names the towns and villages it serves, each by its own name: after a county, any such names
+    (某县大杨集镇蛮子营村卫生室, 某县石井村卫生室); with no county before it, a town or subdistrict
+    that jieba reads as a proper name starts it (张村镇柳沟中心卫生室). A town's central clinic keeps
+    中心. Words such as 城乡, 行政 or 各 before a unit word make it a class (行政村卫生室, 各乡镇卫生院)."""
+    segments = _grassroots_segments(specific.removesuffix("中心"))
+    if not segments:
+        return False
+    kinds = lexicon.table("grassroots_units")
+    not_names = lexicon.words("grassroots_not_names")
+    for name, _ in segments:
+        if re.search(r"[^\u4e00-\u9fff]", name) or name.startswith(not_names) or name in not_names \
+                or lexicon.covered_by(name, "class_words") or lexicon.covered_by(name, "generic_institution_words"):
+            return False
+    if not segments[0][1]:
+        return False
+    if anchored:
+        return True
+    first, unit = segments[0]
+    tokens = lexicon.tagged(first)
+    return kinds[unit][0] == "town" and len(tokens) == 1 and tokens[0].flag in ("ns", "nr", "nz", "nrt")
 
 
 def kind_of(suffix: str) -> str:
@@ -337,7 +386,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None
     if kinds[suffix] == "group" and "型" in specific:
         return None  # 紧密型医疗联合体: a type of group
-    if kinds[suffix] == "clinic" and not _named_community(specific, anchored=True):
+    if kinds[suffix] == "clinic" and not (_named_community(specific, anchored=True) or _grassroots_unit(specific, True)):
         return None  # 徐汇区社区卫生服务中心: the district's clinics, a class
     if kinds[suffix] == "school" and (not specific or lexicon.covered_by(specific, "class_words")):
         return None  # 县中小学, 市公办学校: a class of schools (某市第一小学 is one)
