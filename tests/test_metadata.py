@@ -419,3 +419,16 @@ def test_the_edition_or_labelled_date_of_the_closing_lines_dates_the_page(tmp_pa
     bare = tmp_path / "bare.txt"
     bare.write_text("医养结合再推进\n" + body + "\n", encoding="utf-8")
     assert _infer(bare)[0].value("date") == ""
+
+
+def test_a_block_label_glued_to_the_number_before_it_is_still_read(tmp_path: Path) -> None:
+    # Normalising closes the blank between a number and Chinese (…00021 发布机构 → …00021发布机构).
+    found, text = _infer_text(tmp_path / "interpretation.txt",
+                              "《某县医疗保障待遇调整方案》政策解读\n"
+                              "索引号：11360000-2026-00021 发布机构：某县医疗保障局 发布日期：2026-05-06\n"
+                              "一、出台背景\n为落实上级医保政策要求，县医疗保障局制定了待遇调整方案。\n")
+    assert "00021发布机构" in text
+    assert found.value("issuer") == "某县医疗保障局" and found.value("date") == "2026-05-06"
+    assert found.value("genre") == "解读"
+    issuer = found.fields["issuer"]
+    assert text[issuer.start:issuer.end] == "某县医疗保障局"

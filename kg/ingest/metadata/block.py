@@ -23,7 +23,10 @@ def read_block(lines: list[Line], found: Collector) -> None:
                          + r")\s*[:：\t]\s*")
     for index, line in enumerate(lines):
         matches = list(pattern.finditer(line.text))
-        matches = [m for m in matches if m.start() == 0 or line.text[m.start() - 1] in " \t|｜　"]
+        # A label starts the line or follows a blank or a separator; or a Latin letter or digit, where
+        # normalising closed the blank after a number (索引号：…-00021 发布机构：… → …00021发布机构：…).
+        matches = [m for m in matches if m.start() == 0 or line.text[m.start() - 1] in " \t|｜　"
+                   or line.text[m.start() - 1].isascii() and line.text[m.start() - 1].isalnum()]
         for k, match in enumerate(matches):
             stop = matches[k + 1].start() if k + 1 < len(matches) else len(line.text)
             raw_value = line.text[match.end():stop]
