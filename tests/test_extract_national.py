@@ -683,3 +683,11 @@ def test_village_and_township_clinics_are_named_by_their_towns_and_villages() ->
     assert {"泸县石桥村卫生室", "泸县云龙镇大田村卫生室", "合江县白沙镇卫生院", "福宝镇龙潭中心卫生室",
             "石坝中心卫生院"} <= bodies
     assert not {"村卫生室", "行政村卫生室", "乡镇卫生院", "卫生室"} & bodies  # classes of clinics
+
+
+def test_outlets_in_a_dateline_a_bracketed_byline_and_a_repost_note() -> None:
+    (bodies,) = found_in("江苏动态\n苏北健康报讯 据某某官微消息，全市社区卫生服务中心周末开诊。（扬子日报健康客户端 王小明）"
+                         "编辑：李某* 转载请注明来自姑苏发布官方微信\n各地及时上报记者了解的情况。（市卫健委 张三）\n",
+                         "Institution")
+    assert {"苏北健康报", "扬子日报健康客户端", "姑苏发布"} <= bodies
+    assert not any(n.endswith(("上报", "官方微信")) for n in bodies)  # a verb before 记者; the account word

@@ -94,9 +94,15 @@ def _media_pattern() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in lexicon.words("media_words"))
     cues = "|".join(lexicon.words("media_cues"))
     leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
+    accounts = "|".join(re.escape(w) for w in sorted(lexicon.words("account_words"), key=len, reverse=True))
     name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
-    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?=\s?(?:{cues}))|(?:{leads})\s*({name})(?=[\s，。]|$)",
-                      re.M)
+    # 1: an outlet before a credit cue (南方日报记者, 新京报讯); 2: after a source word (来源：北京晚报);
+    # 3: a byline in brackets, the outlet then its reporter (（某某日报健康客户端 张某）); 4: the outlet
+    # whose account a repost names (转载请注明来自某某发布官方微信).
+    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?=\s?(?:{cues}))"
+                      rf"|(?:{leads})\s*({name})(?=[\s，。]|$)"
+                      rf"|(?<=[（(])({name})(?=\s[\u4e00-\u9fff]{{2,4}}[）)])"
+                      rf"|(?<=来自)({name})(?={accounts})", re.M)
 
 
 def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
@@ -109,15 +115,16 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
         head = text[len(title):passage.end]
         matches += [(m, len(title)) for m in _media_pattern().finditer(head) if m.start() == 0]
     for match, offset in matches:
-        group = 1 if match.group(1) else 2
+        group = match.lastindex or 1  # the alternative that matched
         position = offset + match.start(group)
         names = re.split("[、·/／]", match.group(group))  # 某报/某新闻记者: every outlet of a joined credit
         for name in names:
             start, position = position, position + len(name) + 1
             # 接受新闻记者: a verb makes it a clause; in a joined credit (齐鲁网·闪电新闻) every part is an
             # outlet, whatever the tagger reads in it.
+            # An account's name is an outlet whatever it reads as (某某发布官方微信).
             if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
-                    len(names) == 1 and lexicon.has_verb(name):
+                    len(names) == 1 and group != 4 and lexicon.has_verb(name):
                 continue
             half = len(name) // 2
             if len(name) % 2 == 0 and name[:half] == name[half:]:
