@@ -238,3 +238,31 @@ def test_jieba_preload_and_a_tokenize_meanwhile_load_the_dictionary_once() -> No
     assert text.tokenize("每万人口全科医生数") == expected
     thread.join(60)
     assert text._jieba.cache_info().misses == 1
+
+
+def test_search_without_a_matching_word_says_the_passages_are_only_near_in_meaning(app_env: None) -> None:
+    at = open_page("views/search.py", q="火星殖民")
+    assert not at.exception
+    assert any("都不含查询中的词语" in i.value for i in at.info)
+    near = [c.value for c in at.caption if "不含查询中的词语" in c.value]
+    assert near and len(near) == len([h for h in at.get("html") if h.proto.body.startswith('<div class="kg-hit">')])
+    at = open_page("views/search.py", q="每万人口全科医生数")
+    assert not any("都不含查询中的词语" in i.value for i in at.info)
+    assert not any("不含查询中的词语" in c.value for c in at.caption[:2])  # the first hits match
+
+
+def _charts(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def test_chart_axis_titles_stand_upright(app_env: None) -> None:
+    """A y-axis title in Chinese (a unit such as 人, 文档数) is not turned on its side."""
+    for page, params in (("views/entity.py", {"e": "每万人口全科医生数"}), ("views/home.py", {})):
+        at = open_page(page, **params)
+        assert not at.exception
+        axes = [spec["encoding"]["y"].get("axis", {}) for chart in _charts(at)
+                for spec in chart.get("layer", [chart]) if "y" in spec.get("encoding", {})
+                and spec["encoding"]["y"].get("title")]
+        assert axes and all(axis.get("titleAngle") == 0 for axis in axes), (page, axes)

@@ -130,6 +130,10 @@ I18N_SCRIPT = """<script>
 })();
 </script>"""
 _I18N_SENT = "_kg_i18n_sent"
+#: A chart's y-axis title set upright above the axis: Vega turns it 90°, which lays Chinese
+#: characters on their side (a unit such as 人 read as a different glyph).
+UPRIGHT_Y_TITLE = {"titleAngle": 0, "titleAnchor": "end", "titleAlign": "left", "titleBaseline": "bottom",
+                   "titleY": -8, "titleX": -30, "titleFontWeight": "normal"}
 #: Placeholder of every multiselect (Streamlit's own says "Choose options").
 PICK = "请选择…"
 

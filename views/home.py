@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.query import overview
-from views.common import KIND_NAMES, STATUS_ICONS, cached_target_rows, service_or_stop
+from views.common import KIND_NAMES, STATUS_ICONS, UPRIGHT_Y_TITLE, cached_target_rows, service_or_stop
 from views.render import TYPE_NAMES, escape_markdown
 
 ENTITY_ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "task",
@@ -110,7 +110,8 @@ def _kind_year_chart(kind_year: dict[str, int]) -> None:
     if frame.empty:
         return
     chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("年份:O", title="发布年份"), y=alt.Y("文档数:Q", title="文档数", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("年份:O", title="发布年份", axis=alt.Axis(labelAngle=0)), y=alt.Y("文档数:Q", title="文档数",
+                                                                    axis=alt.Axis(tickMinStep=1, **UPRIGHT_Y_TITLE)),
         color=alt.Color("类型:N", title="类型"), tooltip=["年份", "类型", "文档数"])
     st.altair_chart(chart.properties(height=160), width="stretch")
 

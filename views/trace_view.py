@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from kg.query.overview import rows_of_trace, trace_json
-from views.common import STATUS_ICONS
+from views.common import STATUS_ICONS, UPRIGHT_Y_TITLE
 from views.render import escape_markdown
 
 
@@ -78,7 +78,8 @@ def chart(data: dict[str, Any]) -> None:
     # Year ticks in Chinese (Vega's own time labels are English month names).
     base = alt.Chart(frame).encode(x=alt.X("日期:T", title="数据截至",
                                            axis=alt.Axis(format="%Y年", tickCount={"interval": "year", "step": 1})),
-                                   y=alt.Y("数值:Q", title=data["indicator"]["unit"] or "数值"),
+                                   y=alt.Y("数值:Q", title=data["indicator"]["unit"] or "数值",
+                                           axis=alt.Axis(**UPRIGHT_Y_TITLE)),
                                    tooltip=["类型", "原文", "文件", alt.Tooltip("日期:T", title="日期", format="%Y-%m-%d")])
     line = base.transform_filter(alt.FieldOneOfPredicate(field="类型", oneOf=["基期值", "观测值"])).mark_line(point=True)
     rules = alt.Chart(pd.DataFrame(targets)).mark_rule(strokeDash=[6, 4], color="#dc2626").encode(
