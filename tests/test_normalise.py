@@ -206,3 +206,28 @@ def test_site_menu_footer_links_and_print_buttons_are_dropped() -> None:
     # A body sentence that merely mentions a menu word is kept.
     body = "请联系我们的政务服务窗口办理。"
     assert clean_document(body, paragraph_lines=True, chrome=True).text == body
+
+
+def test_typed_member_list_of_a_gbk_text_keeps_its_lines(tmp_path: Path) -> None:
+    from kg.ingest import metadata as inference
+    from kg.ingest.normalise import clean_document
+    from kg.ingest.readers import read_raw
+
+    lines = ["某县人民政府办公室关于成立县医改工作领导小组的通知", "某政办字〔2026〕8号", "各乡镇人民政府，县政府各部门：",
+             "经县政府研究，决定成立县医改工作领导小组，组成人员如下：", "组  长：张建国 县政府县长",
+             "副组长：杨 阳 县政府副县长", "成  员：陈 浩 县财政局局长", "        刘志强 县卫生健康局局长",
+             "        白 蕊 县医保局局长", "领导小组办公室设在县卫生健康局。", "某县人民政府办公室", "2026年2月10日"]
+    path = tmp_path / "group.txt"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    raw = read_raw(path, 10_000_000)
+    assert raw.encoding == "gb18030"
+    cleaned = clean_document(raw.text, paragraph_lines=raw.paragraph_lines, chrome=False)
+    out = cleaned.text.split("\n")
+    # Not hard-wrapped: the title, the 文号, the addressee, the lead-in and each member row stay lines.
+    assert out[:4] == lines[:4]
+    assert out[4:9] == ["组 长：张建国 县政府县长", "副组长：杨 阳 县政府副县长", "成 员：陈 浩 县财政局局长",
+                        "刘志强 县卫生健康局局长", "白 蕊 县医保局局长"]
+    assert normalise(cleaned.text) == cleaned.text
+    found = inference.infer(path, cleaned, raw.properties)
+    assert found.value("title") == lines[0] and found.value("doc_number") == "某政办字〔2026〕8号"
+    assert found.value("genre") == "通知"

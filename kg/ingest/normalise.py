@@ -216,6 +216,10 @@ def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
         for k in range(first, last):
             in_table[k] = True
 
+    # Text that is not hard-wrapped was laid out line by line (typed): a line of blank-separated
+    # fields (组 长：张建国 县政府县长, a name and post) or a 文号 alone is a line of its own, and a
+    # line ending on a colon (an addressee, 组成人员如下：) ends its paragraph.
+    alone = [wrap is None and _laid_out(line) for line in raw_lines]
     out: list[str] = []
     last_physical = ""  # the previous physical line, whose length tells a short line
     for k, line in enumerate(raw_lines):
@@ -224,13 +228,29 @@ def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
             last_physical = line
             continue
         cleaned = _clean_inline(line)
-        if not out or in_table[k - 1] or "\t" in line or "\t" in out[-1] \
+        if not out or in_table[k - 1] or "\t" in line or "\t" in out[-1] or alone[k] or alone[k - 1] \
+                or (wrap is None and out[-1].endswith(("：", ":"))) \
                 or _starts_paragraph(out[-1], last_physical, cleaned, wrap):
             out.append(cleaned)
         else:
             out[-1] = _clean_inline(out[-1] + _joiner(out[-1], cleaned) + cleaned)
         last_physical = line
     return "\n".join(out)
+
+
+_FIELD_BLANK = re.compile(rf"[{_CJK}] +[{_CJK}]")
+# A document number (文号): 赣府厅发〔2025〕6号, 阜蒙健促办发[2020] 3 号, 国办发〔2016〕77号. Metadata
+# inference reads the document's own from it (metadata.block); alone on a line it is a line of its own.
+DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,14}\s*[〔\[［【（(]\s*(?:19|20)\d{2}\s*[〕\]］】）)]\s*第?\s*\d{1,4}\s*号")
+
+
+def _laid_out(line: str) -> bool:
+    """A line set out by hand: a short row of fields parted by blanks between Chinese (no sentence
+    punctuation: a blank inside a sentence, 开设“党建赋能 支部书记说”专栏, is a title's), or a 文号 alone."""
+    bare = line.strip()
+    return bool(len(bare) <= 30 and _FIELD_BLANK.search(bare) and not re.search(r"[，。；！？、“”《》,;]", bare)
+                or DOC_NUMBER.fullmatch(bare))
 
 
 _OPENERS = {"《": "》", "“": "”", "（": "）", "(": ")", "【": "】", "「": "」"}

@@ -7,11 +7,9 @@ import re
 from kg.ingest.metadata.dates import parse_date
 from kg.ingest.metadata.fields import Collector, Line
 from kg.ingest.metadata.words import words
+from kg.ingest.normalise import DOC_NUMBER
 from kg.records import MetaField
 
-# 赣府厅发〔2025〕6号, 阜蒙健促办发[2020] 3 号, 国办发〔2016〕77号
-DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,14}\s*[〔\[［【（(]\s*(?:19|20)\d{2}\s*[〕\]］】）)]\s*第?\s*\d{1,4}\s*号")
 # WHO/CED/PHE/SDH/18.1: a report code alone on its line.
 REPORT_CODE = re.compile(r"^[A-Z]{2,}(?:/[A-Z0-9.\-]+){2,}$")
 
