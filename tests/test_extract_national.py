@@ -691,3 +691,11 @@ def test_outlets_in_a_dateline_a_bracketed_byline_and_a_repost_note() -> None:
                          "Institution")
     assert {"苏北健康报", "扬子日报健康客户端", "姑苏发布"} <= bodies
     assert not any(n.endswith(("上报", "官方微信")) for n in bodies)  # a verb before 记者; the account word
+
+
+def test_a_commissions_division_named_as_an_organiser_is_a_body() -> None:
+    (bodies,) = found_in("湖北动态\n活动由湖北省民政厅、湖北省卫生健康委人口家庭处指导。湖北省财政厅社保处副处长王某出席。"
+                         "湖北省卫生健康委处理投诉。\n", "Institution")
+    assert {"湖北省卫生健康委人口家庭处", "湖北省财政厅"} <= bodies
+    # a division in a job title names its parent; 处理 is a verb
+    assert not any(n.endswith(("社保处", "委处")) for n in bodies)

@@ -60,6 +60,7 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
                                        institution_key(body, ctx), anchored=True))
         found.extend(_media_credits(ctx, passage))
         found.extend(_accounts(ctx, passage))
+        found.extend(_divisions(ctx, passage, found))
         kept = _longest_first(found)
         aliases = _bracketed_aliases(ctx, passage, kept, shorts)
         # 江阴市人民医院（江阴市第一人民医院）: the bracketed name is the outer body's alias, not a body
@@ -86,6 +87,38 @@ def _short_name_mentions(ctx: DocContext, shorts: list[Candidate], found: list[C
                                          place=short.place, anchored=True))
                     taken.append((position, end))
                 position = text.find(surface, end, passage.end)
+    return out
+
+
+def _divisions(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
+    """A government body's internal division written right after its name (某省卫生健康委人口家庭处指导):
+    two to six characters and a division word (``[division_words]``) that end a word as jieba reads
+    it (not 处长, 处理), with no verb or generic word in them (…委各处, …局办理), and not followed by a
+    person's title (…处副处长). The division is a body of its own, keyed under its parent."""
+    text = ctx.text
+    words = "|".join(re.escape(w) for w in lexicon.words("division_words"))
+    pattern = re.compile(rf"[\u4e00-\u9fff]{{2,6}}?(?:{words})")
+    out = []
+    for parent in found:
+        if suffix_kinds().get(suffix_of(parent.label) or "") != "gov":
+            continue
+        match = pattern.match(text, parent.end, passage.end)
+        if match is None or text.startswith(lexicon.words("job_titles"), match.end()):
+            continue  # 某厅社保处副处长: a job title; the body named is the parent
+        extension = match.group(0)
+        head = extension[:-1]
+        tokens = lexicon.tagged(text[parent.end:min(passage.end, match.end() + 2)])
+        ends, position = set(), 0
+        for token in tokens:
+            position += len(token.word)
+            ends.add(position)
+        if len(extension) not in ends or suffix_of(head) or any(t.flag.startswith(("v", "r", "m", "p", "c", "d"))
+                                                               for t in lexicon.tagged(head)) \
+                or head.startswith(tuple(lexicon.words("determiners"))) \
+                or lexicon.covered_by(head, "generic_institution_words"):
+            continue
+        out.append(Candidate(ENTITY_TYPE, parent.start, match.end(), passage, parent.label + extension,
+                             parent.key + extension, place=parent.place, anchored=True))
     return out
 
 
