@@ -191,3 +191,32 @@ def test_notice_with_embedded_plan_and_attachments_becomes_parts_in_order() -> N
     # A plain-text file keeps the structure it was written with.
     plain = Document(DocumentMeta("p", "p.txt", "通知", "", "2025-04-03", "plan"), text, "x", "utf-8", "txt")
     assert not any(s.kind in ("part", "attachment", "attachments") for s in split_sections(plain))
+
+
+def test_markdown_headings_and_pipe_table_become_sections_and_rows(tmp_path: Path) -> None:
+    from kg.ingest.offsets import source_map
+
+    source = "\n".join([
+        "# 某县2026年卫生健康工作要点", "", "## 一、深化医药卫生体制改革", "",
+        "1. 推进紧密型县域医共体建设。", "2. 完善**分级诊疗**制度，详见[工作方案](https://example.org/plan)。", "",
+        "## 二、重点任务分工", "", "| 任务 | 牵头单位 | 配合单位 |", "|---|:---:|---|",
+        "| 医共体建设 | 县卫生健康局 | 县财政局 |", "| 医保支付改革 | 县医保局 | 县卫生健康局 |", "",
+        "某县卫生健康局", "2026年1月5日", ""])
+    (tmp_path / "points.md").write_text(source, encoding="utf-8")
+    document = load_corpus(tmp_path, 10_000_000).documents[0]
+    assert "#" not in document.text and "|" not in document.text and "**" not in document.text
+    assert document.meta.title == "某县2026年卫生健康工作要点"
+    assert (document.meta.issuer, document.meta.date) == ("某县卫生健康局", "2026-01-05")
+    sections = split_sections(document)
+    chapters = [s.title for s in sections if s.kind == "heading" and s.level == 1]
+    assert chapters == ["深化医药卫生体制改革", "重点任务分工"]
+    [table] = [s for s in sections if s.kind == "table"]
+    assert next(s for s in sections if s.id == table.parent_id).title == "重点任务分工"
+    passages = [p for p in split_passages(document, sections) if p.section_id == table.id]
+    assert [p.kind for p in passages] == ["table_header", "table_row", "table_row"]
+    assert passages[1].text == "医共体建设\t县卫生健康局\t县财政局"
+    assert "完善分级诊疗制度，详见工作方案。" in document.text
+    # Each row still points at its line of the file.
+    mapping = source_map(tmp_path / "points.md", document.text, 10_000_000)
+    start, end = mapping.to_source(passages[2].start, passages[2].end)
+    assert source[start:end] == "医保支付改革 | 县医保局 | 县卫生健康局"

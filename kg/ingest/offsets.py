@@ -26,6 +26,7 @@ from pathlib import Path
 from kg.errors import CorpusError
 from kg.ingest.normalise import unify_characters
 from kg.ingest.readers import read_raw
+from kg.ingest.readers.plain import decode
 
 #: Formats whose source is text a character offset can point into.
 TEXT_FORMATS = ("txt", "md")
@@ -123,4 +124,7 @@ def source_map(path: Path, normalised: str, max_bytes: int) -> SourceMap:
     if fmt not in TEXT_FORMATS:
         raise CorpusError(path, f"source offsets exist only for plain-text files (.txt, .md), not .{fmt}",
                           "use the offsets into the document's normalised text")
-    return align(read_raw(path, max_bytes).text, normalised)
+    raw = read_raw(path, max_bytes)
+    # A Markdown file's reader converts its marks (#, | … |): the file's own text is aligned.
+    source = decode(path, path.read_bytes())[0] if fmt == "md" else raw.text
+    return align(source, normalised)

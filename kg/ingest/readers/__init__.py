@@ -4,7 +4,8 @@ This package only gets the characters out of a file. It does not normalise them
 (full-width forms, page-break residue, line joins, web chrome): ``kg.ingest.normalise`` does
 that, so every reader hands it text in the same shape:
 
-* ``.txt`` / ``.md`` (:mod:`.plain`): the decoded file, with any byte-order mark removed.
+* ``.txt`` / ``.md`` (:mod:`.plain`): the decoded file, with any byte-order mark removed; a
+  Markdown file's marks are taken off (:mod:`.markdown`: headings, pipe tables as tab-separated rows).
 * ``.pdf`` (:mod:`.pdf`): each page's text layer, pages joined by ``PAGE_BREAK`` ("\\n\\f\\n"),
   running heads/feet and page numbers dropped, letter-spaced Chinese closed up; a page with no
   text layer but an image goes through OCR (:mod:`.ocr`), and the text is marked as OCR.

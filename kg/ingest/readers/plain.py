@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kg.errors import CorpusError
 from kg.ingest.readers.common import MAX_BAD_CHAR_RATIO, RawText, bad_char_ratio, missing
+from kg.ingest.readers.markdown import markdown_text
 
 # (mark, codec reported, codec that decodes the bytes after the mark).
 # Checked in this order: the UTF-32-LE mark begins with the UTF-16-LE one.
@@ -24,6 +25,9 @@ SAVE_AS_UTF8 = "open it in a text editor and save it as UTF-8"
 def read_text(path: Path, data: bytes, limit: int) -> RawText:
     """Decode a .txt/.md file; see :func:`decode` for the rules."""
     text, codec = decode(path, data)
+    if path.suffix.lower() == ".md":
+        # Markdown's marks (#, | … |, ---) become lines, tab-separated rows and nothing.
+        return RawText(markdown_text(text), codec, "md", method="decode")
     return RawText(text, codec, path.suffix.lower()[1:], method="decode")
 
 
