@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,31 @@ def test_chart_axis_titles_stand_upright(app_env: None) -> None:
                 for spec in chart.get("layer", [chart]) if "y" in spec.get("encoding", {})
                 and spec["encoding"]["y"].get("title")]
         assert axes and all(axis.get("titleAngle") == 0 for axis in axes), (page, axes)
+
+
+def test_tables_put_what_a_reader_looks_for_first_and_say_what_is_hidden(app_env: None) -> None:
+    """Found walking the pages at 1400 px: 指标与目标's 状态 and the document list's 日期 / 类型 were
+    off the table's right edge; long names were cut; the 专栏 boxes, all closed, said nothing of
+    what they hold; the entity list did not say that it scrolls; 目标追踪 opened on an empty box."""
+    import json
+
+    at = open_page("views/indicators.py")
+    assert not at.exception
+    table = at.dataframe[0].proto
+    assert list(table.column_order)[:4] == ["指标", "状态", "目标年", "目标值"]
+    assert json.loads(table.columns)["指标"]["width"] == "large"
+    assert any("选择一个指标，查看它的目标、基期值" in c.value for c in at.caption)
+
+    at = open_page("views/documents.py")
+    assert list(at.dataframe[0].proto.column_order)[:3] == ["标题", "日期", "类型"]
+
+    at = open_page("views/columns.py")
+    labels = [e.label for e in at.expander]
+    assert labels and all(re.search(r"（\d+ 项）$", label) for label in labels), labels
+
+    at = open_page("views/entity.py")
+    assert any(re.fullmatch(r"\d+ 个实体（表格内可上下滚动）", c.value) for c in at.caption)
+    assert json.loads(at.dataframe[0].proto.columns)["名称"]["width"] == "large"
+
+    at = open_page("views/compare.py")
+    assert json.loads(at.dataframe[0].proto.columns)["指标"]["width"] == "large"

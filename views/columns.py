@@ -17,7 +17,8 @@ def columns_page() -> None:
         return
     st.caption(f"{len(boxes)} 个专栏，{sum(len(b.items) for b in boxes)} 个项目。")
     for box in boxes:
-        with st.expander(escape_markdown(box.label), expanded=False):
+        # The count in the closed box's title: all closed, the page showed only thirteen names.
+        with st.expander(escape_markdown(box.label) + f"（{len(box.items)} 项）", expanded=False):
             for item in box.items:
                 st.page_link("views/entity.py", label=f"{item.ordinal}．{escape_markdown(item.label)}", icon=":material/label:",
                              query_params={"e": item.iri})

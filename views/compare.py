@@ -47,7 +47,8 @@ def compare_page() -> None:
         st.dataframe([{"指标": x.label, "单位": x.unit or "—", "甲：目标": "；".join(x.targets) or "—",
                        "甲：数值": "；".join(x.values) or "—", "乙：目标": "；".join(y.targets) or "—",
                        "乙：数值": "；".join(y.values) or "—"} for x, y in result.both],
-                     hide_index=True, width="stretch", key="cmp_both")
+                     hide_index=True, width="stretch", key="cmp_both",
+                     column_config={"指标": st.column_config.TextColumn(width="large")})  # long names were cut
         with st.expander("打开共同指标的实体页", expanded=False):
             for x, _ in result.both:
                 st.page_link("views/entity.py", label=escape_markdown(f"{x.label} 的实体页"), icon=":material/label:",

@@ -148,12 +148,18 @@ def _overview(everything: list) -> None:
     rows = [e for e in everything if (not kind or e.type == kind)
             and (not text or text in e.label or any(text in a for a in e.aliases))]
     rows.sort(key=lambda e: (-e.mentions, e.label))
-    st.caption(f"{len(rows)} 个实体")
+    # About 15 rows fit the table's height: say that the rest is reached by scrolling inside it.
+    st.caption(f"{len(rows)} 个实体" + ("（表格内可上下滚动）" if len(rows) > 15 else ""))
     picked = st.dataframe(
         [{"名称": e.label, "类型": TYPE_NAMES.get(e.type, e.type), "别名": "、".join(e.aliases), "文档数": len(e.documents),
           "提及次数": e.mentions} for e in rows],
         hide_index=True, width="stretch", height=560, on_select="rerun", selection_mode="single-row",
-        key="entity_table")
+        key="entity_table",
+        # Names are long (2024年度自治区财政支持公立医院…): most of the width goes to them.
+        column_config={"名称": st.column_config.TextColumn(width="large"),
+                       "类型": st.column_config.TextColumn(width="small"),
+                       "文档数": st.column_config.NumberColumn(width="small"),
+                       "提及次数": st.column_config.NumberColumn(width="small")})
     chosen = picked.selection.rows if picked and picked.selection else []
     if chosen:
         st.query_params["e"] = rows[chosen[0]].iri

@@ -14,6 +14,10 @@ from views.render import escape_markdown
 from views.trace_view import show_trace
 
 
+#: The table's columns, what a reader looks for first leftmost (the CSV keeps the rows' own order).
+COLUMN_ORDER = ("指标", "状态", "目标年", "目标值", "基期值", "最新观测", "单位", "属性", "领域", "说明", "设定文件")
+
+
 def indicators_page() -> None:
     service = service_or_stop()
     st.title("指标与目标")
@@ -31,7 +35,11 @@ def indicators_page() -> None:
     shown = [t for t in table if (not chosen or t["领域"] in chosen) and (not picked or t["状态"] in picked)
              and (not text or text in t["指标"])]
     st.caption(f"显示 {len(shown)} / {len(table)} 个目标（同一文件对同一指标、同一年份、同一数值的重复表述合并为一行）。")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    # 状态 beside the indicator: last of eleven columns, it was off the table's right edge at 1400 px.
+    st.dataframe(shown, hide_index=True, width="stretch", column_order=COLUMN_ORDER,
+                 column_config={"指标": st.column_config.TextColumn(width="large"),
+                                "状态": st.column_config.TextColumn(width="small"),
+                                "目标年": st.column_config.NumberColumn(width="small", format="%d")})
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(table[0]) if table else ["指标"])
     writer.writeheader()
@@ -45,6 +53,7 @@ def indicators_page() -> None:
     label = st.selectbox("指标", labels, index=labels.index(wanted_label) if wanted_label in labels else None,
                          key="ind_pick", placeholder="选择或输入指标…")
     if not label:
+        st.caption("选择一个指标，查看它的目标、基期值、历年观测值和完成情况（附原文出处）。")
         return
     st.query_params["i"] = label
     try:
