@@ -699,3 +699,10 @@ def test_a_commissions_division_named_as_an_organiser_is_a_body() -> None:
     assert {"湖北省卫生健康委人口家庭处", "湖北省财政厅"} <= bodies
     # a division in a job title names its parent; 处理 is a verb
     assert not any(n.endswith(("社保处", "委处")) for n in bodies)
+
+
+def test_a_quoted_programme_name_holding_a_verb_is_whole() -> None:
+    (programmes,) = found_in("青海动态\n张某在发布会上表示，“高原健康体重管理与健康食品产业协同发展行动”是青海的重要举措。\n",
+                             "Programme")
+    assert "高原健康体重管理与健康食品产业协同发展行动" in programmes
+    assert "发展行动" not in programmes  # 协同 inside the quotes starts nothing

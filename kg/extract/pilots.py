@@ -32,6 +32,7 @@ from kg.extract.spans import (
     find_raw_names,
     name_key,
     sentence_bounds,
+    whole_quote,
 )
 
 ENTITY_TYPE = "PilotZone"
@@ -177,7 +178,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                 start += 2  # 评估省级健康县: a verb (or verbal noun) of two characters before the level word
             if start != raw.start:  # 可否介绍一下三亚试点: the name starts at the place
                 raw = RawName(start, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
-            quoted = _whole_quote(text, passage.start, raw)
+            quoted = whole_quote(text, passage.start, raw)
             if quoted is not None:  # 建设“更高水平的国际健康岛”: the quotes hold the whole name
                 raw = quoted
             pair = _LEVEL_PAIR.match(text[raw.start:raw.suffix_start])
@@ -274,18 +275,6 @@ def _verb_before_level(text: str, start: int, suffix_start: int) -> bool:
         return False
     tokens = lexicon.tagged(text[start:start + 2])
     return len(tokens) == 1 and tokens[0].flag in ("v", "vn")
-
-
-def _whole_quote(text: str, low: int, raw: RawName) -> RawName | None:
-    """The raw name widened to its quotation marks when the type word closes a quoted phrase that
-    holds no sentence punctuation (“更高水平的国际健康岛”), else None."""
-    end = raw.end + 1 if text.startswith("”", raw.end) else raw.end
-    if text[end - 1] != "”" or "”" in text[raw.start:end - 1]:
-        return None
-    opener = text.rfind("“", low, raw.start + 1)
-    if opener < 0 or opener == raw.start or any(ch in text[opener:end] for ch in "，。；：！？"):
-        return None
-    return RawName(opener, end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
 
 
 def _is_quoted_name(surface: str, suffix: str) -> bool:

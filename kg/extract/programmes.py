@@ -31,6 +31,7 @@ from kg.extract.spans import (
     in_open_quote,
     name_key,
     squeeze,
+    whole_quote,
 )
 from kg.records import Passage
 
@@ -318,6 +319,9 @@ def find_programmes(ctx: DocContext) -> list[Candidate]:
     out: list[Candidate] = []
     for passage in ctx.passages:
         for raw in find_raw_names(text, passage.start, passage.end, suffixes(), stops=_STOPS, skip=skip):
+            quoted = whole_quote(text, passage.start, raw)
+            if quoted is not None and in_open_quote(text, passage.start, raw.start):
+                raw = quoted  # “某某与某某协同发展行动”是…: a verb inside the quotes does not start the name
             listed = _list_elements(raw, text, ctx, passage)
             if listed is not None:
                 out.extend(listed)

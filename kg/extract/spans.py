@@ -309,6 +309,19 @@ def _parallel_verb_phrases(text: str, start: int, separator: int, suffix_start: 
     return any(text.startswith(v, after) for v in verbs) and any(v in text[start:separator] for v in verbs)
 
 
+def whole_quote(text: str, low: int, raw: RawName) -> RawName | None:
+    """The raw name widened to its quotation marks when the type word closes a quoted phrase that
+    holds no sentence punctuation (“更高水平的国际健康岛”, “某某与某某协同发展行动”), else None: the
+    quotes hold the whole name, and no word inside them starts it again."""
+    end = raw.end + 1 if text.startswith("”", raw.end) else raw.end
+    if text[end - 1] != "”" or "”" in text[raw.start:end - 1]:
+        return None
+    opener = text.rfind("“", low, raw.start + 1)
+    if opener < 0 or opener == raw.start or any(ch in text[opener:end] for ch in "，。；：！？"):
+        return None
+    return RawName(opener, end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
+
+
 def find_raw_names(text: str, low: int, high: int, suffixes: tuple[str, ...], *,
                    stops: frozenset[str] = frozenset(), conditional: frozenset[str] = frozenset(SEPARATORS),
                    max_len: int = 40, skip: list[Span] | None = None, min_rest: int = 2,
