@@ -706,3 +706,9 @@ def test_a_quoted_programme_name_holding_a_verb_is_whole() -> None:
                              "Programme")
     assert "高原健康体重管理与健康食品产业协同发展行动" in programmes
     assert "发展行动" not in programmes  # 协同 inside the quotes starts nothing
+
+
+def test_a_verb_before_a_quoted_programme_name_is_not_part_of_it() -> None:
+    (programmes,) = found_in("青海动态\n省卫生健康委发布2024年“高原家庭医生日”主题活动，各地积极参与。\n", "Programme")
+    assert "2024年“高原家庭医生日”主题活动" in programmes
+    assert not any("发布" in n for n in programmes)

@@ -269,6 +269,17 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     scope = text.find("领域", start, min(raw.suffix_start, start + 10))
     if scope >= 0:
         start = scope + 2  # 卫生健康领域“两重”“两新”项目: the field is the scope, not the name
+    opener = text.find("“", start, raw.suffix_start)
+    if opener > start:
+        # 某委发布2023年“某某日”主题活动: a verb whose object the name is, before its quoted part,
+        # ends the clause that leads to it (unquoted names are judged as clauses in is_programme_name)
+        position, cut = start, None
+        for token in lexicon.tagged(text[start:opener]):
+            position += len(token.word)
+            if token.flag == "v" and token.word in lexicon.words("programme_object_verbs"):
+                cut = position
+        if cut is not None and cut < opener:
+            start = cut
     surface = text[start:raw.end]
     first = next(iter(lexicon.tagged(surface)), None)
     if text.startswith("的", raw.end) and first is not None and first.flag == "v" and len(first.word) == 2 \
