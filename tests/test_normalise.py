@@ -231,3 +231,12 @@ def test_typed_member_list_of_a_gbk_text_keeps_its_lines(tmp_path: Path) -> None
     found = inference.infer(path, cleaned, raw.properties)
     assert found.value("title") == lines[0] and found.value("doc_number") == "某政办字〔2026〕8号"
     assert found.value("genre") == "通知"
+
+
+def test_a_credit_line_is_not_glued_onto_the_last_heading() -> None:
+    # A page printed in narrow columns: the heading is as short as a wrapped line, and the credit
+    # ([credit] in kg/data/web_residue.txt) is itself wrapped.
+    column = "2024年，某省卫生健\n康委坚持以高质量党\n建引领高质量发展，\n全省卫生健康事业取\n得新成效，群众获得\n感明显增强。\n\n"
+    out = normalise(column + "推动深化医改见成效\n\n本版文图由某省卫生\n健康委提供\n").split("\n")
+    assert out[-2:] == ["推动深化医改见成效", "本版文图由某省卫生健康委提供"]
+    assert normalise("\n".join(out)) == "\n".join(out)

@@ -229,7 +229,7 @@ def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
             continue
         cleaned = _clean_inline(line)
         if not out or in_table[k - 1] or "\t" in line or "\t" in out[-1] or alone[k] or alone[k - 1] \
-                or (wrap is None and out[-1].endswith(("：", ":"))) \
+                or (wrap is None and out[-1].endswith(("：", ":"))) or _residue().credit.match(cleaned) \
                 or _starts_paragraph(out[-1], last_physical, cleaned, wrap):
             out.append(cleaned)
         else:
@@ -297,11 +297,12 @@ class _Residue:
     whole: tuple[re.Pattern[str], ...]
     cut: tuple[re.Pattern[str], ...]
     menu: frozenset[str]
+    credit: re.Pattern[str]  # a line opening with a credit (本版文图由…): never joined onto the line above
 
 
 @lru_cache(maxsize=1)
 def _residue() -> _Residue:
-    sections: dict[str, list[str]] = {"short": [], "whole": [], "cut": [], "menu": []}
+    sections: dict[str, list[str]] = {"short": [], "whole": [], "cut": [], "menu": [], "credit": []}
     current: list[str] | None = None
     text = resources.files("kg").joinpath(_RESIDUE_FILE).read_text(encoding="utf-8")
     for number, raw in enumerate(text.splitlines(), 1):
@@ -318,7 +319,8 @@ def _residue() -> _Residue:
             raise ValueError(f"kg/{_RESIDUE_FILE}:{number}: a line before the first [section]")
         current.append(line.strip())
     return _Residue(tuple(re.compile(p) for p in sections["short"]), tuple(re.compile(p) for p in sections["whole"]),
-                    tuple(re.compile(p) for p in sections["cut"]), frozenset(sections["menu"]))
+                    tuple(re.compile(p) for p in sections["cut"]), frozenset(sections["menu"]),
+                    re.compile("|".join(f"(?:{p})" for p in sections["credit"]) or r"(?!)"))
 
 
 def _is_menu(line: str, menu: frozenset[str]) -> bool:
