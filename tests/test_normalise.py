@@ -240,3 +240,17 @@ def test_a_credit_line_is_not_glued_onto_the_last_heading() -> None:
     out = normalise(column + "推动深化医改见成效\n\n本版文图由某省卫生\n健康委提供\n").split("\n")
     assert out[-2:] == ["推动深化医改见成效", "本版文图由某省卫生健康委提供"]
     assert normalise("\n".join(out)) == "\n".join(out)
+
+
+def test_padded_names_are_closed_only_in_a_byline_or_credit(tmp_path: Path) -> None:
+    from kg.ingest.corpus import load_corpus
+
+    lines = ["某县召开卫生健康工作会议", "会议部署了下半年的重点工作，要求各地压实责任。", "（记者 李华 通讯员 王 敏）",
+             "编辑 张 喆", "( 收稿日期2024-03-15; 编辑 宋 芳)", "副组长：杨 阳 县政府副县长", "新时代 新征程 新伟业"]
+    (tmp_path / "news.txt").write_text("\n".join(lines), encoding="utf-8")
+    text = load_corpus(tmp_path, 10_000_000).documents[0].text.split("\n")
+    # Two one-character names in a row after a role word ([byline] in kg/data/web_residue.txt) are one name.
+    assert text[2:5] == ["（记者 李华 通讯员 王敏）", "编辑 张喆", "( 收稿日期2024-03-15; 编辑 宋芳)"]
+    # Outside a byline, spaced text is left as written: a member list, a title's word spacing.
+    assert text[5:] == lines[5:]
+    assert normalise("\n".join(text)) == "\n".join(text)

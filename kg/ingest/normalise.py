@@ -98,7 +98,37 @@ def _clean_inline(line: str) -> str:
     line = _MULTISPACE.sub(" ", line.strip())
     line = _SPACE_CJK_LEFT.sub("", line)
     line = _SPACE_CJK_RIGHT.sub("", line)
-    return line
+    return close_byline_names(line)
+
+
+def close_byline_names(line: str) -> str:
+    """``编辑 张 喆`` → ``编辑 张喆``: a two-character name padded to the width of three in a credit.
+
+    Only the names after a role word of a byline or credit (``[byline]`` in kg/data/web_residue.txt:
+    记者, 编辑, 通讯作者 …) that opens the line or follows a blank, bracket or separator; there two
+    one-character names in a row are one name. Names of two or more characters (记者 李华 王强) and
+    any other spaced text are left as written.
+    """
+    role = _residue().byline
+    if " " not in line or role is None or not role.search(line):
+        return line
+    return role.sub(lambda m: m.group("role") + _pair_single_names(m.group("names")), line)
+
+
+def _pair_single_names(names: str) -> str:
+    # The blanks between the role and the first name, and between names, are kept as written.
+    parts = re.split(r"(\s+)", names)
+    out: list[str] = []
+    k = 0
+    while k < len(parts):
+        if k + 2 < len(parts) and len(parts[k]) == 1 and len(parts[k + 2]) == 1 and parts[k].strip() \
+                and parts[k + 2].strip() and parts[k + 1].strip() == "":
+            out.append(parts[k] + parts[k + 2])
+            k += 3
+        else:
+            out.append(parts[k])
+            k += 1
+    return "".join(out)
 
 
 def _is_cell_line(line: str) -> bool:
@@ -298,11 +328,13 @@ class _Residue:
     cut: tuple[re.Pattern[str], ...]
     menu: frozenset[str]
     credit: re.Pattern[str]  # a line opening with a credit (本版文图由…): never joined onto the line above
+    byline: re.Pattern[str] | None  # a role word and the names after it (编辑 张 喆), see close_byline_names
 
 
 @lru_cache(maxsize=1)
 def _residue() -> _Residue:
-    sections: dict[str, list[str]] = {"short": [], "whole": [], "cut": [], "menu": [], "credit": []}
+    sections: dict[str, list[str]] = {"short": [], "whole": [], "cut": [], "menu": [], "credit": [],
+                                    "byline": []}
     current: list[str] | None = None
     text = resources.files("kg").joinpath(_RESIDUE_FILE).read_text(encoding="utf-8")
     for number, raw in enumerate(text.splitlines(), 1):
@@ -320,7 +352,16 @@ def _residue() -> _Residue:
         current.append(line.strip())
     return _Residue(tuple(re.compile(p) for p in sections["short"]), tuple(re.compile(p) for p in sections["whole"]),
                     tuple(re.compile(p) for p in sections["cut"]), frozenset(sections["menu"]),
-                    re.compile("|".join(f"(?:{p})" for p in sections["credit"]) or r"(?!)"))
+                    re.compile("|".join(f"(?:{p})" for p in sections["credit"]) or r"(?!)"),
+                    _byline(sections["byline"]))
+
+
+def _byline(roles: list[str]) -> re.Pattern[str] | None:
+    """A role word opening a credit (at the start, after a blank, bracket or separator), then names."""
+    if not roles:
+        return None
+    return re.compile(rf"(?:^|(?<=[\s（(；;，,|｜]))(?P<role>(?:{'|'.join(roles)})\s*[:：]?)"
+                      rf"(?P<names>\s*[{_CJK}]{{1,4}}(?:\s{{1,2}}[{_CJK}]{{1,4}})*)(?=$|[\s）)；;，,。|｜])")
 
 
 def _is_menu(line: str, menu: frozenset[str]) -> bool:
