@@ -712,3 +712,10 @@ def test_a_verb_before_a_quoted_programme_name_is_not_part_of_it() -> None:
     (programmes,) = found_in("青海动态\n省卫生健康委发布2024年“高原家庭医生日”主题活动，各地积极参与。\n", "Programme")
     assert "2024年“高原家庭医生日”主题活动" in programmes
     assert not any("发布" in n for n in programmes)
+
+
+def test_national_societies_named_zhonghua_alliances_and_a_preposition_before_a_name() -> None:
+    (bodies,) = found_in("山东动态\n日至6日，全国养老照护服务产教融合共同体成立大会在长沙召开。据中华医学会儿科学分会统计，"
+                         "儿童近视率上升。构建人类卫生健康共同体。推进紧密型县域医疗卫生共同体建设。\n", "Institution")
+    assert {"全国养老照护服务产教融合共同体", "中华医学会儿科学分会"} <= bodies
+    assert not any(n.startswith(("据", "日至")) or n.endswith(("健康共同体", "卫生共同体")) for n in bodies)

@@ -292,10 +292,12 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
             start = clause
     if not _anchor_at(text, start):
         # 提交自治区党委深改委, 按照国家卫生健康委: an unknown verb or preposition of two or three
-        # characters before an anchor.
-        shifted = next((start + k for k in (2, 3) if start + k < raw.suffix_start
-                        and _anchor_at(text, start + k, local=False)), None)
-        if shifted is not None and (lexicon.is_verb(text[start:shifted]) or lexicon.is_preposition(text[start:shifted])):
+        # characters before an anchor; 据中华医学会…统计, 经省政府同意: a preposition of one.
+        shifted = next((start + k for k in (1, 2, 3) if start + k < raw.suffix_start
+                        and _anchor_at(text, start + k, local=False) and (lexicon.is_preposition(text[start:start + k])
+                                                                          or k > 1 and lexicon.is_verb(text[start:start + k]))),
+                       None)
+        if shifted is not None:
             start = shifted
     start = after_verb_phrase(text, start, raw.suffix_start)
     mark = re.match(r"\d+(?![\d.]|余|[个家所项批处类种名])", text[start:raw.suffix_start])
