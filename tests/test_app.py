@@ -295,3 +295,31 @@ def test_tables_put_what_a_reader_looks_for_first_and_say_what_is_hidden(app_env
 
     at = open_page("views/compare.py")
     assert json.loads(at.dataframe[0].proto.columns)["指标"]["width"] == "large"
+
+
+def test_an_upload_that_fails_unexpectedly_says_so_in_chinese_without_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader or cleaner failing on an uploaded file (seen: a data file ahead of its parser)
+    is reported in Chinese; nothing is staged, no traceback is shown."""
+    import kg.query.upload
+    from tests.test_browser import hashing_build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。\n" * 5, encoding="utf-8")
+    settings = hashing_build(corpus)
+    monkeypatch.setenv("KG_BUILD_DIR", settings.build_dir)
+    monkeypatch.setenv("KG_CORPUS_DIR", settings.corpus_dir)
+    monkeypatch.setenv("KG_EMBEDDING_MODEL", "hashing")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("kg/data/web_residue.txt:104: unknown section [credit]")
+
+    monkeypatch.setattr(kg.query.upload, "stage_upload", broken)
+    at = open_page("views/manage.py")
+    at.get("file_uploader")[0].set_value(("报告.txt", "卫生健康".encode("utf-8"), "text/plain")).run()
+    assert not at.exception
+    said = " ".join(e.value for e in at.error)
+    assert "没有添加：处理这个文件时程序出错" in said and "语料库和索引都没有改变" in said, said
+    assert "ValueError" not in said and "web_residue" not in said
+    assert not [p.name for p in corpus.iterdir() if p.name != "a.txt"]

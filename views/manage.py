@@ -3,6 +3,7 @@ and the incremental build, as ``kg add``), and remove documents."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,8 @@ from kg.query.upload import (UploadRefused, accepted_suffixes, add_staged, check
                              sanitise_name, stage_upload)
 from views.common import KIND_NAMES, chinese_error, current_settings, reset_service, service_or_stop
 from views.render import escape_markdown
+
+_LOG = logging.getLogger(__name__)
 
 STAGES = {"structure": "分析文档结构", "encode clauses": "编码新增段落"}
 
@@ -78,6 +81,14 @@ def _add_section(service: Any, settings: Any) -> None:
             st.session_state.pop("staged", None)
             st.error(escape_markdown(f"《{sanitise_name(uploaded.name)}》没有添加：{refused.message}语料库和索引都没有改变。"),
                      icon=":material/block:")
+            return
+        except Exception:  # noqa: BLE001  a reader or cleaner failing on this file: no traceback for the user
+            # Seen walking the app: a reader's error showed Streamlit's English traceback here
+            # (with its "Ask Google" buttons). The traceback goes to the server's log instead.
+            _LOG.exception("staging %r failed", sanitise_name(uploaded.name))
+            st.session_state.pop("staged", None)
+            st.error(escape_markdown(f"《{sanitise_name(uploaded.name)}》没有添加：处理这个文件时程序出错（详情已记入服务器日志，"
+                                     "请把文件交给管理员）。语料库和索引都没有改变。"), icon=":material/error:")
             return
         st.session_state["staged"] = staged
         st.session_state["staged_signature"] = signature
