@@ -719,3 +719,10 @@ def test_national_societies_named_zhonghua_alliances_and_a_preposition_before_a_
                          "儿童近视率上升。构建人类卫生健康共同体。推进紧密型县域医疗卫生共同体建设。\n", "Institution")
     assert {"全国养老照护服务产教融合共同体", "中华医学会儿科学分会"} <= bodies
     assert not any(n.startswith(("据", "日至")) or n.endswith(("健康共同体", "卫生共同体")) for n in bodies)
+
+
+def test_a_numbered_procurement_round_is_a_programme_buying_so_is_not() -> None:
+    (programmes,) = found_in("河北动态\n随着各地于7月31日落地实施第九批国家药品集采中选品种，患者负担减轻。"
+                             "推进药品集中带量采购，扩大高值医用耗材带量采购。\n", "Programme")
+    assert "第九批国家药品集采" in programmes
+    assert not any(n.endswith(("药品集中带量采购", "耗材带量采购")) for n in programmes)

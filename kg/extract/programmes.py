@@ -46,8 +46,12 @@ _LIST_SPLIT = re.compile("|".join(re.escape(s) for s in SEPARATORS))
 def suffixes() -> tuple[str, ...]:
     """Programme words, longest first (those that need an introducing verb included)."""
     words = {*lexicon.words("programme_suffixes"), *lexicon.words("programme_verb_suffixes"),
-             *lexicon.words("quoted_programme_suffixes")}
+             *lexicon.words("quoted_programme_suffixes"), *lexicon.words("round_programme_suffixes")}
     return tuple(sorted(words, key=len, reverse=True))
+
+
+#: How a round is named: by its batch number (第八批…), or as organised by the state (国家组织…).
+_ROUND = re.compile(r"^(?:第[一二三四五六七八九十\d]{1,3}批|国家组织)")
 
 
 def programme_suffix(name: str) -> str | None:
@@ -136,6 +140,8 @@ def is_programme_name(surface: str) -> bool:
     suffix = programme_suffix(name)
     if suffix is None or suffix in lexicon.words("programme_verb_suffixes"):
         return False
+    if suffix in lexicon.words("round_programme_suffixes") and not _ROUND.match(name):
+        return False  # 推进药品集中带量采购: a way of buying; 第八批国家药品集采 is one round
     if suffix in lexicon.words("quoted_programme_suffixes") and not name[:-len(suffix)].endswith("”"):
         return False  # “新市民健康新生活”建设, “两癌”筛查 name a task by its quoted term; 乙肝筛查 is an activity
     if _COUNT_INSIDE.search(_outside_quotes(name)):
