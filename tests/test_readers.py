@@ -799,3 +799,14 @@ def test_doc_ending_in_a_table_keeps_its_rows(tmp_path: Path) -> None:
     raw = read_raw(tmp_path / "duty.doc", 10_000_000)
     assert "\t".join(rows[1]) in raw.text.split("\n")
     assert "\t".join(rows[0]) in raw.text.split("\n")
+
+
+def test_html_page_date_only_from_its_markup(tmp_path: Path) -> None:
+    # No date in the page's markup, a month in its table: no date is guessed for the page.
+    body = ("<p>某县基层医疗卫生服务能力提升实施方案</p><p>为进一步提升基层医疗卫生服务能力，制定本方案。</p>"
+            "<table border=1><tr><td>部门</td><td>完成时限</td></tr><tr><td>县卫生健康局</td><td>2026年6月</td></tr></table>")
+    bare = write(tmp_path, "plan.htm", f"<html><head><title>方案</title></head><body>{body}</body></html>".encode("utf-8"))
+    assert "published" not in read_raw(bare, LIMIT).properties
+    dated = write(tmp_path, "dated.htm", ("<html><head><meta name='PubDate' content='2026-03-18 10:00'><title>方案</title>"
+                                          f"</head><body>{body}</body></html>").encode("utf-8"))
+    assert read_raw(dated, LIMIT).properties["published"] == "2026-03-18"

@@ -43,7 +43,10 @@ def read_html(path: Path, data: bytes, limit: int) -> RawText:
     try:
         text = trafilatura.extract(page, include_tables=True, include_comments=False, include_links=False,
                                    include_images=False, favor_recall=True, deduplicate=True) or ""
-        meta = trafilatura.extract_metadata(page)
+        # Only a date the page's markup declares (<meta>, <time>, its address): htmldate's search of the
+        # text guesses one (a page whose table says 2026年6月 was dated 2026-01-01), and the text's own
+        # dates are read by metadata inference, with their span.
+        meta = trafilatura.extract_metadata(page, date_config={"extensive_search": False, "original_date": True})
     except Exception as exc:  # lxml and trafilatura raise several kinds on broken markup
         raise CorpusError(path, f"not a readable HTML page ({type(exc).__name__}: {str(exc)[:160]})", _FIX) from exc
     properties: dict[str, str] = {"source": "html"}
