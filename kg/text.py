@@ -32,20 +32,6 @@ def _jieba() -> Any:
     return tokenizer
 
 
-def preload() -> threading.Thread:
-    """Load jieba's dictionary (about 1 s of CPU) in a background thread from now on, so that a
-    server can start it at once, beside its other loading, instead of at its first query's
-    tokenize; a tokenize meanwhile waits for this load rather than starting a second one."""
-
-    def run() -> None:
-        with _lock:
-            _jieba()
-
-    thread = threading.Thread(target=run, name="kg-jieba", daemon=True)
-    thread.start()
-    return thread
-
-
 @lru_cache(maxsize=1)
 def _converter() -> Any:
     try:

@@ -227,20 +227,6 @@ def test_search_page_says_ready_once_its_search_has_waited(app_env: None) -> Non
     assert "<mark>每万人口全科医生数</mark>" in html
 
 
-def test_jieba_preload_and_a_tokenize_meanwhile_load_the_dictionary_once() -> None:
-    """The server loads jieba's dictionary in a background thread beside the encoder; a search
-    tokenizing meanwhile waits for that load instead of starting a second one, and gets the
-    same words."""
-    from kg import text
-
-    expected = text.tokenize("每万人口全科医生数")
-    text._jieba.cache_clear()
-    thread = text.preload()
-    assert text.tokenize("每万人口全科医生数") == expected
-    thread.join(60)
-    assert text._jieba.cache_info().misses == 1
-
-
 def test_search_without_a_matching_word_says_the_passages_are_only_near_in_meaning(app_env: None) -> None:
     at = open_page("views/search.py", q="火星殖民")
     assert not at.exception

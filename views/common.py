@@ -15,7 +15,6 @@ import streamlit as st
 from kg.config import Settings, load_settings
 from kg.errors import KGError, StaleBuildError
 from kg.query.service import Service
-from kg.text import preload as preload_words
 
 KIND_NAMES = {"plan": "规划", "news": "新闻", "bulletin": "简报"}
 STATUS_ORDER = ("已达成", "未达成", "进行中", "无数据", "无法比较")
@@ -159,10 +158,6 @@ class Warmup:
         self.started = time.monotonic()
         self.seconds = 0.0
         self._done = threading.Event()  # the rest, after the search's part
-        # jieba's dictionary (about 1 s of CPU, the longest part) loads beside the encoder and the
-        # entity names, not after them: after them, a search sent as soon as the page opened
-        # waited 1.1–1.6 s for it on the loaded machine.
-        preload_words()
         self._thread = threading.Thread(target=self._run, name="kg-warmup", daemon=True)
         self._thread.start()
 
