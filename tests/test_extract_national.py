@@ -726,3 +726,10 @@ def test_a_numbered_procurement_round_is_a_programme_buying_so_is_not() -> None:
                              "推进药品集中带量采购，扩大高值医用耗材带量采购。\n", "Programme")
     assert "第九批国家药品集采" in programmes
     assert not any(n.endswith(("药品集中带量采购", "耗材带量采购")) for n in programmes)
+
+
+def test_items_after_a_list_of_things_are_a_kind_a_programme_on_them_is_not() -> None:
+    (programmes,) = found_in("河北动态\n明确陪护费、护工费、洗理费等生活服务项目基本医保基金不予支付。"
+                             "开展近视、肥胖等学生常见病监测与干预行动。\n", "Programme")
+    assert "学生常见病监测与干预行动" in programmes
+    assert "生活服务项目" not in programmes

@@ -255,6 +255,11 @@ def _list_elements(raw: RawName, text: str, ctx: DocContext, passage: Passage) -
         return out
     listed_before = "、" in name[:at] or any(text.endswith(s, 0, raw.start) for s in SEPARATORS)
     if listed_before:
+        if raw.suffix == "项目" and "“" not in head and \
+                not any(is_programme_name(piece.strip()) for piece in _LIST_SPLIT.split(name[:at])):
+            # 陪护费、护工费等生活服务项目: 项目 also means "item"; after a list of things that are no
+            # programmes it names the kind of item they are (近视、肥胖等…监测与干预行动 is a programme)
+            return []
         return [c for c in [_judge(raw, raw.start + at + 1, ctx, passage)] if c is not None]
     return None
 
