@@ -733,3 +733,13 @@ def test_items_after_a_list_of_things_are_a_kind_a_programme_on_them_is_not() ->
                              "开展近视、肥胖等学生常见病监测与干预行动。\n", "Programme")
     assert "学生常见病监测与干预行动" in programmes
     assert "生活服务项目" not in programmes
+
+
+def test_an_autonomous_countys_xian_form_and_its_own_tcm_hospital() -> None:
+    (bodies,) = found_in("云南动态\n医疗队正式入驻漾濞县昆明市第一人民医院医疗队到达。专家组到漾濞县开展帮扶。"
+                         "漾濞县卫生健康局组织。并到县中医医院、石坝中心卫生院走访。推进县级中医医院建设，各地中医医院参加。\n",
+                         "Institution")
+    # 漾濞县 (漾濞彝族自治县) is read without the full name; 县中医医院 is that county's; after 到 the name starts
+    assert {"漾濞县卫生健康局", "漾濞县中医医院", "昆明市第一人民医院"} <= bodies
+    # a county run into a body of a city elsewhere (a headline joined to the text); classes of hospital
+    assert not {"漾濞县昆明市第一人民医院", "县级中医医院", "中医医院", "到县中医医院"} & bodies

@@ -15,6 +15,7 @@ it makes of the places it names (阜蒙县 for 阜新蒙古族自治县, :func:`
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -153,7 +154,11 @@ def parse(text: str, source: str = GAZETTEER_FILE) -> Gazetteer:
     by_first: dict[str, list[str]] = {}
     for form in forms:
         by_first.setdefault(form[0], []).append(form)
-    county_shorts = frozenset(f for f, name in forms.items() if f != name and places[name].level == "county")
+    # The 县/旗 form of an autonomous county (巍山县 for 巍山彝族回族自治县) is as plain as a full name
+    # when no other place has it; only the other short forms (巍山, 上林) wait for the county's name.
+    listed = Counter(form for place in places.values() for form in {place.name, *place.short_forms})
+    county_shorts = frozenset(f for f, name in forms.items() if f != name and places[name].level == "county"
+                              and not (len(f) >= 3 and f.endswith(("县", "旗")) and listed[f] == 1))
     children: dict[str, list[str]] = {}
     for place in places.values():
         children.setdefault(place.parent, []).append(place.name)

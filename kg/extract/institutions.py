@@ -41,7 +41,7 @@ from kg.records import Passage
 
 ENTITY_TYPE = "Institution"
 # Characters that end an institution name on the left: prepositions and particles.
-STOPS = frozenset("的为以由将把被在从向于了是让使给对等")
+STOPS = frozenset("的为以由将把被在从向于了是让使给对等到")
 _COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数首]+)(?:个|家|所|批|类|项|名)")
 #: Kinds whose word alone, after a level word or place, is a whole name (县政府, 省妇联, 省委宣传部).
 WHOLE_KINDS = ("gov", "party", "mass")
@@ -348,6 +348,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None
     end = _extend_place(text, end, passage.end)
     name = squeeze(text[start:end])
+    start += _unrelated_place_before(name)
+    name = squeeze(text[start:end])
     split = _anchor(name)
     if split is None:
         return None
@@ -392,9 +394,11 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         return None  # 徐汇区社区卫生服务中心: the district's clinics, a class
     if kinds[suffix] == "school" and (not specific or lexicon.covered_by(specific, "class_words")):
         return None  # 县中小学, 市公办学校: a class of schools (某市第一小学 is one)
+    local = has_place or isinstance(anchors[0][1], lexicon.Level) and anchors[0][1].scope in ("city", "county")
     if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words") \
-            and not (has_place and specific == "中心"):
-        return None  # 自治区公立医院: a class of hospitals (湘潭市中心医院 is the city's own)
+            and not (has_place and specific == "中心") and not (local and specific in lexicon.words("area_hospital_heads")):
+        # 自治区公立医院: a class of hospitals (湘潭市中心医院 is the city's own, 县中医医院 the county's)
+        return None
     if not _branch_ok(name, suffix) or not _extension_ok(name, anchor_len):
         return None
     _, value = anchors[0]
@@ -418,6 +422,20 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if places:
         place = str(places[-1])
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
+
+
+def _unrelated_place_before(name: str) -> int:
+    """Length of a known place that starts ``name`` right before another known place that does not
+    lie in it (入驻某县 + 上海市第七人民医院, a headline run into the text): the name starts at the
+    second place. A place and one inside it (南宁市上林县…) stay one name."""
+    first = lexicon.place_at(name)
+    second = lexicon.place_at(name, len(first[0])) if first else None
+    if first is None or second is None:
+        return 0
+    gazetteer = lexicon.gazetteer()
+    related = first[1] in [p.name for p in gazetteer.ancestors(second[1])] or \
+        second[1] in [p.name for p in gazetteer.ancestors(first[1])]
+    return 0 if related else len(first[0])
 
 
 def _district_body(ctx: DocContext, passage: Passage, start: int, end: int, name: str,
