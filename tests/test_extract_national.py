@@ -743,3 +743,10 @@ def test_an_autonomous_countys_xian_form_and_its_own_tcm_hospital() -> None:
     assert {"漾濞县卫生健康局", "漾濞县中医医院", "昆明市第一人民医院"} <= bodies
     # a county run into a body of a city elsewhere (a headline joined to the text); classes of hospital
     assert not {"漾濞县昆明市第一人民医院", "县级中医医院", "中医医院", "到县中医医院"} & bodies
+
+
+def test_a_preposition_jieba_reads_otherwise_starts_no_name() -> None:
+    (bodies,) = found_in("陕西动态\n2022年经省政府同意，省医保局制定方案。经国家卫生健康委批准，设立中心。省经信委参加。\n",
+                         "Institution")
+    assert {"省政府", "国家卫生健康委", "省经信委"} <= bodies
+    assert not any(n.startswith("经省") or n.startswith("经国家") for n in bodies)

@@ -294,9 +294,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         # 提交自治区党委深改委, 按照国家卫生健康委: an unknown verb or preposition of two or three
         # characters before an anchor; 据中华医学会…统计, 经省政府同意: a preposition of one.
         shifted = next((start + k for k in (1, 2, 3) if start + k < raw.suffix_start
-                        and _anchor_at(text, start + k, local=False) and (lexicon.is_preposition(text[start:start + k])
-                                                                          or k > 1 and lexicon.is_verb(text[start:start + k]))),
-                       None)
+                        and _anchor_at(text, start + k, local=False) and _leads_to_a_name(text[start:start + k])), None)
         if shifted is not None:
             start = shifted
     start = after_verb_phrase(text, start, raw.suffix_start)
@@ -422,6 +420,13 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if places:
         place = str(places[-1])
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(key, ctx), place=place, anchored=True)
+
+
+def _leads_to_a_name(word: str) -> bool:
+    """True when ``word`` before an anchor is a preposition (按照, 据, 经: ``[name_prepositions]`` for
+    those jieba reads otherwise) or a verb of two or three characters (提交): it starts no name."""
+    return lexicon.is_preposition(word) or word in lexicon.words("name_prepositions") or \
+        len(word) > 1 and lexicon.is_verb(word)
 
 
 def _unrelated_place_before(name: str) -> int:
