@@ -714,6 +714,12 @@ def test_a_verb_before_a_quoted_programme_name_is_not_part_of_it() -> None:
     assert not any("发布" in n for n in programmes)
 
 
+def test_a_verb_right_before_the_opening_quote_is_cut_off_too() -> None:
+    # no year between the verb and the quote: the cut falls on the quote itself
+    (programmes,) = found_in("青海动态\n某县卫生健康局发布“高原暖心”主题活动，各乡镇积极参与。\n", "Programme")
+    assert programmes == {"“高原暖心”主题活动"}
+
+
 def test_national_societies_named_zhonghua_alliances_and_a_preposition_before_a_name() -> None:
     (bodies,) = found_in("山东动态\n日至6日，全国养老照护服务产教融合共同体成立大会在长沙召开。据中华医学会儿科学分会统计，"
                          "儿童近视率上升。构建人类卫生健康共同体。推进紧密型县域医疗卫生共同体建设。\n", "Institution")

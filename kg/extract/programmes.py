@@ -289,7 +289,7 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
             position += len(token.word)
             if token.flag == "v" and token.word in lexicon.words("programme_object_verbs"):
                 cut = position
-        if cut is not None and cut < opener:
+        if cut is not None:
             start = cut
     surface = text[start:raw.end]
     first = next(iter(lexicon.tagged(surface)), None)
