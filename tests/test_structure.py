@@ -220,3 +220,64 @@ def test_markdown_headings_and_pipe_table_become_sections_and_rows(tmp_path: Pat
     mapping = source_map(tmp_path / "points.md", document.text, 10_000_000)
     start, end = mapping.to_source(passages[2].start, passages[2].end)
     assert source[start:end] == "医保支付改革 | 县医保局 | 县卫生健康局"
+
+
+def _duty_table_docx(path: Path) -> Path:
+    """A real .docx with a duty table whose header takes two rows: 责任单位 over 牵头单位 and 配合单位."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("漾濞县健康促进工作方案")
+    document.add_paragraph("一、职责分工")
+    rows = [["序号", "重点任务", "责任单位", ""], ["", "", "牵头单位", "配合单位"],
+            ["1", "负责健康教育进学校，开展健康促进学校建设。", "漾濞县教育局", "漾濞县卫生健康局"],
+            ["2", "负责全县健康步道建设。", "漾濞县住房和城乡建设局", "漾濞县体育局"]]
+    table = document.add_table(rows=4, cols=4)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "责任单位"
+    table.cell(0, 0).merge(table.cell(1, 0))
+    table.cell(0, 1).merge(table.cell(1, 1))
+    document.add_paragraph("二、保障措施")
+    document.add_paragraph("各单位要加强组织领导。")
+    document.save(str(path))
+    return path
+
+
+def test_a_table_row_is_read_with_its_two_row_header(tmp_path: Path) -> None:
+    from kg.build.pipeline import passage_context
+    from kg.extract.context import DocContext
+    from kg.extract.entities import find_in_document
+    from kg.extract.responsibilities import find_tasks
+    from kg.ingest.passages import row_cells
+
+    _duty_table_docx(tmp_path / "plan.docx")
+    document = load_corpus(tmp_path, 10_000_000).documents[0]
+    sections = split_sections(document)
+    [table] = [s for s in sections if s.kind == "table"]
+    passages = split_passages(document, sections)
+    rows = [p for p in passages if p.section_id == table.id]
+    # Both header rows are the header; the data rows carry every column's label, the merged one joined.
+    assert [p.kind for p in rows] == ["table_header", "table_header", "table_row", "table_row"]
+    assert rows[2].section_path[-1] == "序号 | 重点任务 | 责任单位·牵头单位 | 配合单位"
+    assert rows[2].text == document.text[rows[2].start:rows[2].end]
+    # Searchable by a column's name: what the retrievers see frames the row with the labels.
+    assert "配合单位" in passage_context(rows[3]) and "牵头单位" in passage_context(rows[3])
+    # Each cell read with its label, at its own offsets.
+    cells = [(c.label, document.text[c.start:c.end]) for c in row_cells(document.text, table, rows[3])]
+    assert cells == [("序号", "2"), ("重点任务", "负责全县健康步道建设。"),
+                     ("责任单位·牵头单位", "漾濞县住房和城乡建设局"), ("配合单位", "漾濞县体育局")]
+    # The duty-table extractor reads the same rows: lead and co units from their columns.
+    ctx = DocContext.build(document, sections, passages)
+    tasks = {t.label: [(role, ref[1]) for role, ref in t.links] for t in find_tasks(ctx, find_in_document(ctx).named)}
+    assert tasks["负责全县健康步道建设"] == [("leadUnit", "漾濞彝族自治县住房和城乡建设局"),
+                                            ("coUnit", "漾濞彝族自治县体育局")]
+
+
+def test_a_first_data_row_of_short_cells_is_no_header() -> None:
+    from kg.ingest.passages import header_rows
+
+    # Short cells, but no label repeated from the row above and no more cells than it: data.
+    assert header_rows(["部门\t重点领域\t健康因素", "卫生健康局\t健康促进\t健康素养"]) == 1
+    assert header_rows(["序号\t指标\t目标值", "序号\t指标\t2025年\t2030年", "1\t人均预期寿命\t78\t79"]) == 2

@@ -8,6 +8,7 @@ ordinal 1, 2, 3 …), because a row is what answers a question about one indicat
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterator
 
 from kg.records import Document, Passage, Section, stable_id
@@ -149,22 +150,97 @@ def _table_passages(document: Document, section: Section) -> list[Passage]:
     return out
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of a table row, read with the column header above it."""
+
+    label: str  # the column's header ("" when the header cell is blank), several header rows joined by ·
+    start: int  # the cell's span in the document text (exact: the row passage's text is the row)
+    end: int
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each tab-separated cell of the line ``text[start:end]``."""
+    out, position = [], start
+    for cell in text[start:end].split("\t"):
+        out.append((position, position + len(cell)))
+        position += len(cell) + 1
+    return out
+
+
+def _is_label(cell: str) -> bool:
+    """A header cell: a short name of a column, no sentence, no number (部门, 牵头单位, 2025年目标值)."""
+    bare = cell.strip()
+    return len(bare) <= 12 and not re.search(r"[。；;，,！？!?]", bare) and not re.fullmatch(r"[\d.%％]+", bare)
+
+
+def header_rows(lines: list[str]) -> int:
+    """How many of a tab-separated table's first ``lines`` are its header.
+
+    The first row always is. A header of two rows (责任单位 over 牵头单位 and 配合单位) shows as a
+    second row of labels only that repeats a label of the first in the same column (a cell merged
+    down both rows is written in each, see :mod:`kg.ingest.readers.docx`) or has more cells (a cell
+    merged across its columns is written once); a first data row of short cells does neither.
+    """
+    count = 1
+    while count < len(lines):
+        above, row = lines[count - 1].split("\t"), lines[count].split("\t")
+        labels = all(_is_label(cell) for cell in row) and any(cell.strip() for cell in row)
+        repeats = any(a.strip() and a.strip() == b.strip() for a, b in zip(above, row))
+        if not (labels and (repeats or len(row) > len(above))):
+            break
+        count += 1
+    return count
+
+
+def column_labels(lines: list[str]) -> list[str]:
+    """The label of each column under the header ``lines``: the distinct cells over it, top down."""
+    rows = [line.split("\t") for line in lines]
+    labels = []
+    for column in range(max(len(row) for row in rows)):
+        parts: list[str] = []
+        for row in rows:
+            cell = row[column].strip() if column < len(row) else ""
+            if cell and cell not in parts:
+                parts.append(cell)
+        labels.append("·".join(parts))
+    return labels
+
+
+def row_cells(text: str, section: Section, passage: Passage) -> list[TableCell]:
+    """The cells of a tab-separated table's row passage, each with its column's header label.
+
+    So a row ``某某局\t负责…`` reads 部门: 某某局 / 职责: 负责… with the offsets of each cell; a
+    header row's cells carry their own text as label. Empty for a passage outside a delimited table.
+    """
+    if section.kind != "table" or "\t" not in text[section.body_start:section.end]:
+        return []
+    lines = [line for line in text[section.body_start:section.end].split("\n") if line.strip()]
+    labels = column_labels(lines[:header_rows(lines)])
+    cells = _cells(text, passage.start, passage.end)
+    return [TableCell(labels[k] if k < len(labels) else "", s, e) for k, (s, e) in enumerate(cells)]
+
+
 def _delimited_table_passages(document: Document, section: Section) -> list[Passage]:
-    """A tab-separated table: the header row, then one passage per row with the header as context.
+    """A tab-separated table: its header row(s), then one passage per row with the header as context.
 
     A row passage's text is the row itself (offsets stay exact); its section path ends with the
-    header's cells, so search and answer cards read each row with the column names beside it.
+    column labels (``部门 | 职责``; a two-row header's labels joined, ``责任单位·牵头单位``), so search
+    and answer cards read each row with the column names beside it, and :func:`row_cells` reads
+    each cell with its label.
     """
     out: list[Passage] = []
     offset = section.body_start
-    header_label = ""
-    for number, line in enumerate(document.text[section.body_start:section.end].split("\n")):
+    lines: list[tuple[int, int, str]] = []
+    for line in document.text[section.body_start:section.end].split("\n"):
         start, end = offset, offset + len(line)
         offset = end + 1
-        if not line.strip():
-            continue
-        if number == 0:
-            header_label = " | ".join(cell.strip() for cell in line.split("\t") if cell.strip())
+        if line.strip():
+            lines.append((start, end, line))
+    head = header_rows([line for _, _, line in lines])
+    header_label = " | ".join(label for label in column_labels([line for _, _, line in lines[:head]]) if label)
+    for number, (start, end, line) in enumerate(lines):
+        if number < head:
             out.append(_passage(document, section, "table_header", start, end))
             continue
         row = _passage(document, section, "table_row", start, end)
