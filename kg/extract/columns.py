@@ -6,7 +6,7 @@ ordinal) and their items (``box_item`` children). A box becomes a SpecialColumn 
 passage, so a box has no mention. Each item becomes a Programme labelled with the item's
 title and mentioned where that title is printed.
 
-An item whose title is itself a programme name (城乡社区慢病医防融合能力提升工程) is keyed
+An item whose title is itself a programme name (城乡社区某某能力提升工程) is keyed
 by that name, so running text that names the same programme resolves to the same entity.
 An item titled with a topic (合理膳食) is keyed by its box and number instead: another
 plan's item with the same topic is another item. A box title that is a programme name

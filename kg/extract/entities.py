@@ -89,12 +89,12 @@ class Goal:
 def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     """Keep one reading where names overlap (see module docstrings of the extractors).
 
-    Programmes, pilot zones and practices: the longer name wins (健康养老产业发展试点工程 over
-    健康养老产业发展试点). An institution inside a programme or practice stays when it is
-    anchored (广西医学科学院 in 广西医学科学院建设工程) and goes otherwise (区域水质实验室 in
-    区域水质实验室检测能力提升工程); inside a pilot's name it always goes, as it names the kind
-    of pilot. A programme inside an institution's name goes (健康广西行动 in
-    健康广西行动推进委员会).
+    Programmes, pilot zones and practices: the longer name wins (智慧医养产业试点工程 over
+    智慧医养产业试点). An institution inside a programme or practice stays when it is
+    anchored (云南省医学科学院 in 云南省医学科学院建设工程) and goes otherwise (区域食品检测实验室 in
+    区域食品检测实验室能力提升工程); inside a pilot's name it always goes, as it names the kind
+    of pilot. A programme inside an institution's name goes (健康某省行动 in
+    健康某省行动推进委员会).
     """
     spans = sorted((c for c in candidates if c.entity_type in _SPAN_TYPES),
                    key=lambda c: (-(c.end - c.start), _SPAN_TYPES.index(c.entity_type), c.start))

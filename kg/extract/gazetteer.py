@@ -5,11 +5,11 @@ The data file is made by ``tools/make_gazetteer.py`` from JioNLP's division tabl
 Matching is a dictionary lookup by first character (the longest form at a position wins), not one
 regular expression of several thousand alternatives.
 
-A county's short form (上林 for 上林县) is read as that county only inside a document that names the
+A county's short form (宾川 for 宾川县) is read as that county only inside a document that names the
 county in full or names its city (:func:`short_forms_of`): two-character county short forms are
-also pieces of other words (南溪 in 南溪山医院 is not 宜宾市南溪区 in a Guangxi text). Full names and
+also pieces of other words (南溪 in an invented 南溪湖医院 is not 宜宾市南溪区 in a text of another province). Full names and
 the short forms of provinces and cities are always read. Inside such a document, the abbreviations
-it makes of the places it names (阜蒙县 for 阜新蒙古族自治县, :func:`abbreviations_in`) are read too.
+it makes of the places it names (前郭县 for 前郭尔罗斯蒙古族自治县, :func:`abbreviations_in`) are read too.
 """
 
 from __future__ import annotations
@@ -202,8 +202,8 @@ def _subsequence(short: str, full: str) -> bool:
 
 
 def abbreviations_in(text: str, named: set[str] | None = None) -> dict[str, str]:
-    """Abbreviations of the places a text names in full, as the text writes them: 阜蒙县 for
-    阜新蒙古族自治县 in a document that names 阜新蒙古族自治县.
+    """Abbreviations of the places a text names in full, as the text writes them: 前郭县 for
+    前郭尔罗斯蒙古族自治县 in a document that names 前郭尔罗斯蒙古族自治县.
 
     An abbreviation keeps the first character of the name and its ending (县, 市, 区, 旗) and takes
     its other characters, in order, from the name; only places of at least five characters are

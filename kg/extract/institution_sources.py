@@ -91,7 +91,7 @@ def _short_name_mentions(ctx: DocContext, shorts: list[Candidate], found: list[C
 
 
 def _divisions(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
-    """A government body's internal division written right after its name (某省卫生健康委人口家庭处指导):
+    """A government body's internal division written right after its name (某省卫生健康委某某处指导):
     two to six characters and a division word (``[division_words]``) that end a word as jieba reads
     it (not 处长, 处理), with no verb or generic word in them (…委各处, …局办理), and not followed by a
     person's title (…处副处长). The division is a body of its own, keyed under its parent."""
@@ -129,7 +129,7 @@ def _media_pattern() -> re.Pattern[str]:
     leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
     accounts = "|".join(re.escape(w) for w in sorted(lexicon.words("account_words"), key=len, reverse=True))
     name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
-    # 1: an outlet before a credit cue (南方日报记者, 新京报讯); 2: after a source word (来源：北京晚报);
+    # 1: an outlet before a credit cue (某某日报记者, 某某报讯); 2: after a source word (来源：某某晚报);
     # 3: a byline in brackets, the outlet then its reporter (（某某日报健康客户端 张某）); 4: the outlet
     # whose account a repost names (转载请注明来自某某发布官方微信).
     return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?=\s?(?:{cues}))"
@@ -139,7 +139,7 @@ def _media_pattern() -> re.Pattern[str]:
 
 
 def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
-    """News outlets named in a credit line: 南方日报记者, 来源：北京晚报, 南海网、南国都市报记者."""
+    """News outlets named in a credit line: 某某日报记者, 来源：某某晚报, 某某网、某某都市报记者."""
     out = []
     text, title = ctx.text, ctx.document.meta.title
     matches: list[tuple[re.Match[str], int]] = [(m, 0) for m in _media_pattern().finditer(text, passage.start, passage.end)]
@@ -153,7 +153,7 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
         names = re.split("[、·/／]", match.group(group))  # 某报/某新闻记者: every outlet of a joined credit
         for name in names:
             start, position = position, position + len(name) + 1
-            # 接受新闻记者: a verb makes it a clause; in a joined credit (齐鲁网·闪电新闻) every part is an
+            # 接受新闻记者: a verb makes it a clause; in a joined credit (某某网·某某新闻) every part is an
             # outlet, whatever the tagger reads in it.
             # An account's name is an outlet whatever it reads as (某某发布官方微信).
             if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
@@ -161,7 +161,7 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
                 continue
             half = len(name) // 2
             if len(name) % 2 == 0 and name[:half] == name[half:]:
-                name = name[:half]  # 转自：人民网人民网北京…电: the outlet and its dateline, run together
+                name = name[:half]  # 转自：某某网某某网北京…电: the outlet and its dateline, run together
             out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
     return out
 
@@ -173,7 +173,7 @@ def _account_pattern() -> re.Pattern[str]:
 
 
 def _accounts(ctx: DocContext, passage: Passage) -> list[Candidate]:
-    """Outlets named as accounts: each quoted name before 微信公众号, 客户端 … (“海南发布”“健康新海南”等
+    """Outlets named as accounts: each quoted name before 微信公众号, 客户端 … (“某某发布”“健康新某某”等
     官方微信公众号) is an outlet, whatever its words."""
     out = []
     for match in _account_pattern().finditer(ctx.text, passage.start, passage.end):
@@ -253,13 +253,13 @@ def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
 
 
 def short_form_candidates(ctx: DocContext, known: dict[str, Candidate], taken: list[Candidate]) -> list[Candidate]:
-    """Occurrences of known names without their level word (南溪山医院 for 自治区南溪山医院)."""
+    """Occurrences of known names without their level word (青松山医院 for 自治区青松山医院)."""
     text = ctx.text
     out: list[Candidate] = []
     boundary = set("，。；：、（“ \n") | set("的为以由将在与和及")
     for short, full in known.items():
         if full.place is not None and full.place != ctx.home:
-            continue  # 南溪山医院 means 自治区南溪山医院 only in a document about the same province
+            continue  # 青松山医院 means 自治区青松山医院 only in a document about the same province
         for passage in ctx.passages:
             position = text.find(short, passage.start, passage.end)
             while position >= 0:
@@ -274,7 +274,7 @@ def short_form_candidates(ctx: DocContext, known: dict[str, Candidate], taken: l
 
 def known_short_forms(candidates: list[Candidate]) -> dict[str, Candidate]:
     """Names anchored by a national or provincial level word whose rest is still specific:
-    the rest alone (南溪山医院) refers to the same body."""
+    the rest alone (青松山医院) refers to the same body."""
     out: dict[str, Candidate] = {}
     for candidate in candidates:
         if candidate.entity_type != ENTITY_TYPE:

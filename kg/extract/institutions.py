@@ -5,21 +5,21 @@ A name ends with an institution word (卫生健康委, 医院, 重点实验室, 
 introducing word (依托, 联合, 组建 …). What makes it a *name* rather than a class of
 bodies is how it starts:
 
-* **anchored** by a level word (国家, 自治区, 省), a gazetteer place (南宁市上林县, 梧州) or
-  a central body (国务院): 自治区卫生健康委, 上林县人民医院, 国务院医改办. A level word
+* **anchored** by a level word (国家, 自治区, 省), a gazetteer place (大理州宾川县, 曲靖) or
+  a central body (国务院): 自治区卫生健康委, 宾川县人民医院, 国务院医改办. A level word
   with 级 (自治区级, 县级) or a count before the name (53个…, 一批…) makes it a class;
 * **elliptical** with 市/县 (县人民医院): completed with the nearest city or county named
-  before it in the passage, else the document's focus place — 上思县人民医院;
-* **unanchored** only when it is evidently proper: a university's hospital (中山大学附属第一
-  医院), a name with a place inside (南方电网广西电网公司), a research centre with a specific
-  field (药用植物多组学转化研究中心), a committee being set up (成立…委员会), or a known
-  anchored name written without its level word (南溪山医院, once 自治区南溪山医院 is known in
+  before it in the passage, else the document's focus place — 祥云县人民医院;
+* **unanchored** only when it is evidently proper: a university's hospital (某某大学附属第一
+  医院), a name with a place inside (某某能源集团云南电力公司), a research centre with a specific
+  field (高原作物多组学转化研究中心), a committee being set up (成立…委员会), or a known
+  anchored name written without its level word (青松山医院, once 自治区青松山医院 is known in
   a document about the same province).
 
 In a list whose first item is anchored, later bare items share its anchor (自治区财政厅、
 人力资源社会保障厅 → 自治区人力资源社会保障厅). A name that extends another institution's
-name is a new institution (自治区人民医院防城港医院) only when the extension starts with a
-place or names a campus; otherwise (自治区江滨医院老年医学中心) it is the inner institution.
+name is a new institution (自治区人民医院某市医院) only when the extension starts with a
+place or names a campus; otherwise (自治区某某医院老年医学中心) it is the inner institution.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _anchor(name: str) -> tuple[int, list[tuple[str, object]]] | None:
                 return None
             if anchors and anchors[-1][0] == "place":
                 if level.scope == "town":
-                    return None  # 上林县乡镇卫生院: the county's township centres, a class
+                    return None  # 宾川县乡镇卫生院: the county's township centres, a class
                 break  # 青岛市市立医院: 市 is part of the name
             if anchors and level.scope in ("city", "county", "town"):
                 return None  # 市县政府: a class of governments
@@ -122,16 +122,16 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     for offset in range(2, len(name) - len(suffix)):
         place = lexicon.place_at(name, offset)
         if place and offset + len(place[0]) <= len(name) - len(suffix):
-            return True  # 南方电网广西电网公司, 中山大学附属第一医院广西医院
+            return True  # 某某能源集团云南电力公司, 某某大学附属第一医院云南医院
     university = re.search(r"(?:大学|学院)(?:附属)?(?=..)", name[:len(name) - len(suffix)])
     if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
-        return True  # 中山大学附属第一医院, 中南大学湘雅医院
+        return True  # 某某大学附属第一医院, 某某大学某某医院
     kind = suffix_kinds()[suffix]
     if kind == "clinic":
-        # 天龙社区卫生服务站, 张村镇柳沟中心卫生室; not 示范社区卫生服务站
+        # 某某社区卫生服务站, 甲镇某某中心卫生室; not 示范社区卫生服务站
         return _named_community(specific) or _grassroots_unit(specific, anchored=False)
     if suffix == "卫生院" and (_grassroots_unit(specific, anchored=False) or _proper_noun(specific.removesuffix("中心"))):
-        return True  # 张村镇卫生院, 大仓中心卫生院: a township health centre named by its town
+        return True  # 甲镇卫生院, 某某中心卫生院: a township health centre named by its town
     if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific) \
             and not lexicon.covered_by(specific, "class_words"):
         return True  # 某某汽车集团有限公司: a legal form names one company
@@ -167,8 +167,8 @@ def _proper_noun(specific: str, flags: tuple[str, ...] = ("ns", "nz")) -> bool:
 
 def _named_community(specific: str, anchored: bool = False) -> bool:
     """True when what stands before a community clinic's type word is a community's own name, of
-    two to four characters, with 社区/街道 or not: after a district (某区正光社区…) any word that is
-    not a class or a verb; without one, a proper noun as jieba reads it (天龙, 枫林街道), a person's
+    two to four characters, with 社区/街道 or not: after a district (某区某某社区…) any word that is
+    not a class or a verb; without one, a proper noun as jieba reads it (某某, 某某街道), a person's
     name included (a community named after one)."""
     for word in lexicon.words("community_words"):
         specific = specific.removesuffix(word)
@@ -179,9 +179,9 @@ def _named_community(specific: str, anchored: bool = False) -> bool:
 
 
 def _grassroots_segments(text: str) -> list[tuple[str, str]] | None:
-    """``text`` cut into (name, unit word) pairs of grass-roots units (大杨集镇蛮子营村 → 大杨集/镇,
-    蛮子营/村), each name of two to four characters; the last name may stand without its unit word
-    after a town's (平台办事处柳杭). None when it cannot be cut so."""
+    """``text`` cut into (name, unit word) pairs of grass-roots units (某某镇某某村 → 某某/镇,
+    某某/村), each name of two to four characters; the last name may stand without its unit word
+    after a town's (某某办事处某某). None when it cannot be cut so."""
     units = lexicon.words("grassroots_units")
 
     def cut(at: int) -> list[tuple[str, str]] | None:
@@ -203,8 +203,8 @@ def _grassroots_segments(text: str) -> list[tuple[str, str]] | None:
 def _grassroots_unit(specific: str, anchored: bool) -> bool:
     """True when what stands before a grass-roots clinic's type word (卫生室, 卫生院, 社区卫生服务站)
     names the towns and villages it serves, each by its own name: after a county, any such names
-    (某县大杨集镇蛮子营村卫生室, 某县石井村卫生室); with no county before it, a town or subdistrict
-    that jieba reads as a proper name starts it (张村镇柳沟中心卫生室). A town's central clinic keeps
+    (某县某某镇某某村卫生室, 某县某某村卫生室); with no county before it, a town or subdistrict
+    that jieba reads as a proper name starts it (甲镇某某中心卫生室). A town's central clinic keeps
     中心. Words such as 城乡, 行政 or 各 before a unit word make it a class (行政村卫生室, 各乡镇卫生院)."""
     segments = _grassroots_segments(specific.removesuffix("中心"))
     if not segments:
@@ -242,7 +242,7 @@ def _verb_inside(name: str) -> bool:
 
 
 def _branch_ok(name: str, suffix: str) -> bool:
-    """A name that extends a hospital or group name: a branch (…防城港医院, …北院区) or not. A group
+    """A name that extends a hospital or group name: a branch (…某市医院, …北院区) or not. A group
     named after its lead hospital (某县人民医院医共体) is a group of its own."""
     if suffix_kinds()[suffix] == "group":
         # 某县人民医院医共体 is a group of its own; 某医院合作共建X联盟 a clause about the hospital
@@ -286,7 +286,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     text = ctx.text
     start, end, suffix = raw.start, raw.end, raw.suffix
     if raw.verb in lexicon.words("verbs_allowed_inside") and not _anchor_at(text, start):
-        # 国家中医药局中西结合与…司: the word is part of the name when an anchored name runs into it.
+        # 国家某局某某与…司: the word is part of the name when an anchored name runs into it.
         clause = strip_leading(text, raw.clause_start, raw.suffix_start)
         if _anchor_at(text, clause):
             start = clause
@@ -303,7 +303,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     place = lexicon.place_at_any(text, start)
     if place is not None and text.startswith(("与", "和", "及"), start + len(place[0])) \
             and start + len(place[0]) + 1 < raw.suffix_start:
-        start += len(place[0]) + 1  # 徐汇区与上海中医药大学附属龙华医院: a place and a body, not one name
+        start += len(place[0]) + 1  # 某区与某某中医药大学附属某某医院: a place and a body, not one name
     kinds = suffix_kinds()
     if kinds[suffix] in WHOLE_KINDS and raw.clause_start < start and end - raw.clause_start <= 12 \
             and _whole_cell(text, raw.clause_start, end) and "\n" not in text[raw.clause_start:end]:
@@ -326,7 +326,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         start = joining[-1] + 1
         name = squeeze(text[start:end])
     if kinds[suffix] == "party" and suffix not in lexicon.words("party_units"):
-        # 国家体育总局健身气功管理中心科研宣传部: a department of a body names that body.
+        # 国家某局某某管理中心科研宣传部: a department of a body names that body.
         inner_end = max((name.rfind(s, 0, len(name) - len(suffix)) + len(s) for s in suffixes()
                          if kinds[s] in ("hospital", "research", "group", "body", "media")
                          and name.rfind(s, 0, len(name) - len(suffix)) > 0), default=-1)
@@ -359,7 +359,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if anchors and anchors[-1][0] == "place" and text[start:end] == name:  # the cheap tests first
         verb = next(iter(lexicon.tagged(rest)), None)
     if verb is not None and verb.flag == "v" and len(verb.word) >= 2:
-        # 某区统筹区中心医院: a place, a verb and a body of the district is a clause about that body
+        # 某区推动区中心医院: a place, a verb and a body of the district is a clause about that body
         offset = anchor_len + len(verb.word)
         district = _district_body(ctx, passage, start + offset, end, name[offset:], suffix)
         if district is not None:
@@ -395,7 +395,7 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     local = has_place or isinstance(anchors[0][1], lexicon.Level) and anchors[0][1].scope in ("city", "county")
     if specific and kinds[suffix] == "hospital" and lexicon.covered_by(specific, "class_words") \
             and not (has_place and specific == "中心") and not (local and specific in lexicon.words("area_hospital_heads")):
-        # 自治区公立医院: a class of hospitals (湘潭市中心医院 is the city's own, 县中医医院 the county's)
+        # 自治区公立医院: a class of hospitals (某市中心医院 is the city's own, 县中医医院 the county's)
         return None
     if not _branch_ok(name, suffix) or not _extension_ok(name, anchor_len):
         return None
@@ -431,8 +431,8 @@ def _leads_to_a_name(word: str) -> bool:
 
 def _unrelated_place_before(name: str) -> int:
     """Length of a known place that starts ``name`` right before another known place that does not
-    lie in it (入驻某县 + 上海市第七人民医院, a headline run into the text): the name starts at the
-    second place. A place and one inside it (南宁市上林县…) stay one name."""
+    lie in it (入驻某县 + 某市第七人民医院, a headline run into the text): the name starts at the
+    second place. A place and one inside it (大理州宾川县…) stay one name."""
     first = lexicon.place_at(name)
     second = lexicon.place_at(name, len(first[0])) if first else None
     if first is None or second is None:
@@ -492,7 +492,7 @@ def _level_committee(name: str) -> bool:
 def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
     """Where a name starts when a verb phrase runs into it: at the last anchor (a gazetteer place, a
     national or provincial level word, a central body) at a word boundary that a verb of two or more
-    characters comes before (副主任某某指出湖南省第三人民医院, 省卫生健康委响应省委, 挂牌当天湖南省…)."""
+    characters comes before (副主任某某指出某省第三人民医院, 省卫生健康委响应省委, 挂牌当天某省…)."""
     cut, position, verb_seen = start, start, False
     for token in lexicon.tagged(text[start:suffix_start]):
         if position > start and verb_seen and (lexicon.place_at(text, position) or any(
@@ -528,7 +528,7 @@ def bare_body(ctx: DocContext, passage: Passage, start: int, end: int, name: str
 
 
 def _extend_place(text: str, end: int, high: int) -> int:
-    """Take in a bracketed place after a name: 中国—东盟远程医疗中心（广西）."""
+    """Take in a bracketed place after a name: 中国—某某远程医疗中心（云南）."""
     match = re.match(r"[（(]([^（）()]{2,8})[）)]", text[end:high])
     place = lexicon.place_at(match.group(1)) if match else None
     if match and place and len(place[0]) == len(match.group(1)):
@@ -566,7 +566,7 @@ def normalise_institution(name: str, home: str | None) -> str:
     key = key.replace("卫健委", "卫生健康委").replace("委员会", "委").replace("人民政府", "政府")
     place = lexicon.place_at(key)
     if place is not None and place[0] != place[1] and len(key) > len(place[0]) and _place_as_affix(key, place[0]):
-        # 深圳第二人民医院 is 深圳市第二人民医院, 阜蒙县卫生健康局 is 阜新蒙古族自治县卫生健康局: a place's
+        # 曲靖第二人民医院 is 曲靖市第二人民医院, 前郭县卫生健康局 is 前郭尔罗斯蒙古族自治县卫生健康局: a place's
         # short form or the document's abbreviation of it stands for its full name.
         key = place[1] + key[len(place[0]):]
     if home and not key.startswith(home):
@@ -577,8 +577,8 @@ def normalise_institution(name: str, home: str | None) -> str:
 
 
 def _place_as_affix(key: str, form: str) -> bool:
-    """True when the place form at the start of ``key`` only says where the body is (深圳 of
-    深圳第二人民医院), not part of a proper name made with it (四川大学, 广西医科大学…附属医院,
+    """True when the place form at the start of ``key`` only says where the body is (曲靖 of
+    曲靖第二人民医院), not part of a proper name made with it (四川大学, 昆明某某大学…附属医院,
     山东高速集团): universities, colleges and companies keep the form as they are named."""
     kind = suffix_kinds().get(suffix_of(key) or "", "")
     if kind not in ("gov", "party", "mass", "hospital", "media") or any(w in key for w in lexicon.words("proper_name_heads")):
@@ -589,7 +589,7 @@ def _place_as_affix(key: str, form: str) -> bool:
 
 
 def _without_parent_place(key: str) -> str:
-    """南宁市上林县人民医院 → 上林县人民医院, 安徽省宣城市郎溪县中医院 → 郎溪县中医院: an area before
+    """大理州宾川县人民医院 → 宾川县人民医院, 吉林省松原市前郭县中医院 → 前郭县中医院: an area before
     a place inside it adds nothing."""
     gazetteer = lexicon.gazetteer()
     while (first := lexicon.place_at(key)) is not None:

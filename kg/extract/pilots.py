@@ -5,15 +5,15 @@ Names are found like programme names (:mod:`kg.extract.spans`) from the words in
 not a name. What the text states about a zone is kept:
 
 * ``pol:zoneLevel`` from the level word that starts the name (国家… → 国家级,
-  自治区…/广西… → 自治区级, 省… → 省级);
-* ``pol:locatedIn`` from a place that starts the name (南宁市…示范项目) or from the
-  subject of a designation (``上思县获批国家…试验区``, ``上思县作为…``, ``上思县是…、…``);
+  自治区…/西藏… → 自治区级, 省… → 省级);
+* ``pol:locatedIn`` from a place that starts the name (大理州…示范项目) or from the
+  subject of a designation (``祥云县获批国家…试验区``, ``祥云县作为…``, ``祥云县是…、…``);
   within a document, a zone named once with its place keeps that place elsewhere;
-* ``pol:approvalDate`` from a date before the designation (``2022年11月，上思县获批…``, …入选, …被确定为),
+* ``pol:approvalDate`` from a date before the designation (``2022年11月，祥云县获批…``, …入选, …被确定为),
   as written: a month gives an ``xsd:gYearMonth``, a day an ``xsd:date``.
 
-A zone located by its subject is keyed by place and name, so 上思县国家基层卫生健康综合
-试验区 and “上思县…获批国家基层卫生健康综合试验区” are one zone, and the same national
+A zone located by its subject is keyed by place and name, so 祥云县国家基层卫生健康综合
+试验区 and “祥云县…获批国家基层卫生健康综合试验区” are one zone, and the same national
 designation held by another county, or another province, is another zone.
 """
 
@@ -97,7 +97,7 @@ def is_pilot_name(surface: str) -> bool:
     if any(t.flag == "d" for t in tokens) or (suffix == "试点" and tokens and tokens[-1].flag == "v"):
         return False  # 经开区全部纳入试点: an adverb, or a verb taking 试点 as its object
     if any(t.flag in ("p", "c") and t.word not in _JOINING for t in tokens):
-        return False  # 山东在淄博试点, 而…在第三批试点: a preposition or a conjunction makes it a clause
+        return False  # 某省在某市试点, 而…在第三批试点: a preposition or a conjunction makes it a clause
     if any(word in specific for word in lexicon.words("pilot_not_inside")) or re.search(r"\d(?!\d*年)", specific):
         return False  # 会议室召开示范项目, 3楼1号: an event or an address, not a name
     if suffix in lexicon.words("designation_suffixes") and (not specific or not (level or place)):
@@ -176,7 +176,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             start = institutions.after_verb_phrase(text, raw.start, raw.suffix_start)
             if start == raw.start and _verb_before_level(text, start, raw.suffix_start):
                 start += 2  # 评估省级健康县: a verb (or verbal noun) of two characters before the level word
-            if start != raw.start:  # 可否介绍一下三亚试点: the name starts at the place
+            if start != raw.start:  # 可否介绍一下曲靖试点: the name starts at the place
                 raw = RawName(start, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             quoted = whole_quote(text, passage.start, raw)
             if quoted is not None:  # 建设“更高水平的国际健康岛”: the quotes hold the whole name

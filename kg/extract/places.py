@@ -1,11 +1,11 @@
 """Places: China's provinces, cities and counties, found through the national gazetteer.
 
-A place is written in full (上林县, 广西壮族自治区) or in a short form the gazetteer
-lists (上林, 三江县, 广西); the longest form at a position wins, so 南宁市上林县 is two
-places and 广西壮族自治区 is not also 广西. Each place entity is ``pol:locatedIn`` its
+A place is written in full (宾川县, 西藏自治区) or in a short form the gazetteer
+lists (宾川, 三江县, 西藏); the longest form at a position wins, so 大理州宾川县 is two
+places and 西藏自治区 is not also 西藏. Each place entity is ``pol:locatedIn`` its
 enclosing area. A document's *home* province (the one most of its places lie in) and its
 *focus* places (the city or county it keeps coming back to) let the other extractors
-complete elliptical names: 县人民医院 in a story about 上思县 is 上思县人民医院.
+complete elliptical names: 县人民医院 in a story about 祥云县 is 祥云县人民医院.
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@
 Policy text uses 模式 and 经验 constantly in generic phrases (服务模式, 治理模式, 典型经验),
 so a practice is kept only when its text marks it as a coined name:
 
-* it is quoted — “上林模式”, “医育结合”模式, 县域医改“广西模式”, 新时代“枫桥经验”; a
+* it is quoted — “宾川模式”, “某某结合”模式, 县域医改“云南模式”, 新时代“某某经验”; a
   quoted practice starts at its first quote (“一站式”服务模式, not the list before it);
-* it starts with a city or county — 上思县国家基层卫生健康综合试验区经验 — or is a province's
+* it starts with a city or county — 祥云县国家基层卫生健康综合试验区经验 — or is a province's
   name and the type word alone (浙江经验); or
-* it is short and follows a verb of adoption (学习推广三明医改经验, 推广大病专项救治模式).
+* it is short and follows a verb of adoption (学习推广某某医改经验, 推广某某专项救治模式).
 
 Once places, quotes and the type word are taken off, what remains must not be made only of
 generic words (服务, 管理, 发展 …, ``[generic_practice_words]``).
@@ -75,7 +75,7 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
                 len(specific) <= (12 if raw.suffix == "经验" else 6)  # 推广社会心理服务体系建设经验
             quoted = "“" in surface or (text[start - 1:start] == "“" and text[raw.end:raw.end + 1] == "”")
             # A city or county names a practice (上林模式); a province only when nothing else does
-            # (浙江经验, not 广西名中医药专家学术经验).
+            # (浙江经验, not 云南名中医专家学术经验).
             local = place is not None and (lexicon.place_level(place[1]) != "province" or len(core) - len(raw.suffix) <= 1)
             if not (quoted or local or adopted):
                 continue

@@ -91,7 +91,7 @@ def _ends_with_conjunction(text: str) -> bool:
 
 def _starts_as_clause(specific: str) -> bool:
     """True when jieba reads a subject then a verb or preposition in a name's first characters
-    (人员学习五禽运动, 社区设立运动, 居民对健康中国重庆行动): the candidate is a clause, not a name.
+    (人员学习五禽运动, 社区设立运动, 居民对健康中国云南行动): the candidate is a clause, not a name.
     A name may start with its verb (改善医疗服务行动, 消除…危害行动), and a noun and verb alone are a
     name's field (全民健身运动)."""
     tokens = lexicon.tagged(specific)
@@ -141,9 +141,9 @@ def is_programme_name(surface: str) -> bool:
     if suffix is None or suffix in lexicon.words("programme_verb_suffixes"):
         return False
     if suffix in lexicon.words("round_programme_suffixes") and not _ROUND.match(name):
-        return False  # 推进药品集中带量采购: a way of buying; 第八批国家药品集采 is one round
+        return False  # 推进药品集中带量采购: a way of buying; 第九批国家药品集采 is one round
     if suffix in lexicon.words("quoted_programme_suffixes") and not name[:-len(suffix)].endswith("”"):
-        return False  # “新市民健康新生活”建设, “两癌”筛查 name a task by its quoted term; 乙肝筛查 is an activity
+        return False  # “某某新生活”建设, “两癌”筛查 name a task by its quoted term; 乙肝筛查 is an activity
     if _COUNT_INSIDE.search(_outside_quotes(name)):
         return False  # 285个…项目: a count of projects
     pilot = next((s for s in lexicon.words("pilot_suffixes") if name.endswith(s)), None)
@@ -170,7 +170,7 @@ def is_programme_name(surface: str) -> bool:
         return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name
     specific = specific_part(name, suffix)
     if not quoted and (_starts_as_clause(specific) or _reads_as_clause(_outside_quotes(specific))):
-        return False  # 普及科学运动, 人员学习五禽运动, 居民对健康中国重庆行动: a verb phrase
+        return False  # 普及科学运动, 人员学习五禽运动, 居民对健康中国云南行动: a verb phrase
     if quoted:
         return len(specific) >= 2
     if suffix in lexicon.words("activity_suffixes") and lexicon.covered_by(specific, "activity_topic_words"):
@@ -195,7 +195,7 @@ def _says_nothing_specific(specific: str) -> bool:
 
 def is_unplaced_project(surface: str) -> bool:
     """True when a name ends with a pilot word of 项目 (示范项目) and starts with no place or level
-    word: it is the programme itself (公立医院改革与高质量发展示范项目), which places join; with a
+    word: it is the programme itself (某某改革与发展示范项目), which places join; with a
     place or level it is that place's pilot (某市…示范项目). The one rule both extractors follow
     (:func:`kg.extract.pilots.find_pilots` leaves such a name to the programmes)."""
     name = display_name(surface)
@@ -319,7 +319,7 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
 
 
 def _complete_from_document(text: str, found: list[Candidate]) -> list[Candidate]:
-    """A name read without a leading word that is also a filler (主动 of 主动健康协同行动 taken for
+    """A name read without a leading word that is also a filler (主动 of 主动筛查干预行动 taken for
     the adverb) becomes the fuller name the document also writes where the text has that word."""
     fuller = {c.label for c in found}
     for candidate in found:

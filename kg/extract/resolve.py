@@ -4,7 +4,7 @@ Keys come from the extractors' normalisation rules, which fold only true spellin
 of one name together — 委员会/委, 卫健委/卫生健康委, 人民政府/政府, the home area's full name
 for its level word (广西壮族自治区/自治区 in a Guangxi document), full/half width, quotes
 (see :func:`kg.extract.institutions.normalise_institution`, :func:`kg.extract.spans.name_key`).
-Names that differ otherwise stay apart: 自治区人民医院 and 自治区人民医院防城港医院 are two
+Names that differ otherwise stay apart: 自治区人民医院 and 自治区人民医院某市医院 are two
 hospitals. A key is type + normalised canonical name, so an entity's IRI is the same in
 every build.
 

@@ -6,7 +6,7 @@ punctuation, a word that introduces a name (实施, 开展, 依托 …) or a lis
 Quoted parts (“村医通+”) and bracketed parts (（平台）) are atomic: nothing inside them
 ends a name. A list separator (、 和 及 与) splits two names only when the text before
 it is itself a complete name (``A工程和B工程``); otherwise it joins parts of one name
-(``改善就医服务、减轻群众就医负担专项行动``) — but only right after an introducing word,
+(``改善某某服务、减轻某某负担专项行动``) — but only right after an introducing word,
 so a join never reaches back over a sentence's subject.
 
 All offsets are offsets into ``document.text``; names are found inside one passage.
@@ -45,7 +45,7 @@ def squeeze(text: str) -> str:
 
 
 def strip_enclosing_quotes(name: str) -> str:
-    """``“上林模式”`` → ``上林模式``; quotes around only part of a name stay."""
+    """``“宾川模式”`` → ``宾川模式``; quotes around only part of a name stay."""
     for left, right in (("“", "”"), ("‘", "’"), ('"', '"')):
         if name.startswith(left) and name.endswith(right) and name.count(left) == 1 and len(name) > 2:
             return name[1:-1]
@@ -157,7 +157,7 @@ def suffix_matches(text: str, low: int, high: int, suffixes: tuple[str, ...]) ->
 
 def extend_right(text: str, end: int, high: int, name_low: int) -> int:
     """Take in what still belongs to a name after its type word: a closing quote when the type
-    word is quoted (“十百千万工程”) and a year range (（2017—2030年）)."""
+    word is quoted (“千村万户工程”) and a year range (（2017—2030年）)."""
     if end < high and text[end] == "”" and in_open_quote(text, name_low, end):
         end += 1
     years = _YEARS.match(text, end)
@@ -251,7 +251,7 @@ def strip_leading(text: str, start: int, end: int) -> int:
     """Move ``start`` past introducing words, fillers (持续, 同时, 了 …) and dates at a name's start."""
     fillers = lexicon.words("leading_fillers") + lexicon.words("chained_verbs")
     if start > 0 and text[start - 1] == "、":
-        # An item of a list starts a name: 主动 of 、主动健康协同行动 is the name's own word.
+        # An item of a list starts a name: 主动 of 、主动筛查干预行动 is the name's own word.
         fillers = lexicon.words("chained_verbs")
     changed = True
     while changed and start < end:

@@ -40,8 +40,8 @@ _VALUE = rf"(?:{_NUMBER}(?:\s*[至\-~—－]\s*{_NUMBER})?\s*{_UNIT}?|[一两二
 _DEADLINE = re.compile(r"(到|至|截至|力争到|力争)?\s*(\d{4})\s*年(?:(\d{1,2})\s*月(?:(\d{1,2})\s*日)?)?(底|末)?(前|以前)?")
 #: 年底前 with no year: the end of the document's year (a report's 年内新增… is what the year brought).
 _THIS_YEAR = re.compile(r"^(?:今年|本年度?)?(?:年底前|年底以前)")
-#: A share of units before what they are to do, with no verb before the number (年底前70%统筹地区开展实际付费,
-#: 在10%的村卫生室开展中医阁建设): the clause after the units is the subject.
+#: A share of units before what they are to do, with no verb before the number (年底前80%的县区开展某某服务,
+#: 在10%的村卫生室开展某某角建设): the clause after the units is the subject.
 _SHARE = re.compile(rf"(?:^|(?P<lead>在|完成|实现))(?P<value>{_NUMBER}%)的?(?P<rest>[^，,]{{2,40}})$")
 _SHARE_TASK = re.compile(r"(?P<units>.{2,20}?)(?P<task>(?:开展|实现|完成|建成)(?P<object>.{2,20}))$")
 #: A longer "subject" is a clause the rules could not cut (…统筹二、三级医院…等方式做到每周).
@@ -246,8 +246,8 @@ def _frequency(subject: str, value: str, after: str) -> tuple[str, str, int] | N
 
 def _share(piece: str) -> tuple[int, str, str] | None:
     """(start, subject, value) of a target set as a share of units, with no verb before the number:
-    完成15%的X建设 (X建设), 在10%的村卫生室开展中医阁建设 (中医阁建设), 年底前70%统筹地区开展实际付费
-    (统筹地区开展实际付费: the units and their task). None for anything else, and for a share
+    完成15%的X建设 (X建设), 在10%的村卫生室开展某某角建设 (某某角建设), 年底前80%的县区开展某某服务
+    (县区开展某某服务: the units and their task). None for anything else, and for a share
     reached (…开展了…, 已…)."""
     body = _THIS_YEAR.sub("", piece.strip())
     offset = piece.find(body) if body else 0
