@@ -694,11 +694,31 @@ def test_outlets_in_a_dateline_a_bracketed_byline_and_a_repost_note() -> None:
 
 
 def test_a_commissions_division_named_as_an_organiser_is_a_body() -> None:
-    (bodies,) = found_in("湖北动态\n活动由湖北省民政厅、湖北省卫生健康委人口家庭处指导。湖北省财政厅社保处副处长王某出席。"
+    (bodies,) = found_in("湖北动态\n活动由湖北省民政厅、湖北省卫生健康委老龄健康处指导。湖北省财政厅社保处副处长王某出席。"
                          "湖北省卫生健康委处理投诉。\n", "Institution")
-    assert {"湖北省卫生健康委人口家庭处", "湖北省财政厅"} <= bodies
+    assert {"湖北省卫生健康委老龄健康处", "湖北省财政厅"} <= bodies
     # a division in a job title names its parent; 处理 is a verb
     assert not any(n.endswith(("社保处", "委处")) for n in bodies)
+
+
+def test_a_division_word_of_several_characters_ends_a_division(monkeypatch: pytest.MonkeyPatch) -> None:
+    # [division_words] holds one-character words today; a longer one must not be cut to its last
+    # character (医政医管执法 would read as ending on a verb)
+    from kg.extract import institution_sources, lexicon
+
+    original = lexicon.words
+    monkeypatch.setattr(lexicon, "words",
+                        lambda section: ("执法队", *original(section)) if section == "division_words" else original(section))
+    caches = (lexicon.alternation, institution_sources._division_pattern)
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        (bodies,) = found_in("云南动态\n漾濞县卫生健康局医政医管执法队检查了辖区内的医疗机构。\n", "Institution")
+    finally:
+        monkeypatch.undo()
+        for cache in caches:
+            cache.cache_clear()
+    assert "漾濞县卫生健康局医政医管执法队" in bodies
 
 
 def test_a_quoted_programme_name_holding_a_verb_is_whole() -> None:

@@ -90,23 +90,26 @@ def _short_name_mentions(ctx: DocContext, shorts: list[Candidate], found: list[C
     return out
 
 
+@lru_cache(maxsize=1)
+def _division_pattern() -> re.Pattern[str]:
+    """Two to six characters (group 1) and a division word, of any length (``[division_words]``)."""
+    return re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:{lexicon.alternation('division_words').pattern})")
+
+
 def _divisions(ctx: DocContext, passage: Passage, found: list[Candidate]) -> list[Candidate]:
     """A government body's internal division written right after its name (某省卫生健康委某某处指导):
     two to six characters and a division word (``[division_words]``) that end a word as jieba reads
     it (not 处长, 处理), with no verb or generic word in them (…委各处, …局办理), and not followed by a
     person's title (…处副处长). The division is a body of its own, keyed under its parent."""
     text = ctx.text
-    words = "|".join(re.escape(w) for w in lexicon.words("division_words"))
-    pattern = re.compile(rf"[\u4e00-\u9fff]{{2,6}}?(?:{words})")
     out = []
     for parent in found:
         if suffix_kinds().get(suffix_of(parent.label) or "") != "gov":
             continue
-        match = pattern.match(text, parent.end, passage.end)
+        match = _division_pattern().match(text, parent.end, passage.end)
         if match is None or text.startswith(lexicon.words("job_titles"), match.end()):
             continue  # 某厅社保处副处长: a job title; the body named is the parent
-        extension = match.group(0)
-        head = extension[:-1]
+        extension, head = match.group(0), match.group(1)
         tokens = lexicon.tagged(text[parent.end:min(passage.end, match.end() + 2)])
         ends, position = set(), 0
         for token in tokens:
@@ -124,10 +127,10 @@ def _divisions(ctx: DocContext, passage: Passage, found: list[Candidate]) -> lis
 
 @lru_cache(maxsize=1)
 def _media_pattern() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in lexicon.words("media_words"))
+    words = lexicon.alternation("media_words").pattern
     cues = "|".join(lexicon.words("media_cues"))
     leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
-    accounts = "|".join(re.escape(w) for w in sorted(lexicon.words("account_words"), key=len, reverse=True))
+    accounts = lexicon.alternation("account_words").pattern
     name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
     # 1: an outlet before a credit cue (某某日报记者, 某某报讯); 2: after a source word (来源：某某晚报);
     # 3: a byline in brackets, the outlet then its reporter (（某某日报健康客户端 张某）); 4: the outlet
@@ -168,8 +171,7 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
 
 @lru_cache(maxsize=1)
 def _account_pattern() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in sorted(lexicon.words("account_words"), key=len, reverse=True))
-    return re.compile(rf"((?:“[^“”，。；]{{2,12}}”[、和及]?)+)等?(?:{words})")
+    return re.compile(rf"((?:“[^“”，。；]{{2,12}}”[、和及]?)+)等?(?:{lexicon.alternation('account_words').pattern})")
 
 
 def _accounts(ctx: DocContext, passage: Passage) -> list[Candidate]:
