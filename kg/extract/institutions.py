@@ -165,6 +165,11 @@ def _proper_noun(specific: str, flags: tuple[str, ...] = ("ns", "nz")) -> bool:
     return tokens is not None and len(tokens) == 1 and tokens[0].flag in flags
 
 
+#: jieba's tags of the proper names a community, town or village is named by: places, other proper
+#: nouns and people's names (a place named after a person).
+_NAME_FLAGS = ("ns", "nz", "nr", "nrt")
+
+
 def _named_community(specific: str, anchored: bool = False) -> bool:
     """True when what stands before a community clinic's type word is a community's own name, of
     two to four characters, with 社区/街道 or not: after a district (某区某某社区…) any word that is
@@ -175,7 +180,7 @@ def _named_community(specific: str, anchored: bool = False) -> bool:
     if anchored:
         tokens = _short_name_tokens(specific)
         return tokens is not None and not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
-    return _proper_noun(specific, ("ns", "nz", "nr", "nrt"))
+    return _proper_noun(specific, _NAME_FLAGS)
 
 
 def _grassroots_segments(text: str) -> list[tuple[str, str]] | None:
@@ -220,8 +225,7 @@ def _grassroots_unit(specific: str, anchored: bool) -> bool:
     if anchored:
         return True
     first, unit = segments[0]
-    tokens = lexicon.tagged(first)
-    return kinds[unit][0] == "town" and len(tokens) == 1 and tokens[0].flag in ("ns", "nr", "nz", "nrt")
+    return kinds[unit][0] == "town" and _proper_noun(first, _NAME_FLAGS)
 
 
 def kind_of(suffix: str) -> str:
