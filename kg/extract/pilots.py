@@ -238,8 +238,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                     properties["zoneLevel"] = "自治区级" if place.endswith("自治区") else "省级"
             elif lexicon.place_at_any(name) and lexicon.place_level(_leading(name)[2] or "") != "province":
                 listed = _listed_places(text, passage.start, raw.start)  # 宜宾市、泸州市健康…试点
-            if place is None and level is None and programmes.is_unplaced_project(surface) \
-                    and programmes.is_programme_name(surface):
+            if place is None and level is None and programmes.is_programme_name(surface):
                 continue  # …示范项目 held by no place and at no level is the programme (kg.extract.programmes)
             key = name_key(_without_local_place(name))
             found.append(Candidate(ENTITY_TYPE, raw.start, raw.end, passage, label, key, place=place,

@@ -147,8 +147,11 @@ def is_programme_name(surface: str) -> bool:
     if _COUNT_INSIDE.search(_outside_quotes(name)):
         return False  # 285个…项目: a count of projects
     pilot = next((s for s in lexicon.words("pilot_suffixes") if name.endswith(s)), None)
-    if pilot is not None and not is_unplaced_project(name):
-        return False  # 某市…示范项目, 国家…试点: a pilot held by a place or at a level
+    if pilot is not None and not (pilot.endswith("项目") and _unplaced(name)):
+        # 某市…示范项目, 国家…试点: a pilot held by a place or at a level. A …示范项目 with no place or
+        # level word before it is the programme itself (某某改革与发展示范项目), which places join:
+        # kg.extract.pilots leaves to this test every name it finds held by no place at no level.
+        return False
     if pilot is not None and (any(w in name for w in lexicon.words("pilot_not_inside")) or re.search(r"\d", name)):
         return False  # 会议室召开示范项目: an event or an address (as for pilots)
     if re.search(r"(?:重点|重大)(?:工程)?(?:项目|工程)$", name) or _ends_with_conjunction(name[:-len(suffix)]):
@@ -191,16 +194,6 @@ def _says_nothing_specific(specific: str) -> bool:
         return False
     rest = specific[len(first.word):]
     return bool(rest) and lexicon.covered_by(rest, "abstract_programme_words")
-
-
-def is_unplaced_project(surface: str) -> bool:
-    """True when a name ends with a pilot word of 项目 (示范项目) and starts with no place or level
-    word: it is the programme itself (某某改革与发展示范项目), which places join; with a
-    place or level it is that place's pilot (某市…示范项目). The one rule both extractors follow
-    (:func:`kg.extract.pilots.find_pilots` leaves such a name to the programmes)."""
-    name = display_name(surface)
-    pilot = next((s for s in lexicon.words("pilot_suffixes") if name.endswith(s)), None)
-    return pilot is not None and pilot.endswith("项目") and _unplaced(name)
 
 
 def _unplaced(name: str) -> bool:
