@@ -310,3 +310,11 @@ def test_with_the_view_on_hybrid_also_encodes_a_paraphrase_with_its_synonyms_but
     assert asked == [paraphrase]
     run("每千人口注册护士数2025年目标", "hybrid")
     assert asked == ["每千人口注册护士数2025年目标"]
+
+
+def test_matched_spans_mark_every_query_word_case_blind_and_merge_overlaps() -> None:
+    from kg.index.search_index import matched_spans
+
+    text = "某某县PHC试点：每万人口全科医生数达到3.5人，全科医生数逐年增加，phc覆盖全县。"
+    spans = matched_spans(text, ["全科医生", "医生数", "PHC"], "每万人口全科医生数 PHC")
+    assert [text[s:e] for s, e in spans] == ["PHC", "每万人口全科医生数", "全科医生数", "phc"]

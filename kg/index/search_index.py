@@ -376,9 +376,19 @@ def matched_spans(text: str, query_tokens: Sequence[str], query: str = "") -> li
     words = sorted({t for t in query_tokens if not t.startswith("#") and len(t) >= 2} | set(runs),
                    key=len, reverse=True)
     spans: list[tuple[int, int]] = []
+    # Plain substring search in the lower-cased text: a new query's words each cost a compiled
+    # pattern with re.finditer, and compiling took more time than all the searching. Lower-casing
+    # that changes a text's length (a few non-Chinese letters) keeps the case-blind patterns.
+    haystack = text.lower()
     for word in words:
-        for match in re.finditer(re.escape(word), text, flags=re.IGNORECASE):
-            spans.append((match.start(), match.end()))
+        needle = word.lower()
+        if len(haystack) != len(text) or len(needle) != len(word):
+            spans.extend(m.span() for m in re.finditer(re.escape(word), text, flags=re.IGNORECASE))
+            continue
+        start = haystack.find(needle)
+        while start >= 0:
+            spans.append((start, start + len(needle)))
+            start = haystack.find(needle, start + len(needle))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:
