@@ -95,8 +95,11 @@ def test_news_headline_outlet_and_dateline(tmp_path: Path) -> None:
     assert found.value("date") == "2024-12-06"
     assert found.value("genre") == "新闻" and found.value("kind") == "news"
     assert found.value("doc_number") == ""
-    # The dateline line is web residue: dropped from the text, so the date has no span.
-    assert "来源：" not in text and found.fields["date"].start is None
+    # The dateline's time is web residue, dropped from the text, so the date has no span; its credit
+    # (来源：…) closes the text, where the issuer's span points.
+    assert text.endswith("(完)\n来源：中新网重庆") and found.fields["date"].start is None
+    issuer = found.fields["issuer"]
+    assert text[issuer.start:issuer.end] == "中新网重庆"
 
 
 def test_run_in_headline_of_plain_text_news(tmp_path: Path) -> None:
@@ -340,16 +343,17 @@ def test_credit_line_names_the_issuer_and_every_outlet_is_kept(tmp_path: Path) -
     assert found.value("issuer") == "某省卫生健康委员会"
     outlet = found.fields["outlet"]
     assert outlet.value == "某省卫生健康委员会" and text[outlet.start:outlet.end] == "某省卫生健康委"
-    # A 来源 line is web residue, dropped from a Word file's text, but its outlet stays a metadata
-    # field (without a span) and reaches the graph; the issuer here is the signing body.
+    # A 来源 line of a Word file is a credit, kept as the text's last line: its outlet is a metadata
+    # field with its span and reaches the graph; the issuer here is the signing body.
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _docx(corpus / "notice.docx", NOTICE + ["来源：某省人民政府网"])
     load = load_corpus(corpus, LIMIT)
     [document] = load.documents
-    assert "来源" not in document.text and document.meta.issuer == "江西省人民政府办公厅"
+    assert document.text.endswith("\n来源：某省人民政府网") and document.meta.issuer == "江西省人民政府办公厅"
     [outlet] = [f for f in document.provenance if f.name == "outlet"]
-    assert (outlet.value, outlet.source, outlet.start) == ("某省人民政府网", "text", None)
+    assert (outlet.value, outlet.source) == ("某省人民政府网", "text")
+    assert document.text[outlet.start:outlet.end] == "某省人民政府网"
     from kg.rdf.vocab import POL
     from kg.rdf.write import document_quads
 

@@ -105,17 +105,22 @@ def test_web_chrome_and_residue_are_dropped_from_extracted_text() -> None:
         "免责声明：本内容来自平台创作者，不代表本站观点。", "返回搜狐，查看更多",
     ])
     cleaned = clean_document(page, paragraph_lines=True, chrome=True)
+    # The credits (来源：…) are kept out of the chrome, at the end; the rest of their lines is dropped.
     assert cleaned.text.split("\n") == [
         "关于加强基层医疗卫生服务能力建设的通知",
         "各市卫生健康委：为加强基层医疗卫生服务能力，现通知如下。",
         "一、加强县域医共体建设。",
+        "来源：省卫生健康委",
+        "来源：南海网",
     ]
-    assert "来源：南海网" in cleaned.dropped
+    assert "责任编辑：张三" in cleaned.dropped and "日期：2025-04-03浏览量：1283文字大小：大中小" in cleaned.dropped
     # Spans of the text before chrome removal map onto the cleaned text, dropped lines onto nothing.
     title = cleaned.full.index("关于加强")
     assert cleaned.to_text(title, title + 4) == (0, 4)
+    editor = cleaned.full.index("责任编辑：张三")
+    assert cleaned.to_text(editor, editor + 4) is None
     source = cleaned.full.index("来源：南海网")
-    assert cleaned.to_text(source, source + 3) is None
+    assert cleaned.text[slice(*cleaned.to_text(source, source + 6))] == "来源：南海网"
     again = clean_document(cleaned.text, paragraph_lines=True, chrome=True)
     assert again.text == cleaned.text
 
@@ -254,3 +259,37 @@ def test_padded_names_are_closed_only_in_a_byline_or_credit(tmp_path: Path) -> N
     # Outside a byline, spaced text is left as written: a member list, a title's word spacing.
     assert text[5:] == lines[5:]
     assert normalise("\n".join(text)) == "\n".join(text)
+
+
+def test_credit_lines_are_kept_as_a_closing_part_and_reach_the_extractor(tmp_path: Path) -> None:
+    import docx
+
+    from kg.extract.context import DocContext
+    from kg.extract.institution_sources import find_institutions
+    from kg.ingest.corpus import load_corpus
+    from kg.ingest.passages import split_passages
+    from kg.ingest.sections import split_sections
+
+    page = docx.Document()
+    for line in ["漾濞县推进健康县区建设", "2025-03-02 09:30发布于云南漾濞县卫生健康局官方账号", "+关注",
+                 "近日，漾濞县召开健康县区建设推进会，部署下一阶段健康促进重点工作。",
+                 "供 稿 | 苍山日报记者 李华", "编 辑 | 王强 排 版 | 赵敏签 发 | 刘洋主 办 | 漾濞县融媒体中心",
+                 "访问量：687", "责任编辑：张三", "返回搜狐，查看更多"]:
+        page.add_paragraph(line)
+    page.save(str(tmp_path / "news.docx"))
+    document = load_corpus(tmp_path, 10_000_000).documents[0]
+    # The credits close the text, each a line; the platform's time and the poster's province, the
+    # editors, the view count and the links are dropped.
+    assert document.text.split("\n")[-3:] == ["漾濞县卫生健康局官方账号", "供 稿 | 苍山日报记者 李华",
+                                              "主 办 | 漾濞县融媒体中心"]
+    assert not any(word in document.text for word in ("王强", "责任编辑", "访问量", "返回搜狐", "发布于", "云南"))
+    # They are a part of their own, never glued onto the body's last passage.
+    sections = split_sections(document)
+    [credits] = [s for s in sections if s.kind == "part"]
+    assert credits.title == "来源" and document.text[credits.start:].startswith("漾濞县卫生健康局官方账号")
+    passages = split_passages(document, sections)
+    assert all(p.end <= credits.start or p.section_id == credits.id for p in passages)
+    # The outlets they name reach the institution extractor.
+    found = {c.label for c in find_institutions(DocContext.build(document, sections, passages))}
+    assert {"苍山日报", "漾濞县融媒体中心", "漾濞县卫生健康局"} <= found
+    assert normalise(document.text, paragraph_lines=True) == document.text

@@ -185,7 +185,8 @@ class Cleaned:
     """The normalised text, and the chrome lines that were dropped from it.
 
     ``full`` is the text before chrome was dropped (same line order); ``text`` is ``full``
-    without the ``dropped`` lines (and with ``[cut]`` residue removed). ``to_text`` maps a span
+    without the ``dropped`` lines (and with ``[cut]`` residue removed), the credits kept out of
+    them moved to its end (``moved``: where they start in ``full``). ``to_text`` maps a span
     of ``full`` to ``text``: metadata is read from ``full`` (a 来源 or 发布日期 line is evidence
     even though it is not body text) and located in ``text`` where it survived.
     """
@@ -194,6 +195,7 @@ class Cleaned:
     full: str
     dropped: tuple[str, ...] = ()
     _lines: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)  # (full start, kept length, text start)
+    moved: tuple[int, ...] = ()  # where in ``full`` each credit moved to the end of ``text`` starts
 
     def to_text(self, start: int, end: int) -> tuple[int, int] | None:
         """The span of ``text`` that ``full[start:end]`` became, or None if it was dropped."""
@@ -207,6 +209,11 @@ class Cleaned:
             if full_start <= start and end <= full_start + length:
                 return text_start + start - full_start, text_start + end - full_start
         return None
+
+    def in_place(self, start: int) -> bool:
+        """True when the character at ``full[start]`` stands in ``text`` where it stood (not dropped, not
+        moved to the closing credits)."""
+        return self.to_text(start, start + 1) is not None and start not in self.moved
 
 
 def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
@@ -327,14 +334,17 @@ class _Residue:
     whole: tuple[re.Pattern[str], ...]
     cut: tuple[re.Pattern[str], ...]
     menu: frozenset[str]
-    credit: re.Pattern[str]  # a line opening with a credit (本版文图由…): never joined onto the line above
+    credit: re.Pattern[str]  # a line opening with a credit (本版文图由…, 来源：…): never joined onto the line above
     byline: re.Pattern[str] | None  # a role word and the names after it (编辑 张 喆), see close_byline_names
+    source: re.Pattern[str]  # a [source] role and its separator, where a field of a line starts
+    field: re.Pattern[str]  # a [field] or [byline] role and its separator: the next field of a credit line
+    account: tuple[re.Pattern[str], ...]  # the header line of the account that published the page
 
 
 @lru_cache(maxsize=1)
 def _residue() -> _Residue:
     sections: dict[str, list[str]] = {"short": [], "whole": [], "cut": [], "menu": [], "credit": [],
-                                    "byline": []}
+                                    "byline": [], "source": [], "field": [], "account": []}
     current: list[str] | None = None
     text = resources.files("kg").joinpath(_RESIDUE_FILE).read_text(encoding="utf-8")
     for number, raw in enumerate(text.splitlines(), 1):
@@ -352,8 +362,28 @@ def _residue() -> _Residue:
         current.append(line.strip())
     return _Residue(tuple(re.compile(p) for p in sections["short"]), tuple(re.compile(p) for p in sections["whole"]),
                     tuple(re.compile(p) for p in sections["cut"]), frozenset(sections["menu"]),
-                    re.compile("|".join(f"(?:{p})" for p in sections["credit"]) or r"(?!)"),
-                    _byline(sections["byline"]))
+                    re.compile("|".join(f"(?:{p})" for p in sections["credit"] + [_field_start(sections["source"])])),
+                    _byline(sections["byline"]), re.compile(_field_start(sections["source"])),
+                    re.compile(_field_start(sections["field"] + sections["byline"], spaced=True)),
+                    tuple(re.compile(p.replace("{province}", _provinces())) for p in sections["account"]))
+
+
+def _provinces() -> str:
+    """An alternation of the province-level places' names and short forms (山东, 内蒙古自治区 …)."""
+    from kg.ingest.metadata.words import places  # the gazetteer's reader (metadata needs it first)
+
+    return "|".join(re.escape(form) for form, _ in places("province")) or r"(?!)"
+
+
+def _field_start(roles: list[str], spaced: bool = False) -> str:
+    """A role word (its characters perhaps spaced, 排 版) and its separator, opening a field of a line."""
+    if not roles:
+        return r"(?!)"
+    if spaced:
+        roles = [r"\s?".join(re.escape(ch) for ch in role) for role in roles]
+    alternatives = "|".join(f"(?:{role})" for role in sorted(roles, key=len, reverse=True))
+    return rf"(?:{alternatives})\s*[:：|｜丨]"
+
 
 
 def _byline(roles: list[str]) -> re.Pattern[str] | None:
@@ -384,36 +414,111 @@ def strip_chrome(text: str, whole_lines: bool = True) -> Cleaned:
 
     Dropped: lines matching a residue form, menu and breadcrumb lines, and short lines that
     recur three times or more (running heads a page print repeats). Table rows are never
-    dropped. Idempotent; the result maps spans back (:meth:`Cleaned.to_text`).
+    dropped. A credit (来源：某某日报, 供稿：某某报记者, 主办：某某融媒体中心, the publishing account's
+    header) is text of the document, not chrome: out of a dropped line, or off a sentence's end,
+    it is kept as a line of its own, moved to the end, each once, so the credits close the
+    document and are never glued to its body. Without ``whole_lines`` (plain text, taken as
+    written) only residue glued onto a line's end is cut. Idempotent; the result maps spans back
+    (:meth:`Cleaned.to_text`).
     """
     residue = _residue()
     lines = text.split("\n") if text else []
     in_table = {k for first, last in find_table_regions(lines) for k in range(first, last)}
     counts = collections.Counter(line for k, line in enumerate(lines)
                                  if "\t" not in line and 6 <= len(line) <= 30 and k not in in_table)
-    kept: list[tuple[int, int, int]] = []
-    out: list[str] = []
+    body: list[tuple[int, str]] = []  # (offset in text, kept line) in order
+    credits: dict[str, tuple[int, str]] = {}  # what a credit names → (offset in text, its line)
     dropped: list[str] = []
-    offset = out_offset = 0
+    offset = 0
     for line in lines:
         start = offset
         offset += len(line) + 1
-        if "\t" not in line:
-            reason = _chrome_reason(line, residue, counts) if whole_lines else ""
-            if reason:
-                dropped.append(line)
-                continue
-            for pattern in residue.cut:
-                match = pattern.search(line)
-                if match:
-                    dropped.append(line[match.start():])
-                    line = line[:match.start()].rstrip()
+        if "\t" in line:
+            body.append((start, line))
+            continue
+        reason = _chrome_reason(line, residue, counts) if whole_lines else ""
+        if reason:
+            _take_credits(line, start, _credits_in(line, residue) if reason == "residue" else [], credits, dropped)
+            continue
+        glued = _glued_credit(line, residue) if whole_lines else 0
+        if glued:
+            tail = line[glued:]
+            _take_credits(tail, start + glued, _credits_in(tail, residue), credits, dropped)
+            line = line[:glued].rstrip()
+        for pattern in residue.cut:
+            match = pattern.search(line)
+            if match:
+                dropped.append(line[match.start():])
+                line = line[:match.start()].rstrip()
+        body.append((start, line))
+    moved = sorted(start for start, _ in credits.values())
+    kept: list[tuple[int, int, int]] = []
+    out: list[str] = []
+    out_offset = 0
+    for start, line in body + sorted(credits.values()):
         if not line:
             continue
         kept.append((start, len(line), out_offset))
         out.append(line)
         out_offset += len(line) + 1
-    return Cleaned("\n".join(out), text, tuple(dropped), tuple(kept))
+    return Cleaned("\n".join(out), text, tuple(dropped), tuple(sorted(kept)), tuple(moved))
+
+
+def _take_credits(line: str, start: int, spans: list[tuple[int, int]], credits: dict[str, tuple[int, str]],
+                  dropped: list[str]) -> None:
+    """Keep the credits at ``spans`` of a chrome ``line`` (at ``start`` in the text), each name once;
+    what is left of the line is dropped."""
+    for a, b in spans:
+        credits.setdefault(_credited(line[a:b], _residue()), (start + a, line[a:b]))
+    rest = "".join(ch for k, ch in enumerate(line) if not any(a <= k < b for a, b in spans)).strip()
+    if rest:
+        dropped.append(rest)
+
+
+def is_credit(line: str) -> bool:
+    """True for a line that is a credit of its own (来源：某某日报, 本版文图由…提供, the publishing
+    account's header): what :func:`strip_chrome` keeps out of chrome, and the [credit] lines."""
+    residue = _residue()
+    return bool(residue.credit.match(line)) or any(pattern.fullmatch(line) for pattern in residue.account)
+
+
+def _credits_in(line: str, residue: _Residue) -> list[tuple[int, int]]:
+    """Spans of the credits in a chrome line: each [source] role up to the next field, or the
+    publishing account's header line as a whole."""
+    for pattern in residue.account:
+        account = pattern.fullmatch(line)
+        if account:
+            return [account.span("credit") if "credit" in pattern.groupindex else (0, len(line))]
+    out = []
+    for match in residue.source.finditer(line):
+        if out and match.start() < out[-1][1]:
+            continue
+        following = [m.start() for m in (residue.field.search(line, match.end()),
+                                         residue.source.search(line, match.end())) if m]
+        end = min(following, default=len(line))
+        piece = line[match.start():end]
+        for pattern in residue.cut:
+            cut = pattern.search(piece)
+            if cut:
+                piece = piece[:cut.start()]
+        piece = piece.rstrip(" |｜丨")
+        if re.search(rf"[{_CJK}A-Za-z]", piece[match.end() - match.start():]):
+            out.append((match.start(), match.start() + len(piece)))
+    return out
+
+
+def _glued_credit(line: str, residue: _Residue) -> int:
+    """Where a credit glued onto the end of a sentence starts (…。来源：某某日报), or 0."""
+    for match in residue.source.finditer(line):
+        before = line[:match.start()].rstrip()
+        if before and before[-1] in "。！？”）)】":
+            return match.start()
+    return 0
+
+
+def _credited(credit: str, residue: _Residue) -> str:
+    """What a credit names, its role and blanks left out: the same outlet credited twice is one."""
+    return re.sub(r"\s", "", residue.source.sub("", credit, count=1))
 
 
 def _chrome_reason(line: str, residue: _Residue, counts: collections.Counter[str]) -> str:

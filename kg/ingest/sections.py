@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.ingest.normalise import SENTENCE_END, find_table_regions
+from kg.ingest.normalise import SENTENCE_END, find_table_regions, is_credit
 from kg.records import Document, Section, stable_id
 
 _CN = "一二三四五六七八九十"
@@ -36,6 +36,8 @@ _ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:：]\s*(.*)$")
 _ATTACHMENT = re.compile(r"^(附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3}))\s*[:：]?\s*(.*)$")
 BOX_RANK = 3.5
 _TITLE_END = re.compile(r"[。；;：:]")
+#: The title of the part the closing credits make (来源：某某日报, 主办：某某融媒体中心 …).
+CREDITS_TITLE = "来源"
 _MAX_TITLE = 40
 
 
@@ -165,9 +167,16 @@ def split_sections(document: Document) -> list[Section]:
         opened.append(table)
         return last
 
+    credits = _closing_credits([line for line, _ in lines])
     index = 0
     while index < len(lines):
         line, offset = lines[index]
+        if index == credits:
+            # The credits that close the document (normalisation moves a page's there) are a part of
+            # their own: their outlets are text of the document, but no heading's or paragraph's.
+            close_until(PART_RANK, offset)
+            open_section("part", PART_RANK, "", CREDITS_TITLE, offset, offset, None)
+            break
         if index in parts:
             kind, number, title, title_lines = parts[index]
             close_until(PART_RANK, offset)
@@ -279,6 +288,14 @@ def _part_starts(document: Document, lines: list[str]) -> dict[int, tuple[str, s
         if k >= 2 and len(bare) <= 60 and "。" not in bare and genre_of(bare) and is_signature(lines[k - 2], lines[k - 1]):
             out[k] = ("part", "", bare, 1)
     return out
+
+
+def _closing_credits(lines: list[str]) -> int | None:
+    """The index of the first of the credit lines that end the document, or None."""
+    first = len(lines)
+    while first > 1 and "\t" not in lines[first - 1] and is_credit(lines[first - 1].strip()):
+        first -= 1
+    return first if first < len(lines) else None
 
 
 def delimited_table_regions(lines: list[str]) -> list[tuple[int, int]]:

@@ -29,14 +29,14 @@ class Inference:
 class Line:
     text: str
     start: int  # offset in Cleaned.full
-    kept: bool  # survived chrome removal
+    kept: bool  # survived chrome removal where it stood (a credit moved to the text's end is not)
 
 
 def read_lines(cleaned: Cleaned) -> list[Line]:
     out, offset = [], 0
     for line in cleaned.full.split("\n"):
         # A line whose tail was cut as residue is still kept: its start survives.
-        kept = cleaned.to_text(offset, offset + 1) is not None if line else False
+        kept = cleaned.in_place(offset) if line else False
         out.append(Line(line, offset, kept))
         offset += len(line) + 1
     return [line for line in out if line.text.strip()]

@@ -45,9 +45,10 @@ def words() -> _Words:
     return _Words(genres, endings, labels, markings, full, masthead)
 
 
-@lru_cache(maxsize=1)
-def places() -> tuple[tuple[str, str], ...]:
-    """(written form, full name) of every gazetteer place, longest form first; () without the file."""
+@lru_cache(maxsize=2)
+def places(level: str = "") -> tuple[tuple[str, str], ...]:
+    """(written form, full name) of every gazetteer place (of ``level`` only: province, city,
+    county), longest form first; () without the file."""
     try:
         text = resources.files("kg").joinpath(_GAZETTEER).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
@@ -57,7 +58,7 @@ def places() -> tuple[tuple[str, str], ...]:
         if not line.strip() or line.startswith("#"):
             continue
         columns = line.split("\t")
-        if len(columns) < 2:
+        if len(columns) < 2 or level and columns[1].strip() != level:
             continue
         name = columns[0].strip()
         forms.setdefault(name, name)
