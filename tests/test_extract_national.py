@@ -776,3 +776,20 @@ def test_a_preposition_jieba_reads_otherwise_starts_no_name() -> None:
                          "Institution")
     assert {"省政府", "国家卫生健康委", "省经信委"} <= bodies
     assert not any(n.startswith("经省") or n.startswith("经国家") for n in bodies)
+
+
+def test_the_members_of_a_group_follow_its_lead() -> None:
+    # 以X为总医院，…为成员单位的G and X牵头，…共同组建G: every named body between the lead and the group is
+    # linked to it; a counted collective (9家乡镇卫生院) is no body, and the sentence keeps it
+    from kg.query.composition import parse_composition
+
+    group = "以漾濞县人民医院为总医院，漾濞县中医医院、漾濞县妇幼保健院和9家乡镇卫生院为成员单位的"
+    text = f"云南动态\n2024年3月，漾濞县成立{group}漾濞县医疗健康集团。宾川县人民医院牵头，宾川县中医医院、宾川县妇幼保健院共同组建宾川县医共体。\n"
+    result = extract_one("made-up", "云南动态", "news", text)
+    member_of = {e.label: {key for _, key in e.links.get("memberOf", set())}
+                 for (kind, _), e in result.entities.items() if kind == "Institution"}
+    assert member_of["漾濞县中医医院"] == member_of["漾濞县妇幼保健院"] == {"漾濞县医疗健康集团"}
+    assert member_of["宾川县中医医院"] == member_of["宾川县妇幼保健院"] == {"宾川县医共体"}
+    assert not any("乡镇卫生院" in label for label in member_of)
+    leads, role, members = parse_composition(group)  # type: ignore[misc]
+    assert (leads, role) == (("漾濞县人民医院",), "总医院") and "9家乡镇卫生院" in members

@@ -233,9 +233,18 @@ _MEMBERS_BEFORE = re.compile(r"(?:为)?成员单位的?$|(?:共同)?(?:组成|�
 _MEMBERS_FROM = re.compile(r"以|由|将|成立|组建")
 
 
+@lru_cache(maxsize=1)
+def _lead_role() -> re.Pattern[str]:
+    """What follows a group's lead body: 为 and its role (``[group_lead_roles]``), or 牵头."""
+    return re.compile(rf"为(?:{lexicon.alternation('group_lead_roles').pattern})|牵头")
+
+
 def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
     """Add ``memberOf`` where a sentence lists the members of a group it names:
-    ``以A为总医院，B、C为成员单位的G`` and ``由A、B组成的G`` (the links go on the members)."""
+    ``以A为总医院，B、C为成员单位的G``, ``由A、B组成的G`` and ``A牵头，B、C共同组建G`` (the links go
+    on the members). The lead body (A) is linked as a member too: the ontology has no relation for a
+    group's lead, and :mod:`kg.query.composition`, which reads the lead and the counted members
+    (8家乡镇卫生院, no institutions) from the sentence, finds the lead's full name among the members."""
     text = ctx.text
     institutions = sorted((c for c in candidates if c.entity_type == ENTITY_TYPE), key=lambda c: c.start)
     for group in institutions:
@@ -245,10 +254,13 @@ def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
         before = text[sentence_start:group.start]
         if not _MEMBERS_BEFORE.search(before):
             continue
-        markers = [sentence_start + m.end() for m in _MEMBERS_FROM.finditer(before)]
+        leads = [c for c in institutions if sentence_start <= c.start and c.end <= group.start
+                 and _lead_role().match(text, c.end)]
+        # Members follow the first 以/由/成立/组建 of the sentence (成都市以A为牵头医院，联合B…组建G), or
+        # start at the lead that opens it (A牵头，B、C共同组建G).
+        markers = [sentence_start + m.end() for m in _MEMBERS_FROM.finditer(before)] + [c.start for c in leads]
         if not markers:
             continue
-        # Members follow the first 以/由/成立/组建 of the sentence (成都市以A为牵头医院，联合B…组建G).
         members = [c for c in institutions if min(markers) <= c.start and c.end <= group.start and c.ref != group.ref]
         for member in members:
             member.links.append(("memberOf", group.ref))
