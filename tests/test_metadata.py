@@ -436,3 +436,20 @@ def test_a_block_label_glued_to_the_number_before_it_is_still_read(tmp_path: Pat
     assert found.value("genre") == "解读"
     issuer = found.fields["issuer"]
     assert text[issuer.start:issuer.end] == "某县医疗保障局"
+
+
+def test_unsigned_plan_takes_its_region_from_its_title_and_a_headline_loses_its_arrow(tmp_path: Path) -> None:
+    # An attachment issued without a signature: the place its title opens on is the jurisdiction.
+    found, _ = _infer(_docx(tmp_path / "annex.docx", [
+        "附件2", "甘肃省儿童健康促进专项行动计划", "一、总体要求",
+        "坚持儿童优先发展，到2030年儿童健康水平明显提高。（省卫生健康委牵头，省教育厅按职责分工负责）"]))
+    assert (found.value("title"), found.value("kind"), found.value("region")) == (
+        "甘肃省儿童健康促进专项行动计划", "plan", "甘肃省")
+    # A news headline's place is where the story happened, not who issued it: no region.
+    news, text = _infer(_docx(tmp_path / "news.docx", [
+        "兰州市：家门口的健康小屋开张了→", "近日，兰州市首批社区健康小屋投入使用，居民可免费测量血压血糖。",
+        "来源：某某日报"]))
+    assert news.value("kind") == "news" and news.value("region") == ""
+    # The arrow a page sets after a headline for show is no part of the title, nor of its span.
+    title = news.fields["title"]
+    assert title.value == "兰州市：家门口的健康小屋开张了" and text[title.start:title.end] == title.value

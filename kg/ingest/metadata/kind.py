@@ -1,13 +1,16 @@
-"""The kind (genre from the title's ending, else news marks) and the region (the issuer's place)."""
+"""The kind (genre from the title's ending, else news marks) and the region (the issuer's place, else a
+policy document's title's)."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.ingest.metadata.fields import Collector
 from kg.ingest.metadata.news import DATELINE
 from kg.ingest.metadata.words import genre_of, places
 from kg.ingest.normalise import Cleaned
+from kg.records import MetaField
 
 # An opinion piece ends signed by its author alone, in brackets (（年 巍）), and opens on no event:
 # a report signed so by its writer (（李园园）) tells first what happened when (8月8日, 近日).
@@ -59,11 +62,30 @@ def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
 
 
 def read_region(found: Collector) -> None:
+    """The region: the place the issuer's name opens on; without one, the place a policy document's
+    title opens on (某省…行动计划, an attachment issued unsigned: the jurisdiction it is for)."""
     issuer = found.fields.get("issuer")
-    if issuer is None:
+    if issuer is not None and _put_place(found, issuer, places()):
         return
-    for form, name in places():
-        if issuer.value.startswith(form):
-            found.put("region", name, issuer.start, issuer.start + len(form) if issuer.start is not None else None,
+    title, kind = found.fields.get("title"), found.fields.get("kind")
+    if title is not None and title.source != "lead" and kind is not None and kind.value in ("plan", "bulletin"):
+        _put_place(found, title, _title_places())
+
+
+def _put_place(found: Collector, field: MetaField, forms: tuple[tuple[str, str], ...]) -> bool:
+    for form, name in forms:
+        if field.value.startswith(form):
+            found.put("region", name, field.start, field.start + len(form) if field.start is not None else None,
                       mapped=True)
-            return
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _title_places() -> tuple[tuple[str, str], ...]:
+    """The places a title may open on: full names, and the short forms of provinces and cities (a
+    county's, 和平 or 东方, is as often a word)."""
+    forms = {form: name for form, name in places() if form == name}
+    for level in ("province", "city"):
+        forms.update(places(level))
+    return tuple(sorted(forms.items(), key=lambda kv: -len(kv[0])))

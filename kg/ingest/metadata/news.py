@@ -104,9 +104,9 @@ def read_news(lines: list[Line], found: Collector) -> None:
         _closing_date(lines, found)
     if "date" not in found.fields:
         _url_date(lines, found)
-    # The outlet a text credits (来源：X, 转自X, 本版文图由X提供) is kept whatever the issuer: chrome
-    # removal drops 来源 and credit lines from the text, the name stays as the field ``outlet``
-    # (with its span in the full text when the line survived).
+    # The outlet a text credits (来源：X, 转自X, 本版文图由X提供) is kept whatever the issuer, as the
+    # field ``outlet``, with its span where the credit stands in the text (chrome removal keeps a
+    # credit, moved to the text's end; a credit cut off a plain text's line has none).
     outlet = head_outlet or outlet_credit
     if outlet:
         _put_outlet(found, *outlet, "outlet")

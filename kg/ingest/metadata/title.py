@@ -8,7 +8,7 @@ from kg.ingest.metadata.block import DOC_NUMBER, REPORT_CODE
 from kg.ingest.metadata.dates import DATE
 from kg.ingest.metadata.fields import Collector, Line
 from kg.ingest.metadata.news import DATELINE, strip_place
-from kg.ingest.metadata.words import genre_label, genre_of, words
+from kg.ingest.metadata.words import TRAILING_MARKS, genre_label, genre_of, words
 
 _ATTACHMENT_LINE = re.compile(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?$")
 _SENTENCE_END = "。！？!?；;"
@@ -106,6 +106,10 @@ def _put_title(lines: list[Line], line: Line, found: Collector) -> None:
         return
     if _ISSUE_TAIL.search(title):
         title = _issue_title(lines, index, title)
+    marks = TRAILING_MARKS.search(title)
+    if marks and marks.start() > 0:
+        end -= len(title) - marks.start()
+        title = title[:marks.start()]
     found.put("title", title, start, end)
 
 

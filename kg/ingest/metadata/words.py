@@ -68,9 +68,14 @@ def places(level: str = "") -> tuple[tuple[str, str], ...]:
     return tuple(sorted(forms.items(), key=lambda kv: -len(kv[0])))
 
 
+_MARKS = "→←↑↓⇒➜➤▶►▸▼▲◆◇●○■□★☆>»"
+#: Marks a page sets after a headline for show (…推动→, …▶): no part of the title.
+TRAILING_MARKS = re.compile(rf"\s*[{_MARKS}]+\s*$")
+
+
 def genre_of(title: str) -> tuple[str, str] | None:
     """(fine kind, graph kind) from a title's ending (``…的实施方案`` → 方案, plan); None if none."""
-    bare = re.sub(r"[\s”\"'→>]+$", "", title)
+    bare = re.sub(rf"[\s”\"'{_MARKS}]+$", "", title)
     for ending, fine, kind in words().genres:
         if bare.endswith(ending):
             return fine, kind
