@@ -32,7 +32,7 @@ if __name__ == "__main__":  # a session's script run
     ]
     st.navigation(PAGES).run()
 else:  # imported by the server at start
-    from views.common import start_loading
+    from views.common import show_script_error, start_loading
 
     def _skip_component_scan() -> None:
         """Streamlit scans the metadata of every installed package for (version 2) custom
@@ -51,4 +51,6 @@ else:  # imported by the server at start
     # The build opens and the encoder and indexes load from here on, in a background thread,
     # while Streamlit builds its runtime and starts the server (the lifespan runs only after).
     start_loading()
-    app = st.App(__file__)
+    # A page that fails unexpectedly says so in Chinese (the traceback goes to the server's log);
+    # client.showErrorDetails = "none" in .streamlit/config.toml covers what this cannot reach.
+    app = st.App(__file__, on_script_error=show_script_error)

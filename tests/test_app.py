@@ -309,3 +309,129 @@ def test_an_upload_that_fails_unexpectedly_says_so_in_chinese_without_a_tracebac
     assert "没有添加：处理这个文件时程序出错" in said and "语料库和索引都没有改变" in said, said
     assert "ValueError" not in said and "web_residue" not in said
     assert not [p.name for p in corpus.iterdir() if p.name != "a.txt"]
+
+
+def _docx(*lines: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_file_chosen_in_place_of_another_shows_its_own_issuer_title_and_date(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found walking the upload: with the boxes keyed by name only, a second .docx chosen in
+    place of the first kept the first one's title and date, and its 发布单位 line, read by the
+    metadata inference, never reached the empty 发布单位 box."""
+    from tests.test_browser import hashing_build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。\n" * 5, encoding="utf-8")
+    settings = hashing_build(corpus)
+    for name, value in (("KG_BUILD_DIR", settings.build_dir), ("KG_CORPUS_DIR", settings.corpus_dir),
+                        ("KG_EMBEDDING_MODEL", "hashing")):
+        monkeypatch.setenv(name, value)
+    mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    at = open_page("views/manage.py")
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("甲.docx", _docx("某某市智慧药房示范工程实施方案", "2026年3月5日",
+                                         "某某市决定在全市推行智慧药房示范工程。"), mime)).run()
+    assert not at.exception
+
+    def box(label: str) -> str:
+        return next(t.value for t in at.text_input if t.label == label)
+
+    assert box("标题") == "某某市智慧药房示范工程实施方案" and box("发布单位") == ""
+    at.get("file_uploader")[0].set_value(("乙.docx", _docx("某某县家庭医生签约服务实施方案", "某某县卫生健康局",
+                                                          "2025年1月8日", "为推进家庭医生签约服务，制定本方案。"),
+                                          mime)).run()
+    assert not at.exception
+    assert box("标题") == "某某县家庭医生签约服务实施方案"
+    assert box("发布单位") == "某某县卫生健康局"  # as kg add infers it
+    assert box("发布日期（年-月-日）") == "2025-01-08"
+
+
+def test_a_page_that_fails_says_so_in_chinese() -> None:
+    """What the app's on_script_error hook (app.py) shows for an unexpected error: Chinese, no
+    exception type, no traceback."""
+
+    def failing_page() -> None:
+        from views.common import show_script_error
+
+        try:
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+        except UnicodeDecodeError as exc:
+            assert show_script_error(exc) is True
+
+    at = AppTest.from_function(failing_page, default_timeout=30).run()
+    assert not at.exception
+    said = " ".join(e.value for e in at.error)
+    assert "这一页出错了" in said and "服务器日志" in said
+    assert not re.search(r"[A-Za-z]{3,}", said), said
+
+
+def test_units_and_plain_words_on_the_sparql_download_and_compare_pages(app_env: None) -> None:
+    """MB as on the upload page (the SPARQL page said MiB); each download says what the format is
+    for and how large it is; on 对比 what a document states goes under the name, where it wraps."""
+    at = open_page("views/sparql.py")
+    caption = at.caption[0].value
+    assert "MiB" not in caption and "16\u00a0MB" in caption
+
+    at = open_page("views/downloads.py")
+    notes = [c.value for c in at.caption]
+    assert len(notes) == 4 and all(re.search(r"文件 policy-kg\.\w+，[\d.]+ (MB|KB)。$", n) for n in notes), notes
+
+    at = open_page("views/compare.py")
+    assert not at.exception
+    assert any(c.value.startswith("目标 2025年") for c in at.caption)
+    assert not any("：目标" in str(link.proto.label) for link in at.get("page_link"))
+
+
+def test_a_column_says_where_it_was_read_and_a_baseline_is_no_observation(app_env: None) -> None:
+    """A 专栏 (named by no sentence) showed 出处（0 处） over nothing and 0 处提及; an indicator with
+    only its baseline showed the baseline as 最新观测 beside 无数据."""
+    at = open_page("views/entity.py", e="专栏9 医药卫生体制改革")
+    assert not at.exception
+    assert not any("0 处" in s.value for s in at.subheader) and any(s.value == "出处" for s in at.subheader)
+    assert any("读自《广西卫生健康发展“十四五”规划》中的标题：专栏9" in m.value.replace("\\", "") for m in at.markdown)
+    assert not any("0 处提及" in c.value for c in at.caption)
+
+    at = open_page("views/entity.py", e="每万人口全科医生数")
+    text = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "**最新数值**：只有基期值 2.62人" in text and "之后没有观测值" in text
+    assert any(s.value == "数值出处" for s in at.subheader)
+    (chart,) = _charts(at)
+    x = next(layer["encoding"]["x"] for layer in chart["layer"] if "x" in layer.get("encoding", {}))
+    assert x["field"] == "年份" and "年" in x["axis"]["labelExpr"]
+
+
+def test_jieba_reads_its_cache_in_one_piece_with_the_same_words(tmp_path: Path) -> None:
+    """The server's faster read of jieba's dictionary cache (views.common.read_jieba_cache_at_once)
+    loads the cache jieba wrote and segments exactly as before."""
+    import jieba
+
+    from views.common import read_jieba_cache_at_once
+
+    text = "到2025年每万人口全科医生数达到4人，推进紧密型县域医共体建设。"
+    before = jieba.Tokenizer()
+    before.tmp_dir = str(tmp_path)  # a cache of its own, written by jieba's own code
+    expected = before.lcut_for_search(text)
+    cache = tmp_path / "jieba.cache"
+    assert cache.is_file()
+    original = jieba.marshal
+    read_jieba_cache_at_once()
+    try:
+        assert jieba.marshal is not original
+        after = jieba.Tokenizer()
+        after.tmp_dir = str(tmp_path)
+        after.gen_pfdict = lambda *_: pytest.fail("the cache was not read: jieba rebuilt the dictionary")  # type: ignore[method-assign]
+        assert after.lcut_for_search(text) == expected
+    finally:
+        jieba.marshal = original

@@ -18,6 +18,7 @@ from typing import Iterator
 
 import pytest
 
+from kg.build.manifest import TEXT_DIR
 from kg.config import Settings
 from kg.query.overview import status_counts, target_rows, trace_json, rows_of_trace
 from kg.query.service import Service
@@ -153,7 +154,9 @@ def test_indicator_page_shows_its_2025_target_and_baseline(page: object, app_url
     text = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
     assert f"2025年目标 {row.target}" in text
     assert f"基期值 {row.baseline}" in text
-    assert "最新观测" in text
+    # Nothing reported since the plan's 2020 figure: the baseline is said to be all there is, not
+    # shown as an observation beside 无数据.
+    assert f"最新数值：只有基期值 {row.baseline}" in text and "之后没有观测值" in text
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
 
 
@@ -240,14 +243,11 @@ def test_uploaded_docx_is_added_and_found_by_search(page: object, app_url: str, 
     assert "钦州市智慧药房示范工程实施方案（上传）" in page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="module")
-def small_limit(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """One short bundled news item built (hashing encoder) with a file limit of 20 KB, so that an
-    upload a little over it and one over the browser's own limit (2 MB) are both cheap to send."""
+def one_news_build(root: Path, **settings: object) -> Settings:
+    """One short bundled news item, built with the hashing encoder under ``root``."""
     from kg.build.pipeline import build
     from kg.config import load_settings
 
-    root = tmp_path_factory.mktemp("limit")
     corpus = root / "corpus"
     corpus.mkdir()
     name = "gx-grassroots-pilot-zones-2025-news.txt"
@@ -255,10 +255,17 @@ def small_limit(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     listed = json.loads((CORPUS / "metadata.json").read_text(encoding="utf-8"))
     listed["documents"] = [d for d in listed["documents"] if d["file"] == name]
     (corpus / "metadata.json").write_text(json.dumps(listed, ensure_ascii=False), encoding="utf-8")
-    settings = load_settings(env={}, corpus_dir=str(corpus), build_dir=str(root / "build"),
-                             embedding_model="hashing", max_file_mb=0.02)
-    build(settings)
-    return settings
+    built = load_settings(env={}, corpus_dir=str(corpus), build_dir=str(root / "build"), embedding_model="hashing",
+                          **settings)
+    build(built)
+    return built
+
+
+@pytest.fixture(scope="module")
+def small_limit(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One short news item with a file limit of 20 KB, so that an upload a little over it and one
+    over the browser's own limit (2 MB) are both cheap to send."""
+    return one_news_build(tmp_path_factory.mktemp("limit"), max_file_mb=0.02)
 
 
 @pytest.fixture(scope="module")
@@ -391,3 +398,21 @@ def test_streamlit_words_stay_chinese_across_reruns_and_page_changes(page: objec
     page.reload()  # type: ignore[attr-defined]
     _no_english_now(page, "manage after a reload")
     assert "选择文件" in drawn_text(page, '[data-testid="stFileUploaderDropzone"]')
+
+
+def test_a_page_that_fails_unexpectedly_says_so_in_chinese(page: object, tmp_path: Path) -> None:
+    """A build whose stored text no longer decodes (a disk fault, a hand edit) fails every page
+    with an error the app does not foresee: the page says so in Chinese, with no English
+    traceback and no Streamlit notice in English (client.showErrorDetails and on_script_error)."""
+    settings = one_news_build(tmp_path)
+    (text,) = (settings.build_path / TEXT_DIR).glob("*.txt")
+    text.write_bytes(b"\xff\xfe" + text.read_bytes()[:40])
+    with running_app(settings, KG_EMBEDDING_MODEL="hashing") as url:
+        page.goto(f"{url}/search?q=卫生")  # type: ignore[attr-defined]
+        said = page.locator('[data-testid="stAlert"]', has_text="这一页出错了").first  # type: ignore[attr-defined]
+        said.wait_for(timeout=60_000)
+        shot(page, "page-error")
+        no_exception(page)
+        drawn = drawn_text(page, '[data-testid="stMain"]')
+        assert "服务器日志" in drawn
+        assert not re.search(r"[A-Za-z]{4,}", drawn), drawn  # no traceback, no "This app has encountered an error"

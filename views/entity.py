@@ -13,6 +13,7 @@ import streamlit as st
 from kg.errors import KGError
 from kg.query.service import Service
 from kg.query.recognise import EntityRef
+from kg.query.citations import section_heading
 from kg.query.facts import CLASS_OF, column_items, entity_facts
 from views.common import cached_target_rows, chinese_error, service_or_stop, warmup_state
 from views.render import TYPE_NAMES, escape_markdown
@@ -56,8 +57,9 @@ def entity_page() -> None:
     data = service.entity(iri)
     summary = by_iri[iri]
     st.header(escape_markdown(data.label))
-    st.caption(f"类型：{TYPE_NAMES.get(summary.type, summary.type)} · 见于 {len(summary.documents)} 份文档 · "
-               f"{summary.mentions} 处提及")
+    # A 专栏 is read from its box, never named in running text: "0 处提及" said nothing useful.
+    mentioned = f" · {summary.mentions} 处提及" if summary.mentions else ""
+    st.caption(f"类型：{TYPE_NAMES.get(summary.type, summary.type)} · 见于 {len(summary.documents)} 份文档{mentioned}")
     if summary.aliases:
         st.markdown(escape_markdown("别名：" + "、".join(summary.aliases)))
     st.page_link("views/graph.py", label="在图谱中查看", icon=":material/hub:", query_params={"e": iri})
@@ -70,6 +72,9 @@ def entity_page() -> None:
         st.page_link("views/indicators.py", label="目标追踪", icon=":material/timeline:",
                       query_params={"i": data.label})
     _related_when_ready(service, iri)
+    if not data.mentions:
+        _heading_source(service, iri)
+        return
     st.subheader(f"出处（{len(data.mentions)} 处）")
     for mention in data.mentions:
         params = {"doc": mention.doc_id, "start": mention.start, "end": mention.end}
@@ -77,6 +82,18 @@ def entity_page() -> None:
             st.markdown(escape_markdown(mention.quote))
             st.page_link("views/documents.py", label=escape_markdown(f"{mention.title} · 字符 {mention.start}–{mention.end}"),
                          icon=":material/article:", query_params=params)
+
+
+def _heading_source(service: Service, iri: str) -> None:
+    """出处 of an entity no sentence names (a 专栏, a box item): the heading it was read from.
+    Without one the heading is left out (出处（0 处）over nothing was an empty section)."""
+    heading = section_heading(service.sources, iri)
+    if heading is None:
+        return
+    st.subheader("出处")
+    with st.container(border=True):
+        st.markdown(escape_markdown(f"读自《{heading.doc_title}》中的标题：{heading.quote}"))
+        reader_link("在文档中查看", heading.doc_id, heading.start, heading.end)
 
 
 def _entity_link(label: str, iri: str) -> None:
@@ -113,7 +130,7 @@ def _related(service: Service, iri: str, shown: int = 15) -> None:
         st.caption("图谱中没有与它相关的实体。")
         return
     if related.embedding.startswith("unavailable"):
-        st.caption("名称语义相似度暂不可用，以下仅按图谱中的关联排序。")
+        st.caption("暂时无法比较名称的意思，以下只按图谱中的关联排序。")
     titles = _document_titles(service)
     for item in related.related:
         kind = TYPE_NAMES.get(item.type.lower(), item.type)

@@ -51,7 +51,8 @@ def graph_page() -> None:
     hood = service.neighbourhood(centre, depth=depth, types=set(types), cap=int(cap))
     if len(hood.nodes) <= 1 and "document" not in types:  # a lone node says nothing: add its documents
         hood = service.neighbourhood(centre, depth=depth, types=set(types) | {"document"}, cap=int(cap))
-        st.caption("它与其他实体没有直接关联；下面连同提及它的文档一起显示。")
+        st.caption("它与其他实体没有直接关联；下面连同提及它的文档一起显示。与它在同一段落、同一章节出现等"
+                   "相关的实体及理由，见实体页的“相关实体”。")
     st.caption(f"{len(hood.nodes)} 个节点，{len(_drawn_edges(hood.edges))} 条关联"
                + (f"；另有 {hood.hidden} 个节点未显示" if hood.hidden else "")
                + "。文档和关联很多的节点只显示、不再向外展开；点击节点可移到该实体。")

@@ -39,7 +39,10 @@ def indicators_page() -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_order=COLUMN_ORDER,
                  column_config={"指标": st.column_config.TextColumn(width="large"),
                                 "状态": st.column_config.TextColumn(width="small"),
-                                "目标年": st.column_config.NumberColumn(width="small", format="%d")})
+                                "目标年": st.column_config.NumberColumn(width="small", format="%d"),
+                                # Values were cut at 1400 px (>90%（另见…, 8.37/10万 → 8.37/10万…).
+                                "目标值": st.column_config.TextColumn(width="medium"),
+                                "基期值": st.column_config.TextColumn(width="medium")})
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(table[0]) if table else ["指标"])
     writer.writeheader()

@@ -99,17 +99,24 @@ def _add_section(service: Any, settings: Any) -> None:
     with st.expander("正文开头", expanded=False):
         st.text(staged.text[:600])
     meta = staged.meta
-    with st.form("upload_meta", border=True):
+    # Widgets keyed by the staged file: Streamlit keeps a keyed box's value across runs, so with
+    # fixed keys a second file chosen in place of the first showed the first file's title, date
+    # and (empty) 发布单位 instead of what was inferred for it.
+    tag = staged.path.parent.name
+    with st.form(f"upload_meta_{tag}", border=True):
+        # The title across the form: in half its width a 关于印发…的通知 title was cut off.
+        title = st.text_input("标题", value=meta["title"], key=f"meta_title_{tag}")
         left, right = st.columns(2)
-        title = left.text_input("标题", value=meta["title"], key="meta_title")
-        issuer = right.text_input("发布单位", value=meta["issuer"], key="meta_issuer")
+        issuer = left.text_input("发布单位", value=meta["issuer"], key=f"meta_issuer_{tag}",
+                                 placeholder="文件中没有读出发布单位，可手工填写")
+        issued = right.text_input("发布日期（年-月-日）", value=meta["date"], key=f"meta_date_{tag}",
+                                  placeholder="2024-06-30")
+        number = left.text_input("文号（可留空）", value=meta.get("doc_number", ""), key=f"meta_number_{tag}")
         kinds = list(KIND_NAMES)
-        kind = left.selectbox("类型", kinds, index=kinds.index(meta["kind"]) if meta["kind"] in kinds else 1,
-                              format_func=KIND_NAMES.get, key="meta_kind")
-        doc_id = right.text_input("编号（英文字母、数字、. _ -）", value=meta["id"], key="meta_id")
-        issued = left.text_input("发布日期（年-月-日）", value=meta["date"], key="meta_date", placeholder="2024-06-30")
-        as_of = right.text_input("数据截至（年-月-日，可留空）", value=meta["as_of"], key="meta_as_of")
-        number = left.text_input("文号（可留空）", value=meta.get("doc_number", ""), key="meta_number")
+        kind = right.selectbox("类型", kinds, index=kinds.index(meta["kind"]) if meta["kind"] in kinds else 1,
+                               format_func=KIND_NAMES.get, key=f"meta_kind_{tag}")
+        doc_id = left.text_input("编号（英文字母、数字、. _ -）", value=meta["id"], key=f"meta_id_{tag}")
+        as_of = right.text_input("数据截至（年-月-日，可留空）", value=meta["as_of"], key=f"meta_as_of_{tag}")
         submitted = st.form_submit_button("添加到语料库并更新索引", type="primary", icon=":material/add:")
     if not submitted:
         return

@@ -54,13 +54,13 @@ def _results(service: Service) -> None:
         st.warning("没有找到相关段落。")
         return
     if not any(hit.spans for hit in hits):  # nothing to highlight: only the encoder found these
-        st.info("以下段落都不含查询中的词语，是按语义相近程度找到的，可能与问题无关，请逐条核对。",
+        st.info("以下段落都不含查询中的词语，是按意思相近程度找到的，可能与问题无关，请逐条核对。",
                 icon=":material/info:")
     for hit in hits:
         with st.container(border=True):
             path = " › ".join(hit.section_path[1:]) or "正文"
             st.markdown(f"**{hit.rank}. {escape_markdown(hit.doc_title)}**  ·  {escape_markdown(hit.doc_date)}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
-            near = "" if hit.spans else "  ·  不含查询中的词语，按语义相近找到"
+            near = "" if hit.spans else "  ·  不含查询中的词语，按意思相近找到"
             st.caption(f"{escape_markdown(path)}  ·  字符 {hit.start}–{hit.end}{near}")
             # st.html, not st.markdown(unsafe_allow_html): the markdown renderer's raw-HTML chunks
             # (rehype-raw and friends, ~0.2 MB of JS fetched and compiled when the first hit

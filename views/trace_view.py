@@ -39,15 +39,21 @@ def show_trace(service: Any, iri: str, heading: bool = True) -> dict[str, Any]:
     else:
         st.info("没有文件为这个指标设定目标。")
     if current:
-        st.markdown("**最新观测**：" + escape_markdown(f"{current['value']['display']}（截至 {current['as_of']}，"
-                                                     f"《{current['document']['title']}》）"))
+        # The baseline is the latest value when nothing was reported since: say so, not 最新观测.
+        said = "只有基期值 " if current.get("is_baseline") else ""
+        st.markdown(f"**{'最新数值' if said else '最新观测'}**：" + escape_markdown(
+            f"{said}{current['value']['display']}（截至 {current['as_of']}，《{current['document']['title']}》）"
+            + ("，之后没有观测值" if said else "")))
     chart(data)
-    st.subheader("出处")
+    # Not 出处 alone: the entity page lists the indicator's mentions under 出处 below this.
+    st.subheader("数值出处")
     for item in [*data["targets"], *data["observations"]]:
         role = "目标" if item["role"] == "target" else ("基期值" if item.get("is_baseline") else "观测值")
         doc = item["document"]
         with st.container(border=True):
-            st.markdown(escape_markdown(f"{role} · {item['value']['display']} · 截至 {item['as_of']} · 《{doc['title']}》"))
+            # A target is for a year (到2025年), not a value "as of" its last day.
+            when = f"{item['year']}年" if item["role"] == "target" and item.get("year") else f"截至 {item['as_of']}"
+            st.markdown(escape_markdown(f"{role} · {item['value']['display']} · {when} · 《{doc['title']}》"))
             st.caption(escape_markdown(item["quote"]["text"]))
             reader_link("在文档中查看", doc["id"], item["quote"]["value_start"], item["quote"]["value_end"])
     return data
@@ -74,16 +80,27 @@ def chart(data: dict[str, Any]) -> None:
         st.info("没有可绘制的数值（目标为相对值或缺少观测）。")
         return
     frame = pd.DataFrame(points + targets)
-    frame["日期"] = pd.to_datetime(frame["日期"])
-    # Year ticks in Chinese (Vega's own time labels are English month names).
-    base = alt.Chart(frame).encode(x=alt.X("日期:T", title="数据截至",
-                                           axis=alt.Axis(format="%Y年", tickCount={"interval": "year", "step": 1})),
+    frame["年份"] = [_year_position(d) for d in frame["日期"]]
+    # By year, as a plan states its figures (2020年 2.62, 2025年 4): on a date axis a value as of
+    # 2020-12-31 stood at the 2021年 tick and read as the 2021 figure.
+    years = sorted({int(round(y)) for y in frame["年份"]})
+    base = alt.Chart(frame).encode(x=alt.X("年份:Q", title="年份（年末数据；年中数据画在两年之间）",
+                                           scale=alt.Scale(domain=[years[0] - 0.5, years[-1] + 0.5], nice=False),
+                                           axis=alt.Axis(values=list(range(years[0], years[-1] + 1)),
+                                                         labelExpr="datum.value + '年'", grid=False)),
                                    y=alt.Y("数值:Q", title=data["indicator"]["unit"] or "数值",
                                            axis=alt.Axis(**UPRIGHT_Y_TITLE)),
-                                   tooltip=["类型", "原文", "文件", alt.Tooltip("日期:T", title="日期", format="%Y-%m-%d")])
+                                   tooltip=["类型", "原文", "文件", alt.Tooltip("日期:N", title="数据截至")])
     line = base.transform_filter(alt.FieldOneOfPredicate(field="类型", oneOf=["基期值", "观测值"])).mark_line(point=True)
     rules = alt.Chart(pd.DataFrame(targets)).mark_rule(strokeDash=[6, 4], color="#dc2626").encode(
         y="数值:Q", tooltip=["类型", "原文"]) if targets else None
     dots = base.mark_point(size=80, filled=True).encode(color=alt.Color("类型:N", title=""))
     layered = line + dots + rules if rules is not None else line + dots
     st.altair_chart(layered.properties(height=300), width="stretch")
+
+
+def _year_position(as_of: str) -> float:
+    """Where a value as of ``as_of`` (年-月-日) stands on the year axis: a year-end value at its
+    year (2020-12-31 → 2020), a value in the year between the year before and it (2024-06-30 → 2023.5)."""
+    year, month, day = (int(part) for part in str(as_of)[:10].split("-"))
+    return year - 1 + (month - 1 + min(day, 30) / 30) / 12

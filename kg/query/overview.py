@@ -106,6 +106,16 @@ def _quote(item: dict[str, Any]) -> dict[str, Any]:
             "end": quote["end"], "text": quote["text"]}
 
 
+def _latest(current: dict[str, Any] | None) -> str:
+    """最新观测 as the table says it. The baseline alone is no observation: shown as one, beside
+    状态 无数据 (只有基期值…), the row read as if the value had been measured since."""
+    if not current:
+        return ""
+    if current.get("is_baseline"):
+        return "无（只有基期值）"
+    return f"{current['value']['display']}（{current['as_of']}）"
+
+
 def rows_of_trace(data: dict[str, Any]) -> list[TargetRow]:
     """The target rows of one indicator's trace (``Trace.to_json()``), merged."""
     info = data["indicator"]
@@ -118,7 +128,7 @@ def rows_of_trace(data: dict[str, Any]) -> list[TargetRow]:
             attribute=target.get("attribute") or info.get("attribute") or "",
             baseline=baseline["value"]["display"] if baseline else "", year=target["year"],
             target=target["value"]["display"], number=target["value"]["number"],
-            latest=f"{current['value']['display']}（{current['as_of']}）" if current else "",
+            latest=_latest(current),
             status=target["status"], reason=target["reason"], set_by=target["document"]["title"],
             set_by_id=target["document"]["id"], quotes=[_quote(target)]))
     return merge_targets(rows)

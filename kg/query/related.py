@@ -317,7 +317,9 @@ class RelatedGraph:
             for other, score in self._similar(iri, encode, types):
                 if other in found or score >= SOLO_SIMILARITY:
                     # 0.5 is about what any two names of this corpus share; only the excess counts
-                    add(other, "similar", f"名称语义相近（余弦相似度 {score:.2f}）",
+                    # In plain words, without the score: a policy officer reads no cosine, and label
+                    # embeddings of Chinese names are all somewhat alike, so no "very" either.
+                    add(other, "similar", "名称相近",
                         WEIGHTS["similar"] * 2 * (score - 0.5))
 
         ranked = sorted(found.values(), key=lambda r: (-r.score, r.label))

@@ -84,7 +84,7 @@ def _max_bytes(settings: Settings) -> int:
     return int(settings.max_file_mb * MIB)
 
 
-def _size(n: int) -> str:
+def file_size(n: int) -> str:
     """A file size as a person reads it: MB, or KB below a tenth of one (0.0 MB says nothing)."""
     return f"{round(n / MIB, 1):g} MB" if n >= MIB / 10 else f"{max(1, round(n / KIB))} KB"
 
@@ -119,7 +119,7 @@ def stage_upload(settings: Settings, name: str, data: bytes, staging_root: Path 
     if not data:
         raise UploadRefused("文件是空的（0 字节）。")
     if len(data) > limit:
-        raise UploadRefused(f"文件过大（{_size(len(data))}），上限为 {_size(limit)}。")
+        raise UploadRefused(f"文件过大（{file_size(len(data))}），上限为 {file_size(limit)}。")
     digest = hashlib.sha256(data).hexdigest()
     corpus_dir = settings.corpus_path
     for existing in corpus_files(corpus_dir):
@@ -136,8 +136,8 @@ def stage_upload(settings: Settings, name: str, data: bytes, staging_root: Path 
         meta, how, notes = infer(path, raw, cleaned)
     except CorpusError:
         shutil.rmtree(folder, ignore_errors=True)
-        raise UploadRefused(f"无法读取这个文件：它不是有效的{suffix.lstrip('.')}文档，或已损坏、加密、"
-                            "不含可提取的文字。") from None
+        raise UploadRefused(f"无法读取这个文件：它不是有效的{FORMAT_NAMES.get(suffix, suffix.lstrip('.'))}文件，"
+                            "或已损坏、加密、不含可提取的文字。") from None
     except KGError:
         shutil.rmtree(folder, ignore_errors=True)
         raise UploadRefused("无法读取这个文件（缺少所需的转换工具或文件已损坏）。") from None
@@ -163,6 +163,12 @@ def _clean(raw: Any) -> Any:
 
     return _Plain(text)
 
+
+#: A format as the user knows it, for messages (有效的docx文档 named no program a user opens).
+FORMAT_NAMES = {".docx": " Word（.docx）", ".doc": " Word（.doc）", ".wps": " WPS 文字（.wps）", ".pdf": " PDF ",
+                ".txt": "文本（.txt）", ".md": " Markdown（.md）", ".html": "网页（.html）", ".htm": "网页（.htm）",
+                ".png": " PNG 图片", ".jpg": " JPEG 图片", ".jpeg": " JPEG 图片", ".tif": " TIFF 图片",
+                ".tiff": " TIFF 图片", ".bmp": " BMP 图片"}
 
 #: Where an inferred value came from (kg.ingest.metadata's source names), in Chinese.
 SOURCES = {"text": "正文", "lead": "正文首句，原文未写标题，请改为正式标题", "properties": "文件属性",
