@@ -793,3 +793,12 @@ def test_the_members_of_a_group_follow_its_lead() -> None:
     assert not any("乡镇卫生院" in label for label in member_of)
     leads, role, members = parse_composition(group)  # type: ignore[misc]
     assert (leads, role) == (("漾濞县人民医院",), "总医院") and "9家乡镇卫生院" in members
+
+
+def test_a_programme_that_a_pilot_is_named_after_stays_beside_it() -> None:
+    text = "云南动态\n近日，漾濞县人民医院入选高原心脏病规范化诊疗项目试点单位，将提升诊疗水平。\n"
+    result = extract_one("made-up", "云南动态", "news", text)
+    assert names(result, "made-up", "Programme") == {"高原心脏病规范化诊疗项目"}
+    (pilot,) = [e for (kind, _), e in result.entities.items() if kind == "PilotZone"]
+    assert pilot.label.endswith("高原心脏病规范化诊疗项目试点单位")
+    assert pilot.links.get("belongsToProgramme") == {("Programme", "高原心脏病规范化诊疗项目")}

@@ -94,14 +94,19 @@ def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     anchored (云南省医学科学院 in 云南省医学科学院建设工程) and goes otherwise (区域食品检测实验室 in
     区域食品检测实验室能力提升工程); inside a pilot's name it always goes, as it names the kind
     of pilot. A programme inside an institution's name goes (健康某省行动 in
-    健康某省行动推进委员会).
+    健康某省行动推进委员会). A programme a pilot's name is made of, a pilot word added
+    (某某防治项目 of 某某防治项目试点单位), stays beside the pilot, which belongs to it.
     """
     spans = sorted((c for c in candidates if c.entity_type in _SPAN_TYPES),
                    key=lambda c: (-(c.end - c.start), _SPAN_TYPES.index(c.entity_type), c.start))
     kept: list[Candidate] = []
     for candidate in spans:
-        if not any(k.start < candidate.end and candidate.start < k.end for k in kept):
-            kept.append(candidate)
+        overlapping = [k for k in kept if k.start < candidate.end and candidate.start < k.end]
+        if overlapping and not all(_pilot_of_programme(k, candidate) for k in overlapping):
+            continue
+        for pilot in overlapping:
+            pilot.links.append(("belongsToProgramme", candidate.ref))
+        kept.append(candidate)
     bodies = [c for c in candidates if c.entity_type == institutions.ENTITY_TYPE]
     out: list[Candidate] = []
     for body in bodies:
@@ -109,12 +114,21 @@ def _settle_overlaps(candidates: list[Candidate]) -> list[Candidate]:
         if outer and (not body.anchored or any(k.entity_type == pilots.ENTITY_TYPE for k in outer)):
             continue  # in a pilot's name a body names the kind of pilot (国家紧密型城市医疗集团建设试点)
         out.append(body)
+    named_bodies = list(out)
     for candidate in kept:
         if any(b.start <= candidate.start and candidate.end <= b.end and (b.end - b.start) > (candidate.end - candidate.start)
-               for b in out):
+               for b in named_bodies):
             continue
         out.append(candidate)
     return sorted(out, key=lambda c: (c.start, c.end))
+
+
+def _pilot_of_programme(pilot: Candidate, programme: Candidate) -> bool:
+    """True when ``pilot``'s name is ``programme``'s and a pilot word (某某防治项目试点单位: the units
+    the programme's pilot is held by)."""
+    return pilot.entity_type == pilots.ENTITY_TYPE and programme.entity_type == programmes.ENTITY_TYPE \
+        and pilot.start <= programme.start and programme.end < pilot.end \
+        and any(pilot.label.endswith(programme.label + word) for word in lexicon.words("pilot_suffixes"))
 
 
 def _goals(ctx: DocContext, tasks: list[Candidate]) -> list[Goal]:
