@@ -292,4 +292,19 @@ def test_credit_lines_are_kept_as_a_closing_part_and_reach_the_extractor(tmp_pat
     # The outlets they name reach the institution extractor.
     found = {c.label for c in find_institutions(DocContext.build(document, sections, passages))}
     assert {"苍山日报", "漾濞县融媒体中心", "漾濞县卫生健康局"} <= found
-    assert normalise(document.text, paragraph_lines=True) == document.text
+    from kg.ingest.normalise import clean_document
+
+    assert clean_document(document.text, paragraph_lines=True, chrome=True).text == document.text
+
+
+def test_a_credit_line_of_a_pdf_page_is_neither_glued_to_the_body_nor_takes_it_along() -> None:
+    from kg.ingest.normalise import clean_document
+
+    # Text read from a PDF (lines joined unless a paragraph ends): the body line after a credit is not
+    # run onto it (the joined line would have gone with the credit), nor is a line run onto a credit
+    # glued after a sentence taken for the credit.
+    page = "\n".join(["某县召开健康促进工作推进会", "来源：某某日报", "会议要求各乡镇压实责任，推进健康细胞建设，",
+                      "确保年底前完成各项任务。来源：某某网", "下一步，县卫生健康局将开展督导检查。"])
+    lines = clean_document(page, chrome=True).text.split("\n")
+    assert lines[0] == "某县召开健康促进工作推进会" and lines[-1] == "来源：某某日报" and len(lines) == 3
+    assert lines[1].startswith("会议要求") and lines[1].endswith("下一步，县卫生健康局将开展督导检查。")

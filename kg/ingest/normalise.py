@@ -265,8 +265,11 @@ def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
             last_physical = line
             continue
         cleaned = _clean_inline(line)
+        # A credit (本版文图由…, 来源：…, an account's header) is a line of its own: never glued onto the
+        # line above, nor the next line onto it unless the credit is wrapped there.
         if not out or in_table[k - 1] or "\t" in line or "\t" in out[-1] or alone[k] or alone[k - 1] \
-                or (wrap is None and out[-1].endswith(("：", ":"))) or _residue().credit.match(cleaned) \
+                or (wrap is None and out[-1].endswith(("：", ":"))) or is_credit(cleaned) \
+                or is_credit(out[-1]) and not _reaches_wrap(last_physical, wrap) \
                 or _starts_paragraph(out[-1], last_physical, cleaned, wrap):
             out.append(cleaned)
         else:
@@ -440,6 +443,10 @@ def strip_chrome(text: str, whole_lines: bool = True) -> Cleaned:
         if reason:
             _take_credits(line, start, _credits_in(line, residue) if reason == "residue" else [], credits, dropped)
             continue
+        if whole_lines and is_credit(line):
+            # Kept where it stood (本版文图由…, an account's name): it joins the credits at the end.
+            credits.setdefault(_credited(line, residue), (start, line))
+            continue
         glued = _glued_credit(line, residue) if whole_lines else 0
         if glued:
             tail = line[glued:]
@@ -508,10 +515,13 @@ def _credits_in(line: str, residue: _Residue) -> list[tuple[int, int]]:
 
 
 def _glued_credit(line: str, residue: _Residue) -> int:
-    """Where a credit glued onto the end of a sentence starts (…。来源：某某日报), or 0."""
+    """Where a credit glued onto the end of a sentence starts (…。来源：某某日报), or 0. What follows
+    it is no sentence (a credit is none: a line joined onto it, 来源：某网近日，…。, stays body)."""
     for match in residue.source.finditer(line):
         before = line[:match.start()].rstrip()
-        if before and before[-1] in "。！？”）)】":
+        field = residue.field.search(line, match.end())
+        if before and before[-1] in "。！？”）)】" and \
+                not re.search(r"[。！？!?]", line[match.end():field.start() if field else len(line)]):
             return match.start()
     return 0
 
@@ -577,12 +587,17 @@ def _starts_paragraph(paragraph: str, prev_line: str, line: str, wrap: int | Non
         return True
     if paragraph.endswith(tuple(CONTINUATION_END)):
         return False
-    if wrap is not None and 0.75 * wrap <= display_width(prev_line) <= 1.15 * wrap + 2:
+    if _reaches_wrap(prev_line, wrap):
         return False
     # Decided on the paragraph so far rather than its last line, so that normalising
     # normalised text (where each paragraph is one line) takes the same decision.
     min_len = 24 if wrap is None else min(24, 0.6 * wrap)
     return not (len(paragraph) >= min_len and _is_cjk(paragraph[-1]) and _is_cjk(line[0]))
+
+
+def _reaches_wrap(line: str, wrap: int | None) -> bool:
+    """True when ``line`` of hard-wrapped text reaches the wrap width: its paragraph goes on below."""
+    return wrap is not None and 0.75 * wrap <= display_width(line) <= 1.15 * wrap + 2
 
 
 def display_width(line: str) -> float:
