@@ -802,3 +802,14 @@ def test_a_programme_that_a_pilot_is_named_after_stays_beside_it() -> None:
     (pilot,) = [e for (kind, _), e in result.entities.items() if kind == "PilotZone"]
     assert pilot.label.endswith("高原心脏病规范化诊疗项目试点单位")
     assert pilot.links.get("belongsToProgramme") == {("Programme", "高原心脏病规范化诊疗项目")}
+
+
+def test_a_verb_that_stands_inside_names_does_not_cut_a_programme_name() -> None:
+    (programmes,) = found_in("云南动态\n二是提出高原特色农业与健康食品产业发展协同行动项目建议。"
+                             "漾濞县、宾川县卫生健康局卫生健康事业发展合作系列签约活动在大理举行。\n", "Programme")
+    assert programmes == {"高原特色农业与健康食品产业发展协同行动"}  # 项目建议: a proposal; the organisers start no name
+
+
+def test_a_round_the_state_organises_keeps_its_organiser() -> None:
+    (programmes,) = found_in("云南动态\n通知明确，国家组织冠脉支架集中带量采购未中选产品价格下调。\n", "Programme")
+    assert programmes == {"国家组织冠脉支架集中带量采购"}

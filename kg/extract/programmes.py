@@ -31,6 +31,7 @@ from kg.extract.spans import (
     in_open_quote,
     name_key,
     squeeze,
+    strip_leading,
     whole_quote,
 )
 from kg.records import Passage
@@ -50,8 +51,10 @@ def suffixes() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
-#: How a round is named: by its batch number (第八批…), or as organised by the state (国家组织…).
-_ROUND = re.compile(r"^(?:第[一二三四五六七八九十\d]{1,3}批|国家组织)")
+#: A round organised by the state (国家组织…集中带量采购); 组织 also reads as an introducing verb.
+_STATE_ORGANISED = "国家组织"
+#: How a round is named: by its batch number (第八批…), or as organised by the state.
+_ROUND = re.compile(rf"^(?:第[一二三四五六七八九十\d]{{1,3}}批|{_STATE_ORGANISED})")
 
 
 def programme_suffix(name: str) -> str | None:
@@ -270,6 +273,8 @@ def _after_preposition(surface: str) -> int | None:
 
 def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candidate | None:
     text = ctx.text
+    if raw.suffix in lexicon.words("round_programme_suffixes") and text.endswith(_STATE_ORGANISED, passage.start, start):
+        start -= len(_STATE_ORGANISED)  # 国家组织…集中带量采购: 组织 was read as the introducing verb
     scope = text.find("领域", start, min(raw.suffix_start, start + 10))
     if scope >= 0:
         start = scope + 2  # 卫生健康领域“两重”“两新”项目: the field is the scope, not the name
@@ -342,6 +347,18 @@ def find_programmes(ctx: DocContext) -> list[Candidate]:
                 out.extend(listed)
                 continue
             candidate = _judge(raw, raw.start, ctx, passage)
+            if candidate is None and raw.verb in lexicon.words("verbs_allowed_inside"):
+                # 健康食品产业发展协同行动: a verb that also stands inside names (发展, 协同) cut the name
+                # to what says nothing; the whole clause may be the name, unless a body or a list starts
+                # it (某市、某市卫生健康委…发展合作系列签约活动: the organisers of an event)
+                whole = strip_leading(text, raw.clause_start, raw.suffix_start)
+                first = next(iter(lexicon.tagged(text[whole:raw.start])), None)
+                if first is not None and first.flag == "v" and len(first.word) == 2:
+                    whole += 2  # 提出…发展协同行动: the clause's own verb starts no name
+                before = text[whole:raw.start]
+                if "、" not in before and not any(w in before for w in lexicon.words("institution_suffixes")):
+                    candidate = _judge(RawName(whole, raw.end, raw.suffix, raw.suffix_start, "", raw.clause_start),
+                                       whole, ctx, passage)
             if candidate is not None:
                 out.append(candidate)
     return _complete_from_document(text, out)
