@@ -14,16 +14,18 @@ Rules of the index, enforced here:
   heldout3 on the devcorpus, its two articles cut to pages 1-3): clauses 1.000/0.933, 0.911/0.843,
   0.800/0.657, 0.850/0.728, 0.800/0.716, 0.850/0.702, 0.850/0.671. A vector per passage (section
   context and text) encodes 12-16 % fewer tokens (no per-text prefix) but loses R@5 on all seven
-  (dev 0.920/0.827, devcorpus held-out 0.800/0.654); clauses and the passage, max-pooled, encode
-  twice the tokens and lose two sets (dev MRR 0.930, devcorpus held-out 0.825/0.693) for MRR on
-  four; each clause prefixed with its section context, its own heading or the document title
-  ("X：clause", context for paraphrases) loses on the bundled corpus, paraphrases most (bundled
-  paraphrase R@5 0.692 → 0.462 / 0.308 / 0.462); longer clauses (24+ characters) lose on dev and
-  bundled (0.960, 0.867); shorter ones (10+ or 8+) gain on the bundled held-out set (0.850) but
-  lose dev (0.960) and bundled (0.889), and pooled with today's they lose heldout3 (0.800, 0.825).
-  e5's cost is linear in tokens (about 1.5 ms per token on one core) and the texts are mostly the
-  corpus's own characters, so none of these units cuts a cold build's encoding by more than a
-  sixth. A clause text is one FAISS row however many passages contain it;
+  (dev 0.920/0.827, devcorpus held-out 0.800/0.654); a vector per sentence (13 % fewer tokens)
+  loses R@5 on five (dev 0.960/0.861, bundled 0.822/0.784, devcorpus heldout3 0.750/0.594);
+  clauses and the passage, max-pooled, encode twice the tokens and lose two sets (dev MRR 0.930,
+  devcorpus held-out 0.825/0.693) for MRR on four; each clause prefixed with its section context,
+  its own heading or the document title ("X：clause", context for paraphrases) loses on the bundled
+  corpus, paraphrases most (bundled paraphrase R@5 0.692 → 0.462 / 0.308 / 0.462); longer clauses
+  (24+ characters) lose on dev and bundled (0.960, 0.867); shorter ones (10+ or 8+) gain on the
+  bundled held-out set (0.850) but lose dev (0.960) and bundled (0.889), and pooled with today's
+  they lose heldout3 (0.800, 0.825). e5's cost is linear in tokens (about 1.5 ms per token on one
+  core) and the texts are mostly the corpus's own characters, so none of these units cuts a cold
+  build's encoding by more than a sixth. A clause text is one FAISS row however many passages
+  contain it;
   ``owner_offsets.npy``/``owner_rows.npy`` map each row to its passage rows (:class:`Owners`).
 - Up to ``APPROXIMATE_THRESHOLD`` clause rows the index is ``IndexFlatIP`` (exact);
   above it, IVF-flat (see the figures at :func:`dense_index`). Both keep the full
