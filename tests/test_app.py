@@ -435,3 +435,23 @@ def test_jieba_reads_its_cache_in_one_piece_with_the_same_words(tmp_path: Path) 
         assert after.lcut_for_search(text) == expected
     finally:
         jieba.marshal = original
+
+
+def test_the_warm_up_encodes_entity_names_only_after_a_first_page(real_settings: Settings) -> None:
+    """The warm-up's search part runs at once; encoding every entity name for 相关实体 (seconds of
+    CPU) waits until a page has drawn its status line, so it does not compete with the browser
+    loading the app and the first search drawing its results."""
+    from kg.query.service import Service
+    from views import common
+
+    common._FIRST_PAGE.clear()
+    try:
+        warmup = common.Warmup(Service.open(real_settings))
+        assert warmup.wait(timeout=120) and warmup.state == "ready"
+        assert not warmup.wait(everything=True, timeout=1.0)  # held back: no page drawn yet
+        assert warmup.service._related_graph._vectors is None
+        common._FIRST_PAGE.set()
+        assert warmup.wait(everything=True, timeout=180)
+        assert warmup.service._related_graph._vectors is not None
+    finally:
+        common._FIRST_PAGE.set()

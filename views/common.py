@@ -146,10 +146,18 @@ def _built_at(settings: Settings) -> str:
         return ""
 
 
+#: Set when a page has run its script (its sidebar status line drawn): the warm-up's later part
+#: starts then, AFTER_FIRST_PAGE_S later, or FIRST_PAGE_WAIT_S after the search's part at most.
+_FIRST_PAGE = threading.Event()
+FIRST_PAGE_WAIT_S = 20.0
+AFTER_FIRST_PAGE_S = 1.5
+
+
 class Warmup:
     """Loads what the first search needs (encoder, entity names, indexes) in a background thread,
-    so the first query after start does not wait for the model; then, at a lower CPU priority,
-    what other pages need first (the related-entity name vectors, the target table)."""
+    so the first query after start does not wait for the model; then, once a first page has
+    been drawn and at a lower CPU priority, what other pages need first (the related-entity
+    name vectors, the target table)."""
 
     def __init__(self, service: Service) -> None:
         self.service = service
@@ -175,6 +183,11 @@ class Warmup:
                 self.message = type(exc).__name__
             finally:
                 self.seconds = time.monotonic() - self.started
+            # The rest (encoding every entity name for 相关实体: 6 s of CPU with e5, 10 s wall on
+            # the loaded machine) waits until a first page has been drawn: started at once, it
+            # ran just while the browser loaded the app and the first search drew its results.
+            _FIRST_PAGE.wait(FIRST_PAGE_WAIT_S)
+            time.sleep(AFTER_FIRST_PAGE_S)  # the browser draws what the page's script sent
             _lower_priority()  # what follows must not slow the first pages drawn meanwhile
             entities = service.entities()
             if entities:  # the first entity page would otherwise encode every entity name (seconds)
@@ -363,6 +376,7 @@ def _status_line(warmup: Warmup) -> None:
     """The sidebar's loading state. While loading it looks again every second; once the warm-up
     is done the page is drawn afresh (so it stops looking) and says 就绪."""
     loading = warmup.state == "loading"
+    _FIRST_PAGE.set()
 
     @st.fragment(run_every=1.0 if loading else None)
     def line() -> None:
