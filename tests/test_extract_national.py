@@ -813,3 +813,10 @@ def test_a_verb_that_stands_inside_names_does_not_cut_a_programme_name() -> None
 def test_a_round_the_state_organises_keeps_its_organiser() -> None:
     (programmes,) = found_in("云南动态\n通知明确，国家组织冠脉支架集中带量采购未中选产品价格下调。\n", "Programme")
     assert programmes == {"国家组织冠脉支架集中带量采购"}
+
+
+def test_a_body_named_whole_in_quotes_needs_no_place() -> None:
+    (bodies,) = found_in("云南动态\n漾濞县打造了集展览、培训等功能于一体的“高原茶艺人才培育中心”。"
+                         "推进“区域数字影像中心”建设。\n", "Institution")
+    assert "高原茶艺人才培育中心" in bodies
+    assert "区域数字影像中心" not in bodies  # “…中心”建设: a kind of work

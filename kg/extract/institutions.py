@@ -140,12 +140,22 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         return True  # 协和医院, 湘岳医院: a hospital named by a proper noun alone (…医院建设 names a kind)
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
+    if _quoted_whole(name, raw, text) and kind not in ("gov", "party", "mass", "clinic", "school") \
+            and not lexicon.covered_by(specific, "class_words", "generic_institution_words"):
+        return True  # 集…于一体的“某某人才振兴中心”: a body's own name, quoted whole
     before = text[max(0, raw.start - 5):raw.start].removesuffix("了")  # 还成立了…委员会
     establishing = raw.verb in lexicon.words("establishing_verbs") or \
         any(before.endswith(v) for v in lexicon.words("establishing_verbs"))
     if establishing and suffix == "委员会":
         return True
     return kind == "research" and suffix != "大学"
+
+
+def _quoted_whole(name: str, raw: RawName, text: str) -> bool:
+    """True when ``name`` is all a pair of quotes holds, and the text does not go on to build one
+    (“某某中心”建设 names a kind of work)."""
+    return text[raw.start - 1:raw.start] == "“" and text.startswith("”", raw.end) \
+        and name == squeeze(text[raw.start:raw.end]) and not text.startswith(("建设", "创建"), raw.end + 1)
 
 
 def _short_name_tokens(specific: str) -> tuple | None:  # type: ignore[type-arg]
