@@ -820,3 +820,9 @@ def test_a_body_named_whole_in_quotes_needs_no_place() -> None:
                          "推进“区域数字影像中心”建设。\n", "Institution")
     assert "高原茶艺人才培育中心" in bodies
     assert "区域数字影像中心" not in bodies  # “…中心”建设: a kind of work
+
+
+def test_a_body_of_the_district_a_story_names_no_county_for() -> None:
+    # 区府办 is the short form of 区政府办公室; the story says only 我区
+    (bodies,) = found_in("区级动态\n日前，我区召开卫生健康工作会议，区卫生健康委部署下半年工作。（区府办消息）\n", "Institution")
+    assert {"区府办", "区卫生健康委"} <= bodies

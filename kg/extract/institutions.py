@@ -472,6 +472,10 @@ def _district_body(ctx: DocContext, passage: Passage, start: int, end: int, name
             specific == "中心" or not lexicon.covered_by(specific, "class_words"))):
         return None  # 区医院: a type of hospital; 区中心医院 is the district's own
     completed = ctx.place_before(passage, start, "county")
+    if completed is None and "county" not in ctx.focus and kind in WHOLE_KINDS:
+        # 我区… （区府办消息）: a story that names no county of its own; the body of "the district"
+        # it is written in, keyed by the document (as 省卫生健康委 of an unknown province)
+        return Candidate(ENTITY_TYPE, start, end, passage, name, f"{ctx.document.id}:{name}", anchored=True)
     if completed is None or not completed[1].endswith("区"):
         return None
     label = completed[0] + name[1:]
