@@ -455,3 +455,12 @@ def test_the_warm_up_encodes_entity_names_only_after_a_first_page(real_settings:
         assert warmup.service._related_graph._vectors is not None
     finally:
         common._FIRST_PAGE.set()
+
+
+def test_a_table_row_hit_says_it_is_a_row_of_a_table(app_env: None) -> None:
+    """A table row found by search reads as a run of numbers (14 每万人口全科医生数 人 2.62 4 约束性):
+    its caption says 表格中的一行; a passage of running text says nothing of the kind."""
+    at = open_page("views/search.py", q="每万人口全科医生数")
+    assert not at.exception
+    captions = [c.value for c in at.caption if "字符" in c.value]
+    assert any("表格中的一行" in c for c in captions) and not all("表格中的一行" in c for c in captions), captions
