@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kg.errors import QueryError
 from kg.evaluate.retrieval import answers, load_queries
 from kg.query.service import Service
 from tests.helpers import DEV_QUERIES
@@ -318,3 +319,24 @@ def test_matched_spans_mark_every_query_word_case_blind_and_merge_overlaps() -> 
     text = "某某县PHC试点：每万人口全科医生数达到3.5人，全科医生数逐年增加，phc覆盖全县。"
     spans = matched_spans(text, ["全科医生", "医生数", "PHC"], "每万人口全科医生数 PHC")
     assert [text[s:e] for s, e in spans] == ["PHC", "每万人口全科医生数", "全科医生数", "phc"]
+
+
+def test_a_document_s_remembered_mentions_equal_those_the_graph_query_finds(service: Service) -> None:
+    # The service reads a document's mentions from its named graph once and remembers them; the
+    # graph query of kg.query.graph_queries (through dcterms:isPartOf+) must find the same, and asking
+    # twice gives the same list.
+    from kg.query.graph_queries import document_mentions
+    from kg.rdf.write import doc_iri
+
+    total = 0
+    for doc_id in service.documents:
+        asked = sorted((r["e"], r["label"], r["type"], int(r["start"]), int(r["end"]))
+                       for r in document_mentions(service.store, doc_iri(doc_id).value))
+        cached = [(m.entity, m.label, m.type, m.start, m.end) for m in service.document_mentions(doc_id)]
+        assert sorted(cached) == asked
+        assert [m[3] for m in cached] == sorted(m[3] for m in cached)  # by offset, as the reader shows them
+        assert service.document_mentions(doc_id) == service.document_mentions(doc_id)
+        total += len(cached)
+    assert total > 100
+    with pytest.raises(QueryError, match="no document 'nope'; known: "):
+        service.document_mentions("nope")
