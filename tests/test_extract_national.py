@@ -826,3 +826,8 @@ def test_a_body_of_the_district_a_story_names_no_county_for() -> None:
     # 区府办 is the short form of 区政府办公室; the story says only 我区
     (bodies,) = found_in("区级动态\n日前，我区召开卫生健康工作会议，区卫生健康委部署下半年工作。（区府办消息）\n", "Institution")
     assert {"区府办", "区卫生健康委"} <= bodies
+
+
+def test_how_widely_a_programme_reaches_still_names_it() -> None:
+    (programmes,) = found_in("青海动态\n持续扩大农村“三高”筛查覆盖面，促进早诊早治。提高职业病危害项目申报率。\n", "Programme")
+    assert programmes == {"农村“三高”筛查"}  # …项目申报: the programme word only modifies
