@@ -267,6 +267,7 @@ def test_tables_put_what_a_reader_looks_for_first_and_say_what_is_hidden(app_env
     assert list(table.column_order)[:4] == ["指标", "状态", "目标年", "目标值"]
     assert json.loads(table.columns)["指标"]["width"] == "large"
     assert any("选择一个指标，查看它的目标、基期值" in c.value for c in at.caption)
+    assert any("表格可左右滚动，右侧还有最新观测、单位、属性、领域、说明、设定文件。" in c.value for c in at.caption)
 
     at = open_page("views/documents.py")
     assert list(at.dataframe[0].proto.column_order)[:3] == ["标题", "日期", "类型"]

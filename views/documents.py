@@ -39,7 +39,7 @@ def documents_page() -> None:
         return
     st.query_params["doc"] = doc_id
     if docs[doc_id].extraction == "ocr":
-        st.warning("本文档的文字由 OCR 从图片识别得来，可能有错字或漏字；引用前请对照原件。")
+        st.warning("本文档的文字是从扫描图片中自动识别（OCR）得来的，可能有错字或漏字；引用前请对照原件。")
     text = service.document_text(doc_id)
     sections = service.sections(doc_id)
     mentions = service.document_mentions(doc_id)
