@@ -831,3 +831,10 @@ def test_a_body_of_the_district_a_story_names_no_county_for() -> None:
 def test_how_widely_a_programme_reaches_still_names_it() -> None:
     (programmes,) = found_in("青海动态\n持续扩大农村“三高”筛查覆盖面，促进早诊早治。提高职业病危害项目申报率。\n", "Programme")
     assert programmes == {"农村“三高”筛查"}  # …项目申报: the programme word only modifies
+
+
+def test_a_designated_platform_is_a_body_when_anchored() -> None:
+    (bodies,) = found_in("青海动态\n依托国家高原医学创新平台，推进应用研究。完善藏医药科技创新平台，鼓励各类创新平台开展攻关。\n",
+                         "Institution")
+    assert "国家高原医学创新平台" in bodies
+    assert not any(n.endswith("科技创新平台") or n == "创新平台" for n in bodies)  # kinds of platform
