@@ -838,3 +838,10 @@ def test_a_designated_platform_is_a_body_when_anchored() -> None:
                          "Institution")
     assert "国家高原医学创新平台" in bodies
     assert not any(n.endswith("科技创新平台") or n == "创新平台" for n in bodies)  # kinds of platform
+
+
+def test_a_development_zone_anchors_the_clinics_of_its_towns() -> None:
+    (bodies,) = found_in("河南动态\n获评优秀乡村医生的有：示范区青杨办事处石桥卫生室乡村医生张某，开发区卫生院院长李某。\n",
+                         "Institution")
+    assert "示范区青杨办事处石桥卫生室" in bodies
+    assert "开发区卫生院" not in bodies  # a zone's health centre named by no town: a kind

@@ -128,7 +128,11 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         return True  # 某某大学附属第一医院, 某某大学某某医院
     kind = suffix_kinds()[suffix]
     if kind == "clinic":
-        # 某某社区卫生服务站, 甲镇某某中心卫生室; not 示范社区卫生服务站
+        # 某某社区卫生服务站, 甲镇某某中心卫生室; not 示范社区卫生服务站. A development zone a city runs as
+        # a county (某某示范区, 开发区: [development_zones]) anchors the towns and villages after it.
+        zone = next((z for z in lexicon.words("development_zones") if specific.startswith(z)), None)
+        if zone is not None:
+            return _grassroots_unit(specific[len(zone):], anchored=True)
         return _named_community(specific) or _grassroots_unit(specific, anchored=False)
     if suffix == "卫生院" and (_grassroots_unit(specific, anchored=False) or _proper_noun(specific.removesuffix("中心"))):
         return True  # 甲镇卫生院, 某某中心卫生院: a township health centre named by its town
