@@ -27,6 +27,23 @@ Rules of the index, enforced here:
   build's encoding by more than a sixth. A clause text is one FAISS row however many passages
   contain it;
   ``owner_offsets.npy``/``owner_rows.npy`` map each row to its passage rows (:class:`Owners`).
+- One dense view: the build's encoder. A second view of the same clauses from the other bundled
+  encoder, USE-v3, fused with e5's (issue 15; hybrid R@5 / MRR@10 on dev, bundled, held-out,
+  heldout3 of the bundled corpus, then devcorpus, held-out, heldout3 of the devcorpus, every file
+  whole): e5 alone 1.000/0.933, 0.911/0.843, 0.800/0.657, 0.850/0.728, 0.800/0.720,
+  0.850/0.702, 0.850/0.661. The two dense lists fused by reciprocal rank, e5 weight 0.8: 1.000/0.930,
+  0.911/0.791, 0.800/0.698, 0.900/0.732, 0.800/0.697, 0.850/0.672, 0.825/0.669; weight 0.67 lifts
+  R@5 on three sets (0.933, 0.825, 0.875) but drops it on three (dev 0.960, devcorpus held-out and
+  heldout3 0.825) and MRR on five (bundled 0.781, held-out devcorpus 0.640). USE-v3 as a third retriever of the apportioned fusion (e5 share 0.8:
+  bundled 0.889/0.809, held-out devcorpus 0.825/0.684), a score mix (raw cosines 0.5/0.5: dev
+  0.960/0.880; each standardised over the candidates, e5 0.8: 0.960/0.907, 0.911/0.823, devcorpus
+  0.778/0.712), and the RRF view only when BM25's confidence is under 0.5 or 0.25 (bundled MRR 0.785
+  / 0.801, devcorpus 0.694) all lose on some set, always the bundled set's MRR. Paraphrases (hybrid
+  R@5, bundled, held-out, heldout3, devcorpus, held-out, heldout3: e5 0.692, 0.467, 0.647, 0.538,
+  0.625, 0.647) gain 0.06-0.12 on the bundled sets and none on the devcorpus (RRF 0.67: 0.769,
+  0.533, 0.706, 0.538, 0.562, 0.588; 0.8: heldout3 0.765): USE-v3 alone is far weaker there
+  (dense 0.308, 0.333, 0.412, 0.231, 0.312, 0.235) and costs a second encoding per query. So no
+  second view; paraphrases need a stronger encoder than either.
 - Up to ``APPROXIMATE_THRESHOLD`` clause rows the index is ``IndexFlatIP`` (exact);
   above it, IVF-flat (see the figures at :func:`dense_index`). Both keep the full
   vectors, so every score returned is an exact cosine.
