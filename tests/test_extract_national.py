@@ -845,3 +845,9 @@ def test_a_development_zone_anchors_the_clinics_of_its_towns() -> None:
                          "Institution")
     assert "示范区青杨办事处石桥卫生室" in bodies
     assert "开发区卫生院" not in bodies  # a zone's health centre named by no town: a kind
+
+
+def test_a_price_or_facility_item_is_no_programme() -> None:
+    (programmes,) = found_in("青海动态\n规范管理高原医疗服务价格项目，统筹保障牧区公共服务设施项目用地需求。实施牧区儿童营养改善项目。\n",
+                             "Programme")
+    assert programmes == {"牧区儿童营养改善项目"}

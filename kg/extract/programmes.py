@@ -149,6 +149,8 @@ def is_programme_name(surface: str) -> bool:
         return False  # “某某新生活”建设, “两癌”筛查 name a task by its quoted term; 乙肝筛查 is an activity
     if _COUNT_INSIDE.search(_outside_quotes(name)):
         return False  # 285个…项目: a count of projects
+    if suffix == "项目" and name[:-len(suffix)].endswith(lexicon.words("item_heads")):
+        return False  # 医疗服务价格项目, 公共服务设施项目: 项目 as "item" of a kind, not a programme
     pilot = next((s for s in lexicon.words("pilot_suffixes") if name.endswith(s)), None)
     if pilot is not None and not (pilot.endswith("项目") and _unplaced(name)):
         # 某市…示范项目, 国家…试点: a pilot held by a place or at a level. A …示范项目 with no place or
