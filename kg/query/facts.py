@@ -4,11 +4,13 @@ One function per entity type (:func:`entity_facts` picks it): an institution's p
 members, make-up as the text states it (lead body and counted members) and tasks; a pilot
 zone's level, approval date, place and programme; a programme's 专栏 and item; a 专栏's items
 with the targets stated in them; a place's pilot zones and bodies. A fact whose sentence cannot
-be found is still shown, citing the entity's first mention.
+be found is still shown, citing the entity's first mention, except a zone's approval date: it
+cites the sentence that writes the date, or nothing (another sentence would not state it).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,6 +210,29 @@ SELECT DISTINCT ?e ?level ?date WHERE { OPTIONAL { ?e pol:zoneLevel ?level } OPT
 """
 
 
+def date_words(value: str) -> re.Pattern[str] | None:
+    """The words a date is written in (2022-11 → 2022年11月, 2022-11-05 → 2022年11月5日), zeros optional."""
+    parts = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
+    if parts is None:
+        return None
+    year, month, day = parts.groups()
+    words = rf"{year}年0?{int(month)}月" + (rf"0?{int(day)}日" if day else "")
+    return re.compile(words)
+
+
+def date_citation(sources: Sources, iri: str, value: str) -> Citation | None:
+    """The sentence of a mention of ``iri`` that writes the date ``value``; None when no sentence
+    does (a fact's citation must state it: the entity's first mention would cite other words)."""
+    words = date_words(value)
+    if words is None:
+        return None
+    for mention in mentions_of(sources, iri):
+        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if citation is not None and words.search(citation.quote):
+            return citation
+    return None
+
+
 def pilot_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     rows = select(sources.store, PILOT_FACTS, e=ox.NamedNode(entity.iri))
     citation = first_citation(sources, entity.iri)
@@ -215,7 +240,9 @@ def pilot_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     levels = sorted({str(r["level"]) for r in rows if r["level"]})
     dates = sorted({str(r["date"]) for r in rows if r["date"]})
     facts.append(Fact("级别", [(v, "") for v in levels] or [("原文未写明", "")], citation))
-    facts.append(Fact("获批时间", [(v, "") for v in dates] or [("原文未写明", "")], citation))
+    # The date is read from the words before one mention (2022年11月，某县获批…): cite that sentence.
+    cited = next((c for c in (date_citation(sources, entity.iri, v) for v in dates) if c), None)
+    facts.append(Fact("获批时间", [(v, "") for v in dates] or [("原文未写明", "")], cited))
     for which in ("place", "programme"):
         fact = _linked(sources, entity.iri, which)
         if fact:

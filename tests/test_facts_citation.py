@@ -1,0 +1,51 @@
+"""A fact's citation holds what it cites: a pilot zone's approval date quotes the sentence that
+writes the date, not the zone's first mention (app walk, shot 05_entity_pilotzone).
+
+A small invented county report is built for real (hashing encoder) and read as the entity page does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.build.pipeline import build
+from kg.query.facts import date_words, entity_facts
+from kg.query.recognise import EntityRef
+from kg.query.service import Service
+from tests.helpers import settings_for
+
+REPORT = """漾濞县基层卫生健康工作情况
+漾濞县国家基层卫生健康综合试验区建设推进会近日召开，会议总结了试验区建设的做法。
+2021年起，漾濞县累计投入1.2亿元改善乡镇卫生院和村卫生室的条件。
+2022年11月，漾濞县获批国家基层卫生健康综合试验区，成为全省首批试验区之一。
+"""
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    corpus = tmp_path_factory.mktemp("zone-corpus")
+    (corpus / "yb-county-report.txt").write_text(REPORT, encoding="utf-8")
+    settings = settings_for(tmp_path_factory.mktemp("zone-build"), model="hashing", corpus=corpus)
+    build(settings)
+    return Service.open(settings)
+
+
+def _zone(service: Service) -> EntityRef:
+    found = [row for row in service.entities("pilotzone") if row.label == "漾濞县国家基层卫生健康综合试验区"]
+    assert len(found) == 1
+    return EntityRef(found[0].iri, found[0].label, "PilotZone")
+
+
+def test_the_approval_date_cites_the_sentence_that_writes_it(service: Service) -> None:
+    facts = {f.name: f for f in entity_facts(service.sources, _zone(service))}
+    date = facts["获批时间"]
+    assert date.values == [("2022-11", "")]
+    assert date.citation is not None and "2022年11月" in date.citation.quote
+    assert "推进会" not in date.citation.quote  # the zone's first mention states no date
+
+
+def test_date_words_are_the_written_forms() -> None:
+    assert date_words("2022-11").search("2022年11月，某县获批")
+    assert date_words("2022-03-05").search("2022年3月5日") and date_words("2022-03-05").search("2022年03月05日")
+    assert not date_words("2022-01").search("2022年11月")
+    assert date_words("二〇二二年") is None
