@@ -211,7 +211,7 @@ def _target(text: str, unit: str, year: int = 2025) -> TracedValue:
 def test_status_lower_bound_met() -> None:
     status = target_status(_target("≤14", "1/10万"), [_value("observation", "6.93", "/10万", year=2024)], "孕产妇死亡率")
     assert status.status == "已达成"
-    assert status.reason.startswith("2024年 6.93/10万（截至2024-12-31，《某新闻》，新闻），满足目标 ≤14/10万")
+    assert status.reason.startswith("2024年 6.93/10万（截至2024-12-31，《某新闻》），满足目标 ≤14/10万")
 
 
 def test_status_upper_limit_missed_after_the_deadline() -> None:
@@ -231,9 +231,13 @@ def test_status_without_observations_is_no_data() -> None:
     baseline = _value("observation", "40", "%", year=2020, kind="plan", baseline=True)
     status = target_status(_target("≥60", "%"), [baseline], "某比例", baseline)
     assert status.status == "无数据" and status.reason.startswith("只有基期值 2020年 40%")
+    # The plan's title names its kind (《某规划》): the reason says 规划 once, not "《某规划》，规划".
+    assert status.reason == "只有基期值 2020年 40%（截至2020-12-31，《某规划》），没有之后的观测值"
     older = _value("observation", "35%", "%", year=2018, kind="bulletin")
     status = target_status(_target("≥60", "%"), [baseline, older], "某比例", baseline)
     assert status.status == "无数据" and "早于基期" in status.reason
+    # A title that does not name its kind keeps it (《某公报》 is a 简报).
+    assert "（截至2018-12-31，《某公报》，简报）早于基期" in status.reason
 
 
 def test_status_refuses_to_compare_different_units_relative_and_wordy_targets() -> None:

@@ -200,7 +200,9 @@ class TracedValue:
         """One line naming the value, its date and its document."""
         year = f"{self.year}年 " if self.year else ""
         kind = _KIND_NAMES.get(self.document.kind, self.document.kind)
-        return f"{year}{self.value.display()}（截至{self.as_of}，《{self.document.title}》，{kind}）"
+        # A title that names its kind (《…规划》) says it already: the kind is said once.
+        said = f"《{self.document.title}》" + (f"，{kind}" if kind and kind not in self.document.title else "")
+        return f"{year}{self.value.display()}（截至{self.as_of}，{said}）"
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict."""
