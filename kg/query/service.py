@@ -112,7 +112,9 @@ class Service:
 
             # One query is one short text and one FAISS search: extra threads per query only
             # fight the other requests' threads for the same cores (measured with bench/load.py:
-            # search p95 at 8 clients 224 ms with two threads per query, 55 ms with one).
+            # search p95 at 8 clients 224 ms with two threads per query, 55 ms with one). With e5
+            # two threads win only alone (each text new, 1 client: search p50 28-31 → 22-25 ms),
+            # and lose at 8 clients (p50 172-178 → 185-231 ms; remembered texts 15-22 → 26-27 ms).
             threads = max(1, self.settings.query_threads)
             encoder = load_encoder(self.settings.embedding_model, threads=threads)
             _faiss_threads(threads)
