@@ -1,5 +1,6 @@
 """A fact's citation holds what it cites: a pilot zone's approval date quotes the sentence that
-writes the date, not the zone's first mention (app walk, shot 05_entity_pilotzone).
+writes the date, not the zone's first mention (app walk, shot 05_entity_pilotzone), on the entity
+page and in the zone's answer card (…获批).
 
 A small invented county report is built for real (hashing encoder) and read as the entity page does.
 """
@@ -9,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from kg.build.pipeline import build
-from kg.query.facts import date_words, entity_facts
+from kg.query.cards import date_words
+from kg.query.facts import entity_facts
 from kg.query.recognise import EntityRef
 from kg.query.service import Service
 from tests.helpers import settings_for
@@ -42,6 +44,14 @@ def test_the_approval_date_cites_the_sentence_that_writes_it(service: Service) -
     assert date.values == [("2022-11", "")]
     assert date.citation is not None and "2022年11月" in date.citation.quote
     assert "推进会" not in date.citation.quote  # the zone's first mention states no date
+
+
+def test_the_zone_card_cites_the_sentence_that_writes_its_date(service: Service) -> None:
+    card = service.answer("漾濞县国家基层卫生健康综合试验区是什么试验区")
+    assert card is not None and card.entity.type == "PilotZone"
+    assert "2022-11获批" in card.text
+    assert card.citations and "2022年11月" in card.citations[0].quote  # the sentence the date is read from
+    assert len(card.citations) <= 2
 
 
 def test_date_words_are_the_written_forms() -> None:

@@ -240,9 +240,42 @@ def _zone_facts(sources: Sources, zone: EntityRef) -> list[str]:
     return facts
 
 
+def date_words(value: str) -> re.Pattern[str] | None:
+    """The words a date is written in (2022-11 → 2022年11月, 2022-11-05 → 2022年11月5日), zeros optional."""
+    parts = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
+    if parts is None:
+        return None
+    year, month, day = parts.groups()
+    words = rf"{year}年0?{int(month)}月" + (rf"0?{int(day)}日" if day else "")
+    return re.compile(words)
+
+
+def date_citation(sources: Sources, iri: str, value: str) -> Citation | None:
+    """The sentence of a mention of ``iri`` that writes the date ``value``; None when no sentence
+    does (a fact's citation must state it: the entity's first mention would cite other words).
+    The entity page (:mod:`kg.query.facts`) and the pilot zone card both cite by it."""
+    words = date_words(value)
+    if words is None:
+        return None
+    for mention in mentions_of(sources, iri):
+        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+        if citation is not None and words.search(citation.quote):
+            return citation
+    return None
+
+
+def _zone_citations(sources: Sources, zone: EntityRef, limit: int) -> list[Citation]:
+    """The sentence that writes the zone's approval date (the card says …获批 with it), then the
+    sentences of its first mentions, at most ``limit`` in all."""
+    dates = sorted({str(r["date"]) for r in select(sources.store, PILOT, e=ox.NamedNode(zone.iri)) if r["date"]})
+    dated = next((c for c in (date_citation(sources, zone.iri, v) for v in dates) if c), None)
+    citations = [dated] if dated else []
+    return add_citations(citations, first_mentions(sources, zone.iri, limit))[:limit]
+
+
 def pilot_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
     """What a pilot zone is: level, approval date, place, programme, and where it is named."""
-    return f"{entity.label}：{'，'.join(_zone_facts(sources, entity))}", first_mentions(sources, entity.iri, 2)
+    return f"{entity.label}：{'，'.join(_zone_facts(sources, entity))}", _zone_citations(sources, entity, 2)
 
 
 def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, list[Citation]] | None:
@@ -255,7 +288,7 @@ def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, 
     text = f"{place.label}是" + "；".join(f"{z.label}（{'，'.join(_zone_facts(sources, z))}）" for z in zones)
     citations: list[Citation] = []
     for zone in zones:
-        add_citations(citations, first_mentions(sources, zone.iri, 1))
+        add_citations(citations, _zone_citations(sources, zone, 1))
     return zones[0], text, citations
 
 

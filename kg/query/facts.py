@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.query.cards import COLUMN_ITEMS, COLUMN_OF
+from kg.query.cards import COLUMN_ITEMS, COLUMN_OF, date_citation
 from kg.query.citations import DERIVED_SECTION, Citation, MentionAt, Sources, mentions_of, section_heading
 from kg.query.composition import MEMBER_NAMES, composition_of
 from kg.query.indicator_names import name_form
@@ -208,29 +208,6 @@ def task_citation(sources: Sources, task: str, units: list[MentionAt], most: int
 PILOT_FACTS = """
 SELECT DISTINCT ?e ?level ?date WHERE { OPTIONAL { ?e pol:zoneLevel ?level } OPTIONAL { ?e pol:approvalDate ?date } }
 """
-
-
-def date_words(value: str) -> re.Pattern[str] | None:
-    """The words a date is written in (2022-11 → 2022年11月, 2022-11-05 → 2022年11月5日), zeros optional."""
-    parts = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
-    if parts is None:
-        return None
-    year, month, day = parts.groups()
-    words = rf"{year}年0?{int(month)}月" + (rf"0?{int(day)}日" if day else "")
-    return re.compile(words)
-
-
-def date_citation(sources: Sources, iri: str, value: str) -> Citation | None:
-    """The sentence of a mention of ``iri`` that writes the date ``value``; None when no sentence
-    does (a fact's citation must state it: the entity's first mention would cite other words)."""
-    words = date_words(value)
-    if words is None:
-        return None
-    for mention in mentions_of(sources, iri):
-        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
-        if citation is not None and words.search(citation.quote):
-            return citation
-    return None
 
 
 def pilot_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
