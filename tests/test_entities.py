@@ -138,8 +138,12 @@ def test_elliptical_county_names_are_completed_from_the_story(extraction: Entity
     assert "县人民医院" in hospital.aliases
     assert hospital.links["locatedIn"] == {("Place", "上思县")}
     group = by_label(extraction, "Institution", "上思县医疗健康集团")
-    for member in ("上思县人民医院", "上思县妇幼保健院", "上思县中医院"):
+    for member in ("上思县妇幼保健院", "上思县中医院"):
         assert ("Institution", group.key) in by_label(extraction, "Institution", member).links["memberOf"]
+    # its 总医院 leads the group (pol:leadsGroup) and is no member of it
+    lead = by_label(extraction, "Institution", "上思县人民医院").links
+    assert ("Institution", group.key) in lead["leadsGroup"]
+    assert ("Institution", group.key) not in lead.get("memberOf", set())
 
 
 def test_a_bare_name_of_a_known_body_is_that_body(extraction: EntityExtraction) -> None:
@@ -346,8 +350,10 @@ def test_institutions_of_another_province(elsewhere: tuple[list[Prepared], Entit
     assert bodies["长沙市第一人民医院"].links["locatedIn"] == {("Place", "长沙市")}
     group = ("Institution", "成都市东部城市医疗集团")
     # 成都市郫都区人民医院: a city before its own district adds nothing to the key (as in Guangxi).
-    for member in ("四川大学华西医院", "成都市第三人民医院", "郫都区人民医院"):
+    for member in ("成都市第三人民医院", "郫都区人民医院"):
         assert group in bodies[member].links["memberOf"]
+    assert bodies["四川大学华西医院"].links.get("leadsGroup") == {group}  # the 牵头医院 leads, is no member
+    assert group not in bodies["四川大学华西医院"].links.get("memberOf", set())
     assert "memberOf" not in bodies["四川省卫生健康委"].links  # the source of the news, not a member
 
 

@@ -795,6 +795,25 @@ def test_the_members_of_a_group_follow_its_lead() -> None:
     assert (leads, role) == (("漾濞县人民医院",), "总医院") and "9家乡镇卫生院" in members
 
 
+def test_a_groups_lead_leads_it_and_is_no_member() -> None:
+    # The lead body of 以X为总医院…为成员单位的G and of X牵头…共同组建G is pol:leadsGroup G, not
+    # pol:memberOf G; the bodies after it are the members
+    text = ("贵州动态\n2024年5月，湄潭县成立以湄潭县人民医院为总医院，湄潭县中医院、湄潭县妇幼保健院为成员单位的"
+            "湄潭县医疗健康集团。凤冈县人民医院牵头，凤冈县中医医院、凤冈县妇幼保健院共同组建凤冈县医共体。\n")
+    result = extract_one("made-up", "贵州动态", "news", text)
+    bodies = {e.label: e for (kind, _), e in result.entities.items() if kind == "Institution"}
+
+    def linked(label: str, relation: str) -> set[str]:
+        return {key for _, key in bodies[label].links.get(relation, set())}
+
+    for lead, members, group in (("湄潭县人民医院", ("湄潭县中医院", "湄潭县妇幼保健院"), "湄潭县医疗健康集团"),
+                                 ("凤冈县人民医院", ("凤冈县中医医院", "凤冈县妇幼保健院"), "凤冈县医共体")):
+        assert linked(lead, "leadsGroup") == {group}
+        assert group not in linked(lead, "memberOf")
+        for member in members:
+            assert linked(member, "memberOf") == {group} and not linked(member, "leadsGroup")
+
+
 def test_a_programme_that_a_pilot_is_named_after_stays_beside_it() -> None:
     text = "云南动态\n近日，漾濞县人民医院入选高原心脏病规范化诊疗项目试点单位，将提升诊疗水平。\n"
     result = extract_one("made-up", "云南动态", "news", text)

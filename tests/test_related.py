@@ -61,6 +61,22 @@ def test_related_members_of_a_group_come_first(service: Service) -> None:
     assert top.reasons[0].kind == "link" and "成员单位" in top.reasons[0].text
 
 
+def test_related_lead_of_a_group_says_it_leads(service: Service) -> None:
+    rows = select(service.store, """
+        SELECT DISTINCT ?g ?label ?lead ?leadLabel WHERE {
+          ?lead pol:leadsGroup ?g . ?g rdfs:label ?label . ?lead rdfs:label ?leadLabel }""")
+    if not rows:
+        pytest.skip("the build has no pol:leadsGroup links yet")
+    row = rows[0]
+    data = service.related(row["label"], k=10, embeddings=False)
+    _check_ranking(data)
+    lead = next(item for item in data.related if item.iri == row["lead"])
+    assert f"{row['label']}的牵头单位为{row['leadLabel']}" in [reason.text for reason in lead.reasons]
+    back = service.related(row["leadLabel"], k=10, embeddings=False)
+    group = next(item for item in back.related if item.iri == row["g"])
+    assert f"{row['leadLabel']}牵头{row['label']}" in [reason.text for reason in group.reasons]
+
+
 def test_related_items_of_the_same_column(service: Service) -> None:
     rows = select(service.store, """
         SELECT DISTINCT ?item ?label ?column ?columnLabel WHERE {

@@ -9,7 +9,7 @@ from kg.query.neighbourhood import default_centre
 from views.common import service_or_stop
 from views.render import TYPE_COLOURS, TYPE_NAMES, escape_markdown, legend
 
-RELATION_NAMES = {"hasItem": "包含", "inColumn": "属于专栏", "memberOf": "成员", "locatedIn": "位于",
+RELATION_NAMES = {"hasItem": "包含", "inColumn": "属于专栏", "memberOf": "成员", "leadsGroup": "牵头", "locatedIn": "位于",
                   "partOfItem": "属于项目", "belongsToProgramme": "属于", "cites": "引用", "mentionedIn": "提及于",
                   "indicator": "指标", "setBy": "设定", "reportedIn": "报告"}
 

@@ -242,9 +242,9 @@ def _lead_role() -> re.Pattern[str]:
 def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
     """Add ``memberOf`` where a sentence lists the members of a group it names:
     ``以A为总医院，B、C为成员单位的G``, ``由A、B组成的G`` and ``A牵头，B、C共同组建G`` (the links go
-    on the members). The lead body (A) is linked as a member too: the ontology has no relation for a
-    group's lead, and :mod:`kg.query.composition`, which reads the lead and the counted members
-    (8家乡镇卫生院, no institutions) from the sentence, finds the lead's full name among the members."""
+    on the members). The lead body (A) gets ``leadsGroup`` instead, so that the graph tells the lead
+    from the members; :mod:`kg.query.composition`, which reads the lead's role word and the counted
+    members (8家乡镇卫生院, no institutions) from the sentence, finds the lead's full name by it."""
     text = ctx.text
     institutions = sorted((c for c in candidates if c.entity_type == ENTITY_TYPE), key=lambda c: c.start)
     for group in institutions:
@@ -262,8 +262,9 @@ def member_links(ctx: DocContext, candidates: list[Candidate]) -> None:
         if not markers:
             continue
         members = [c for c in institutions if min(markers) <= c.start and c.end <= group.start and c.ref != group.ref]
+        lead_refs = {c.ref for c in leads}
         for member in members:
-            member.links.append(("memberOf", group.ref))
+            member.links.append(("leadsGroup" if member.ref in lead_refs else "memberOf", group.ref))
 
 
 def short_form_candidates(ctx: DocContext, known: dict[str, Candidate], taken: list[Candidate]) -> list[Candidate]:

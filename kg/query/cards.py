@@ -10,7 +10,7 @@ What the card says depends on the entity's type and on the question's words
   baseline, and the newest observation with the target's status;
 * a 专栏 item or a programme in one (…属于哪个专栏): the 专栏 and the item's number;
 * a 专栏: its items;
-* a group (…由哪些单位组成): its members (``pol:memberOf``);
+* a group (…由哪些单位组成): its lead and members (``pol:leadsGroup``, ``pol:memberOf``);
 * a pilot zone, or a place asked about with 试验区/试点 (…是什么试验区): level, approval date,
   place and programme;
 * an institution or practice: what it belongs to, where it is and where the documents name it.
@@ -137,8 +137,10 @@ def items_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citatio
     return text, [heading] if heading else []
 
 
+#: The group's graph units: its lead (``pol:leadsGroup``) and its members (``pol:memberOf``).
 MEMBERS = """
-SELECT DISTINCT ?e ?member ?label WHERE { ?member pol:memberOf ?e ; rdfs:label ?label }
+SELECT DISTINCT ?e ?member ?label WHERE { { ?member pol:memberOf ?e } UNION { ?member pol:leadsGroup ?e }
+  ?member rdfs:label ?label }
 """
 GROUPS = """
 SELECT DISTINCT ?e ?group ?label WHERE { ?e pol:memberOf ?group . ?group rdfs:label ?label }

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from kg.extract import lexicon
 from kg.query.citations import Citation, Sources, mentions_of
 from kg.query.recognise import EntityRef
 
+#: Every name of the group's graph units, its lead (``pol:leadsGroup``) and its members
+#: (``pol:memberOf``): the sentence's words (县人民医院) are matched to a unit's full name by them.
 MEMBER_NAMES = """
 SELECT DISTINCT ?e ?member ?label ?name WHERE {
-  ?member pol:memberOf ?e ; rdfs:label ?label . { ?member rdfs:label ?name } UNION { ?member skos:altLabel ?name }
+  { ?member pol:memberOf ?e } UNION { ?member pol:leadsGroup ?e }
+  ?member rdfs:label ?label . { ?member rdfs:label ?name } UNION { ?member skos:altLabel ?name }
 }
 """
 
@@ -36,8 +41,20 @@ class Composition:
 
 #: A counted set of bodies: 8家乡镇卫生院, 81个村卫生室, 三所县级医院.
 COUNTED = re.compile(r"^(?:全县|全市|县域内|区域内)?(\d+|[一二三四五六七八九十百千两]+)\s*(家|个|所|间)(.+)$")
-_LEAD = re.compile(r"以(?P<lead>[^，,。；、]{2,40}?)(?:为(?P<role>总医院|总院|牵头医院|牵头单位|龙头医院|龙头单位|龙头|"
-                   r"核心医院|核心单位|主体)|(?P<led>牵头))")
+#: Role words the make-up sentence may give its lead beyond ``[group_lead_roles]``: 以X为龙头 and
+#: 以X为主体 name a group's lead only in a sentence that also says who makes up the group, so
+#: extraction, which reads any sentence before a group's name, does not take them.
+_MORE_ROLES = ("龙头", "主体")
+
+
+@lru_cache(maxsize=1)
+def _lead() -> re.Pattern[str]:
+    """以X为<role> or 以X牵头, the roles those of ``[group_lead_roles]`` (the lexicon's words come
+    first, so 龙头医院 is read whole before 龙头)."""
+    roles = "|".join([lexicon.alternation("group_lead_roles").pattern, *map(re.escape, _MORE_ROLES)])
+    return re.compile(rf"以(?P<lead>[^，,。；、]{{2,40}}?)(?:为(?P<role>{roles})|(?P<led>牵头))")
+
+
 _MEMBERS_AFTER_LEAD = re.compile(r"^[，,]?\s*(?:联合|整合|吸纳|带动)?(?P<members>[^。；]{2,160}?)"
                                  r"(?:为成员单位|为成员|作为成员单位|共同组建|组建成立|组建|组成)")
 _MEMBERS_ALONE = re.compile(r"(?:整合|联合|由)(?P<members>[^。；]{2,160}?)(?:共同组建|组建成立|组建|组成)")
@@ -60,7 +77,7 @@ def _member_parts(text: str) -> list[str]:
 
 def parse_composition(sentence: str) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:
     """(lead bodies, role word, members) of a sentence that says who makes up a group, or None."""
-    lead = _LEAD.search(sentence)
+    lead = _lead().search(sentence)
     if lead:
         role = lead.group("role") or "牵头单位"
         found = _MEMBERS_AFTER_LEAD.match(sentence[lead.end():])

@@ -76,6 +76,8 @@ _LINKED = {
     "place": ("位于", "SELECT DISTINCT ?e ?o ?label WHERE { ?e pol:locatedIn ?o . ?o rdfs:label ?label . "
                       "FILTER NOT EXISTS { ?e pol:locatedIn ?inner . ?inner pol:locatedIn+ ?o } }"),
     "group": ("隶属于", "SELECT DISTINCT ?e ?o ?label WHERE { ?e pol:memberOf ?o . ?o rdfs:label ?label }"),
+    "leads": ("牵头", "SELECT DISTINCT ?e ?o ?label WHERE { ?e pol:leadsGroup ?o . ?o rdfs:label ?label }"),
+    "lead": ("牵头单位（图谱）", "SELECT DISTINCT ?e ?o ?label WHERE { ?o pol:leadsGroup ?e . ?o rdfs:label ?label }"),
     "members": ("成员单位（图谱）", "SELECT DISTINCT ?e ?o ?label WHERE { ?o pol:memberOf ?e . ?o rdfs:label ?label }"),
     "zones": ("所在试点", "SELECT DISTINCT ?e ?o ?label WHERE { ?o a pol:PilotZone ; pol:locatedIn ?e ; rdfs:label ?label }"),
     "bodies": ("所在机构", "SELECT DISTINCT ?e ?o ?label WHERE { ?o a pol:Institution ; pol:locatedIn ?e ; rdfs:label ?label }"),
@@ -112,7 +114,7 @@ def _linked(sources: Sources, iri: str, which: str, limit: int = 40) -> Fact | N
 
 
 def institution_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
-    facts = [f for f in (_linked(sources, entity.iri, "place"), _linked(sources, entity.iri, "group")) if f]
+    facts = [f for f in (_linked(sources, entity.iri, which) for which in ("place", "group", "leads")) if f]
     made_of = composition_of(sources, entity)
     if made_of is not None:
         # The text's words, linked to the graph member that has that name (县人民医院 → 上思县人民医院).
@@ -128,9 +130,8 @@ def institution_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
             counted = made_of.collective()
             facts.append(Fact("成员单位（原文）", linked(made_of.members), made_of.citation,
                               f"其中 {len(counted)} 项为按数量统计的成员：{'、'.join(counted)}" if counted else ""))
-    members = _linked(sources, entity.iri, "members")
-    if members:
-        facts.append(members)
+    # The graph's lead apart from its members (pol:leadsGroup, pol:memberOf).
+    facts.extend(f for f in (_linked(sources, entity.iri, which) for which in ("lead", "members")) if f)
     facts.extend(task_facts(sources, entity))
     return facts
 

@@ -7,7 +7,7 @@ along), passages, documents and cited documents, and whose edges are
 * ``mentions``: entity — passage, from ``pol:Mention`` (``pol:mentionOf`` / ``pol:inPassage``);
   an indicator is also joined to the passages its targets and observations were read from;
 * ``in_column``: passage — 专栏, for passages inside the section a 专栏 was read from;
-* the entity links ``pol:memberOf``, ``pol:locatedIn``, ``pol:partOfItem``,
+* the entity links ``pol:memberOf``, ``pol:leadsGroup``, ``pol:locatedIn``, ``pol:partOfItem``,
   ``pol:belongsToProgramme`` and ``pol:inColumn`` / ``pol:hasItem``;
 * ``cites``: passage — cited document (a ``pol:CitedDocument`` is derived from the passage that
   cites it) and document — document (``pol:cites`` within the corpus);
@@ -49,8 +49,9 @@ MAX_PASSAGES = 3
 #: Label similarity below this is not a reason; below SOLO_SIMILARITY it only adds to other reasons.
 MIN_SIMILARITY = 0.6
 SOLO_SIMILARITY = 0.75
-LINKS = ("memberOf", "locatedIn", "partOfItem", "belongsToProgramme", "inColumn")
-_LINK_WORDS = {"memberOf": ("隶属于", "的成员单位包括"), "locatedIn": ("位于", "所在地包括"),
+LINKS = ("memberOf", "leadsGroup", "locatedIn", "partOfItem", "belongsToProgramme", "inColumn")
+_LINK_WORDS = {"memberOf": ("隶属于", "的成员单位包括"), "leadsGroup": ("牵头", "的牵头单位为"),
+               "locatedIn": ("位于", "所在地包括"),
                "partOfItem": ("属于专栏条目", "包括子项目"), "belongsToProgramme": ("所属项目为", "下设试点"),
                "inColumn": ("属于", "包括")}
 _TYPE_NAMES = {"Indicator": "指标", "SpecialColumn": "专栏", "Programme": "工程项目", "PilotZone": "试点示范区",
@@ -66,7 +67,7 @@ SELECT DISTINCT ?e ?passage WHERE { ?e pol:hasTarget|pol:hasObservation ?v . ?v 
 """
 LINKED = """
 SELECT DISTINCT ?s ?p ?o WHERE {
-  { ?s ?p ?o . VALUES ?p { pol:memberOf pol:locatedIn pol:partOfItem pol:belongsToProgramme pol:inColumn } }
+  { ?s ?p ?o . VALUES ?p { pol:memberOf pol:leadsGroup pol:locatedIn pol:partOfItem pol:belongsToProgramme pol:inColumn } }
   UNION { ?o pol:hasItem ?s . BIND(pol:inColumn AS ?p) }
 }
 """

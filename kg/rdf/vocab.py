@@ -128,6 +128,7 @@ class POL(DefinedNamespace):
     inColumn: URIRef  # Programme → SpecialColumn; inverse of hasItem.
     partOfItem: URIRef  # Programme → the 专栏 item Programme it belongs to.
     memberOf: URIRef  # Entity → group-like Entity it is a member of.
+    leadsGroup: URIRef  # Institution → the group Institution it leads (its 总医院, 牵头单位).
     leadUnit: URIRef  # Task → Institution that leads it.
     coUnit: URIRef  # Task → Institution that takes part.
     goalOf: URIRef  # Goal → the Task whose paragraph states it.
