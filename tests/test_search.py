@@ -322,16 +322,18 @@ def test_matched_spans_mark_every_query_word_case_blind_and_merge_overlaps() -> 
 
 
 def test_a_document_s_remembered_mentions_equal_those_the_graph_query_finds(service: Service) -> None:
-    # The service reads a document's mentions from its named graph once and remembers them; the
-    # graph query of kg.query.graph_queries (through dcterms:isPartOf+) must find the same, and asking
+    # The service reads a document's mentions from its named graph once and remembers them; a walk
+    # from every passage up to the document (dcterms:isPartOf+) must find the same, and asking
     # twice gives the same list.
-    from kg.query.graph_queries import document_mentions
+    from kg.query.graph_queries import entity_type_of, select
     from kg.rdf.write import doc_iri
 
+    walk = """SELECT ?doc ?e ?label ?start ?end WHERE { ?p dcterms:isPartOf+ ?doc .
+      ?m pol:inPassage ?p ; pol:mentionOf ?e ; pol:start ?start ; pol:end ?end . ?e rdfs:label ?label . }"""
     total = 0
     for doc_id in service.documents:
-        asked = sorted((r["e"], r["label"], r["type"], int(r["start"]), int(r["end"]))
-                       for r in document_mentions(service.store, doc_iri(doc_id).value))
+        asked = sorted((r["e"], r["label"], entity_type_of(r["e"]).lower(), int(r["start"]), int(r["end"]))
+                       for r in select(service.store, walk, doc=doc_iri(doc_id)))
         cached = [(m.entity, m.label, m.type, m.start, m.end) for m in service.document_mentions(doc_id)]
         assert sorted(cached) == asked
         assert [m[3] for m in cached] == sorted(m[3] for m in cached)  # by offset, as the reader shows them

@@ -51,18 +51,6 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 500
 
-# A document's mentions from its own named graph (kg.rdf.write: one graph per document, its
-# passages and mentions in it): graph_queries.DOC_MENTIONS walks dcterms:isPartOf+ from every
-# passage up to the document and cost 15-40 ms a document (1.9-2.3 s for the devcorpus's 55);
-# this one 1-8 ms, the same rows.
-_DOC_MENTIONS = """
-SELECT ?g ?e ?label ?start ?end WHERE {
-  GRAPH ?g { ?m pol:inPassage ?p ; pol:mentionOf ?e ; pol:start ?start ; pol:end ?end . }
-  ?e rdfs:label ?label .
-}
-"""
-
-
 def _faiss_threads(threads: int) -> None:
     from kg.index.search_index import _faiss
 
@@ -406,15 +394,14 @@ class Service:
         """Every entity mention in a document, with its type, by offset: the reader's highlights and
         the graph boost's referents. Read once per document of the loaded build: the first search
         that named an entity paid 20-50 ms for its documents' mentions."""
-        from kg.query.graph_queries import entity_type_of, select
+        from kg.query.graph_queries import document_mentions
         from kg.rdf.write import graph_iri
 
         self.document_text(doc_id)  # refuses unknown ids with the list of known ones
         if doc_id not in self._mentions:
-            rows = select(self.store, _DOC_MENTIONS, g=graph_iri(doc_id))
-            mentions = (DocumentMention(r["e"], r["label"], entity_type_of(r["e"]).lower(), int(r["start"]),
-                                        int(r["end"])) for r in rows)
-            self._mentions[doc_id] = tuple(sorted(mentions, key=lambda m: (m.start, m.end, m.entity, m.label)))
+            self._mentions[doc_id] = tuple(
+                DocumentMention(r["e"], r["label"], r["type"], int(r["start"]), int(r["end"]))
+                for r in document_mentions(self.store, graph_iri(doc_id)))
         return list(self._mentions[doc_id])
 
     def sections(self, doc_id: str) -> list[DocumentSection]:
