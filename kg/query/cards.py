@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 
@@ -230,9 +230,12 @@ SELECT DISTINCT ?e ?zone ?label WHERE { ?zone a pol:PilotZone ; rdfs:label ?labe
 """
 
 
-def _zone_facts(sources: Sources, zone: EntityRef) -> list[str]:
-    """[level + 试点示范区, approval, place, programme] as far as the graph knows them."""
-    rows = select(sources.store, PILOT, e=ox.NamedNode(zone.iri))
+def _zone_rows(sources: Sources, zone: EntityRef) -> list[dict[str, Any]]:
+    return select(sources.store, PILOT, e=ox.NamedNode(zone.iri))
+
+
+def _zone_facts(rows: list[dict[str, Any]]) -> list[str]:
+    """[level + 试点示范区, approval, place, programme] as far as the graph knows them (rows of PILOT)."""
     levels = "、".join(sorted({str(r["level"]) for r in rows if r["level"]}))
     facts = [f"{levels}{TYPE_NAMES['PilotZone']}"]
     for key, shown in (("date", "{}获批"), ("place", "位于{}"), ("programme", "属于{}")):
@@ -252,32 +255,34 @@ def date_words(value: str) -> re.Pattern[str] | None:
     return re.compile(words)
 
 
-def date_citation(sources: Sources, iri: str, value: str) -> Citation | None:
-    """The sentence of a mention of ``iri`` that writes the date ``value``; None when no sentence
-    does (a fact's citation must state it: the entity's first mention would cite other words).
-    The entity page (:mod:`kg.query.facts`) and the pilot zone card both cite by it."""
-    words = date_words(value)
-    if words is None:
-        return None
-    for mention in mentions_of(sources, iri):
-        citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
-        if citation is not None and words.search(citation.quote):
-            return citation
+def date_citation(sources: Sources, iri: str, values: Iterable[str]) -> Citation | None:
+    """The sentence of a mention of ``iri`` that writes one of the dates ``values`` (the first date
+    any sentence writes, in their order); None when no sentence does (a fact's citation must state
+    it: the entity's first mention would cite other words). The entity page (:mod:`kg.query.facts`)
+    and the pilot zone card both cite by it."""
+    for value in values:
+        words = date_words(value)
+        if words is None:
+            continue
+        for mention in mentions_of(sources, iri):
+            citation = sources.cite_sentence(mention.passage.id, mention.start, mention.end)
+            if citation is not None and words.search(citation.quote):
+                return citation
     return None
 
 
-def _zone_citations(sources: Sources, zone: EntityRef, limit: int) -> list[Citation]:
+def _zone_citations(sources: Sources, zone: EntityRef, rows: list[dict[str, Any]], limit: int) -> list[Citation]:
     """The sentence that writes the zone's approval date (the card says …获批 with it), then the
     sentences of its first mentions, at most ``limit`` in all."""
-    dates = sorted({str(r["date"]) for r in select(sources.store, PILOT, e=ox.NamedNode(zone.iri)) if r["date"]})
-    dated = next((c for c in (date_citation(sources, zone.iri, v) for v in dates) if c), None)
+    dated = date_citation(sources, zone.iri, sorted({str(r["date"]) for r in rows if r["date"]}))
     citations = [dated] if dated else []
     return add_citations(citations, first_mentions(sources, zone.iri, limit))[:limit]
 
 
 def pilot_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citation]]:
     """What a pilot zone is: level, approval date, place, programme, and where it is named."""
-    return f"{entity.label}：{'，'.join(_zone_facts(sources, entity))}", _zone_citations(sources, entity, 2)
+    rows = _zone_rows(sources, entity)
+    return f"{entity.label}：{'，'.join(_zone_facts(rows))}", _zone_citations(sources, entity, rows, 2)
 
 
 def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, list[Citation]] | None:
@@ -287,10 +292,11 @@ def zones_of_place(sources: Sources, place: EntityRef) -> tuple[EntityRef, str, 
         return None
     zones = [EntityRef(r["zone"], r["label"], "PilotZone") for r in rows]
     zones.sort(key=lambda z: (-len(mentions_of(sources, z.iri)), z.label))
-    text = f"{place.label}是" + "；".join(f"{z.label}（{'，'.join(_zone_facts(sources, z))}）" for z in zones)
+    rows = {z.iri: _zone_rows(sources, z) for z in zones}
+    text = f"{place.label}是" + "；".join(f"{z.label}（{'，'.join(_zone_facts(rows[z.iri]))}）" for z in zones)
     citations: list[Citation] = []
     for zone in zones:
-        add_citations(citations, _zone_citations(sources, zone, 1))
+        add_citations(citations, _zone_citations(sources, zone, rows[zone.iri], 1))
     return zones[0], text, citations
 
 

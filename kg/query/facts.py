@@ -10,7 +10,6 @@ cites the sentence that writes the date, or nothing (another sentence would not 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,8 +218,8 @@ def pilot_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     dates = sorted({str(r["date"]) for r in rows if r["date"]})
     facts.append(Fact("级别", [(v, "") for v in levels] or [("原文未写明", "")], citation))
     # The date is read from the words before one mention (2022年11月，某县获批…): cite that sentence.
-    cited = next((c for c in (date_citation(sources, entity.iri, v) for v in dates) if c), None)
-    facts.append(Fact("获批时间", [(v, "") for v in dates] or [("原文未写明", "")], cited))
+    facts.append(Fact("获批时间", [(v, "") for v in dates] or [("原文未写明", "")],
+                      date_citation(sources, entity.iri, dates)))
     for which in ("place", "programme"):
         fact = _linked(sources, entity.iri, which)
         if fact:
