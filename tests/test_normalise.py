@@ -308,3 +308,15 @@ def test_a_credit_line_of_a_pdf_page_is_neither_glued_to_the_body_nor_takes_it_a
     lines = clean_document(page, chrome=True).text.split("\n")
     assert lines[0] == "某县召开健康促进工作推进会" and lines[-1] == "来源：某某日报" and len(lines) == 3
     assert lines[1].startswith("会议要求") and lines[1].endswith("下一步，县卫生健康局将开展督导检查。")
+
+
+def test_a_photo_or_data_credit_is_no_credit_of_the_page() -> None:
+    from kg.ingest.normalise import clean_document
+
+    # 来源 ending a longer field role (图片来源) names who made a picture, not who published the page:
+    # the chrome line goes and no 来源 credit is made of it; a page credit on the same line stays.
+    page = "\n".join(["某县召开健康促进工作推进会", "会议要求各乡镇压实责任，推进健康细胞建设。",
+                      "图片来源：某某图库", "图片来源：某某视觉 | 来源：某某日报"])
+    text = clean_document(page, chrome=True).text
+    assert "某某图库" not in text and "某某视觉" not in text
+    assert text.split("\n")[-1] == "来源：某某日报"

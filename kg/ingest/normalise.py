@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+from collections.abc import Iterator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -489,6 +490,15 @@ def is_credit(line: str) -> bool:
     return bool(residue.credit.match(line)) or any(pattern.fullmatch(line) for pattern in residue.account)
 
 
+def _sources(line: str, residue: _Residue, start: int = 0) -> Iterator[re.Match[str]]:
+    """The [source] roles of a line from ``start``, but not one that ends a longer [field] role
+    (来源 in 图片来源：某某图库 credits a photo, not the page)."""
+    fields = [m.span() for m in residue.field.finditer(line)]
+    for match in residue.source.finditer(line, start):
+        if not any(a < match.start() < b for a, b in fields):
+            yield match
+
+
 def _credits_in(line: str, residue: _Residue) -> list[tuple[int, int]]:
     """Spans of the credits in a chrome line: each [source] role up to the next field, or the
     publishing account's header line as a whole."""
@@ -497,11 +507,11 @@ def _credits_in(line: str, residue: _Residue) -> list[tuple[int, int]]:
         if account:
             return [account.span("credit") if "credit" in pattern.groupindex else (0, len(line))]
     out = []
-    for match in residue.source.finditer(line):
+    for match in _sources(line, residue):
         if out and match.start() < out[-1][1]:
             continue
         following = [m.start() for m in (residue.field.search(line, match.end()),
-                                         residue.source.search(line, match.end())) if m]
+                                         next(_sources(line, residue, match.end()), None)) if m]
         end = min(following, default=len(line))
         piece = line[match.start():end]
         for pattern in residue.cut:
@@ -517,7 +527,7 @@ def _credits_in(line: str, residue: _Residue) -> list[tuple[int, int]]:
 def _glued_credit(line: str, residue: _Residue) -> int:
     """Where a credit glued onto the end of a sentence starts (…。来源：某某日报), or 0. What follows
     it is no sentence (a credit is none: a line joined onto it, 来源：某网近日，…。, stays body)."""
-    for match in residue.source.finditer(line):
+    for match in _sources(line, residue):
         before = line[:match.start()].rstrip()
         field = residue.field.search(line, match.end())
         if before and before[-1] in "。！？”）)】" and \
@@ -536,6 +546,8 @@ def _chrome_reason(line: str, residue: _Residue, counts: collections.Counter[str
         return "residue"
     if len(line) <= 80 and any(p.search(line) for p in residue.short):
         return "residue"
+    if any(p.fullmatch(line) for p in residue.account):
+        return "residue"  # an account's header line: chrome where it stands, its credit kept
     if len(line) <= 60 and (_is_menu(line, residue.menu) or _is_breadcrumb(line)):
         return "menu"
     if counts[line] >= 3 and not HEADING_START.match(line):
