@@ -465,3 +465,29 @@ def test_a_table_row_hit_says_it_is_a_row_of_a_table(app_env: None) -> None:
     assert not at.exception
     captions = [c.value for c in at.caption if "字符" in c.value]
     assert any("表格中的一行" in c for c in captions) and not all("表格中的一行" in c for c in captions), captions
+
+
+def _undated_chart() -> None:
+    from views.trace_view import chart
+
+    value = {"number": 3.0, "display": "3人"}
+    chart({"indicator": {"unit": "人"},
+           "observations": [{"as_of": "", "value": value, "document": {"title": "某县简报"}},
+                            {"as_of": "2024-06", "value": {"number": 3.5, "display": "3.5人"},
+                             "document": {"title": "某县工作总结"}}],
+           "targets": [{"year": 2025, "as_of": "2025-12-31", "value": {"number": 4.0, "display": "4人"},
+                        "document": {"title": "某县规划"}}]})
+
+
+def test_a_value_of_an_undated_document_leaves_the_indicator_chart_drawn() -> None:
+    # An uploaded document may state no date: its value has no year and is left off the chart; a
+    # month alone (2024-06) stands at that month's end.
+    from views.trace_view import _year_position
+
+    assert _year_position("2020-12-31") == 2020 and _year_position("2024-06") == 2023.5
+    assert _year_position("") is None and _year_position(None) is None
+    at = AppTest.from_function(_undated_chart, default_timeout=60).run()
+    assert not at.exception
+    (chart,) = _charts(at)
+    axes = [spec["encoding"]["x"]["axis"]["values"] for spec in chart["layer"] if "x" in spec.get("encoding", {})]
+    assert axes and all(values == [2024, 2025] for values in axes)  # the dated values' years only

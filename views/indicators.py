@@ -36,7 +36,7 @@ def indicators_page() -> None:
              and (not text or text in t["指标"])]
     st.caption(f"显示 {len(shown)} / {len(table)} 个目标（同一文件对同一指标、同一年份、同一数值的重复表述合并为一行）。"
                # At 1400 px the table shows 指标 to 基期值; say that the rest is there.
-               f"表格可左右滚动，右侧还有{'、'.join(COLUMN_ORDER[5:])}。")
+               f"表格可左右滚动，右侧还有{'、'.join(COLUMN_ORDER[COLUMN_ORDER.index('基期值') + 1:])}。")
     # 状态 beside the indicator: last of eleven columns, it was off the table's right edge at 1400 px.
     st.dataframe(shown, hide_index=True, width="stretch", column_order=COLUMN_ORDER,
                  column_config={"指标": st.column_config.TextColumn(width="large"),

@@ -3,6 +3,7 @@ page and on the indicator's entity page. Every value links to its words in the r
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
@@ -81,6 +82,10 @@ def chart(data: dict[str, Any]) -> None:
         return
     frame = pd.DataFrame(points + targets)
     frame["年份"] = [_year_position(d) for d in frame["日期"]]
+    frame = frame.dropna(subset=["年份"])  # a value of an undated document has no place on the axis
+    if frame.empty:
+        st.info("没有可绘制的数值（数值所在的文件没有日期）。")
+        return
     # By year, as a plan states its figures (2020年 2.62, 2025年 4): on a date axis a value as of
     # 2020-12-31 stood at the 2021年 tick and read as the 2021 figure.
     years = sorted({int(round(y)) for y in frame["年份"]})
@@ -99,8 +104,12 @@ def chart(data: dict[str, Any]) -> None:
     st.altair_chart(layered.properties(height=300), width="stretch")
 
 
-def _year_position(as_of: str) -> float:
-    """Where a value as of ``as_of`` (年-月-日) stands on the year axis: a year-end value at its
-    year (2020-12-31 → 2020), a value in the year between the year before and it (2024-06-30 → 2023.5)."""
-    year, month, day = (int(part) for part in str(as_of)[:10].split("-"))
+def _year_position(as_of: object) -> float | None:
+    """Where a value as of ``as_of`` (年-月-日, 年-月 or 年) stands on the year axis: a year-end value
+    at its year (2020-12-31 → 2020), a value in the year between the year before and it (2024-06-30 →
+    2023.5); a month or year alone is its end. None when there is no year (an undated document)."""
+    parts = re.match(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", str(as_of or ""))
+    if parts is None:
+        return None
+    year, month, day = int(parts[1]), int(parts[2] or 12), int(parts[3] or 30)
     return year - 1 + (month - 1 + min(day, 30) / 30) / 12

@@ -171,7 +171,7 @@ def split_sections(document: Document) -> list[Section]:
     index = 0
     while index < len(lines):
         line, offset = lines[index]
-        if index == credits:
+        if credits is not None and index >= credits:
             # The credits that close the document (normalisation moves a page's there) are a part of
             # their own: their outlets are text of the document, but no heading's or paragraph's.
             close_until(PART_RANK, offset)
