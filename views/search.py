@@ -61,7 +61,7 @@ def _results(service: Service) -> None:
             path = " › ".join(hit.section_path[1:]) or "正文"
             st.markdown(f"**{hit.rank}. {escape_markdown(hit.doc_title)}**  ·  {escape_markdown(hit.doc_date)}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
             near = "" if hit.spans else "  ·  不含查询中的词语，按意思相近找到"
-            # A table row reads as a run of numbers (14 每万人口全科医生数 人 2.62 4 约束性): say what it is.
+            # A table row reads as a run of numbers (3 每千人口某某数 人 1.23 2 预期性): say what it is.
             passage = service.passage(hit.passage_id)
             row = "  ·  表格中的一行" if passage is not None and passage.kind == "table_row" else ""
             st.caption(f"{escape_markdown(path)}{row}  ·  字符 {hit.start}–{hit.end}{near}")

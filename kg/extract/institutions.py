@@ -146,7 +146,7 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         return False
     if _quoted_whole(name, raw, text) and kind not in ("gov", "party", "mass", "clinic", "school") \
             and not lexicon.covered_by(specific, "class_words", "generic_institution_words"):
-        return True  # 集…于一体的“某某人才振兴中心”: a body's own name, quoted whole
+        return True  # 集…于一体的“某某服务中心”: a body's own name, quoted whole
     before = text[max(0, raw.start - 5):raw.start].removesuffix("了")  # 还成立了…委员会
     establishing = raw.verb in lexicon.words("establishing_verbs") or \
         any(before.endswith(v) for v in lexicon.words("establishing_verbs"))

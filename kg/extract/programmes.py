@@ -94,7 +94,7 @@ def _ends_with_conjunction(text: str) -> bool:
 
 def _starts_as_clause(specific: str) -> bool:
     """True when jieba reads a subject then a verb or preposition in a name's first characters
-    (人员学习五禽运动, 社区设立运动, 居民对健康中国云南行动): the candidate is a clause, not a name.
+    (学员练习某某运动, 街道开设运动, 居民对健康某省行动): the candidate is a clause, not a name.
     A name may start with its verb (改善医疗服务行动, 消除…危害行动), and a noun and verb alone are a
     name's field (全民健身运动)."""
     tokens = lexicon.tagged(specific)
@@ -178,7 +178,7 @@ def is_programme_name(surface: str) -> bool:
         return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name
     specific = specific_part(name, suffix)
     if not quoted and (_starts_as_clause(specific) or _reads_as_clause(_outside_quotes(specific))):
-        return False  # 普及科学运动, 人员学习五禽运动, 居民对健康中国云南行动: a verb phrase
+        return False  # 推广某某运动, 学员练习某某运动, 居民对健康某省行动: a verb phrase
     if quoted:
         return len(specific) >= 2
     if suffix in lexicon.words("activity_suffixes") and lexicon.covered_by(specific, "activity_topic_words"):
@@ -210,8 +210,8 @@ def _unplaced(name: str) -> bool:
 
 def _modifier_after(text: str, end: int, high: int) -> bool:
     """A noun right after the name (…项目申报, 项目医院): the name only modifies it. After 运动
-    ("exercise" as often as "campaign"), 与 or 健康 shows the exercise (普及科学运动与健康
-    饮食知识, 设立运动健康指导室)."""
+    ("exercise" as often as "campaign"), 与 or 健康 shows the exercise (推广某某运动与健康
+    饮食知识, 开设运动健康指导站)."""
     after = text[end:min(high, end + 4)]
     if text.endswith("运动", 0, end) and after[:1] in ("与", "健"):
         return True
@@ -350,7 +350,7 @@ def find_programmes(ctx: DocContext) -> list[Candidate]:
                 continue
             candidate = _judge(raw, raw.start, ctx, passage)
             if candidate is None and raw.verb in lexicon.words("verbs_allowed_inside"):
-                # 健康食品产业发展协同行动: a verb that also stands inside names (发展, 协同) cut the name
+                # 某某产业发展协同行动: a verb that also stands inside names (发展, 协同) cut the name
                 # to what says nothing; the whole clause may be the name, unless a body or a list starts
                 # it (某市、某市卫生健康委…发展合作系列签约活动: the organisers of an event)
                 whole = strip_leading(text, raw.clause_start, raw.suffix_start)
