@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from kg.build.pipeline import build
 from kg.query.cards import date_words
 from kg.query.facts import entity_facts
 from kg.query.recognise import EntityRef
 from kg.query.service import Service
-from tests.helpers import settings_for
+from tests.helpers import service_of_text
 
 REPORT = """漾濞县基层卫生健康工作情况
 漾濞县国家基层卫生健康综合试验区建设推进会近日召开，会议总结了试验区建设的做法。
@@ -25,11 +24,7 @@ REPORT = """漾濞县基层卫生健康工作情况
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Service:
-    corpus = tmp_path_factory.mktemp("zone-corpus")
-    (corpus / "yb-county-report.txt").write_text(REPORT, encoding="utf-8")
-    settings = settings_for(tmp_path_factory.mktemp("zone-build"), model="hashing", corpus=corpus)
-    build(settings)
-    return Service.open(settings)
+    return service_of_text(tmp_path_factory, "yb-county-report.txt", REPORT)
 
 
 def _zone(service: Service) -> EntityRef:

@@ -142,8 +142,11 @@ MEMBERS = """
 SELECT DISTINCT ?e ?member ?label WHERE { { ?member pol:memberOf ?e } UNION { ?member pol:leadsGroup ?e }
   ?member rdfs:label ?label }
 """
+#: The groups a unit is in (隶属于) or leads (牵头).
 GROUPS = """
-SELECT DISTINCT ?e ?group ?label WHERE { ?e pol:memberOf ?group . ?group rdfs:label ?label }
+SELECT DISTINCT ?e ?group ?label ?how WHERE {
+  { ?e pol:memberOf ?group BIND("隶属于" AS ?how) } UNION { ?e pol:leadsGroup ?group BIND("牵头" AS ?how) }
+  ?group rdfs:label ?label }
 """
 PLACES = """
 SELECT DISTINCT ?e ?place ?label WHERE { ?e pol:locatedIn ?place . ?place rdfs:label ?label .
@@ -304,9 +307,11 @@ def general_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Citat
     """What any entity is: its type, group, place, and the documents that name it."""
     node = ox.NamedNode(entity.iri)
     facts = [TYPE_NAMES.get(entity.type, entity.type)]
-    groups = sorted({r["label"] for r in select(sources.store, GROUPS, e=node)})
-    if groups:
-        facts.append(f"隶属于{'、'.join(groups)}")
+    rows = select(sources.store, GROUPS, e=node)
+    for how in ("牵头", "隶属于"):
+        groups = sorted({r["label"] for r in rows if r["how"] == how})
+        if groups:
+            facts.append(f"{how}{'、'.join(groups)}")
     places = sorted({r["label"] for r in select(sources.store, PLACES, e=node)})
     if places:
         facts.append(f"位于{'、'.join(places)}")
