@@ -21,7 +21,10 @@ PLAN_TITLE = "广西卫生健康发展“十四五”规划"
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return {"KG_BUILD_DIR": settings.build_dir, "KG_CORPUS_DIR": settings.corpus_dir}
+    """The settings of the build the command opens, the encoder included: the build was made with
+    ``settings.embedding_model`` whatever KG_EMBEDDING_MODEL the shell running the tests sets."""
+    return {"KG_BUILD_DIR": settings.build_dir, "KG_CORPUS_DIR": settings.corpus_dir,
+            "KG_EMBEDDING_MODEL": settings.embedding_model}
 
 
 def _check_citations(service: Service, card: Card) -> None:
