@@ -24,6 +24,7 @@ from kg.extract.indicators import (
     indicator_iri,
     indicator_quads,
     link_observation,
+    normalise_key,
 )
 from kg.quantities import parse_value, similarity, squeeze, unit_kind
 from kg.rdf.write import doc_iri, document_quads
@@ -502,7 +503,7 @@ def test_another_provinces_prose_targets_baselines_and_news(province: tuple[Stru
              for t in extraction.targets if t.source != "table"}
     assert prose == {("县域就诊率", 2027, "90%以上", "≥"),
                      ("二级及以上综合医院设立老年医学科的比例", 2027, "不低于70%", "≥"),
-                     ("省级区域医疗中心", 2027, "6个", "=")}
+                     ("省级区域医疗中心数量", 2027, "6个", "=")}
     baseline = next(o for o in extraction.observations if o.is_baseline and o.phrase is not None)
     assert (extraction.indicator(baseline.indicator_key).label, baseline.year, baseline.value.text) == \
         ("人均预期寿命", 2022, "79.47岁")
@@ -513,7 +514,7 @@ def test_another_provinces_prose_targets_baselines_and_news(province: tuple[Stru
         ("孕产妇死亡率", "2.8/10万"): ("孕产妇死亡率（按常住人口计算）", 2023),
         ("县域就诊率", "91.2%"): ("县域就诊率", 2023),
         ("新增执业医师数", "1200人"): (None, 2023),
-        ("省级区域医疗中心", "2个"): ("省级区域医疗中心", 2023),
+        ("省级区域医疗中心", "2个"): ("省级区域医疗中心数量", 2023),
     }
     for mention in extraction.mentions:
         assert texts[mention.doc_id][mention.start:mention.end] == mention.surface
@@ -533,3 +534,19 @@ def test_a_prose_target_of_another_document_joins_the_indicator_it_names() -> No
     assert goals == {("县域就诊率", 2026, "92%以上")}
     assert not any(o.doc_id == "zj-notice" and o.value.text == "92%以上" for o in extraction.observations)
     assert added_violations(docs, extraction) == set()
+
+
+def test_a_count_of_bodies_is_named_by_what_it_counts_and_one_body_is_no_indicator() -> None:
+    """建设6个省级区域医疗中心 counts bodies: the indicator is 省级区域医疗中心数量 (the bare name is a
+    kind of institution), its written name an alternative label; 建设成为社区医院 likewise; 建设1家
+    某某基地 is one body to build, no indicator."""
+    plan = ("江西省卫生健康事业发展规划\n"
+            "一、发展目标\n"
+            "到2027年，建设3个省级区域医疗中心，建设1家国家中医药传承创新基地，"
+            "将达到标准的乡镇卫生院建设成为社区医院，县域就诊率达到90%以上。\n")
+    extraction = extract_indicators(structure([made_up("jx-plan", plan, "plan")]))
+    labels = {e.label: e for e in extraction.indicators}
+    assert set(labels) == {"省级区域医疗中心数量", "社区医院数量", "县域就诊率"}
+    assert labels["省级区域医疗中心数量"].aliases == {"省级区域医疗中心"}
+    assert labels["省级区域医疗中心数量"].key == normalise_key("省级区域医疗中心")  # the IRI is unchanged
+    assert not any("基地" in e.label for e in extraction.indicators)

@@ -17,7 +17,7 @@ from typing import Any
 
 from kg.extract.base import Entity, Mention, make_mention
 from kg.extract.indicators.linking import IndicatorIndex, link_observation
-from kg.extract.indicators.statements import Statement, find_designations, find_statements
+from kg.extract.indicators.statements import Statement, counts_bodies, find_designations, find_statements
 from kg.extract.indicators.table import IndicatorTable, parse_indicator_table
 from kg.extract.indicators.values import ENTITY_TYPE, DocumentWithStructure, Phrase, Value, normalise_key
 from kg.quantities import similarity, squeeze
@@ -101,6 +101,17 @@ def _indicator(label: str, unit: str, domain: str = "") -> Entity:
     if domain:
         entity.properties["domain"] = domain
     return entity
+
+
+def _count_of_bodies(entity: Entity) -> None:
+    """Name an indicator defined by a count or a designation of bodies (建设4个某某中心, 建设成为社区医院)
+    by what it measures, 某某中心数量: the bare name is the body's, a kind of institution, not an
+    indicator. The name as written stays an alternative label (so mentions and links still find
+    it); the key, and so the IRI, is unchanged. Called after the indicator is indexed: linking
+    compares phrases with the words written, not with the added 数量."""
+    if not entity.label.endswith(("数", "数量")):
+        entity.aliases.add(entity.label)
+        entity.label = f"{entity.label}数量"
 
 
 def _in_baseline_chapter(passage: Passage) -> bool:
@@ -190,8 +201,13 @@ def extract_indicators(documents_with_structure: list[DocumentWithStructure]) ->
                     index.add_alias(entity, statement.phrase.text)
             elif statement.value.relative:
                 continue  # a change alone does not define an indicator
+            elif counts_bodies(statement) and statement.value.number == 1:
+                continue  # 建设1家某某基地: one body to build (a project, the body an institution), no indicator
             else:
+                known = normalise_key(statement.phrase.text) in by_key
                 entity, score = add_indicator(_indicator(statement.phrase.text, unit), document.id), 1.0
+                if counts_bodies(statement) and not known:
+                    _count_of_bodies(entity)
             result.targets.append(Target(document.id, statement.passage.id, entity.key, year, statement.value,
                                          statement.phrase, "", _box_kind(statement.passage), score))
 

@@ -147,10 +147,20 @@ def find_statements(document: Document, passage: Passage) -> list[Statement]:
 
 
 # 将A建设成为B / 推动A建成B: a plan aims for more institutions of type B, without a number.
+#: The last word of a name of a body (a hospital, a centre, a base, a venue): what a count or a
+#: designation of bodies counts.
+BODY_WORDS = "医院|中心|卫生院|卫生室|机构|基地|站|场馆|馆|诊所|实验室"
 _DESIGNATION = re.compile(
     rf"(?P<verb>建设成为|建成为|转型为|建成)(?P<noun>(?!若干|一批|一些|多个|\d)[{CJK}（）()]{{2,14}}?"
-    rf"(?:医院|中心|卫生院|卫生室|机构|基地|站|馆|诊所|实验室))(?=[，。；、,;]|$)"
+    rf"(?:{BODY_WORDS}))(?=[，。；、,;]|$)"
 )
+_BODY_END = re.compile(rf"(?:{BODY_WORDS})$")
+
+
+def counts_bodies(statement: Statement) -> bool:
+    """A count (建设4个某某中心) or a designation (建设成为社区医院) whose phrase is the name of a
+    kind of body: what it measures is how many such bodies there are, not the body."""
+    return statement.shape in ("count", "designation") and bool(_BODY_END.search(statement.phrase.text))
 
 
 def find_designations(document: Document, passage: Passage) -> list[Statement]:
