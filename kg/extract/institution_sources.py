@@ -58,7 +58,10 @@ def find_institutions(ctx: DocContext) -> list[Candidate]:
                     continue  # 财政部门, 新华社区: the name starts a longer word
                 found.append(Candidate(ENTITY_TYPE, start, start + len(body), passage, body,
                                        institution_key(body, ctx), anchored=True))
-        found.extend(_media_credits(ctx, passage))
+        credits = _media_credits(ctx, passage)
+        # 来源：某某客户端某某日报: a name that holds two outlets of a credit is those outlets, not one body
+        found = [c for c in found if sum(c.start <= k.start and k.end <= c.end for k in credits) < 2]
+        found.extend(credits)
         found.extend(_accounts(ctx, passage))
         found.extend(_divisions(ctx, passage, found))
         kept = _longest_first(found)
@@ -132,17 +135,70 @@ def _media_pattern() -> re.Pattern[str]:
     leads = "|".join(f"(?<={re.escape(w)})" for w in lexicon.words("media_leads"))
     accounts = lexicon.alternation("account_words").pattern
     name = rf"[\u4e00-\u9fff]{{1,8}}?(?:{words})"
-    # 1: an outlet before a credit cue (某某日报记者, 某某报讯); 2: after a source word (来源：某某晚报);
-    # 3: a byline in brackets, the outlet then its reporter (（某某日报健康客户端 张某）); 4: the outlet
-    # whose account a repost names (转载请注明来自某某发布官方微信).
+    # 1: an outlet before a credit cue (某某日报记者, 某某报讯); 2: after a source word, one outlet or
+    # several, listed with 、 or run together (来源：某某晚报, 来源：某某网、某某都市报, 来源：某某客户端某某日报),
+    # the last one perhaps glued to a place (group 3: 来源：某某网某市, checked in code); 4: a byline in
+    # brackets, the outlet then its reporter (（某某日报健康客户端 张某）); 5: the outlet whose account a
+    # repost names (转载请注明来自某某发布官方微信).
     return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?=\s?(?:{cues}))"
-                      rf"|(?:{leads})\s*({name})(?=[\s，。]|$)"
+                      rf"|(?:{leads})\s*((?:{name}[、·/／]?)*{name})([\u4e00-\u9fff]{{2,4}})??(?=[\s，。]|$|{cues})"
                       rf"|(?<=[（(])({name})(?=\s[\u4e00-\u9fff]{{2,4}}[）)])"
                       rf"|(?<=来自)({name})(?={accounts})", re.M)
 
 
+@lru_cache(maxsize=1)
+def _outlet_name() -> re.Pattern[str]:
+    """One outlet's name (the shortest that ends with a media word), to cut a credit into outlets."""
+    return re.compile(rf"[\u4e00-\u9fff]{{1,8}}?(?:{lexicon.alternation('media_words').pattern})")
+
+
+def _outlets(credit: str) -> list[str]:
+    """The outlets of one credit: 、 or ／ between them, or none (某某客户端某某日报 is two)."""
+    out = []
+    for part in re.split("[、·/／]", credit):
+        position = 0
+        while position < len(part):
+            match = _outlet_name().match(part, position)
+            if match is None:
+                out[-1:] = [out[-1] + part[position:]] if out else [part[position:]]
+                break
+            out.append(match.group(0))
+            position = match.end()
+    return out
+
+
+def _media_ending(name: str) -> str:
+    """The media word ``name`` ends with (``[media_words]``, longest first), or ""."""
+    return next((w for w in lexicon.words("media_words") if name.endswith(w) and len(w) < len(name)), "")
+
+
+def _clause_not_outlet(name: str) -> bool:
+    """True when a credit-cued name is a clause (接受新闻记者): a verb before its media word, or, when the
+    media word is itself a verb (某省发布, an official account), an adverb, time word, pronoun or number
+    before it (近日发布)."""
+    ending = _media_ending(name)
+    rest = name[:len(name) - len(ending)]
+    if lexicon.has_verb(rest):
+        return True
+    return lexicon.has_verb(ending) and any(t.flag[:1] in ("d", "t", "r", "m", "p") for t in lexicon.tagged(rest))
+
+
+def _edition_place(text: str, end: int, high: int) -> int:
+    """Length of a place glued to an outlet's name that names the outlet's regional edition (某某网某市
+    at a line's end, 某某网某市新闻12月6日电), 0 when there is none or the place is a dateline's
+    (某某网某市7月31日电: the place the story was filed from)."""
+    place = lexicon.place_at(text, end)
+    if place is None or end + len(place[0]) > high:
+        return 0
+    after = end + len(place[0])
+    if after == high or text[after] in "\n\t ，。" or text.startswith(tuple(lexicon.words("media_words")), after):
+        return len(place[0])
+    return 0
+
+
 def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
-    """News outlets named in a credit line: 某某日报记者, 来源：某某晚报, 某某网、某某都市报记者."""
+    """News outlets named in a credit line: 某某日报记者, 来源：某某晚报, 某某网、某某都市报记者,
+    来源：某某客户端某某日报 (two outlets run together), 来源：某某网某市 (an outlet's regional edition)."""
     out = []
     text, title = ctx.text, ctx.document.meta.title
     matches: list[tuple[re.Match[str], int]] = [(m, 0) for m in _media_pattern().finditer(text, passage.start, passage.end)]
@@ -151,21 +207,30 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
         head = text[len(title):passage.end]
         matches += [(m, len(title)) for m in _media_pattern().finditer(head) if m.start() == 0]
     for match, offset in matches:
-        group = match.lastindex or 1  # the alternative that matched
+        group = next(g for g in (1, 2, 4, 5) if match.group(g))  # the alternative that matched
+        if group == 2 and match.group(3) and not _edition_place(match.group(0), match.start(3) - match.start(),
+                                                                 match.end() - match.start()):
+            continue  # 来源：某某网评论: what follows the outlet is no place
         position = offset + match.start(group)
-        names = re.split("[、·/／]", match.group(group))  # 某报/某新闻记者: every outlet of a joined credit
-        for name in names:
-            start, position = position, position + len(name) + 1
+        names = _outlets(match.group(group)) if group == 2 else re.split("[、·/／]", match.group(group))
+        for index, name in enumerate(names):
+            start = text.find(name, position, offset + match.end(group))
+            start = position if start < 0 else start
+            position = start + len(name)
             # 接受新闻记者: a verb makes it a clause; in a joined credit (某某网·某某新闻) every part is an
             # outlet, whatever the tagger reads in it.
             # An account's name is an outlet whatever it reads as (某某发布官方微信).
             if len(name) < 3 or name.startswith(tuple(lexicon.words("determiners"))) or \
-                    len(names) == 1 and group != 4 and lexicon.has_verb(name):
+                    len(names) == 1 and group != 5 and _clause_not_outlet(name):
                 continue
             half = len(name) // 2
             if len(name) % 2 == 0 and name[:half] == name[half:]:
                 name = name[:half]  # 转自：某某网某某网北京…电: the outlet and its dateline, run together
-            out.append(Candidate(ENTITY_TYPE, start, start + len(name), passage, name, name, anchored=True))
+            end = start + len(name)
+            if index == len(names) - 1:
+                end += _edition_place(text, end, offset + match.end() if group == 2 else passage.end)
+            label = squeeze(text[start:end]) if end > start + len(name) else name
+            out.append(Candidate(ENTITY_TYPE, start, end, passage, label, label, anchored=True))
     return out
 
 
