@@ -13,10 +13,10 @@ import streamlit as st
 from kg.errors import KGError
 from kg.query.service import Service
 from kg.query.recognise import EntityRef
-from kg.query.citations import section_heading
+from kg.query.citations import section_heading, table_context
 from kg.query.facts import CLASS_OF, column_items, entity_facts
 from views.common import cached_target_rows, chinese_error, service_or_stop, warmup_state
-from views.render import TYPE_NAMES, escape_markdown
+from views.render import TYPE_NAMES, escape_markdown, row_quote
 from views.trace_view import reader_link, show_trace
 
 ORDER = ("indicator", "institution", "programme", "pilotzone", "place", "practice", "specialcolumn", "task",
@@ -78,8 +78,9 @@ def entity_page() -> None:
     st.subheader(f"出处（{len(data.mentions)} 处）")
     for mention in data.mentions:
         params = {"doc": mention.doc_id, "start": mention.start, "end": mention.end}
+        table, header = service.sources.table_of(mention.passage.rsplit("/", 1)[-1])
         with st.container(border=True):
-            st.markdown(escape_markdown(mention.quote))
+            st.markdown(row_quote(mention.quote, table_context(table, header)))
             st.page_link("views/documents.py", label=escape_markdown(f"{mention.title} · 字符 {mention.start}–{mention.end}"),
                          icon=":material/article:", query_params=params)
 
@@ -202,6 +203,8 @@ def _facts(service: Service, iri: str, kind: str, label: str) -> None:
                     for target in item.targets:
                         st.markdown(escape_markdown(f"目标：{target['indicator']} {target['year']}年 {target['target']}"))
                         c = target["citation"]
+                        if c.context():
+                            st.caption(row_quote(c.quote, c.context()))
                         reader_link(f"原文：{c.quote[:60]}", c.doc_id, c.start, c.end)
                 else:
                     st.caption("图谱中没有记录这个条目的量化目标。")
@@ -228,7 +231,7 @@ def _facts(service: Service, iri: str, kind: str, label: str) -> None:
                 st.caption(escape_markdown(fact.note))
             if fact.citation is not None:
                 c = fact.citation
-                st.caption(escape_markdown(f"原文：{c.quote}"))
+                st.caption("原文：" + row_quote(c.quote, c.context()))
                 reader_link(f"《{c.doc_title}》 字符 {c.start}–{c.end}", c.doc_id, c.start, c.end)
 
 

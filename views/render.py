@@ -55,6 +55,15 @@ def escape_markdown(text: object) -> str:
     return _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group()), escaped)
 
 
+def row_quote(quote: str, context: str) -> str:
+    """A quote as a reader sees it (markdown-escaped): a table row's cells on one line, after what
+    the row is (``context``, :func:`kg.query.citations.table_context`: the table and its column
+    labels) — the row alone (14 某某指标 人 2.62 4 约束性) does not say what its numbers are."""
+    if not context:
+        return escape_markdown(quote)
+    return escape_markdown(f"{context}。本行：{' '.join(quote.split())}")
+
+
 def html_text(text: object) -> str:
     """``text`` as HTML for ``st.markdown(..., unsafe_allow_html=True)``: every character HTML or
     markdown gives a meaning becomes a numeric character reference. :func:`html.escape` alone is

@@ -7,7 +7,7 @@ import streamlit as st
 from kg.errors import KGError
 from kg.query.service import Service
 from views.common import KIND_NAMES, PICK, chinese_error, service_or_stop, status_line, wait_until_ready
-from views.render import TYPE_NAMES, hit_html, escape_markdown
+from views.render import TYPE_NAMES, escape_markdown, hit_html, row_quote
 
 
 def search_page() -> None:
@@ -63,7 +63,10 @@ def _results(service: Service) -> None:
             near = "" if hit.spans else "  ·  不含查询中的词语，按意思相近找到"
             # A table row reads as a run of numbers (3 每千人口某某数 人 1.23 2 预期性): say what it is.
             passage = service.passage(hit.passage_id)
-            row = "  ·  表格中的一行" if passage is not None and passage.kind == "table_row" else ""
+            row = ""
+            if passage is not None and passage.kind == "table_row":
+                header = service.sources.table_of(hit.passage_id)[1]
+                row = "  ·  表格中的一行" + (f"（各列依次为：{' | '.join(header)}）" if header else "")
             st.caption(f"{escape_markdown(path)}{row}  ·  字符 {hit.start}–{hit.end}{near}")
             # st.html, not st.markdown(unsafe_allow_html): the markdown renderer's raw-HTML chunks
             # (rehype-raw and friends, ~0.2 MB of JS fetched and compiled when the first hit
@@ -86,7 +89,8 @@ def _answer_card(card: object) -> None:
         st.page_link("views/entity.py", label="打开实体页", icon=":material/label:",
                      query_params={"e": card.entity.iri})  # type: ignore[attr-defined]
         for citation in card.citations:  # type: ignore[attr-defined]
-            st.caption(escape_markdown(f"《{citation.doc_title}》 字符 {citation.start}–{citation.end}：{citation.quote}"))
+            where = escape_markdown(f"《{citation.doc_title}》 字符 {citation.start}–{citation.end}：")
+            st.caption(where + row_quote(citation.quote, citation.context()))
             st.page_link("views/documents.py", label="查看原文", icon=":material/article:",
                          query_params={"doc": citation.doc_id, "start": citation.start, "end": citation.end})
 

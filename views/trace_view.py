@@ -10,7 +10,8 @@ import streamlit as st
 
 from kg.query.overview import rows_of_trace, trace_json
 from views.common import STATUS_ICONS, UPRIGHT_Y_TITLE
-from views.render import escape_markdown
+from kg.query.citations import table_context
+from views.render import escape_markdown, row_quote
 
 
 def reader_link(label: str, doc_id: str, start: int, end: int, key: str | None = None) -> None:
@@ -55,7 +56,7 @@ def show_trace(service: Any, iri: str, heading: bool = True) -> dict[str, Any]:
             # A target is for a year (到2025年), not a value "as of" its last day.
             when = f"{item['year']}年" if item["role"] == "target" and item.get("year") else f"截至 {item['as_of']}"
             st.markdown(escape_markdown(f"{role} · {item['value']['display']} · {when} · 《{doc['title']}》"))
-            st.caption(escape_markdown(item["quote"]["text"]))
+            st.caption(row_quote(item["quote"]["text"], table_context(*service.sources.table_of(item["passage_id"]))))
             reader_link("在文档中查看", doc["id"], item["quote"]["value_start"], item["quote"]["value_end"])
     return data
 

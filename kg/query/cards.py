@@ -77,7 +77,8 @@ def indicator_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Cit
             part += f"，{item.baseline.year}年 {item.baseline.value.display()}"
         if part not in by_doc.setdefault(target.document.title, []):
             by_doc[target.document.title].append(part)
-            add_citations(citations, [sources.cite(target.document.id, target.quote.start, target.quote.end)])
+            add_citations(citations, [sources.cite(target.document.id, target.quote.start, target.quote.end,
+                                                   target.passage_id)])
     label = trace.indicator.label
     if by_doc:
         text = "；".join(f"《{title}》设定：{label} " + "；".join(parts) for title, parts in by_doc.items())
@@ -87,7 +88,8 @@ def indicator_answer(sources: Sources, entity: EntityRef) -> tuple[str, list[Cit
     latest = max(later, key=lambda o: o.sort_key, default=None)
     if latest is not None:
         text += f"。最新观测：{latest.describe()}"
-        add_citations(citations, [sources.cite(latest.document.id, latest.quote.start, latest.quote.end)])
+        add_citations(citations, [sources.cite(latest.document.id, latest.quote.start, latest.quote.end,
+                                               latest.passage_id)])
         if trace.targets:
             text += f"，{trace.targets[0].status.status}"
     return text, citations

@@ -96,6 +96,27 @@ def _tokens(text: str, offset: int) -> list[_Token]:
     return out
 
 
+def _header_cells(flat: str) -> tuple[list[tuple[str, str, int | None]], int]:
+    """The header cells at the start of squeezed text: (cell as written, role, year or None)
+    each, and where the header ends."""
+    cells: list[tuple[str, str, int | None]] = []
+    pos = 0
+    while pos < len(flat):
+        year = _YEAR_CELL.match(flat, pos)
+        if year:
+            cells.append((year.group(), "year", int(year.group(1))))
+            pos = year.end()
+            continue
+        for label, role in _HEADER_CELLS:
+            if flat.startswith(label, pos):
+                cells.append((label, role, None))
+                pos += len(label)
+                break
+        else:
+            break
+    return cells, pos
+
+
 def parse_header(text: str) -> tuple[tuple[str, ...], tuple[int, ...], str] | None:
     """Read a flattened table header: (column roles, years, the text after the header).
 
@@ -104,26 +125,21 @@ def parse_header(text: str) -> tuple[tuple[str, ...], tuple[int, ...], str] | No
     text does not start with a header naming an indicator column and at least one year.
     """
     flat = squeeze(text)
-    roles: list[str] = []
-    years: list[int] = []
-    pos = 0
-    while pos < len(flat):
-        year = _YEAR_CELL.match(flat, pos)
-        if year:
-            roles.append("year")
-            years.append(int(year.group(1)))
-            pos = year.end()
-            continue
-        for label, role in _HEADER_CELLS:
-            if flat.startswith(label, pos):
-                roles.append(role)
-                pos += len(label)
-                break
-        else:
-            break
+    cells, pos = _header_cells(flat)
+    roles = [role for _, role, _ in cells]
+    years = [year for _, _, year in cells if year is not None]
     if "name" not in roles or not years:
         return None
     return tuple(roles), tuple(years), flat[pos:]
+
+
+def header_labels(text: str) -> tuple[str, ...]:
+    """The column labels of a flattened indicator table's header as written (领域, 序号, 指标,
+    单位, 2020年, 2025年, 指标属性), so a quoted row can be read with them; () when ``text`` does
+    not start with such a header (see :func:`parse_header`)."""
+    if parse_header(text) is None:
+        return ()
+    return tuple(label for label, _, _ in _header_cells(squeeze(text))[0])
 
 
 def _is_number_edge(left: str, right: str) -> bool:
