@@ -281,7 +281,8 @@ def test_tables_put_what_a_reader_looks_for_first_and_say_what_is_hidden(app_env
     assert json.loads(at.dataframe[0].proto.columns)["名称"]["width"] == "large"
 
     at = open_page("views/compare.py")
-    assert json.loads(at.dataframe[0].proto.columns)["指标"]["width"] == "large"
+    # The common indicators are a static table, whose long names wrap (a data frame cut them).
+    assert len(at.table) == 1 and at.table[0].value.index.name == "指标"
 
 
 def test_an_upload_that_fails_unexpectedly_says_so_in_chinese_without_a_traceback(

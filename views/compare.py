@@ -3,6 +3,7 @@ and values each states, and what one has that the other lacks."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from kg.query.overview import compare_documents, document_indicators
@@ -24,15 +25,16 @@ def compare_page() -> None:
 
     def name(doc_id: str) -> str:
         doc = docs[doc_id]
-        return f"{doc.title}（{KIND_NAMES.get(doc.kind, doc.kind)}，{doc.date or '日期未注明'}，{counted[doc_id]} 项指标）"
+        return f"{doc.title}（{KIND_NAMES.get(doc.kind, doc.kind)} · {doc.date or '日期未注明'} · {counted[doc_id]} 项指标）"
 
     wanted_a, wanted_b = st.query_params.get("a", ids[0]), st.query_params.get("b", ids[1])
-    left, right = st.columns(2)
-    a = left.selectbox("文档甲", ids, index=ids.index(wanted_a) if wanted_a in ids else 0, format_func=name,
-                       key="cmp_a")
+    # One above the other, each the page's width: side by side, a long title with its kind, date
+    # and count was cut at the half-width box's edge (文档乙 ended in “2024-11-1…”).
+    a = st.selectbox("文档甲", ids, index=ids.index(wanted_a) if wanted_a in ids else 0, format_func=name,
+                     key="cmp_a")
     others = [d for d in ids if d != a]
-    b = right.selectbox("文档乙", others, index=others.index(wanted_b) if wanted_b in others else 0,
-                        format_func=name, key="cmp_b")
+    b = st.selectbox("文档乙", others, index=others.index(wanted_b) if wanted_b in others else 0,
+                     format_func=name, key="cmp_b")
     st.query_params.update({"a": a, "b": b})
     result = compare_documents(service, a, b)
     title_a, title_b = docs[a].title, docs[b].title
@@ -44,11 +46,14 @@ def compare_page() -> None:
 
     st.subheader("共同指标")
     if result.both:
-        st.dataframe([{"指标": x.label, "单位": x.unit or "—", "甲：目标": "；".join(x.targets) or "—",
-                       "甲：数值": "；".join(x.values) or "—", "乙：目标": "；".join(y.targets) or "—",
-                       "乙：数值": "；".join(y.values) or "—"} for x, y in result.both],
-                     hide_index=True, width="stretch", key="cmp_both",
-                     column_config={"指标": st.column_config.TextColumn(width="large")})  # long names were cut
+        rows = [{"指标": x.label, "单位": x.unit or "—", "甲：目标": "；".join(x.targets) or "—",
+                 "甲：数值": "；".join(x.values) or "—", "乙：目标": "；".join(y.targets) or "—",
+                 "乙：数值": "；".join(y.values) or "—"} for x, y in result.both]
+        if len(rows) <= 30:  # a static table wraps long names (a data frame cut 综合性医院、康复医院…)
+            st.table(pd.DataFrame(rows).set_index("指标"))
+        else:
+            st.dataframe(rows, hide_index=True, width="stretch", key="cmp_both",
+                         column_config={"指标": st.column_config.TextColumn(width="large")})
         with st.expander("打开共同指标的实体页", expanded=False):
             for x, _ in result.both:
                 st.page_link("views/entity.py", label=escape_markdown(f"{x.label} 的实体页"), icon=":material/label:",

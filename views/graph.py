@@ -81,24 +81,45 @@ def _drawn_edges(edges: list[tuple[str, str, str]]) -> list[tuple[str, str, str]
     return kept
 
 
+#: Above this many drawn edges the relation names are not printed on the edges (they covered the
+#: node names); each edge still says its relation when the pointer rests on it.
+EDGE_LABELS_UP_TO = 12
+
+
 def _draw(hood: object) -> str | None:
     from streamlit_agraph import Config, Edge, Node, agraph
 
-    nodes = [Node(id=iri, label=_short(data.get("label", iri)), title=data.get("label", iri),
+    nodes = [Node(id=iri, label=_wrapped(data.get("label", iri)), title=data.get("label", iri),
                   color=TYPE_COLOURS.get(data.get("type", ""), "#d1d5db"), size=24 if iri == hood.centre else 14,
                   shape="box" if data.get("type") == "document" else "dot",
-                  font={"face": "WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif", "size": 14})
+                  font={"face": "WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif", "size": 15 if iri == hood.centre else 13,
+                        "background": "rgba(255,255,255,0.85)"})
              for iri, data in hood.nodes.items()]  # type: ignore[attr-defined]
+    drawn = _drawn_edges(hood.edges)  # type: ignore[attr-defined]
+    named = len(drawn) <= EDGE_LABELS_UP_TO
     # "Mentioned in" links are many and say little: thin and unlabelled, the others named.
-    edges = [Edge(source=s, target=t, label="" if r == "mentionedIn" else RELATION_NAMES.get(r, r),
+    edges = [Edge(source=s, target=t, title=RELATION_NAMES.get(r, r),
+                  label=RELATION_NAMES.get(r, r) if named and r != "mentionedIn" else "",
                   color="#d1d5db" if r == "mentionedIn" else "#6b7280", dashes=r == "mentionedIn")
-             for s, t, r in _drawn_edges(hood.edges)]  # type: ignore[attr-defined]
+             for s, t, r in drawn]
     config = Config(width=1100, height=650, directed=True, physics=len(nodes) <= 300, hierarchical=False)
+    # Spread the nodes out so that their names do not overlap: stronger repulsion, longer springs.
+    config.physics.update({"barnesHut": {"gravitationalConstant": -4500, "centralGravity": 0.35,
+                                         "springLength": 120, "springConstant": 0.04, "avoidOverlap": 0.6},
+                           "stabilization": {"enabled": True, "iterations": 400, "fit": True}})
+    if not named:
+        st.caption("关联较多，边上不再写关联名称；把鼠标停在一条边上可看到它的名称。")
     return agraph(nodes=nodes, edges=edges, config=config)
 
 
-def _short(label: str, limit: int = 14) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _wrapped(label: str, width: int = 8, lines: int = 2) -> str:
+    """A node's name on at most ``lines`` lines of ``width`` characters (the rest cut with …): one
+    long line ran into the neighbours' names."""
+    parts = [label[i:i + width] for i in range(0, len(label), width)]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:-1] + "…"
+    return "\n".join(parts)
 
 
 graph_page()
