@@ -161,8 +161,8 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     before = text[max(0, raw.start - 5):raw.start].removesuffix("了")  # 还成立了…委员会
     establishing = raw.verb in lexicon.words("establishing_verbs") or \
         any(before.endswith(v) for v in lexicon.words("establishing_verbs"))
-    if establishing and suffix == "委员会":
-        return True
+    if establishing and name.endswith(lexicon.words("established_body_suffixes")):
+        return True  # 成立…委员会, 组建…工作组
     return kind == "research" and suffix != "大学"
 
 
@@ -349,7 +349,12 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     if suffix == "组织" and (_not_a_name_part(name[:-len(suffix)]) or suffix_of(name[:-len(suffix)])):
         return None  # 还组织, 连续多年组织, 省体育局组织: 组织 is the verb "organise"
     joining = [i for i in range(start, raw.suffix_start) if text[i] == "和" and not inside_word(text, i)]
-    if joining and kinds[suffix] not in WHOLE_KINDS:
+    if joining and kinds[suffix] in WHOLE_KINDS and lexicon.place_at_any(text, joining[-1] + 1) \
+            and lexicon.place_at_any(text, start) is not None:
+        # 某国卫生部和另一国公共卫生署: a place after 和 starts the second body's name (工业和信息化厅 has none)
+        start = joining[-1] + 1
+        name = squeeze(text[start:end])
+    elif joining and kinds[suffix] not in WHOLE_KINDS:
         # 和 joins the words of a department's name (工业和信息化厅); before any other body it
         # joins two things (重点学科和临床医学研究中心) — not inside a word (协和医院).
         start = joining[-1] + 1

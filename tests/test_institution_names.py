@@ -1,0 +1,53 @@
+"""Institution names of translated and academic prose (issue 14): foreign ministries and agencies,
+two foreign bodies joined by 和, task forces being set up — and what stays no name (部署, a kind of
+group being formed). Invented sentences in the genre of a health-in-all-policies booklet.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.entities import EntityExtraction, extract_entities
+from kg.ingest.normalise import normalise
+from kg.ingest.passages import split_passages
+from kg.ingest.sections import split_sections
+from kg.records import Document, DocumentMeta
+
+BOOKLET = """各国将健康融入所有政策的经验
+研究者认为，厄瓜多尔卫生部的跨部门协调机制值得借鉴。
+乌拉圭社会发展部和加拿大公共卫生署共同编写了健康影响评估手册。
+科特迪瓦政府设立了健康公平专责小组，由总理办公室协调。
+该国议会还组建了健康与可持续发展工作组。
+省卫生健康委部署开展健康影响评估试点。
+推动组建居民健康互助小组，提高社区参与水平。
+"""
+
+
+@pytest.fixture(scope="module")
+def found() -> set[str]:
+    document = Document(DocumentMeta("booklet", "booklet.txt", BOOKLET.splitlines()[0], "", "2024-05-06", "report"),
+                        normalise(BOOKLET), "0" * 64, "utf-8", "txt")
+    sections = split_sections(document)
+    result: EntityExtraction = extract_entities([(document, sections, split_passages(document, sections))])
+    return {result.entities[(m.entity_type, m.key)].label for m in result.mentions if m.entity_type == "Institution"}
+
+
+def test_a_foreign_ministry_named_in_translation(found: set[str]) -> None:
+    assert "厄瓜多尔卫生部" in found
+
+
+def test_a_foreign_agency_ending_in_shu(found: set[str]) -> None:
+    assert "加拿大公共卫生署" in found
+
+
+def test_two_foreign_bodies_joined_by_he_are_two(found: set[str]) -> None:
+    assert not any("和加拿大" in name for name in found)
+
+
+def test_task_forces_being_set_up_are_bodies(found: set[str]) -> None:
+    assert {"健康公平专责小组", "健康与可持续发展工作组"} <= found
+
+
+def test_bushu_is_a_verb_and_a_kind_of_group_being_formed_is_no_body(found: set[str]) -> None:
+    assert not any(name.endswith("署") and "部署" in name for name in found)
+    assert not any("互助小组" in name for name in found)
