@@ -1,4 +1,5 @@
-"""Institution names of translated and academic prose (issue 14): foreign ministries and agencies,
+"""Institution names of translated and academic prose (issue 14): foreign ministries (named by their
+field: 某国社会发展部) and agencies,
 two foreign bodies joined by 和, task forces being set up — and what stays no name (部署, a kind of
 group being formed). Invented sentences in the genre of a health-in-all-policies booklet.
 """
@@ -20,6 +21,7 @@ BOOKLET = """各国将健康融入所有政策的经验
 该国议会还组建了健康与可持续发展工作组。
 省卫生健康委部署开展健康影响评估试点。
 推动组建居民健康互助小组，提高社区参与水平。
+智利社会保障部门和劳工部门共同参与评估。
 """
 
 
@@ -34,6 +36,14 @@ def found() -> set[str]:
 
 def test_a_foreign_ministry_named_in_translation(found: set[str]) -> None:
     assert "厄瓜多尔卫生部" in found
+
+
+def test_a_foreign_ministry_named_by_its_field(found: set[str]) -> None:
+    assert "乌拉圭社会发展部" in found
+
+
+def test_a_sector_word_in_bumen_is_no_ministry(found: set[str]) -> None:
+    assert not any(name.endswith(("保障部", "劳工部")) for name in found)
 
 
 def test_a_foreign_agency_ending_in_shu(found: set[str]) -> None:
