@@ -32,7 +32,7 @@ if __name__ == "__main__":  # a session's script run
     ]
     st.navigation(PAGES).run()
 else:  # imported by the server at start
-    from views.common import show_script_error, start_loading
+    import threading
 
     def _skip_component_scan() -> None:
         """Streamlit scans the metadata of every installed package for (version 2) custom
@@ -47,10 +47,46 @@ else:  # imported by the server at start
         if hasattr(BidiComponentManager, "discover_and_register_components"):
             BidiComponentManager.discover_and_register_components = lambda self, **_: None  # type: ignore[method-assign]
 
+    def _skip_first_element_checks() -> None:
+        """Two costs of the first page drawn after start, skipped: the first element a session
+        sends makes Streamlit check once whether it runs in a Python prompt (``inspect.stack()``,
+        which reads the source of every frame and looks up every loaded module: 0.15–0.2 s of
+        CPU, traced on the loaded machine, just before the first search's page is drawn) — this
+        file is served by ``streamlit run``, so it never does; and every page script is rewritten
+        for "magic" (bare expressions shown) on its first run — no page uses it."""
+        from streamlit import config
+
+        try:
+            import streamlit.delta_generator as delta_generator
+        except ImportError:
+            delta_generator = None
+        if delta_generator is not None and hasattr(delta_generator, "_use_warning_has_been_displayed"):
+            delta_generator._use_warning_has_been_displayed = True  # type: ignore[attr-defined]
+        config.set_option("runner.magicEnabled", False)
+
+    def _start_loading() -> None:
+        """The project's modules (the query service, numpy, FAISS, BM25: 0.4 s and more to import)
+        are imported in a background thread that then opens the build and starts its warm-up
+        (views.common.start_loading), so the server answers — and the browser starts fetching
+        the app's scripts — that much earlier. A page imports views.common itself (waiting, if
+        need be, for the import under way)."""
+        def run() -> None:
+            from views.common import start_loading
+
+            start_loading()
+
+        threading.Thread(target=run, name="kg-import", daemon=True).start()
+
+    def _script_error(exc: Exception) -> bool:
+        from views.common import show_script_error
+
+        return show_script_error(exc)
+
     _skip_component_scan()
-    # The build opens and the encoder and indexes load from here on, in a background thread,
+    _skip_first_element_checks()
+    # The build opens and the encoder and indexes load from here on, in background threads,
     # while Streamlit builds its runtime and starts the server (the lifespan runs only after).
-    start_loading()
+    _start_loading()
     # A page that fails unexpectedly says so in Chinese (the traceback goes to the server's log);
     # client.showErrorDetails = "none" in .streamlit/config.toml covers what this cannot reach.
-    app = st.App(__file__, on_script_error=show_script_error)
+    app = st.App(__file__, on_script_error=_script_error)

@@ -177,6 +177,11 @@ class Warmup:
                 service.lexicon  # noqa: B018  entity names for the answer cards
                 service.search("卫生健康", k=1)  # touches BM25, FAISS and the fusion once
                 service.answer("卫生健康")
+                # An indicator's card too: it reads a trace and a table's header (modules and
+                # queries a first 全科医生 would otherwise load while the page waits).
+                indicator = next((e for e in service.entities() if e.type == "indicator"), None)
+                if indicator is not None:
+                    service.answer(indicator.label)
                 self.state = "ready"
             except Exception as exc:  # noqa: BLE001  shown in the banner; search still works without
                 self.state = "failed"
