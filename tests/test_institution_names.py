@@ -1,7 +1,7 @@
 """Institution names of translated and academic prose (issue 14): foreign ministries (named by their
-field: 某国社会发展部) and agencies,
-two foreign bodies joined by 和, task forces being set up — and what stays no name (部署, a kind of
-group being formed). Invented sentences in the genre of a health-in-all-policies booklet.
+field: 某国社会发展部) and agencies, two foreign bodies joined by 和, task forces being set up,
+international bodies, a regional office under a known body, a foreign city's university — and what
+stays no name (部署, a kind of group being formed, 国际合作中心). Invented sentences in the genre of a health-in-all-policies booklet.
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ BOOKLET = """各国将健康融入所有政策的经验
 省卫生健康委部署开展健康影响评估试点。
 推动组建居民健康互助小组，提高社区参与水平。
 智利社会保障部门和劳工部门共同参与评估。
+国际营养科学联合会和世界心脏联盟发布了联合声明。
+非洲健康促进联盟成立于去年。
+世卫组织东南亚区域办事处派出专家组。
+赫尔辛基大学的研究人员参与了调查。
+国际组织和国际合作中心参与了会议。
 """
 
 
@@ -61,3 +66,23 @@ def test_task_forces_being_set_up_are_bodies(found: set[str]) -> None:
 def test_bushu_is_a_verb_and_a_kind_of_group_being_formed_is_no_body(found: set[str]) -> None:
     assert not any(name.endswith("署") and "部署" in name for name in found)
     assert not any("互助小组" in name for name in found)
+
+
+def test_international_bodies_that_no_place_anchors(found: set[str]) -> None:
+    assert {"国际营养科学联合会", "世界心脏联盟"} <= found
+
+
+def test_a_continent_anchors_a_body_as_a_country_does(found: set[str]) -> None:
+    assert "非洲健康促进联盟" in found
+
+
+def test_a_regional_office_under_a_known_body_keeps_the_body_in_its_name(found: set[str]) -> None:
+    assert "世卫组织东南亚区域办事处" in found and "东南亚区域办事处" not in found
+
+
+def test_a_university_named_by_a_foreign_city(found: set[str]) -> None:
+    assert "赫尔辛基大学" in found
+
+
+def test_an_international_kind_of_body_is_no_name(found: set[str]) -> None:
+    assert not {"国际组织", "国际合作中心"} & found

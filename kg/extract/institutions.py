@@ -138,6 +138,13 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
         return True  # 某某大学附属第一医院, 某某大学某某医院
     kind = suffix_kinds()[suffix]
+    scope = next((w for w in lexicon.words("international_scope_words") if specific.startswith(w)), None)
+    if scope is not None and suffix in lexicon.words("international_body_words") and len(specific) - len(scope) >= 2 \
+            and not lexicon.covered_by(specific[len(scope):], "class_words", "generic_institution_words") \
+            and not _verb_inside(specific):
+        return True  # 国际某某联合会, 全球某某理事会: an international body, which no place anchors
+    if kind == "research" and suffix == "大学" and _proper_noun(specific, ("ns", "nz", "nrt")):
+        return True  # 某某大学 named by a place or a proper or foreign name jieba knows (a foreign city's)
     if kind == "clinic":
         # 某某社区卫生服务站, 甲镇某某中心卫生室; not 示范社区卫生服务站. A development zone a city runs as
         # a county (某某示范区, 开发区: [development_zones]) anchors the towns and villages after it.
@@ -314,7 +321,11 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     """The candidate a raw institution name gives, or None when it is not a name."""
     text = ctx.text
     start, end, suffix = raw.start, raw.end, raw.suffix
-    if raw.verb in lexicon.words("verbs_allowed_inside") and not _anchor_at(text, start):
+    parent = next((c for c in lexicon.words("central_bodies") if raw.verb and c.endswith(raw.verb)
+                   and text.endswith(c, 0, start)), None)
+    if parent is not None:
+        start -= len(parent)  # 世卫组织某洲区域办事处: the verb the scan stopped at ends a known body's name
+    elif raw.verb in lexicon.words("verbs_allowed_inside") and not _anchor_at(text, start):
         # 国家某局某某与…司: the word is part of the name when an anchored name runs into it.
         clause = strip_leading(text, raw.clause_start, raw.suffix_start)
         if _anchor_at(text, clause):
@@ -531,8 +542,9 @@ def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
     """Where a name starts when a verb phrase runs into it: at the last anchor (a gazetteer place, a
     national or provincial level word, a central body) at a word boundary that a verb of two or more
     characters comes before (副主任某某指出某省第三人民医院, 省卫生健康委响应省委, 挂牌当天某省…)."""
-    cut, position, verb_seen = start, start, False
-    for token in lexicon.tagged(text[start:suffix_start]):
+    body = next((c for c in lexicon.words("central_bodies") if text.startswith(c, start)), "")
+    cut, position, verb_seen = start, start + len(body), False  # 世卫组织…: 组织 in a body's name is no verb
+    for token in lexicon.tagged(text[position:suffix_start]):
         if position > start and verb_seen and (lexicon.place_at(text, position) or any(
                 text.startswith(c, position) for c in lexicon.words("central_bodies")) or (
                 (level := lexicon.level_at(text, position)) is not None and level.scope in ("national", "province"))):
