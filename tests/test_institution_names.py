@@ -26,6 +26,7 @@ BOOKLET = """各国将健康融入所有政策的经验
 非洲健康促进联盟成立于去年。
 世卫组织东南亚区域办事处派出专家组。
 赫尔辛基大学的研究人员参与了调查。
+另一组研究者来自坦佩雷大学。
 国际组织和国际合作中心参与了会议。
 """
 
@@ -81,7 +82,7 @@ def test_a_regional_office_under_a_known_body_keeps_the_body_in_its_name(found: 
 
 
 def test_a_university_named_by_a_foreign_city(found: set[str]) -> None:
-    assert "赫尔辛基大学" in found
+    assert {"赫尔辛基大学", "坦佩雷大学"} <= found  # 来自 before a name ends it on the left
 
 
 def test_an_international_kind_of_body_is_no_name(found: set[str]) -> None:
