@@ -1,7 +1,8 @@
 """Institution names of translated and academic prose (issue 14): foreign ministries (named by their
 field: 某国社会发展部) and agencies, two foreign bodies joined by 和, task forces being set up,
-international bodies, a regional office under a known body, a foreign city's university — and what
-stays no name (部署, a kind of group being formed, 国际合作中心). Invented sentences in the genre of a health-in-all-policies booklet.
+international bodies and networks, a regional office under a known body, a foreign city's
+university — and what stays no name (部署, a kind of group being formed, 国际合作中心, a county's
+service network). Invented sentences in the genre of a health-in-all-policies booklet.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ BOOKLET = """各国将健康融入所有政策的经验
 世卫组织东南亚区域办事处派出专家组。
 赫尔辛基大学的研究人员参与了调查。
 另一组研究者来自坦佩雷大学。
+冰岛卫生部和丹麦卫生局共同发起北欧健康社区网络。
+国际健康影响评估网络提供了培训。
+县乡村三级医疗服务网络不断健全，省疾控中心监测网络覆盖全省。
 国际组织和国际合作中心参与了会议。
 """
 
@@ -87,3 +91,12 @@ def test_a_university_named_by_a_foreign_city(found: set[str]) -> None:
 
 def test_an_international_kind_of_body_is_no_name(found: set[str]) -> None:
     assert not {"国际组织", "国际合作中心"} & found
+
+
+def test_networks_named_in_translation(found: set[str]) -> None:
+    assert {"北欧健康社区网络", "国际健康影响评估网络"} <= found
+    assert not any("发起" in name for name in found)  # a verb phrase before the network is no part of it
+
+
+def test_a_chinese_areas_network_is_a_system_not_a_body(found: set[str]) -> None:
+    assert not any(name.endswith("网络") and not name.startswith(("北欧", "国际")) for name in found)

@@ -426,6 +426,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
                          anchored=True)
     if not rest and anchors[-1][0] != "central":
         return None  # a place or level word alone
+    if suffix in lexicon.words("international_only_suffixes") and not (
+            anchors[0][0] == "place" and str(anchors[0][1]) in lexicon.words("foreign_places")):
+        return None  # 某县医疗服务网络: a Chinese area's network is a system, 某洲某某网络 a body
     has_place = any(k == "place" for k, _ in anchors)
     if rest and not specific and kinds[suffix] not in WHOLE_KINDS and not has_place:
         return None  # 县医院, 自治区中心: a type of body, not one
@@ -545,7 +548,7 @@ def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
     body = next((c for c in lexicon.words("central_bodies") if text.startswith(c, start)), "")
     cut, position, verb_seen = start, start + len(body), False  # 世卫组织…: 组织 in a body's name is no verb
     for token in lexicon.tagged(text[position:suffix_start]):
-        if position > start and verb_seen and (lexicon.place_at(text, position) or any(
+        if position > start and verb_seen and (lexicon.place_at(text, position) or _foreign_at(text, position) or any(
                 text.startswith(c, position) for c in lexicon.words("central_bodies")) or (
                 (level := lexicon.level_at(text, position)) is not None and level.scope in ("national", "province"))):
             cut, verb_seen = position, False
@@ -553,6 +556,12 @@ def after_verb_phrase(text: str, start: int, suffix_start: int) -> int:
             verb_seen = True
         position += len(token.word)
     return cut
+
+
+def _foreign_at(text: str, position: int) -> bool:
+    """True when a country or a foreign region (``[foreign_places]``) starts at ``position``."""
+    match = lexicon.alternation("foreign_places").match(text, position)
+    return match is not None and bool(match.group(0))
 
 
 def _not_a_name_part(text: str) -> bool:
