@@ -119,7 +119,8 @@ def retrieval_rows(service: Service, path: Path) -> list[tuple[str, float, float
     return rows
 
 
-def measure(encoder: str, corpora: dict[str, Path], tmp: Path, repeat: int, pages: bool) -> dict[str, Any]:
+def measure(encoder: str, corpora: dict[str, Path], tmp: Path, repeat: int, pages: bool,
+            sets: dict[str, str] = SETS) -> dict[str, Any]:
     """Build each corpus cold and warm with ``encoder``; latency and retrieval on the builds."""
     out: dict[str, Any] = {"encoder": encoder, "retrieval": {}}
     for name, corpus in corpora.items():
@@ -129,7 +130,7 @@ def measure(encoder: str, corpora: dict[str, Path], tmp: Path, repeat: int, page
         warm = build(settings)
         out[name] = {"cold": cold, "warm": warm}
         service = Service.open(settings)
-        for stem, corpus_name in SETS.items():
+        for stem, corpus_name in sets.items():
             if corpus_name == name:
                 out["retrieval"][stem] = retrieval_rows(service, ROOT / "tests" / "data" / f"{stem}.jsonl")
         if name != "bundled":
@@ -215,14 +216,21 @@ def main() -> None:
     parser.add_argument("--devcorpus", type=Path, help="the devcorpus folder (with files/ and news/)")
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the queries for latency")
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated query set stems to score "
+                        "(default: all of SETS)")
     args = parser.parse_args()
+    stems = [s for s in args.sets.split(",") if s]
+    unknown = [s for s in stems if s not in SETS]
+    if unknown:
+        parser.error(f"unknown sets: {', '.join(unknown)} (known: {', '.join(SETS)})")
+    sets = {s: SETS[s] for s in stems}
 
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         corpora = {"bundled": ROOT / "corpus"}
         if args.devcorpus:
             corpora["devcorpus"] = devcorpus_folder(args.devcorpus, tmp / "devcorpus-files")
-        results = [measure(encoder, corpora, tmp, args.repeat, pages=i == 0)
+        results = [measure(encoder, corpora, tmp, args.repeat, pages=i == 0, sets=sets)
                    for i, encoder in enumerate(args.encoders.split(","))]
     table = tables(results)
     print(table)
