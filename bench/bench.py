@@ -90,18 +90,20 @@ def page_interactions(service: Service, repeat: int = 5) -> dict[str, list[float
 
 # The held-out sets were written by someone who never ran search, after the method was set;
 # they measure what the tuned sets cannot. The first and third held-out pairs were later looked at
-# while tuning; the heldout4 pair never was.
+# while tuning; the heldout4 and heldout5 pairs never were. queries_heldout5_blind asks about 15 news
+# articles kept in tests/data/heldcorpus5, scored on the devcorpus with them added (the distractors).
 SETS = {"dev_queries": "bundled", "queries_bundled": "bundled", "queries_devcorpus": "devcorpus",
         "queries_heldout_bundled": "bundled", "queries_heldout_devcorpus": "devcorpus",
         "queries_heldout3_bundled": "bundled", "queries_heldout3_devcorpus": "devcorpus",
-        "queries_heldout4_bundled": "bundled", "queries_heldout4_devcorpus": "devcorpus"}
+        "queries_heldout4_bundled": "bundled", "queries_heldout4_devcorpus": "devcorpus",
+        "queries_heldout5_bundled": "bundled", "queries_heldout5_blind": "devcorpus+heldcorpus5"}
 METHODS = ("hybrid", "bm25", "dense")
 
 
-def devcorpus_folder(source: Path, into: Path) -> Path:
-    """A corpus folder of links to the devcorpus files: files/* and news/*.txt."""
+def devcorpus_folder(source: Path, into: Path, extra: list[Path] | None = None) -> Path:
+    """A corpus folder of links to the devcorpus files (files/* and news/*.txt) and to ``extra``."""
     into.mkdir(parents=True, exist_ok=True)
-    for path in [*sorted((source / "files").iterdir()), *sorted((source / "news").glob("*.txt"))]:
+    for path in [*sorted((source / "files").iterdir()), *sorted((source / "news").glob("*.txt")), *(extra or [])]:
         (into / path.name).symlink_to(path.resolve())
     return into
 
@@ -229,7 +231,12 @@ def main() -> None:
         tmp = Path(name)
         corpora = {"bundled": ROOT / "corpus"}
         if args.devcorpus:
-            corpora["devcorpus"] = devcorpus_folder(args.devcorpus, tmp / "devcorpus-files")
+            wanted = set(sets.values())
+            if "devcorpus" in wanted:
+                corpora["devcorpus"] = devcorpus_folder(args.devcorpus, tmp / "devcorpus-files")
+            if "devcorpus+heldcorpus5" in wanted:
+                held = sorted((ROOT / "tests" / "data" / "heldcorpus5").glob("*.txt"))
+                corpora["devcorpus+heldcorpus5"] = devcorpus_folder(args.devcorpus, tmp / "devcorpus-held5", held)
         results = [measure(encoder, corpora, tmp, args.repeat, pages=i == 0, sets=sets)
                    for i, encoder in enumerate(args.encoders.split(","))]
     table = tables(results)
