@@ -32,7 +32,11 @@ SEPARATORS = ("以及", "、", "和", "及", "与", "或")
 _YEARS = re.compile(r"[（(]\d{4}\s*[—–\-~至]\s*\d{4}年?[）)]")
 _COUNT_IN_TEXT = re.compile(r"(?<![第\d])\d+(?:\.\d+)?余?(?:个|家|项|所|批|处)")
 _WIDTH = str.maketrans({"％": "%", "＋": "+", "＜": "<", "＞": ">", "(": "（", ")": "）"})
-_DATE_LEAD = re.compile(r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起|底|初|末)?|截至\d{4}年底?|年内)")
+#: A date or time a sentence starts with (2023年11月, 5月12日上午, 12日, 上周五): it says when, and
+#: no name starts with it (2023年度… is a year's round of a programme and stays).
+_DATE_LEAD = re.compile(r"(?:(?:截至|自)?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号])?|(?:截至|自)?\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?"
+                        r"|\d{1,2}[日号](?![\d个])|(?:上|本|下|这)?(?:周|星期)[一二三四五六日天末]|年内)"
+                        r"(?:以来|起|底|初|末|上旬|中旬|下旬)?")
 _WS = re.compile(r"\s+")
 
 Span = tuple[int, int]
@@ -248,8 +252,9 @@ def _quoted_mask(text: str, start: int, end: int) -> list[bool]:
 
 
 def strip_leading(text: str, start: int, end: int) -> int:
-    """Move ``start`` past introducing words, fillers (持续, 同时, 了 …) and dates at a name's start."""
-    fillers = lexicon.words("leading_fillers") + lexicon.words("chained_verbs")
+    """Move ``start`` past introducing words, fillers (持续, 同时, 了 …), time words (昨天, 当天下午)
+    and dates at a name's start."""
+    fillers = lexicon.words("leading_fillers") + lexicon.words("time_words") + lexicon.words("chained_verbs")
     if start > 0 and text[start - 1] == "、":
         # An item of a list starts a name: 主动 of 、主动筛查干预行动 is the name's own word.
         fillers = lexicon.words("chained_verbs")

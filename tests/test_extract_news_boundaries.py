@@ -1,0 +1,38 @@
+"""News sentences start with when (昨天, 当天下午, 5月12日上午, 今年以来): no name starts with it.
+
+Invented sentences about real places of other provinces, in the genre of local health news.
+"""
+
+from __future__ import annotations
+
+from kg.extract.entities import extract_entities
+from kg.ingest.normalise import normalise
+from kg.ingest.passages import split_passages
+from kg.ingest.sections import split_sections
+from kg.records import Document, DocumentMeta
+
+NEWS = """山东潍坊：多家医院联合开展义诊
+本报讯 昨天潍坊市人民医院组织专家到寿光市开展义诊。
+今年5月潍坊市中医院与昌乐县人民医院签订合作协议。
+5月12日上午潍坊市卫生健康委召开全市护理工作会议。
+当天下午青州市人民医院举行揭牌仪式。
+会上临朐县卫生健康局作典型发言。
+上周五坊子区卫生健康局召开座谈会。
+去年年底潍坊市第二人民医院通过评审。
+今年以来潍坊市妇幼保健院累计服务5万人次。
+"""
+
+
+def institutions(raw: str) -> set[str]:
+    """The surfaces of the institutions found in one made-up news article."""
+    meta = DocumentMeta("sd-news", "sd-news.txt", raw.splitlines()[0], "", "2024-05-06", "news")
+    document = Document(meta, normalise(raw), "0" * 64, "utf-8", "txt")
+    extraction = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    return {m.surface for m in extraction.mentions if m.entity_type == "Institution"}
+
+
+def test_time_words_and_dates_do_not_start_a_name() -> None:
+    found = institutions(NEWS)
+    assert {"潍坊市人民医院", "潍坊市中医院", "潍坊市卫生健康委", "青州市人民医院", "临朐县卫生健康局",
+            "坊子区卫生健康局", "潍坊市第二人民医院", "潍坊市妇幼保健院"} <= found
+    assert not [name for name in found if name.startswith(("昨天", "今年", "月", "当天", "会上", "上周", "去年"))]
