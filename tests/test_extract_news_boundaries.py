@@ -36,3 +36,26 @@ def test_time_words_and_dates_do_not_start_a_name() -> None:
     assert {"潍坊市人民医院", "潍坊市中医院", "潍坊市卫生健康委", "青州市人民医院", "临朐县卫生健康局",
             "坊子区卫生健康局", "潍坊市第二人民医院", "潍坊市妇幼保健院"} <= found
     assert not [name for name in found if name.startswith(("昨天", "今年", "月", "当天", "会上", "上周", "去年"))]
+
+
+EVENTS = """湖北宜昌：世界无烟日宣传周系列活动举行
+连日来，宜昌市卫生健康委在全市组织开展控烟宣传周系列活动。宜昌市夷陵区人民医院开展戒烟门诊宣传活动。
+5月19日，宜昌市第一人民医院开展“关爱肝脏 健康同行”大型义诊活动。宜昌还将开展“健康达人”评选活动。
+9月20日是第36个“全国爱牙日”，宜昌市第二医院开展“全国爱牙日”主题宣传活动。
+宜昌市启动实施基层卫生人才能力提升工程，开展婴幼儿照护服务示范城市创建活动和“健康科普专家走基层”活动。
+"""
+
+
+def programmes(raw: str) -> set[str]:
+    """The labels of the programmes found in one made-up news article."""
+    meta = DocumentMeta("hb-news", "hb-news.txt", raw.splitlines()[0], "", "2024-05-06", "news")
+    document = Document(meta, normalise(raw), "0" * 64, "utf-8", "txt")
+    extraction = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    return {extraction.entities[(m.entity_type, m.key)].label for m in extraction.mentions
+            if m.entity_type == "Programme"}
+
+
+def test_events_described_by_their_form_are_no_programmes() -> None:
+    found = programmes(EVENTS)
+    assert not [name for name in found if name.endswith(("宣传活动", "义诊活动", "评选活动", "系列活动", "宣传周"))]
+    assert found == {"基层卫生人才能力提升工程", "婴幼儿照护服务示范城市创建活动", "“健康科普专家走基层”活动"}

@@ -167,6 +167,8 @@ def is_programme_name(surface: str) -> bool:
         last = _outside_quotes(name).rsplit("、", 1)[1]
         if not is_programme_name(last) and "“" not in last:
             return False  # 健康与养老、旅游、运动: a list of fields, not one name
+    if _describes_an_event(name, suffix):
+        return False  # 某某宣传活动, 世界某某日宣传周: an event of the news, not a programme
     quoted = "“" in name
     if len(re.sub(r"[“”‘’]", "", name)) < (4 if quoted else 5):
         return False
@@ -186,6 +188,24 @@ def is_programme_name(surface: str) -> bool:
     minimum = 4 if suffix in ("运动", "革命") else 2
     return len(specific) >= minimum and not _says_nothing_specific(specific) \
         and not lexicon.covered_by(specific, "verbs_and_fillers")
+
+
+def _describes_an_event(name: str, suffix: str) -> bool:
+    """True when a name describes an event, as news reports one, rather than naming a programme: an
+    activity named by its form (某某宣传活动, “某某”大型义诊活动, 某某评选活动; ``[event_heads]``), or an
+    activity, week or month held for an observance day of the world or the nation (世界某某日宣传周,
+    全国某某日主题活动; ``[observance_scopes]``). Named programmes end otherwise (某某创建活动,
+    “某某行”活动, a county's own 某某日活动)."""
+    if suffix not in lexicon.words("observance_suffixes"):
+        return False
+    plain = re.sub(r"[“”‘’\"]", "", name[:-len(suffix)])
+    plain = re.sub(r"^(?:\d{4}年)?(?:第[一二三四五六七八九十\d]+[个届])?", "", plain)
+    if suffix == "活动" and plain.endswith(lexicon.words("event_heads")):
+        return True
+    while (head := next((h for h in lexicon.words("event_heads") if plain.endswith(h)), None)) is not None:
+        plain = plain[:-len(head)]
+    return plain.startswith(lexicon.words("observance_scopes")) and \
+        (suffix != "活动" or plain.endswith(("日", "周", "月", "节")))
 
 
 def _says_nothing_specific(specific: str) -> bool:
