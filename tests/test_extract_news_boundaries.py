@@ -59,3 +59,9 @@ def test_events_described_by_their_form_are_no_programmes() -> None:
     found = programmes(EVENTS)
     assert not [name for name in found if name.endswith(("宣传活动", "义诊活动", "评选活动", "系列活动", "宣传周"))]
     assert found == {"基层卫生人才能力提升工程", "婴幼儿照护服务示范城市创建活动", "“健康科普专家走基层”活动"}
+
+
+def test_a_place_before_the_verb_organise_is_no_body() -> None:
+    found = institutions("河南洛阳：专家下基层\n日前洛阳市组织召开宜阳县人民医院帮扶工作会议。省组织开展专项检查。\n")
+    assert "宜阳县人民医院" in found
+    assert not [name for name in found if name.endswith("组织")]

@@ -399,6 +399,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     anchor_len, anchors = split
     rest = name[anchor_len:]
     specific = rest.removesuffix(suffix)
+    if suffix == "组织" and not specific and anchors[-1][0] != "central":
+        return None  # 某市组织召开…, 省组织开展…: a place or level word and the verb "organise"
     label, key, place = name, name, None
     verb = None
     if anchors and anchors[-1][0] == "place" and text[start:end] == name:  # the cheap tests first
