@@ -198,9 +198,10 @@ def _describes_an_event(name: str, suffix: str) -> bool:
     “某某行”活动, a county's own 某某日活动)."""
     if suffix not in lexicon.words("observance_suffixes"):
         return False
-    plain = re.sub(r"[“”‘’\"]", "", name[:-len(suffix)])
+    before = name[:-len(suffix)]
+    plain = re.sub(r"[“”‘’\"]", "", before)
     plain = re.sub(r"^(?:\d{4}年)?(?:第[一二三四五六七八九十\d]+[个届])?", "", plain)
-    if suffix == "活动" and plain.endswith(lexicon.words("event_heads")):
+    if suffix == "活动" and not before.endswith(("”", "’")) and plain.endswith(lexicon.words("event_heads")):
         return True
     while (head := next((h for h in lexicon.words("event_heads") if plain.endswith(h)), None)) is not None:
         plain = plain[:-len(head)]
