@@ -187,7 +187,7 @@ class Cleaned:
 
     ``full`` is the text before chrome was dropped (same line order); ``text`` is ``full``
     without the ``dropped`` lines (and with ``[cut]`` residue removed), the credits kept out of
-    them moved to its end (``moved``: where they start in ``full``). ``to_text`` maps a span
+    them moved to its end (``moved``: the spans of ``full`` they were taken from). ``to_text`` maps a span
     of ``full`` to ``text``: metadata is read from ``full`` (a 来源 or 发布日期 line is evidence
     even though it is not body text) and located in ``text`` where it survived.
     """
@@ -196,7 +196,7 @@ class Cleaned:
     full: str
     dropped: tuple[str, ...] = ()
     _lines: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)  # (full start, kept length, text start)
-    moved: tuple[int, ...] = ()  # where in ``full`` each credit moved to the end of ``text`` starts
+    moved: tuple[tuple[int, int], ...] = ()  # the spans of ``full`` moved to the end of ``text``, in order
 
     def to_text(self, start: int, end: int) -> tuple[int, int] | None:
         """The span of ``text`` that ``full[start:end]`` became, or None if it was dropped."""
@@ -214,7 +214,12 @@ class Cleaned:
     def in_place(self, start: int) -> bool:
         """True when the character at ``full[start]`` stands in ``text`` where it stood (not dropped, not
         moved to the closing credits)."""
-        return self.to_text(start, start + 1) is not None and start not in self.moved
+        if self.to_text(start, start + 1) is None:
+            return False
+        # Any character of a moved credit was moved, not only its first (a split chrome line's
+        # second credit starts mid-line).
+        k = bisect.bisect_right(self.moved, (start, float("inf"))) - 1
+        return not (k >= 0 and self.moved[k][0] <= start < self.moved[k][1])
 
 
 def normalise(raw: str, *, paragraph_lines: bool = False) -> str:
@@ -459,7 +464,7 @@ def strip_chrome(text: str, whole_lines: bool = True) -> Cleaned:
                 dropped.append(line[match.start():])
                 line = line[:match.start()].rstrip()
         body.append((start, line))
-    moved = sorted(start for start, _ in credits.values())
+    moved = sorted((start, start + len(line)) for start, line in credits.values())
     kept: list[tuple[int, int, int]] = []
     out: list[str] = []
     out_offset = 0
