@@ -24,3 +24,26 @@ def test_every_character_of_a_moved_credit_is_out_of_place() -> None:
     body = STORY.find("会议要求")
     assert all(cleaned.in_place(k) for k in range(body, body + 12))
     assert cleaned.in_place(STORY.find("第二段"))
+
+
+def test_only_a_body_or_outlet_before_the_account_word_is_a_credit() -> None:
+    from kg.ingest.normalise import is_credit
+
+    assert is_credit("某某县卫生健康委员会官方微信")
+    assert is_credit("甲省卫生健康委员会官方账号")
+    assert is_credit("乙市日报官方微博")
+    for sentence in ("市民可扫码关注某某县卫健委官方微信", "详情请关注本报官方微信", "欢迎关注丙县人民医院官方公众号"):
+        assert not is_credit(sentence), sentence
+
+
+def test_a_sentence_naming_an_account_stays_in_the_body_where_it_stood() -> None:
+    story = ("某某县开展健康义诊活动。\n市民可扫码关注某某县卫健委官方微信\n活动持续到月底。\n"
+             "来源：甲市日报 访问量：12\n某某县卫生健康委员会官方微信")
+    cleaned = strip_chrome(story)
+    lines = cleaned.text.split("\n")
+    assert lines.index("市民可扫码关注某某县卫健委官方微信") < lines.index("活动持续到月底。")
+    assert cleaned.in_place(story.find("市民可扫码"))
+    assert lines[-2:] == ["来源：甲市日报", "某某县卫生健康委员会官方微信"]
+    # The account's name alone on a line between paragraphs is a credit: it moves to the end.
+    moved = strip_chrome("某某县开展健康义诊活动。\n某某县卫生健康委员会官方微信\n活动持续到月底。\n")
+    assert moved.text.split("\n") == ["某某县开展健康义诊活动。", "活动持续到月底。", "某某县卫生健康委员会官方微信"]
