@@ -3,7 +3,9 @@
 Starts ``streamlit run app.py`` on the current build (``KG_BUILD_DIR`` and the other settings are
 taken from the environment), opens ``/search?q=…`` in headless Chromium as soon as the server
 answers its health check, and waits for the first highlighted result. Prints the three moments
-(server answering, page opened, first result) for each run; it measures, it asserts nothing.
+(server answering, page opened, first result) for each run, and the CPU time the server process
+had used by the first result (steadier than the wall clock on a loaded machine, where the
+server gets a share of a core); it measures, it asserts nothing.
 
 By default Chromium is already running when the server starts, as a user's browser is when the
 app is restarted (each run opens a fresh context: no cache, no cookies, a first visit);
@@ -36,9 +38,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 where it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def one_run(query: str, delay: float, port: int = 0, app: Path = ROOT / "app.py",
-            cold_browser: bool = False) -> tuple[float, float, float]:
-    """(server answering, page opened, first result shown), in seconds after the server started."""
+            cold_browser: bool = False) -> tuple[float, float, float, float]:
+    """(server answering, page opened, first result shown) in seconds after the server started,
+    and the server's CPU seconds by the first result."""
     from playwright.sync_api import sync_playwright
 
     port = port or free_port()
@@ -70,8 +82,9 @@ def one_run(query: str, delay: float, port: int = 0, app: Path = ROOT / "app.py"
             page.goto(f"http://127.0.0.1:{port}/search?q={urllib.request.quote(query)}")
             page.locator("mark").first.wait_for(timeout=180_000)
             shown = time.monotonic() - started
+            cpu = cpu_seconds(server.pid)
             context.close()
-            return healthy, opened, shown
+            return healthy, opened, shown, cpu
         finally:
             browser and browser.close()
             os.killpg(server.pid, signal.SIGTERM)
@@ -92,12 +105,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average before the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}; Chromium "
           f"{'launched after the server answered' if args.cold_browser else 'already running'}\n")
-    print("| run | server answering | page opened | first result | first result after the page opened |")
-    print("|---|---|---|---|---|")
+    print("| run | server answering | page opened | first result | first result after the page opened "
+          "| server CPU by the first result |")
+    print("|---|---|---|---|---|---|")
     for number in range(1, args.runs + 1):
-        healthy, opened, shown = one_run(args.query, args.delay, args.port, args.app.resolve(),
-                                         args.cold_browser)
-        print(f"| {number} | {healthy:.1f} s | {opened:.1f} s | {shown:.1f} s | {shown - opened:.1f} s |")
+        healthy, opened, shown, cpu = one_run(args.query, args.delay, args.port, args.app.resolve(),
+                                              args.cold_browser)
+        print(f"| {number} | {healthy:.1f} s | {opened:.1f} s | {shown:.1f} s | {shown - opened:.1f} s | {cpu:.2f} s |")
     print(f"\nload average after the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -414,31 +414,6 @@ def test_a_column_says_where_it_was_read_and_a_baseline_is_no_observation(app_en
     assert x["field"] == "年份" and "年" in x["axis"]["labelExpr"]
 
 
-def test_jieba_reads_its_cache_in_one_piece_with_the_same_words(tmp_path: Path) -> None:
-    """The server's faster read of jieba's dictionary cache (views.common.read_jieba_cache_at_once)
-    loads the cache jieba wrote and segments exactly as before."""
-    import jieba
-
-    from views.common import read_jieba_cache_at_once
-
-    text = "到2025年每万人口全科医生数达到4人，推进紧密型县域医共体建设。"
-    before = jieba.Tokenizer()
-    before.tmp_dir = str(tmp_path)  # a cache of its own, written by jieba's own code
-    expected = before.lcut_for_search(text)
-    cache = tmp_path / "jieba.cache"
-    assert cache.is_file()
-    original = jieba.marshal
-    read_jieba_cache_at_once()
-    try:
-        assert jieba.marshal is not original
-        after = jieba.Tokenizer()
-        after.tmp_dir = str(tmp_path)
-        after.gen_pfdict = lambda *_: pytest.fail("the cache was not read: jieba rebuilt the dictionary")  # type: ignore[method-assign]
-        assert after.lcut_for_search(text) == expected
-    finally:
-        jieba.marshal = original
-
-
 def test_the_warm_up_encodes_entity_names_only_after_a_first_page(real_settings: Settings) -> None:
     """The warm-up's search part runs at once; encoding every entity name for 相关实体 (seconds of
     CPU) waits until a page has drawn its status line, so it does not compete with the browser

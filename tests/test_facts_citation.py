@@ -54,3 +54,22 @@ def test_date_words_are_the_written_forms() -> None:
     assert date_words("2022-03-05").search("2022年3月5日") and date_words("2022-03-05").search("2022年03月05日")
     assert not date_words("2022-01").search("2022年11月")
     assert date_words("二〇二二年") is None
+
+
+TASKS = """湖北省老年健康促进行动方案
+一、主要任务
+1.开展老年人防跌倒干预。在社区推广防跌倒知识和适老化改造。（省民政厅牵头，省住房城乡建设厅配合）
+"""
+
+
+def test_a_task_page_names_its_lead_and_the_units_taking_part(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A task's entity page (app walk: it showed only its related entities) says who leads it and
+    who takes part, each cited from the sentence that assigns it."""
+    service = service_of_text(tmp_path_factory, "hb-elderly-plan.txt", TASKS)
+    [task] = service.entities("task")
+    facts = {f.name: f for f in entity_facts(service.sources, EntityRef(task.iri, task.label, "Task"))}
+    assert [label for label, _ in facts["牵头单位"].values] == ["省民政厅"]
+    assert [label for label, _ in facts["参与单位"].values] == ["省住房城乡建设厅"]
+    assert all(iri for _, iri in facts["参与单位"].values)  # each unit links to its page
+    quote = facts["牵头单位"].citation.quote  # the task and the note naming its units, not the task alone
+    assert "开展老年人防跌倒干预" in quote and "省民政厅牵头，省住房城乡建设厅配合" in quote

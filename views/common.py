@@ -246,33 +246,10 @@ def open_build(settings: Settings) -> tuple[Service, Warmup]:
         return _OPENED[key]
 
 
-def read_jieba_cache_at_once() -> None:
-    """Make jieba read its dictionary cache in one piece. jieba loads it with ``marshal.load`` on
-    the open file, which reads the file in small pieces: 1.2–1.5 s for its 9 MB against 0.4 s
-    for ``marshal.loads`` of the whole file (measured on the loaded machine), all of it holding
-    the GIL, so that the server answered no browser meanwhile; the first search waited for it.
-    jieba looks ``marshal`` up when it loads, so a stand-in whose ``load`` reads the file first
-    serves it; a cache that does not load is rebuilt by jieba as before."""
-    import marshal
-
-    import jieba
-
-    class WholeFile:
-        dump = staticmethod(marshal.dump)
-        dumps = staticmethod(marshal.dumps)
-        loads = staticmethod(marshal.loads)
-
-        @staticmethod
-        def load(file: Any) -> Any:
-            return marshal.loads(file.read())
-
-    jieba.marshal = WholeFile  # type: ignore[attr-defined]
-
-
 def start_loading() -> threading.Thread:
     """At server start: open the build and start its warm-up in the background, before any
-    browser connects. A build that cannot be opened is left to the pages to explain."""
-    read_jieba_cache_at_once()
+    browser connects. A build that cannot be opened is left to the pages to explain. (jieba's
+    dictionary cache is read in one piece: kg.text applies that before its tokenizer loads.)"""
 
     def run() -> None:
         try:

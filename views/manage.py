@@ -109,8 +109,9 @@ def _add_section(service: Any, settings: Any) -> None:
         left, right = st.columns(2)
         issuer = left.text_input("发布单位", value=meta["issuer"], key=f"meta_issuer_{tag}",
                                  placeholder="文件中没有读出发布单位，可手工填写")
+        # The placeholder is no date: a grey 2024-06-30 in the empty box read as the date inferred.
         issued = right.text_input("发布日期（年-月-日）", value=meta["date"], key=f"meta_date_{tag}",
-                                  placeholder="2024-06-30")
+                                  placeholder="文件中没有读出日期，可手工填写，如 2024-06-30")
         number = left.text_input("文号（可留空）", value=meta.get("doc_number", ""), key=f"meta_number_{tag}")
         kinds = list(KIND_NAMES)
         kind = right.selectbox("类型", kinds, index=kinds.index(meta["kind"]) if meta["kind"] in kinds else 1,

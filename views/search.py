@@ -59,7 +59,9 @@ def _results(service: Service) -> None:
     for hit in hits:
         with st.container(border=True):
             path = " › ".join(hit.section_path[1:]) or "正文"
-            st.markdown(f"**{hit.rank}. {escape_markdown(hit.doc_title)}**  ·  {escape_markdown(hit.doc_date)}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
+            # An undated upload: 日期未注明, not an empty field between two dots (标题 ·  · 简报).
+            when = escape_markdown(hit.doc_date) if hit.doc_date else "日期未注明"
+            st.markdown(f"**{hit.rank}. {escape_markdown(hit.doc_title)}**  ·  {when}  ·  {KIND_NAMES.get(hit.doc_kind, hit.doc_kind)}")
             near = "" if hit.spans else "  ·  不含查询中的词语，按意思相近找到"
             # A table row reads as a run of numbers (3 每千人口某某数 人 1.23 2 预期性): say what it is.
             passage = service.passage(hit.passage_id)

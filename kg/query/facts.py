@@ -1,9 +1,9 @@
 """The facts an entity page shows at once, each with the sentence of a document that states it.
 
 One function per entity type (:func:`entity_facts` picks it): an institution's place, group,
-members, make-up as the text states it (lead body and counted members) and tasks; a pilot
-zone's level, approval date, place and programme; a programme's 专栏 and item; a 专栏's items
-with the targets stated in them; a place's pilot zones and bodies. A fact whose sentence cannot
+members, make-up as the text states it (lead body and counted members) and tasks; a task's lead
+and other units; a pilot zone's level, approval date, place and programme; a programme's 专栏
+and item; a 专栏's items with the targets stated in them; a place's pilot zones and bodies. A fact whose sentence cannot
 be found is still shown, citing the entity's first mention, except a zone's approval date: it
 cites the sentence that writes the date, or nothing (another sentence would not state it).
 """
@@ -205,6 +205,24 @@ def task_citation(sources: Sources, task: str, units: list[MentionAt], most: int
     return first_citation(sources, task)
 
 
+def task_page_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
+    """A task's page: who leads it and who takes part, each unit linked, cited from the task's
+    sentence to the one naming its units (开展…。…（省民政厅牵头，…配合）), so that the quote
+    states what the page says."""
+    try:
+        units = _task_units(sources, [entity.iri]).get(entity.iri, [])
+    except (OSError, ValueError, SyntaxError):
+        return []
+    unit_mentions = [m for unit in dict.fromkeys(u["unit"] for u in units) for m in mentions_of(sources, unit)]
+    citation = task_citation(sources, entity.iri, unit_mentions)
+    facts = []
+    for name, leads in (("牵头单位", True), ("参与单位", False)):
+        named = sorted({(u["label"], u["unit"]) for u in units if u["p"].endswith("leadUnit") == leads})
+        if named:
+            facts.append(Fact(name, named, citation))
+    return facts
+
+
 PILOT_FACTS = """
 SELECT DISTINCT ?e ?level ?date WHERE { OPTIONAL { ?e pol:zoneLevel ?level } OPTIONAL { ?e pol:approvalDate ?date } }
 """
@@ -282,12 +300,13 @@ def column_items(sources: Sources, entity: EntityRef, targets: list[Any]) -> lis
 
 #: entity IRI type segment (kg.query.graph_queries.entity_type_of) → class local name
 CLASS_OF = {"indicator": "Indicator", "institution": "Institution", "programme": "Programme", "pilotzone": "PilotZone",
-            "place": "Place", "practice": "Practice", "specialcolumn": "SpecialColumn", "citeddocument": "CitedDocument"}
+            "place": "Place", "practice": "Practice", "specialcolumn": "SpecialColumn", "citeddocument": "CitedDocument",
+            "task": "Task"}
 
 
 def entity_facts(sources: Sources, entity: EntityRef) -> list[Fact]:
     """The facts of an entity page for ``entity`` (type: the class's local name, e.g. "PilotZone")."""
     by_type = {"Institution": institution_facts, "PilotZone": pilot_facts, "Programme": programme_facts,
-               "Place": place_facts}
+               "Place": place_facts, "Task": task_page_facts}
     fn = by_type.get(entity.type)
     return fn(sources, entity) if fn else []
