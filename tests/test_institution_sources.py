@@ -42,9 +42,28 @@ def test_a_verb_phrase_before_fabu_is_no_outlet() -> None:
     assert not any(name.endswith("发布") for name in found)
 
 
-def test_an_outlet_glued_to_a_place_is_its_regional_edition() -> None:
-    found = outlets("甘肃临夏：健康乡村建设见成效\n陇原网兰州新闻5月6日电 临夏州推进健康乡村建设。\n来源：陇原网兰州\n")
-    assert "陇原网兰州" in found and "陇原网" not in found
+def test_an_outlet_glued_to_a_place_at_a_credit_end_is_its_regional_edition() -> None:
+    found = outlets("甘肃临夏：健康乡村建设见成效\n临夏州推进健康乡村建设。\n来源：陇原网兰州\n")
+    assert "陇原网兰州" in found
+
+
+def test_a_regional_news_channel_in_a_dateline_names_the_outlet_alone() -> None:
+    # 某某网某省新闻5月6日电: 某省新闻 is the outlet's channel; the outlet is 某某网, also when the
+    # place is long (内蒙古新闻) or the dateline is glued to a labelled headline (原标题：…).
+    found = outlets("甘肃临夏：健康乡村建设见成效\n陇原网兰州新闻5月6日电 临夏州推进健康乡村建设。\n")
+    assert "陇原网" in found and "陇原网兰州" not in found
+    raw = "原标题：草原义诊队走进牧区陇原网内蒙古新闻9月2日电(王某)2日，义诊队走进牧区。\n"
+    document = Document(DocumentMeta("made-up", "made-up.txt", "草原义诊队走进牧区", "", "2024-05-06", "news"),
+                        normalise(raw), "0" * 64, "utf-8", "txt")
+    sections = split_sections(document)
+    result = extract_entities([(document, sections, split_passages(document, sections))])
+    found = {result.entities[(m.entity_type, m.key)].label for m in result.mentions if m.entity_type == "Institution"}
+    assert "陇原网" in found and not [name for name in found if name.startswith("陇原网内")]
+
+
+def test_an_outlets_bracketed_other_name_and_a_bracketed_source_note() -> None:
+    found = outlets("楚天网（江汉日报网）讯（通讯员 王某）宜都市开展义诊。\n宜都市开展义诊。（来源：江汉新闻）\n")
+    assert {"楚天网", "江汉新闻"} <= found
 
 
 def test_a_place_after_an_outlet_in_a_dateline_is_where_the_story_was_filed() -> None:
@@ -61,3 +80,8 @@ def test_two_outlets_run_together_in_one_credit() -> None:
 def test_a_source_word_before_no_outlet_name_gives_none() -> None:
     found = outlets("保山市开展健康讲座\n保山市开展健康讲座。\n来源：人民网评论\n")
     assert not any(name.startswith("人民网") for name in found)
+
+
+def test_a_dateline_channel_is_the_edition_its_source_line_names() -> None:
+    found = outlets("甘肃临夏：健康乡村建设见成效\n陇原网兰州新闻5月6日电 临夏州推进健康乡村建设。\n来源：陇原网兰州\n")
+    assert "陇原网兰州" in found and "陇原网" not in found

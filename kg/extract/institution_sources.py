@@ -139,9 +139,10 @@ def _media_pattern() -> re.Pattern[str]:
     # several, listed with 、 or run together (来源：某某晚报, 来源：某某网、某某都市报, 来源：某某客户端某某日报),
     # the last one perhaps glued to a place (group 3: 来源：某某网某市, checked in code); 4: a byline in
     # brackets, the outlet then its reporter (（某某日报健康客户端 张某）); 5: the outlet whose account a
-    # repost names (转载请注明来自某某发布官方微信).
-    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?=\s?(?:{cues}))"
-                      rf"|(?:{leads})\s*((?:{name}[、·/／]?)*{name})([\u4e00-\u9fff]{{2,4}})??(?=[\s，。]|$|{cues})"
+    # repost names (转载请注明来自某某发布官方微信). The outlet's other name may stand in brackets before
+    # the cue (某某网（某某日报网）讯), and a source note may close a bracket (（来源：某某新闻）).
+    return re.compile(rf"(?:^|(?<=[\n\t ：:，。）]))((?:{name}[、·/／])*{name})(?:[（(]{name}[）)])?(?=\s?(?:{cues}))"
+                      rf"|(?:{leads})\s*((?:{name}[、·/／]?)*{name})([\u4e00-\u9fff]{{2,4}})??(?=[\s，。）)]|$|{cues})"
                       rf"|(?<=[（(])({name})(?=\s[\u4e00-\u9fff]{{2,4}}[）)])"
                       rf"|(?<=来自)({name})(?={accounts})", re.M)
 
@@ -183,15 +184,19 @@ def _clause_not_outlet(name: str) -> bool:
     return lexicon.has_verb(ending) and any(t.flag[:1] in ("d", "t", "r", "m", "p") for t in lexicon.tagged(rest))
 
 
-def _edition_place(text: str, end: int, high: int) -> int:
+def _edition_place(text: str, end: int, high: int, outlet: str = "") -> int:
     """Length of a place glued to an outlet's name that names the outlet's regional edition (某某网某市
-    at a line's end, 某某网某市新闻12月6日电), 0 when there is none or the place is a dateline's
-    (某某网某市7月31日电: the place the story was filed from)."""
+    at a line's end), 0 when there is none or the place is a dateline's (某某网某市7月31日电: the place
+    the story was filed from). In 某某网某省新闻12月6日电 the place names a regional channel: the edition
+    only where the text's own source line names it (来源：某某网某省), else the outlet is 某某网."""
     place = lexicon.place_at(text, end)
     if place is None or end + len(place[0]) > high:
         return 0
     after = end + len(place[0])
-    if after == high or text[after] in "\n\t ，。" or text.startswith(tuple(lexicon.words("media_words")), after):
+    if after == high or text[after] in "\n\t ，。":
+        return len(place[0])
+    if outlet and text.startswith(tuple(lexicon.words("media_words")), after) and \
+            re.search(rf"{re.escape(outlet + place[0])}(?:$|[\n\t ，。）)])", text, re.M):
         return len(place[0])
     return 0
 
@@ -202,10 +207,12 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
     out = []
     text, title = ctx.text, ctx.document.meta.title
     matches: list[tuple[re.Match[str], int]] = [(m, 0) for m in _media_pattern().finditer(text, passage.start, passage.end)]
-    if title and text.startswith(title) and passage.start <= len(title) < passage.end:
+    # where the headline ends when the text starts with it, perhaps after a label (原标题：)
+    title_end = text.find(title, 0, len(title) + 8) + len(title) if title and title in text[:len(title) + 8] else -1
+    if title_end > 0 and passage.start <= title_end < passage.end:
         # 标题新华网哈尔滨3月5日电: a headline joined to the dateline that follows it
-        head = text[len(title):passage.end]
-        matches += [(m, len(title)) for m in _media_pattern().finditer(head) if m.start() == 0]
+        head = text[title_end:passage.end]
+        matches += [(m, title_end) for m in _media_pattern().finditer(head) if m.start() == 0]
     for match, offset in matches:
         group = next(g for g in (1, 2, 4, 5) if match.group(g))  # the alternative that matched
         if group == 2 and match.group(3) and not _edition_place(match.group(0), match.start(3) - match.start(),
@@ -228,7 +235,7 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
                 name = name[:half]  # 转自：某某网某某网北京…电: the outlet and its dateline, run together
             end = start + len(name)
             if index == len(names) - 1:
-                end += _edition_place(text, end, offset + match.end() if group == 2 else passage.end)
+                end += _edition_place(text, end, offset + match.end() if group == 2 else passage.end, name)
             label = squeeze(text[start:end]) if end > start + len(name) else name
             out.append(Candidate(ENTITY_TYPE, start, end, passage, label, label, anchored=True))
     return out
