@@ -67,3 +67,17 @@ def test_a_place_before_the_verb_organise_is_no_body() -> None:
     found = institutions("河南洛阳：专家下基层\n日前洛阳市组织召开宜阳县人民医院帮扶工作会议。省组织开展专项检查。\n")
     assert "宜阳县人民医院" in found
     assert not [name for name in found if name.endswith("组织")]
+
+
+def test_a_clinic_named_by_an_estate_and_its_part() -> None:
+    # 某某苑北社区卫生服务中心, 某某苑南二区社区卫生服务站: an estate's name with a compass point or a
+    # numbered area names one clinic; 城北 or 各区 before the type word names none.
+    found = institutions("北京昌平：社区义诊\n专家走进丽景苑北社区卫生服务中心和东湖西社区卫生服务中心开展义诊。"
+                         "义诊地点：丽景苑南二区社区卫生服务站。各区社区卫生服务中心同步开展宣传。\n")
+    assert {"丽景苑北社区卫生服务中心", "东湖西社区卫生服务中心", "丽景苑南二区社区卫生服务站"} <= found
+    assert "各区社区卫生服务中心" not in found
+
+
+def test_a_youth_palace_is_named_by_its_place() -> None:
+    found = institutions("浙江宁波：青少年心理健康周启动\n宁波市少年宫和北仑区青少年宫联合推出心理健康课程。\n")
+    assert {"宁波市少年宫", "北仑区青少年宫"} <= found

@@ -212,7 +212,15 @@ def _named_community(specific: str, anchored: bool = False) -> bool:
     if anchored:
         tokens = _short_name_tokens(specific)
         return tokens is not None and not any(t.flag.startswith(("v", "d", "r", "m")) for t in tokens)
-    return _proper_noun(specific, _NAME_FLAGS)
+    if _proper_noun(specific, _NAME_FLAGS):
+        return True
+    # 某某苑北, 某某苑北一区: a named estate with the part of it a community or clinic serves (a
+    # compass point, a numbered area); the estate's name a proper noun, perhaps with a bound morpheme.
+    estate = re.sub(r"[东南西北](?:[一二三四五六七八九十]区)?$|[一二三四五六七八九十]区$", "", specific)
+    if estate == specific or not 2 <= len(estate) <= 4:
+        return False
+    tokens = _short_name_tokens(estate)
+    return tokens is not None and tokens[0].flag in _NAME_FLAGS and all(t.flag in (*_NAME_FLAGS, "ng") for t in tokens)
 
 
 def _grassroots_segments(text: str) -> list[tuple[str, str]] | None:
