@@ -81,3 +81,15 @@ def test_a_clinic_named_by_an_estate_and_its_part() -> None:
 def test_a_youth_palace_is_named_by_its_place() -> None:
     found = institutions("浙江宁波：青少年心理健康周启动\n宁波市少年宫和北仑区青少年宫联合推出心理健康课程。\n")
     assert {"宁波市少年宫", "北仑区青少年宫"} <= found
+
+
+def test_a_dated_signature_ends_before_the_next_name() -> None:
+    found = institutions("致全市医师的慰问信\n祝全市医师节日快乐！\n中共烟台市委 烟台市人民政府2024年8月19日烟台市广播电视台编辑：王某\n")
+    assert {"烟台市人民政府", "烟台市广播电视台"} <= found
+    assert not [name for name in found if "月" in name]
+
+
+def test_a_clause_between_a_university_and_a_hospital_is_no_name() -> None:
+    found = institutions("湖南衡阳：医院开展巡诊\n多年来，湘江大学一如既往地支持医院发展。湘江大学附属第三医院开展巡诊。\n")
+    assert "湘江大学附属第三医院" in found
+    assert not [name for name in found if "支持" in name]

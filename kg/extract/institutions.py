@@ -135,8 +135,9 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         if place and offset + len(place[0]) <= len(name) - len(suffix):
             return True  # 某某能源集团云南电力公司, 某某大学附属第一医院云南医院
     university = re.search(r"(?:大学|学院)(?:附属)?(?=..)", name[:len(name) - len(suffix)])
-    if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research"):
-        return True  # 某某大学附属第一医院, 某某大学某某医院
+    if university and university.start() >= 2 and kind_of(suffix) in ("hospital", "research") \
+            and not lexicon.has_verb(name[university.end():len(name) - len(suffix)]):
+        return True  # 某某大学附属第一医院, 某某大学某某医院; not 某某大学一如既往地支持医院 (a clause)
     kind = suffix_kinds()[suffix]
     scope = next((w for w in lexicon.words("international_scope_words") if specific.startswith(w)), None)
     if scope is not None and suffix in lexicon.words("international_body_words") and len(specific) - len(scope) >= 2 \
@@ -348,6 +349,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     start = after_verb_phrase(text, start, raw.suffix_start)
     mark = re.match(r"\d+(?![\d.]|余|[个家所项批处类种名])", text[start:raw.suffix_start])
     start += len(mark.group(0)) if mark else 0  # 2北京大学…: a footnote mark (3个…实验室 is a count)
+    dates = list(re.finditer(r"\d{1,2}月\d{1,2}日", text[start:raw.suffix_start]))
+    if dates:
+        start += dates[-1].end()  # 某市人民政府2023年8月19日某市广播电视台: a dated signature, then a name
     place = lexicon.place_at_any(text, start)
     if place is not None and text.startswith(("与", "和", "及"), start + len(place[0])) \
             and start + len(place[0]) + 1 < raw.suffix_start:
