@@ -93,3 +93,8 @@ def test_a_clause_between_a_university_and_a_hospital_is_no_name() -> None:
     found = institutions("湖南衡阳：医院开展巡诊\n多年来，湘江大学一如既往地支持医院发展。湘江大学附属第三医院开展巡诊。\n")
     assert "湘江大学附属第三医院" in found
     assert not [name for name in found if "支持" in name]
+
+
+def test_a_numeral_and_measure_word_start_no_programme() -> None:
+    found = programmes("江西赣州：一业一查改革\n赣州市为每个行业制定一份检查计划表和一项整改计划，推进“健康赣州”行动。\n")
+    assert not [name for name in found if name.startswith(("一份", "一项"))]

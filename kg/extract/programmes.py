@@ -175,9 +175,9 @@ def is_programme_name(surface: str) -> bool:
     if not quoted and re.fullmatch(r"[A-Za-z]+", name[:-len(suffix)]):
         return False  # PPP项目, HiAP行动: an approach's acronym alone names a kind of project (a place
         # before it names one: 某省HiAP计划)
-    if name.startswith(tuple(lexicon.words("determiners"))) or \
+    if name.startswith(tuple(lexicon.words("determiners"))) or _starts_with_count(name) or \
             any(w in _outside_quotes(name) for w in lexicon.words("programme_not_inside")):
-        return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name
+        return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name; 一份检查计划: a count of a kind
     specific = specific_part(name, suffix)
     if not quoted and (_starts_as_clause(specific) or _reads_as_clause(_outside_quotes(specific))):
         return False  # 推广某某运动, 学员练习某某运动, 居民对健康某省行动: a verb phrase
@@ -385,3 +385,14 @@ def find_programmes(ctx: DocContext) -> list[Candidate]:
             if candidate is not None:
                 out.append(candidate)
     return _complete_from_document(text, out)
+
+
+@lru_cache(maxsize=1)
+def _count_start() -> re.Pattern[str]:
+    units = "|".join(re.escape(u) for u in lexicon.words("count_units"))
+    return re.compile(rf"[一二三四五六七八九十两几数每]+(?:{units})")
+
+
+def _starts_with_count(name: str) -> bool:
+    """True when a numeral and a measure word start ``name`` (一份检查计划, 两项行动): one of a kind."""
+    return _count_start().match(name) is not None
