@@ -238,6 +238,11 @@ def _media_credits(ctx: DocContext, passage: Passage) -> list[Candidate]:
                 end += _edition_place(text, end, offset + match.end() if group == 2 else passage.end, name)
             label = squeeze(text[start:end]) if end > start + len(name) else name
             out.append(Candidate(ENTITY_TYPE, start, end, passage, label, label, anchored=True))
+            other = re.match(rf"[（(]({_outlet_name().pattern})[）)]", text[end:passage.end]) if group == 1 else None
+            if other is not None and index == len(names) - 1:
+                # 某某网（某某日报网）讯: the bracketed name is the same outlet's other name
+                out.append(Candidate(ENTITY_TYPE, end + 1, end + 1 + len(other.group(1)), passage, label, label,
+                                     anchored=True))
     return out
 
 
