@@ -62,9 +62,9 @@ def test_a_regional_news_channel_in_a_dateline_names_the_outlet_alone() -> None:
 
 
 def test_an_outlets_bracketed_other_name_and_a_bracketed_source_note() -> None:
-    found = outlets("楚天网（江汉日报网）讯（通讯员 王某）宜都市开展义诊。\n宜都市开展义诊。（来源：江汉新闻）\n")
+    found = outlets("楚天网（湖南日报网）讯（通讯员 王某）宜都市开展义诊。\n宜都市开展义诊。（来源：江汉新闻）\n")
     assert {"楚天网", "江汉新闻"} <= found
-    assert "江汉日报" not in found and "江汉日报网" not in found  # the bracketed name is 楚天网's other name
+    assert "湖南日报" not in found and "湖南日报网" not in found  # the bracketed name is 楚天网's other name
 
 
 def test_a_place_after_an_outlet_in_a_dateline_is_where_the_story_was_filed() -> None:
