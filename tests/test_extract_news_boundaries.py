@@ -98,3 +98,9 @@ def test_a_clause_between_a_university_and_a_hospital_is_no_name() -> None:
 def test_a_numeral_and_measure_word_start_no_programme() -> None:
     found = programmes("江西赣州：一业一查改革\n赣州市为每个行业制定一份检查计划表和一项整改计划，推进“健康赣州”行动。\n")
     assert not [name for name in found if name.startswith(("一份", "一项"))]
+
+
+def test_a_named_places_party_committee_run_into_its_government_is_two_bodies() -> None:
+    found = institutions("江西全面推进两癌筛查\n江西省委省政府将两癌筛查列入民生实事。赣州市委市政府高度重视。\n")
+    assert "江西省委省政府" not in found and "赣州市委市政府" not in found
+    assert {"江西省委", "省政府"} <= found or {"江西省委", "江西省政府"} <= found

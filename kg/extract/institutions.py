@@ -545,6 +545,14 @@ def run_together(text: str, raw: RawName) -> list[RawName]:
             continue  # 省委宣传部 is one body; 市委市政府 repeats its level word
         return [RawName(raw.start, cut, suffix_of(head) or head[1:], cut - len(head) + 1, raw.verb, raw.clause_start),
                 RawName(cut, raw.end, raw.suffix, raw.suffix_start, "", cut)]
+    place = lexicon.place_at(text, raw.start)
+    if place is not None and place[0][-1] in "省市县区" and text.startswith("委", raw.start + len(place[0])):
+        # 某省委省政府, 某市委市政府: a named place's party committee run into its government
+        cut = raw.start + len(place[0]) + 1
+        level = lexicon.level_at(text, cut)
+        if cut < raw.suffix_start and level is not None and level.word == place[0][-1]:
+            return [RawName(raw.start, cut, "委", cut - 1, raw.verb, raw.clause_start),
+                    RawName(cut, raw.end, raw.suffix, raw.suffix_start, "", cut)]
     return [raw]
 
 
