@@ -104,3 +104,8 @@ def test_a_named_places_party_committee_run_into_its_government_is_two_bodies() 
     found = institutions("江西全面推进两癌筛查\n江西省委省政府将两癌筛查列入民生实事。赣州市委市政府高度重视。\n")
     assert "江西省委省政府" not in found and "赣州市委市政府" not in found
     assert {"江西省委", "省政府"} <= found or {"江西省委", "江西省政府"} <= found
+
+
+def test_a_named_places_youth_league_committee() -> None:
+    found = institutions("福建厦门：青少年心理服务平台揭牌\n活动由团福建省委指导，团厦门市委、市教育局主办。\n")
+    assert {"团福建省委", "团厦门市委"} <= found

@@ -330,6 +330,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
     """The candidate a raw institution name gives, or None when it is not a name."""
     text = ctx.text
     start, end, suffix = raw.start, raw.end, raw.suffix
+    league = _league_committee(text, start, end)
+    if league is not None:
+        return Candidate(ENTITY_TYPE, start, end, passage, league, institution_key(league, ctx), anchored=True)
     parent = next((c for c in lexicon.words("central_bodies") if raw.verb and c.endswith(raw.verb)
                    and text.endswith(c, 0, start)), None)
     if parent is not None:
@@ -529,6 +532,17 @@ def _district_body(ctx: DocContext, passage: Passage, start: int, end: int, name
     label = completed[0] + name[1:]
     return Candidate(ENTITY_TYPE, start, end, passage, label, institution_key(completed[1] + name[1:], ctx),
                      place=completed[1], anchored=True)
+
+
+def _league_committee(text: str, start: int, end: int) -> str | None:
+    """团某省委, 团某市委: the Youth League committee of a named place (团 before the place, 委 after
+    it), a whole name; None for anything else."""
+    if not text.startswith("团", start):
+        return None
+    place = lexicon.place_at(text, start + 1)
+    if place is None or text[start + 1 + len(place[0]):end] not in ("委", "省委", "市委", "县委", "区委"):
+        return None
+    return squeeze(text[start:end])
 
 
 def run_together(text: str, raw: RawName) -> list[RawName]:
