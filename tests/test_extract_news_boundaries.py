@@ -109,3 +109,13 @@ def test_a_named_places_party_committee_run_into_its_government_is_two_bodies() 
 def test_a_named_places_youth_league_committee() -> None:
     found = institutions("福建厦门：青少年心理服务平台揭牌\n活动由团福建省委指导，团厦门市委、市教育局主办。\n")
     assert {"团福建省委", "团厦门市委"} <= found
+
+
+def test_a_practice_quoted_with_ascii_marks() -> None:
+    raw = '四川绵阳：跨部门综合监管\n绵阳市实施"一表一码一查"跨部门联合监管新模式，减少重复检查。\n'
+    meta = DocumentMeta("sc-news", "sc-news.txt", raw.splitlines()[0], "", "2024-05-06", "news")
+    document = Document(meta, normalise(raw), "0" * 64, "utf-8", "txt")
+    extraction = extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+    found = {extraction.entities[(m.entity_type, m.key)].label for m in extraction.mentions
+             if m.entity_type == "Practice"}
+    assert '"一表一码一查"跨部门联合监管新模式' in found

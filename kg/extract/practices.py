@@ -53,7 +53,8 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
         for raw in find_raw_names(text, passage.start, passage.end, suffixes, stops=_STOPS, skip=skip):
             start = _place_with_de(text, passage.start, raw.start)
             surface = text[start:raw.end]
-            quote = surface.find("“")
+            # Some texts quote with ASCII marks ("某某"跨部门联合监管模式): a pair of them quotes as “” do.
+            quote = surface.find("“") if "“" in surface else surface.find('"') if surface.count('"') >= 2 else -1
             lead = lexicon.place_at(surface)
             if quote > 0 and (not lead or lexicon.has_verb(surface[len(lead[0]):quote])):
                 # 郫都区创新推出“医防融合一体化”模式: a verb between the place and the quote ends the name.
@@ -61,19 +62,20 @@ def find_practices(ctx: DocContext) -> list[Candidate]:
             name = display_name(surface)
             place = lexicon.place_at_any(re.sub(r"^[“‘]", "", name))
             core = name[len(place[0]):] if place else name
-            specific = re.sub(r"[“”‘’]", "", core[:len(core) - len(raw.suffix)])
+            specific = re.sub(r"[“”‘’\"]", "", core[:len(core) - len(raw.suffix)])
             if place and not specific:
                 if place[1] in lexicon.words("foreign_places"):
                     continue  # 芬兰经验: a country's experience, described; a county's (上林经验) is coined
                 specific = place[0]  # 上林模式: the place is what names it
             if len(specific) < 2 or lexicon.covered_by(specific, "generic_practice_words"):
                 continue
-            if "“" not in surface and any(t.flag in ("t", "d") for t in lexicon.tagged(specific)):
+            if "“" not in surface and surface.count('"') < 2 and any(t.flag in ("t", "d") for t in lexicon.tagged(specific)):
                 continue  # 某国目前治理模式: a time word or an adverb describes the model, names none
             clause = squeeze(text[raw.clause_start:start])
             adopted = any(v in clause for v in lexicon.words("practice_verbs")) and \
                 len(specific) <= (12 if raw.suffix == "经验" else 6)  # 推广社会心理服务体系建设经验
-            quoted = "“" in surface or (text[start - 1:start] == "“" and text[raw.end:raw.end + 1] == "”")
+            quoted = "“" in surface or surface.count('"') >= 2 or (
+                text[start - 1:start] == "“" and text[raw.end:raw.end + 1] == "”")
             # A city or county names a practice (上林模式); a province only when nothing else does
             # (浙江经验, not 云南名中医专家学术经验).
             local = place is not None and (lexicon.place_level(place[1]) != "province" or len(core) - len(raw.suffix) <= 1)
