@@ -217,6 +217,43 @@ def test_a_paraphrase_s_bm25_wins_no_place_and_agreement_fills_the_rest() -> Non
     assert [row for row, _, _ in apportion(even, fuse(even, 20), 5)] == [3, 0, 1, 100, 101]
 
 
+def test_normalised_scales_a_retriever_s_scores_to_its_own_range() -> None:
+    from kg.query.search import normalised
+
+    assert normalised([5, 6, 7], [10.0, 8.0, 6.0]) == pytest.approx({5: 1.0, 6: 0.5, 7: 0.0})
+    assert normalised([5, 6], [0.9, 0.9]) == {5: 1.0, 6: 1.0}  # no spread: all equally good
+    assert normalised([5], [3.0]) == {5: 1.0}
+    assert normalised([], []) == {}
+
+
+def test_a_clear_bm25_lead_beats_an_unsure_encoder_s_near_tie() -> None:
+    """BM25 holds the query's words far better in row 1 (44.6 against 30.0); the encoder ranks row 2
+    first by a hair (0.9414 against 0.9378). Over ranks, at even weights, the encoder's first wins
+    (row 2 is second for BM25 too); over normalised scores BM25's clear lead does."""
+    from kg.query.search import combine, fuse
+
+    filler = list(range(10, 58))  # the rest of each retriever's 50 candidates
+    lexical, bm25 = [1, 2, 3, *filler], [44.6, 30.0, 28.6, *[20.0 - i * 0.1 for i in range(48)]]
+    semantic, cosines = [2, 3, 1, *filler], [0.9414, 0.9409, 0.9378, *[0.93 - i * 0.001 for i in range(48)]]
+    ranked = fuse([(lexical, 0.5), (semantic, 0.5)], 20)
+    assert max(ranked, key=ranked.get) == 2
+    scored = combine([(lexical, bm25, 0.5), (semantic, cosines, 0.5)])
+    assert max(scored, key=scored.get) == 1
+    assert combine([(lexical, bm25, 0.0), (semantic, cosines, 1.0)]).keys() == set(semantic)
+
+
+def test_a_paraphrase_s_hybrid_ranking_is_the_encoder_s(service: Service) -> None:
+    """BM25's confidence under the floor is no vote: the hybrid's order is the encoder's own."""
+    from kg.query.search import CONFIDENCE_FLOOR, bm25_scores
+
+    query = "村里看病的大夫上了年纪以后生活来源有没有着落"
+    scores = bm25_scores(service.index, query)
+    assert service.index.bm25_coverage(query, int(scores.argmax())) < CONFIDENCE_FLOOR
+    hybrid = [h.passage_id for h in service.search(query, k=10, boost=False)]
+    dense = [h.passage_id for h in service.search(query, k=10, mode="dense")]
+    assert hybrid == dense
+
+
 def test_search_refuses_an_unknown_mode(service: Service) -> None:
     from kg.query.search import search
 

@@ -1,14 +1,15 @@
 """Hybrid search: how BM25, the sentence encoder and the extra signals make one ranking.
 
-**Fusion with per-query confidence.** Reciprocal-rank fusion (each retriever votes
-``weight / (k + rank)`` for its candidates) with weights that each query sets for itself:
+**Fusion with per-query confidence.** Each retriever's candidate scores are scaled to its own
+range (:func:`normalised`: its best 1, its last candidate 0) and summed with weights that each
+query sets for itself (:func:`combine`):
 
 - BM25's weight is its *confidence*, :meth:`~kg.index.search_index.SearchIndex.bm25_coverage` of
   its best passage: the IDF-weighted share of the query's words that passage contains (0 to 1).
   A query put in the documents' own words (每千人口注册护士数2025年目标) is mostly contained in
   BM25's best passage (coverage 0.6-1.0); a paraphrase with no word in common
   (村里看病的大夫上了年纪以后…) matches only incidental words (0.05-0.18), and BM25's ranking is
-  then noise.
+  then noise: under :data:`CONFIDENCE_FLOOR` it has no vote.
 - The encoder's weight is the rest, ``1 - confidence``: it carries a paraphrase alone and shares
   the vote with BM25 when the words match.
 
@@ -25,7 +26,9 @@ retriever its two first choices. Measured with e5 on the seven question sets of 
 least the better of BM25 and dense on every set; against fusion alone: heldout3 devcorpus
 0.800/0.667 → 0.850/0.677, held-out devcorpus 0.850/0.698 → 0.875/0.703, devcorpus 0.822/0.721 →
 0.800/0.720, the others within 0.001; with USE-v3 (view off both) R@5 up on four sets (heldout3
-devcorpus 0.575 → 0.650) and MRR@10 on five, none lower.
+devcorpus 0.575 → 0.650) and MRR@10 on five, none lower. (Those figures are of the reciprocal-rank
+fusion this module used then; over the normalised scores the tiers still count: without them R@5
+summed over the eleven sets falls 9.350 → 9.275.)
 
 **Extra signals re-order, never replace.** A "how many" question's passages with a number beside
 its words (:mod:`kg.query.question`) and the passages that name the entity the query names (the
@@ -61,13 +64,14 @@ MODES = ("hybrid", "bm25", "dense")
 def extra_weight(rrf_k: int) -> float:
     """Weight of each extra signal (quantity, graph boost), relative to the two retrievers' total of 1.
 
-    ``1 / (k + 2)``: an extra's first choice gains ``1/(k+1) - 1/(k+2)`` of fused score, the gap
-    between the first and second place of one full-weight retriever, so an extra signal breaks
-    near-ties — it lifts a passage about one place — but cannot carry a passage the retrievers put
-    far down over their agreed best. Measured against the fixed 0.25 it replaces (which could lift a
-    passage from the tenth place to the first): bundled-corpus questions MRR@10 0.817 → 0.843 (the
-    paraphrases 0.533 → 0.546, no longer below dense alone), dev questions 0.933 unchanged,
-    unseen-document questions 0.721 unchanged.
+    ``1 / (k + 2)`` (0.045 at k = 20) for an extra's first choice, on the scale of the normalised
+    scores where a full-weight retriever's candidates span 0 to 1, and less for its later choices
+    (``(k + 1) / (k + rank)`` of it): an extra signal breaks near-ties — it lifts a passage about
+    one place — but cannot carry a passage the retrievers put far down over their agreed best.
+    Measured against the fixed 0.25 it once replaced (which could lift a passage from the tenth
+    place to the first): bundled-corpus questions MRR@10 0.817 → 0.843, dev questions 0.933
+    unchanged. With the normalised fusion (e5, eleven sets) the extras add 8.044 → 8.068 to MRR@10
+    summed over the sets; R@5 cannot change, the extras re-order within a tier.
     """
     return 1.0 / (rrf_k + 2)
 
@@ -84,6 +88,46 @@ class Ranked:
 
     row: int
     score: float
+
+
+#: BM25's confidence below this is no vote at all. A paraphrase's best BM25 passage shares only
+#: incidental words with it (coverage 0.05-0.18), and even a twentieth of the weight then re-orders
+#: the encoder's first choices: measured with e5 on the eleven question sets of bench/bench.py, any
+#: floor from 0.12 to 0.20 leaves the hybrid at least the better of BM25 and dense on every set and
+#: paraphrase subset; 0.10 and under does not (heldout5 blind R@5 0.767 → 0.733).
+CONFIDENCE_FLOOR = 0.15
+
+
+def normalised(rows: Sequence[int], values: Sequence[float]) -> dict[int, float]:
+    """A retriever's candidate scores scaled to its own range: its best 1, its last candidate 0
+    (all 1 when they are equal); ``values`` are in the order of ``rows``, best first."""
+    if not rows:
+        return {}
+    high, low = float(max(values)), float(min(values))
+    span = high - low
+    return {row: (float(value) - low) / span if span > 0 else 1.0 for row, value in zip(rows, values)}
+
+
+def combine(parts: Sequence[tuple[Sequence[int], Sequence[float], float]]) -> dict[int, float]:
+    """Weighted sum of each retriever's :func:`normalised` scores: (rows, scores, weight) each;
+    a row a retriever did not return gets nothing from it.
+
+    Scores, not ranks: a BM25 passage that holds the query's words far better than the next
+    (44.6 against 30.0) keeps that lead, and cosines that hardly differ (0.917, 0.917, 0.914 for
+    three table rows) are an unsure encoder's near-tie rather than three full ranks apart, as
+    reciprocal ranks made them. Against the weighted reciprocal-rank fusion it replaces (same
+    weights, same apportioned tiers), e5, the eleven sets of bench/bench.py: hybrid R@5 summed over
+    the sets 9.328 → 9.350, MRR@10 7.976 → 8.068 (with the floor and the extras' new scale); heldout5 bundled 0.800/0.583 → 0.800/0.662 (BM25
+    0.650/0.618); the eight sets or paraphrase subsets where the hybrid was under BM25 or dense
+    (by 0.001-0.062 MRR) → none.
+    """
+    fused: dict[int, float] = {}
+    for rows, values, weight in parts:
+        if weight <= 0:
+            continue
+        for row, value in normalised(rows, values).items():
+            fused[row] = fused.get(row, 0.0) + weight * value
+    return fused
 
 
 def fuse(rankings: Sequence[tuple[Sequence[int], float]], k: int) -> dict[int, float]:
@@ -225,12 +269,17 @@ def search(index: SearchIndex, text: str, *, mode: str, k: int, candidates: int,
         return [Ranked(row, float(scores[row])) for row in lexical[:k]]
     if mode == "dense":
         return [Ranked(row, float(c)) for row, c in zip(semantic[:k], cosines)]
-    rankings = [(lexical, confidence), (semantic, 1.0 - confidence)]
-    top = apportion(rankings, fuse(rankings, rrf_k), k)
+    weight = confidence if confidence >= CONFIDENCE_FLOOR else 0.0
+    rankings = [(lexical, weight), (semantic, 1.0 - weight)]
+    fused = combine([(lexical, [float(scores[row]) for row in lexical], weight),
+                     (semantic, cosines, 1.0 - weight)])
+    top = apportion(rankings, fused, k)
     if extras:
         results = [row for row, _, _ in top]
         members = set(results)
-        weight = extra_weight(rrf_k)
+        # fuse() gives a vote weight / (k + rank); times k + 1, an extra's first choice gains the
+        # whole extra_weight on the 0-to-1 scale of the normalised scores.
+        weight = extra_weight(rrf_k) * (rrf_k + 1)
         votes = [([row for row in extra(scores, results) if row in members], weight) for extra in extras]
         bonus = fuse(votes, rrf_k)
         # Within its tier only: an extra signal re-orders, it never moves a row out of the first five.
