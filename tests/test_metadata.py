@@ -453,3 +453,30 @@ def test_unsigned_plan_takes_its_region_from_its_title_and_a_headline_loses_its_
     # The arrow a page sets after a headline for show is no part of the title, nor of its span.
     title = news.fields["title"]
     assert title.value == "兰州市：家门口的健康小屋开张了" and text[title.start:title.end] == title.value
+
+
+def test_a_run_in_headline_stops_where_the_body_s_purpose_clause_or_reporter_credit_starts(tmp_path: Path) -> None:
+    """One-line news: 原标题：<headline><body>. The body opens with its purpose (为进一步…，, 为弘扬…，)
+    or with the outlet's reporter credit (某某新闻记者 张三); neither belongs to the headline."""
+    found, _ = _infer_text(tmp_path / "a.txt",
+                           "原标题：绵竹市人民医院开展送医下乡活动为进一步推动优质医疗资源下沉，满足群众就医需求，"
+                           "6月3日上午，绵竹市人民医院组织专家到土门镇开展义诊。活动现场，专家们为群众测量血压、血糖，"
+                           "讲解慢性病防治知识，共服务群众200余人次，发放宣传资料500余份。")
+    assert found.value("title") == "绵竹市人民医院开展送医下乡活动"
+    found, _ = _infer_text(tmp_path / "b.txt",
+                           "原标题：庆祝护士节，德阳市第二人民医院举办技能竞赛川观新闻记者 李明 通讯员 王芳5月12日，"
+                           "德阳市第二人民医院举办护理技能竞赛。来自全院各科室的60名护士参加比赛，比赛设理论考试和操作考核两个环节，"
+                           "旨在提升护理人员的业务水平。")
+    assert found.value("title") == "庆祝护士节，德阳市第二人民医院举办技能竞赛"
+    # 为 inside a word (成为, 作为) is no purpose clause: the headline keeps it.
+    found, _ = _infer_text(tmp_path / "c.txt",
+                           "原标题：广汉市成为全省健康促进示范县 近日，省卫生健康委公布了第三批健康促进示范县名单。广汉市坚持把健康融入所有政策，"
+                           "建成健康促进医院12家、健康促进学校36所，居民健康素养水平达到31.2%。")
+    assert found.value("title") == "广汉市成为全省健康促进示范县"
+
+
+def test_a_dateline_outlet_with_its_other_name_in_brackets_is_the_issuer(tmp_path: Path) -> None:
+    found, _ = _infer_text(tmp_path / "d.txt",
+                           "川观网（四川日报网）讯（通讯员 张三、李四）近日，绵阳市中心医院开展义诊活动，服务群众300余人。"
+                           "活动中，专家为群众提供健康咨询、血压测量等服务，并发放健康宣传资料。")
+    assert found.value("issuer") == "川观网"

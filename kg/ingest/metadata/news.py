@@ -15,7 +15,8 @@ DATELINE = re.compile(
 _OUTLET_DATELINE = re.compile(
     r"^\s*(?:本文转自[:：]\s*\S+?\s*)?(?P<name>[\u4e00-\u9fffA-Za-z·]{2,12}?)"
     r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日(?:电|讯)")
-_OUTLET_XUN = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,8}?)(?:本报)?讯(?=[\s，,（(])")
+# 某某网（某某日报网）讯: the outlet, then its other name in brackets, then the cue.
+_OUTLET_XUN = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,8}?)(?:[（(][\u4e00-\u9fff]{2,10}[）)])?(?:本报)?讯(?=[\s，,（(])")
 _OUTLET_REPORTER = re.compile(r"^\s*[（(]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?:融媒体)?(?:记者|特约作者|客户端\s)")
 _OUTLET_PAREN = re.compile(r"^\s*[（(](?P<name>[\u4e00-\u9fff]{2,14}?(?:客户端|日报|晚报|网|报|新闻|社|台))\s+\S{2,4}[）)]")
 # A source given as a link (来源:http://…) names no outlet: its address may date the page (_url_date).

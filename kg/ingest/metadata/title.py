@@ -272,17 +272,38 @@ def _repeated_prefix(text: str) -> int:
     return size
 
 
+# A news body that opens with its purpose: 为进一步推动…，, 为弘扬…， (为 not inside a word: 成为, 作为,
+# 认为, 因为 …; the clause ends at a comma before any sentence end).
+_PURPOSE_OPENER = re.compile(r"(?<![成作认因以称行更最较尤极视评列定改分变化转确广难为])为了?"
+                             r"[^，,。！？；“”\s]{2,30}[，,]")
+# The outlet's name before its reporter credit (某某新闻记者, 某某日报记者, 某某网记者): the credit's, not
+# the headline's. The shortest such tail is taken: the headline's own words stand before it.
+_OUTLET_TAIL = re.compile(r"[\u4e00-\u9fff]{2}(?:日报|晚报|晨报|早报|都市报|商报|时报)?"
+                          r"(?:新闻|日报|晚报|晨报|早报|商报|时报|报|网|客户端|电视台)$")
+
+
+def _before_reporter(rest: str, at: int) -> int:
+    """``at`` is where 记者 stands; step back over an outlet's name written just before it."""
+    for size in range(3, min(at, 9) + 1):
+        if _OUTLET_TAIL.fullmatch(rest[at - size:at]):
+            return at - size
+    return at
+
+
 def _headline_end(rest: str) -> int:
-    """Where a 原标题 headline stops: at its repetition, a dateline, a quote, a run of spaces."""
+    """Where a 原标题 headline stops: at its repetition, a dateline, a quote, a run of spaces, the
+    body's opener (近日，, its purpose clause 为进一步…，), or the reporter credit (with the outlet's
+    name before it)."""
     ends = [len(rest)]
     for size in range(8, min(60, len(rest) // 2) + 1):
         if rest[size:size + size] == rest[:size] or rest[size:].lstrip().startswith(rest[:size]):
             ends.append(size)
             break
-    for pattern in (DATELINE, re.compile(r"\s{2,}|关注我们|“(?![^”]{1,10}”)|新华社|中新网|记者")):
-        match = pattern.search(rest, 6)
+    for pattern in (DATELINE, re.compile(r"\s{2,}|关注我们|“(?![^”]{1,10}”)|新华社|中新网|记者"), _PURPOSE_OPENER,
+                    _BODY_OPENER):
+        match = pattern.search(rest, 6 if pattern is not _PURPOSE_OPENER else 8)
         if match:
-            ends.append(match.start())
+            ends.append(_before_reporter(rest, match.start()) if match.group(0) == "记者" else match.start())
     sentence = re.search(r"[。！？]", rest)
     if sentence:
         ends.append(sentence.start() + (1 if rest[sentence.start()] in "！？" else 0))
