@@ -480,3 +480,12 @@ def test_a_dateline_outlet_with_its_other_name_in_brackets_is_the_issuer(tmp_pat
                            "川观网（四川日报网）讯（通讯员 张三、李四）近日，绵阳市中心医院开展义诊活动，服务群众300余人。"
                            "活动中，专家为群众提供健康咨询、血压测量等服务，并发放健康宣传资料。")
     assert found.value("issuer") == "川观网"
+
+
+def test_the_outlet_a_run_in_headline_s_body_opens_with_is_the_issuer(tmp_path: Path) -> None:
+    body = ("（王五）17日，四川省人民医院专家团队来到凉山州开展义诊，为当地群众提供心血管、内分泌等专科诊疗服务。"
+            "活动共接诊群众400余人次，开展健康讲座3场。")
+    found, _ = _infer_text(tmp_path / "wire.txt", "原标题：省医院专家团队赴凉山开展义诊中新网四川新闻8月18日电" + body)
+    assert (found.value("title"), found.value("issuer")) == ("省医院专家团队赴凉山开展义诊", "中新网")
+    found, _ = _infer_text(tmp_path / "credit.txt", "原标题：省医院专家团队赴凉山开展义诊川观新闻记者 李明" + body)
+    assert (found.value("title"), found.value("issuer")) == ("省医院专家团队赴凉山开展义诊", "川观新闻")

@@ -198,6 +198,7 @@ def _run_in_title(line: Line, found: Collector) -> None:
     elided = None if original else _ELIDED_HEADLINE.match(rest)
     if original:
         end = _headline_end(rest)
+        _body_outlet(line, begin + end, found)
     elif elided:
         end = elided.end()
     else:
@@ -280,6 +281,27 @@ _PURPOSE_OPENER = re.compile(r"(?<![成作认因以称行更最较尤极视评�
 # the headline's. The shortest such tail is taken: the headline's own words stand before it.
 _OUTLET_TAIL = re.compile(r"[\u4e00-\u9fff]{2}(?:日报|晚报|晨报|早报|都市报|商报|时报)?"
                           r"(?:新闻|日报|晚报|晨报|早报|商报|时报|报|网|客户端|电视台)$")
+
+
+# The body after a 原标题 headline opens with its outlet: a wire's dateline (某某网某省新闻8月18日电, 某某社
+# 某地7月2日电) or a reporter credit (某某新闻记者 张三).
+_BODY_WIRE = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,8}?(?:社|网|报|台))(?:[\u4e00-\u9fff]{2,6}?)?"
+                        r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日电")
+_BODY_REPORTER = re.compile(r"(?P<name>[\u4e00-\u9fff]{3,10}?)(?:融媒体)?记者")
+
+
+def _body_outlet(line: Line, at: int, found: Collector) -> None:
+    """The issuer of a one-line news text from the outlet its body opens with (``at``: offset in the line)."""
+    body = line.text[at:at + 40]
+    wire = _BODY_WIRE.match(body)
+    if wire:
+        name = strip_place(wire.group("name"))
+    else:
+        reporter = _BODY_REPORTER.match(body)
+        name = reporter.group("name") if reporter and _OUTLET_TAIL.search(reporter.group("name")) else ""
+    if len(name) >= 2:
+        start = line.start + at
+        found.put("issuer", name, start, start + len(name))
 
 
 def _before_reporter(rest: str, at: int) -> int:
