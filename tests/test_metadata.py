@@ -489,3 +489,11 @@ def test_the_outlet_a_run_in_headline_s_body_opens_with_is_the_issuer(tmp_path: 
     assert (found.value("title"), found.value("issuer")) == ("省医院专家团队赴凉山开展义诊", "中新网")
     found, _ = _infer_text(tmp_path / "credit.txt", "原标题：省医院专家团队赴凉山开展义诊川观新闻记者 李明" + body)
     assert (found.value("title"), found.value("issuer")) == ("省医院专家团队赴凉山开展义诊", "川观新闻")
+
+
+def test_a_labelled_reporter_credit_at_the_end_names_the_issuer(tmp_path: Path) -> None:
+    found, _ = _infer_text(tmp_path / "tail.txt",
+                           "成都高新区：家门口的健康驿站开张了\n6月5日上午，成都高新区芳草街道健康驿站正式启用，居民可以在这里免费测量血压、"
+                           "血糖，还能预约家庭医生。\n驿站负责人介绍，今后每周二将有社区卫生服务中心的医生坐诊。"
+                           "采写：锦城新闻记者 赵六 通讯员：钱七\n")
+    assert found.value("issuer") == "锦城新闻"

@@ -26,8 +26,8 @@ _SOURCE_LINK = re.compile(r"(?:来源|原文|原文链接|本文链接|网址)\s
 # News sites file a page under its date: /2026/0116/, /2023-08/14/, /20230814/.
 _URL_DATE = re.compile(r"/(?P<y>20\d{2})[-/]?(?P<m>0[1-9]|1[0-2])[-/]?(?P<d>0[1-9]|[12]\d|3[01])(?=[/_.-])")
 _OUTLET_ENDING = re.compile(r"^.{2,12}?(?:客户端|日报|晚报|早报|商报|时报|新闻网|网|通讯社|社|电视台|广播电台|发布|新闻)")
-# 扬子晚报/紫牛新闻 记者 季娜娜 …, 湖南医聊特约作者：… at the end of a news text.
-_TAIL_REPORTER = re.compile(r"(?:^|[。！？”）)]\s*)(?P<name>[\u4e00-\u9fffA-Za-z/]{2,16}?)\s*(?:特约作者|记者)\s*[:：]?\s*"
+# 扬子晚报/紫牛新闻 记者 季娜娜 …, 湖南医聊特约作者：…, 采写：某某记者 … at the end of a news text.
+_TAIL_REPORTER = re.compile(r"(?:^|[。！？”）)]\s*)(?:(?:采写|撰文|文字|文图|图文|采访|文)\s*[:：]\s*)?(?P<name>[\u4e00-\u9fffA-Za-z/]{2,16}?)\s*(?:特约作者|记者)\s*[:：]?\s*"
                             r"[\u4e00-\u9fff]{2,}")
 # A page's footer that advertises its own app or account (下载“齐鲁壹点”APP, 关注微信公众号“X”).
 _TAIL_APP = re.compile(r"(?:下载|搜索|关注)[^“”。，,]{0,8}“(?P<name>[\u4e00-\u9fffA-Za-z]{2,10})”\s*"
