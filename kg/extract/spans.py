@@ -251,13 +251,31 @@ def _quoted_mask(text: str, start: int, end: int) -> list[bool]:
     return mask
 
 
-def strip_leading(text: str, start: int, end: int) -> int:
+def adverb_before_verb(text: str, start: int, end: int) -> int:
+    """Length of the filler of ``[leading_fillers]`` at ``start`` that a verb follows within
+    ``end`` (严格建设…, 深入推进…, 充分发挥…), else 0: the filler is then the adverb of a clause's
+    verb, while one a noun follows may be a name's own word (主动健康…, 全面质量管理…)."""
+    verbs = lexicon.words("chained_verbs") + lexicon.words("introducing_verbs")
+    for word in sorted(lexicon.words("leading_fillers"), key=len, reverse=True):
+        if text.startswith(word, start) and text.startswith(verbs, start + len(word)) \
+                and start + len(word) < end:
+            return len(word)
+    return 0
+
+
+def strip_leading(text: str, start: int, end: int, after_verb: bool = False) -> int:
     """Move ``start`` past introducing words, fillers (持续, 同时, 了 …), time words (昨天, 当天下午)
-    and dates at a name's start."""
+    and dates at a name's start.
+
+    ``after_verb`` says that an introducing verb stands right before ``start`` (推进主动健康…行动):
+    a filler of two or more characters is then stripped only as the adverb of a verb after it, since
+    an adverb stands before the verb it modifies, not after it; one character (了, 并) still goes.
+    """
     fillers = lexicon.words("leading_fillers") + lexicon.words("time_words") + lexicon.words("chained_verbs")
     if start > 0 and text[start - 1] == "、":
         # An item of a list starts a name: 主动 of 、主动筛查干预行动 is the name's own word.
         fillers = lexicon.words("chained_verbs")
+    adverbs = frozenset(w for w in lexicon.words("leading_fillers") if len(w) > 1) if after_verb else frozenset()
     changed = True
     while changed and start < end:
         changed = False
@@ -267,6 +285,8 @@ def strip_leading(text: str, start: int, end: int) -> int:
             continue
         for word in fillers:
             if text.startswith(word, start) and start + len(word) < end:
+                if word in adverbs and not adverb_before_verb(text, start, end):
+                    continue
                 start, changed = start + len(word), True
                 break
     return start
@@ -366,7 +386,7 @@ def find_raw_names(text: str, low: int, high: int, suffixes: tuple[str, ...], *,
             again = [m for m in re.finditer("实施|开展", text[start:suffix_start]) if not quoted[m.start()]]
             if again and suffix_start - (start + again[-1].end()) >= min_rest:
                 start, verb = start + again[-1].end(), again[-1].group(0)
-        start = strip_leading(text, start, suffix_start)
+        start = strip_leading(text, start, suffix_start, bool(verb) and text.endswith(verb, 0, start))
         end = extend_right(text, suffix_end, high, start)
         if len(re.sub(r"“[^”]*”", "“”", text[start:end])) > max_len:
             continue  # longer than a name: the clause has no boundary the rules know

@@ -1,0 +1,38 @@
+"""What a clause of local news says around a name: an adverb before a verb is no part of a name,
+the subject of a designation is the place nearest before its verb, 以…为契机 names what the place
+is, and 该院即… names the hospital just mentioned.
+
+Invented sentences about real places of other provinces, in the genre of local health news.
+"""
+
+from __future__ import annotations
+
+from kg.extract.entities import EntityExtraction, extract_entities
+from kg.ingest.normalise import normalise
+from kg.ingest.passages import split_passages
+from kg.ingest.sections import split_sections
+from kg.records import Document, DocumentMeta
+
+
+def extraction(raw: str) -> EntityExtraction:
+    """The entities found in one made-up news article (its title is the first line)."""
+    meta = DocumentMeta("sc-news", "sc-news.txt", raw.splitlines()[0], "", "2024-05-06", "news")
+    document = Document(meta, normalise(raw), "0" * 64, "utf-8", "txt")
+    return extract_entities([(document, s := split_sections(document), split_passages(document, s))])
+
+
+def labels(raw: str, entity_type: str) -> set[str]:
+    """The labels of the entities of one type found in a made-up article."""
+    found = extraction(raw)
+    return {found.entities[(m.entity_type, m.key)].label for m in found.mentions if m.entity_type == entity_type}
+
+
+def test_an_adjective_right_after_the_verb_starts_the_name() -> None:
+    # 推进主动健康…行动: 主动 follows the verb, so it is no adverb of it but the name's first word
+    # (an adverb stands before the verb it modifies: 主动开展…).
+    found = labels("四川绵阳：推进健康绵阳建设\n涪城区深入推进主动健康管理行动，积极实施全民健身提升工程。\n",
+                   "Programme")
+    assert "主动健康管理行动" in found
+    assert "健康管理行动" not in found
+    assert "全民健身提升工程" in found
+
