@@ -36,3 +36,9 @@ def test_an_adjective_right_after_the_verb_starts_the_name() -> None:
     assert "健康管理行动" not in found
     assert "全民健身提升工程" in found
 
+
+def test_an_adverb_after_a_place_makes_a_clause_not_a_name() -> None:
+    # 广元市严格建设项目…评价: the place is the sentence's subject, 严格 the adverb of its verb.
+    found = labels("四川广元：严格健康影响评价\n广元市严格建设项目健康影响评价，剑阁县深入推进健康村镇建设。"
+                   "苍溪县充分发挥基层医疗卫生项目作用。\n", "Programme")
+    assert not [name for name in found if name.startswith(("广元市", "剑阁县", "苍溪县"))]

@@ -24,6 +24,7 @@ from kg.extract.context import Candidate, DocContext
 from kg.extract.spans import (
     SEPARATORS,
     RawName,
+    adverb_before_verb,
     count_after,
     count_before,
     display_name,
@@ -179,6 +180,8 @@ def is_programme_name(surface: str) -> bool:
             any(w in _outside_quotes(name) for w in lexicon.words("programme_not_inside")):
         return False  # 这一行动, 现有项目, 此项…行动: a reference, not a name; 一份检查计划: a count of a kind
     specific = specific_part(name, suffix)
+    if adverb_before_verb(specific, 0, len(specific)):
+        return False  # 某市严格建设项目…, 某县充分发挥…项目: the place is a clause's subject, the adverb its verb's
     if not quoted and (_starts_as_clause(specific) or _reads_as_clause(_outside_quotes(specific))):
         return False  # 推广某某运动, 学员练习某某运动, 居民对健康某省行动: a verb phrase
     if quoted:
