@@ -497,3 +497,11 @@ def test_a_labelled_reporter_credit_at_the_end_names_the_issuer(tmp_path: Path) 
                            "血糖，还能预约家庭医生。\n驿站负责人介绍，今后每周二将有社区卫生服务中心的医生坐诊。"
                            "采写：锦城新闻记者 赵六 通讯员：钱七\n")
     assert found.value("issuer") == "锦城新闻"
+
+
+def test_a_reprinted_news_headline_ending_in_a_genre_word_is_news(tmp_path: Path) -> None:
+    found, _ = _infer_text(tmp_path / "reprint.txt",
+                           "原标题：守护儿童视力，兰州市第一人民医院开展青少年近视防控暑期专项行动为深入落实儿童青少年近视防控工作，"
+                           "7月10日，兰州市第一人民医院组织眼科专家走进社区，为200余名儿童免费筛查视力，并建立视力健康档案。")
+    assert found.value("title") == "守护儿童视力，兰州市第一人民医院开展青少年近视防控暑期专项行动"
+    assert (found.value("genre"), found.value("kind")) == ("新闻", "news")

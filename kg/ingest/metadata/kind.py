@@ -34,7 +34,10 @@ def read_kind(cleaned: Cleaned, found: Collector, paper: bool) -> None:
         found.put("genre", "发布会实录", title.start if title else None, title.end if title else None, mapped=True)
         found.put("kind", "news")
         return
-    if title:
+    # A page that opens on 原标题： is a news site's reprint: its headline may end in a genre word
+    # (…开展青少年脊柱健康专项行动) and still be news; a reprinted notice keeps its 关于…的通知 form.
+    reprint = bool(re.match(r"\s*原标题\s*[:：]", text)) and not (title and title.value.startswith("关于"))
+    if title and not reprint:
         genre = genre_of(title.value)
         if genre:
             found.put("genre", genre[0], title.start, title.end, mapped=True)
