@@ -42,3 +42,20 @@ def test_an_adverb_after_a_place_makes_a_clause_not_a_name() -> None:
     found = labels("四川广元：严格健康影响评价\n广元市严格建设项目健康影响评价，剑阁县深入推进健康村镇建设。"
                    "苍溪县充分发挥基层医疗卫生项目作用。\n", "Programme")
     assert not [name for name in found if name.startswith(("广元市", "剑阁县", "苍溪县"))]
+
+
+def zone_places(raw: str) -> set[tuple[str, str]]:
+    """(zone label, place it is located in) of the pilot zones found in a made-up article."""
+    found = extraction(raw)
+    return {(found.entities[source].label, target[1]) for source, relation, target in found.link_sources
+            if source[0] == "PilotZone" and relation == "locatedIn"}
+
+
+def test_the_subject_of_a_designation_is_the_place_nearest_before_its_verb() -> None:
+    # Each sentence names its own county before 被评为, 获评, 成功创建: the zone is that county's,
+    # not the title's (甘州区) nor the previous sentence's.
+    found = zone_places("甘肃张掖：甘州区推进健康县区建设\n甘州区今年入选国家中医药综合改革示范区。"
+                        "高台县被评为省级健康促进县。临泽县获评全国健康促进县。山丹县成功创建省级健康促进县。\n")
+    assert {("高台县省级健康促进县", "高台县"), ("临泽县全国健康促进县", "临泽县"),
+            ("山丹县省级健康促进县", "山丹县")} <= found
+    assert not [label for label, place in found if place == "甘州区" and "健康促进县" in label]

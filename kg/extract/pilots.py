@@ -38,10 +38,12 @@ from kg.extract.spans import (
 ENTITY_TYPE = "PilotZone"
 _STOPS = frozenset("的为将把被于了是让使给")
 _JOINING = frozenset({"与", "和", "及", "或"})  # conjunctions that join the parts of one name
-_DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "成为", "作为", "被命名为", "命名为", "创建", "是")
+_DESIGNATION = ("获批", "被确定为", "确定为", "被列为", "列为", "入选", "被评为", "评为", "获评", "被授予", "荣获",
+                "成为", "作为", "被命名为", "命名为", "创建", "是")
 #: Designation verbs that state the act itself, so a date before them is the approval date
 #: (成为, 作为 and 是 state a standing).
-_APPROVING = frozenset({"获批", "被确定为", "确定为", "被列为", "列为", "入选", "被命名为", "命名为"})
+_APPROVING = frozenset({"获批", "被确定为", "确定为", "被列为", "列为", "入选", "被评为", "评为", "获评", "被授予", "荣获",
+                        "被命名为", "命名为"})
 _COUNT_INSIDE = re.compile(r"(?<![第\d])(?:\d+|[一二三四五六七八九十百千两几多]+)余?(?:个|项|处|家|批|类)")
 #: A count of holders before a designation, with its level (全国2个…, 国家首批15个…).
 _TOTAL_LEAD = re.compile(r"(?:全国|国家)?(?:首批|第[一二三四五六七八九十\d]{1,3}批)?(?:\d+|[一二三四五六七八九十两]{1,3})个")
@@ -120,7 +122,7 @@ def _subject(ctx: DocContext, passage_low: int, passage_high: int,
         rest = text[sentence_start + match.end():start]
         if len(rest) > 40 or any(ch in rest for ch in "，。；"):
             continue
-        place = _place_ending_at(text, max(sentence_start, verb_start - 12), verb_start)
+        place = _place_before(text, sentence_start, verb_start)
         if place is None:
             continue
         surface, key, place_start = place
@@ -146,6 +148,19 @@ def _listed_places(text: str, low: int, end: int) -> list[tuple[str, str, int]]:
         out.insert(0, place)
         end = place[2]
     return out
+
+
+def _place_before(text: str, low: int, verb_start: int) -> tuple[str, str, int] | None:
+    """The place nearest before a designation verb in its clause: right before it, or before
+    fillers and time words only (某县成功创建…, 某县今年入选…), never across another word."""
+    for end in range(verb_start, max(low, verb_start - 8) - 1, -1):
+        gap = text[end:verb_start]
+        if gap and not lexicon.covered_by(gap, "leading_fillers", "time_words"):
+            continue
+        place = _place_ending_at(text, max(low, end - 12), end)
+        if place is not None:
+            return place
+    return None
 
 
 def _place_ending_at(text: str, low: int, end: int) -> tuple[str, str, int] | None:
