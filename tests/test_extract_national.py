@@ -870,3 +870,19 @@ def test_a_price_or_facility_item_is_no_programme() -> None:
     (programmes,) = found_in("青海动态\n规范管理高原医疗服务价格项目，统筹保障牧区公共服务设施项目用地需求。实施牧区儿童营养改善项目。\n",
                              "Programme")
     assert programmes == {"牧区儿童营养改善项目"}
+
+
+NEWS_DUTIES = """四川绵阳：社区健康服务提质增效
+为做好老年人健康服务，由游仙区卫生健康局牵头，各乡镇卫生院、社区卫生服务中心共同落实，开展老年人免费体检。
+此项工作由涪城区民政局牵头，涪城区卫生健康局、涪城区医疗保障局配合，全面推进医养结合服务。
+"""
+
+
+def test_a_lead_in_news_assigns_the_clause_after_its_co_units_not_the_purpose_before() -> None:
+    """由X牵头，Y共同落实，<measure>: the measure follows the co clause (whose units may be generic,
+    各乡镇卫生院); a purpose clause before (为做好…) or a bare subject (此项工作由X牵头) is no measure."""
+    found = tasks(extract_one("sc-news", "四川绵阳：社区健康服务提质增效", "news", NEWS_DUTIES), "sc-news")
+    assert found["开展老年人免费体检"] == {"leadUnit": {"游仙区卫生健康局"}}
+    assert found["全面推进医养结合服务"] == {"leadUnit": {"涪城区民政局"},
+                                      "coUnit": {"涪城区卫生健康局", "涪城区医疗保障局"}}
+    assert not any(measure.startswith("为做好") for measure in found)

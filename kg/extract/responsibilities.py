@@ -237,16 +237,26 @@ def _bracketed(text: str, low: int, position: int) -> bool:
     return depth > 0
 
 
+#: A co clause whose units are not recognised (各乡镇卫生院、社区卫生服务中心共同落实) is still a co
+#: clause, and the measure follows it, when it is short and states no more than its subject.
+_GENERIC_CO = re.compile(r"[^，,：:。；;要将应需]{2,30}")
+
+
 def _co_clause(text: str, bodies: list[Candidate], position: int, high: int) -> tuple[list[Candidate], int] | None:
-    """(units, end) of a clause right after ``position`` that names only units before a
-    co-operation word (X牵头，Y、Z配合), or None."""
+    """(units, end) of a clause right after ``position`` that names units before a co-operation
+    word (X牵头，Y、Z配合), or None. The units are those recognised; a clause of units of a kind
+    (各乡镇卫生院共同落实) gives none, but is a co clause all the same."""
     if not text.startswith(("，", ","), position):
         return None
     start = position + 1
     end = _clause_end(text, start, high)
     for word in sorted(_words()[1], key=len, reverse=True):
-        if text.endswith(word, start, end) and (units := _only_units(text, bodies, start, end - len(word))):
+        if not text.endswith(word, start, end):
+            continue
+        if units := _only_units(text, bodies, start, end - len(word)):
             return units, end
+        if _GENERIC_CO.fullmatch(text, start, end - len(word)):
+            return [], end
     return None
 
 
@@ -294,7 +304,8 @@ def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
                     measure_start, measure_end = clause, by
                     if after_end - match.end() >= 4:
                         measure_start, measure_end = match.end(), after_end
-                    elif by == clause and following:
+                    elif by - clause < 6 and following:
+                        # 由X牵头，Y配合，<measure> (or with a bare subject: 此项工作由X牵头，…)
                         measure_start, measure_end = following
                     elif by == clause and clause > low:
                         measure_start, measure_end = _clause_start(text, low, clause - 1), clause - 1
