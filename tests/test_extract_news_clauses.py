@@ -59,3 +59,10 @@ def test_the_subject_of_a_designation_is_the_place_nearest_before_its_verb() -> 
     assert {("高台县省级健康促进县", "高台县"), ("临泽县全国健康促进县", "临泽县"),
             ("山丹县省级健康促进县", "山丹县")} <= found
     assert not [label for label, place in found if place == "甘州区" and "健康促进县" in label]
+
+
+def test_a_zone_the_place_takes_as_its_occasion_is_the_places() -> None:
+    # 某县以…试点县建设为契机, 某县以…示范区为抓手: the zone is the county's, named after 以.
+    found = zone_places("河南信阳：息县推进医共体建设\n息县以全国紧密型县域医共体建设试点县建设为契机，推进医共体改革。"
+                        "光山县以国家中医药综合改革示范区为抓手，推动中医药发展。\n")
+    assert {("息县全国紧密型县域医共体建设试点县", "息县"), ("光山县国家中医药综合改革示范区", "光山县")} <= found

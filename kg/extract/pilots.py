@@ -111,12 +111,24 @@ def is_pilot_name(surface: str) -> bool:
         and not lexicon.covered_by(specific, "verbs_and_fillers")
 
 
+def _taken_as_occasion(text: str, end: int, high: int) -> bool:
+    """True when ``为契机`` (为抓手 …, ``[occasion_heads]``) follows a zone ending at ``end``, perhaps after
+    a verb or a generic word (…试点县建设为契机): the zone is what the place before 以 holds."""
+    after = re.match(r"([\u4e00-\u9fff]{0,4}?)为(?:" + lexicon.alternation("occasion_heads").pattern + ")",
+                     text[end:min(high, end + 10)])
+    return after is not None and (not after.group(1) or lexicon.covered_by(
+        after.group(1), "chained_verbs", "generic_programme_words"))
+
+
 def _subject(ctx: DocContext, passage_low: int, passage_high: int,
-             start: int) -> tuple[str, str, str | None, int] | None:
-    """(place surface, place key, approval date, place start) of ``PLACE 获批/是/作为 …`` before a zone."""
+             start: int, end: int | None = None) -> tuple[str, str, str | None, int] | None:
+    """(place surface, place key, approval date, place start) of ``PLACE 获批/是/作为 …`` before a zone
+    (or of ``PLACE 以…为契机`` around a zone ending at ``end``)."""
     text = ctx.text
     sentence_start, _ = sentence_bounds(text, passage_low, passage_high, start)
     verbs = "|".join(re.escape(v) for v in _DESIGNATION)
+    if end is not None and _taken_as_occasion(text, end, passage_high):
+        verbs += "|以"
     for match in reversed(list(re.finditer(verbs, text[sentence_start:start]))):
         verb_start = sentence_start + match.start()
         rest = text[sentence_start + match.end():start]
@@ -193,6 +205,11 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                 start += 2  # 评估省级健康县: a verb (or verbal noun) of two characters before the level word
             if start != raw.start:  # 可否介绍一下曲靖试点: the name starts at the place
                 raw = RawName(start, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
+            occasion = text.rfind("以", raw.start, raw.suffix_start)
+            if occasion >= 0 and _taken_as_occasion(text, raw.end, passage.end) and \
+                    _place_before(text, raw.start, occasion) is not None:
+                # 某县以…试点县建设为契机: the zone is named after 以 (the county holding it, see _subject)
+                raw = RawName(occasion + 1, raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             quoted = whole_quote(text, passage.start, raw)
             if quoted is not None:  # 建设“更高水平的国际健康岛”: the quotes hold the whole name
                 raw = quoted
@@ -201,7 +218,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
                 raw = RawName(raw.start + pair.end(), raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
             total = _TOTAL_LEAD.match(text, raw.start, raw.suffix_start)
             total_level = None
-            if total is not None and _subject(ctx, passage.start, passage.end, raw.start) is not None:
+            if total is not None and _subject(ctx, passage.start, passage.end, raw.start, raw.end) is not None:
                 # 甲省和乙省是全国2个X: the count is of the holders, the name starts after it
                 total_level = lexicon.level_at(total.group(0))
                 raw = RawName(total.end(), raw.end, raw.suffix, raw.suffix_start, raw.verb, raw.clause_start)
@@ -213,7 +230,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             if not (is_pilot_name(surface) or quoted is not None and _is_quoted_name(surface, raw.suffix)):
                 continue
             if count_before(text, passage.start, raw.start) and not designation and \
-                    _subject(ctx, passage.start, passage.end, raw.start) is None:
+                    _subject(ctx, passage.start, passage.end, raw.start, raw.end) is None:
                 continue  # 15个试验区: a class (A和B是全国2个X: the subject's places hold it)
             if raw.start > passage.start and text[raw.start - 1] == "的" and "“" not in surface:
                 continue  # …的物质管理试点: the name is cut off from the clause that completes it
@@ -224,7 +241,7 @@ def find_pilots(ctx: DocContext) -> list[Candidate]:
             if level:
                 properties["zoneLevel"] = level
             label = name
-            subject = _subject(ctx, passage.start, passage.end, raw.start)
+            subject = _subject(ctx, passage.start, passage.end, raw.start, raw.end)
             listed: list[tuple[str, str, int]] = []
             if subject is not None:
                 place_surface, subject_place, approved, place_start = subject
