@@ -66,3 +66,11 @@ def test_a_zone_the_place_takes_as_its_occasion_is_the_places() -> None:
     found = zone_places("河南信阳：息县推进医共体建设\n息县以全国紧密型县域医共体建设试点县建设为契机，推进医共体改革。"
                         "光山县以国家中医药综合改革示范区为抓手，推动中医药发展。\n")
     assert {("息县全国紧密型县域医共体建设试点县", "息县"), ("光山县国家中医药综合改革示范区", "光山县")} <= found
+
+
+def test_a_hospital_named_after_that_is_is_a_body() -> None:
+    # 该院即某县总医院: 即 says what the hospital just named also is; the name starts after it.
+    found = labels("四川南充：医共体建设\n营山县人民医院（以下简称县医院）牵头组建医共体，该院即营山县总医院。"
+                   "该中心即为南充市疾病预防控制中心。\n", "Institution")
+    assert {"营山县人民医院", "营山县总医院", "南充市疾病预防控制中心"} <= found
+    assert not [name for name in found if name.startswith("该")]

@@ -53,6 +53,8 @@ from kg.records import Passage
 ENTITY_TYPE = "Institution"
 # Characters that end an institution name on the left: prepositions and particles.
 STOPS = frozenset("的为以由将把被在从向于了是让使给对等到")
+#: A pronoun for the body just named, then 即 (该院即…, 该中心即为…, 其即…): the other name follows.
+_REFERENCE_IS = re.compile(r"[该此本其][\u4e00-\u9fff]{0,2}?(?:即为|即是|即)")
 _COUNT_INSIDE = re.compile(r"(?:\d+|[一二三四五六七八九十百千两几多数首]+)(?:个|家|所|批|类|项|名)")
 #: Kinds whose word alone, after a level word or place, is a whole name (县政府, 省妇联, 省委宣传部).
 WHOLE_KINDS = ("gov", "party", "mass")
@@ -349,6 +351,9 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
                         and _anchor_at(text, start + k, local=False) and _leads_to_a_name(text[start:start + k])), None)
         if shifted is not None:
             start = shifted
+    named = _REFERENCE_IS.match(text, start, raw.suffix_start)
+    if named is not None:
+        start = named.end()  # 该院即某县总医院: what the body just named also is; the name starts after 即
     start = after_verb_phrase(text, start, raw.suffix_start)
     mark = re.match(r"\d+(?![\d.]|余|[个家所项批处类种名])", text[start:raw.suffix_start])
     start += len(mark.group(0)) if mark else 0  # 2北京大学…: a footnote mark (3个…实验室 is a count)
