@@ -74,3 +74,16 @@ def test_a_hospital_named_after_that_is_is_a_body() -> None:
                    "该中心即为南充市疾病预防控制中心。\n", "Institution")
     assert {"营山县人民医院", "营山县总医院", "南充市疾病预防控制中心"} <= found
     assert not [name for name in found if name.startswith("该")]
+
+
+def test_a_person_run_into_a_body_of_an_expert_list_is_no_part_of_its_name() -> None:
+    # An expert list copied from a web page without stops: each title and person runs into the
+    # next body's name; the name starts at the place, central body or university after the person.
+    found = labels("湖北宜昌：三甲医院专家下乡义诊\n"
+                   "参加义诊的专家有：主任医师-张明杰湖北省人民医院，副主任医师-李国强中国科学院肿瘤医院，"
+                   "主治医师陈静华中科技大学同济医学院附属协和医院。\n"
+                   "浙江大学医学院附属邵逸夫医院、李时珍中医医院也派出专家。\n", "Institution")
+    assert {"湖北省人民医院", "中国科学院肿瘤医院", "华中科技大学同济医学院附属协和医院"} <= found
+    assert not any(name.startswith(("张明杰", "李国强", "陈静", "主任医师", "主治医师")) for name in found)
+    # a person's name that names the body stays in it
+    assert "浙江大学医学院附属邵逸夫医院" in found

@@ -351,6 +351,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
                         and _anchor_at(text, start + k, local=False) and _leads_to_a_name(text[start:start + k])), None)
         if shifted is not None:
             start = shifted
+        else:
+            start = _after_person(text, start, raw.suffix_start)
     named = _REFERENCE_IS.match(text, start, raw.suffix_start)
     if named is not None:
         start = named.end()  # 该院即某县总医院: what the body just named also is; the name starts after 即
@@ -497,6 +499,31 @@ def _leads_to_a_name(word: str) -> bool:
     those jieba reads otherwise) or a verb of two or three characters (提交): it starts no name."""
     return lexicon.is_preposition(word) or word in lexicon.words("name_prepositions") or \
         len(word) > 1 and lexicon.is_verb(word)
+
+
+def _after_person(text: str, start: int, suffix_start: int) -> int:
+    """Where the name starts when a person's name runs into it: in an expert list written without
+    stops (主任医师-某某某省人民医院, 某某中国科学院某某医院, 某某某大学附属医院) the name starts
+    right after the last person in it — a word jieba tags as a person's name (``nr``; a
+    one-character surname with the word after it) — that a place, a central body or a university's
+    name (…大学, …学院) follows. A person's name that names the body (某某某中医医院, 某某纪念医院)
+    has none of those after it."""
+    tokens = lexicon.tagged(text[start:suffix_start])
+    position, cut = start, start
+    for index, token in enumerate(tokens):
+        position += len(token.word)
+        if token.flag != "nr":
+            continue
+        end = position
+        if len(token.word) == 1 and index + 1 < len(tokens) and len(tokens[index + 1].word) <= 2:
+            end += len(tokens[index + 1].word)  # 王 + 水云: jieba cuts some given names off
+        if not 2 <= end - (position - len(token.word)) <= 3 or end >= suffix_start:
+            continue
+        following = lexicon.tagged(text[end:suffix_start])
+        university = bool(following) and following[0].flag == "nt" and following[0].word.endswith(("大学", "学院"))
+        if _anchor_at(text, end, local=False) or university:
+            cut = end
+    return cut
 
 
 def _unrelated_place_before(name: str) -> int:
