@@ -163,6 +163,57 @@ def test_pdf_chinese(tmp_path: Path) -> None:
     assert raw.text.splitlines() == lines
 
 
+def _cjk_page():  # type: ignore[no-untyped-def]
+    """An fpdf document with one page open, set in the Chinese font (skips the test without it)."""
+    if not CJK_FONT.exists():
+        pytest.skip(f"{CJK_FONT} not found — apt-get install -y fonts-wqy-zenhei")
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(CJK_FONT))
+    pdf.set_font("cjk", size=11)
+    pdf.add_page()
+    return pdf
+
+
+def test_pdf_table_rows_keep_their_cells_apart_and_become_a_table_section(tmp_path: Path) -> None:
+    # PDFium runs a drawn table's cells together (某县11% 2); the wide gaps between them are cells.
+    from kg.ingest.normalise import normalise
+    from kg.ingest.sections import split_sections
+    from kg.records import Document, DocumentMeta
+
+    pdf = _cjk_page()
+    pdf.multi_cell(0, 8, "各地家庭医生签约服务进展如下表。签约服务覆盖面继续扩大，重点人群签约率稳步提高。")
+    rows = [("地区", "签约率", "签约人数"), ("甲县", "45%", "12"), ("乙县", "52%", "30"), ("丙区", "38%", "9")]
+    for row in rows:
+        for cell in row:
+            pdf.cell(50, 8, cell)
+        pdf.ln(8)
+    pdf.multi_cell(0, 8, "下一步将继续做实签约服务。")
+    path = tmp_path / "table.pdf"
+    pdf.output(str(path))
+    lines = read_file(path, LIMIT).splitlines()
+    assert ["\t".join(row) for row in rows] == [line for line in lines if "\t" in line]
+    assert "各地家庭医生签约服务进展如下表。签约服务覆盖面继续扩大，重点人群签约率稳步提高。" in lines
+    text = normalise(read_file(path, LIMIT))
+    document = Document(DocumentMeta("t", "table.pdf", "签约服务", "", "2024-05-06", "news"), text, "0" * 64,
+                        EMBEDDED_ENCODING, "pdf")
+    [table] = [s for s in split_sections(document) if s.kind == "table"]
+    assert "甲县\t45%\t12" in text[table.start:table.end] and "下一步" not in text[table.start:table.end]
+
+
+def test_pdf_a_single_line_with_wide_gaps_keeps_its_spaces(tmp_path: Path) -> None:
+    # a journal's running head or a figure's labels: one line with wide gaps is no table
+    pdf = _cjk_page()
+    for cell in ("卫生", "交通", "住房"):
+        pdf.cell(40, 8, cell)
+    pdf.ln(8)
+    pdf.multi_cell(0, 8, "各部门共同参与。")
+    path = tmp_path / "labels.pdf"
+    pdf.output(str(path))
+    assert "\t" not in read_file(path, LIMIT)
+
+
 def test_pdf_ascii_core_font(tmp_path: Path) -> None:
     path = write_pdf(tmp_path / "en.pdf", ["Health Guangxi 2030 plan"])
     assert read_file(path, LIMIT) == "Health Guangxi 2030 plan"
