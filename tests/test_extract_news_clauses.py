@@ -87,3 +87,12 @@ def test_a_person_run_into_a_body_of_an_expert_list_is_no_part_of_its_name() -> 
     assert not any(name.startswith(("张明杰", "李国强", "陈静", "主任医师", "主治医师")) for name in found)
     # a person's name that names the body stays in it
     assert "浙江大学医学院附属邵逸夫医院" in found
+
+
+def test_a_university_named_for_its_field_and_a_community_health_centre_by_its_shenzhen_name() -> None:
+    # 某某科技大学: a proper name and the field need no place; 某某社康 is a community health centre
+    found = labels("广东深圳：社区健康讲座走进企业\n"
+                   "嘉庚科技大学护理系教授、泰山医科大学的专家和福田区莲花社康、景田社康中心的医生为职工讲解慢病防治知识。\n"
+                   "下一步，科技大学建设和社康服务还将继续推进。\n", "Institution")
+    assert {"嘉庚科技大学", "泰山医科大学", "福田区莲花社康", "景田社康中心"} <= found
+    assert not {"科技大学", "社康"} & found

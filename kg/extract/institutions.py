@@ -148,6 +148,11 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
         return True  # 国际某某联合会, 全球某某理事会: an international body, which no place anchors
     if kind == "research" and suffix == "大学" and _proper_noun(specific, ("ns", "nz", "nrt")):
         return True  # 某某大学 named by a place or a proper or foreign name jieba knows (a foreign city's)
+    field = next((w for w in sorted(lexicon.words("university_field_words"), key=len, reverse=True)
+                  if specific.endswith(w)), None)
+    if kind == "research" and suffix == "大学" and field is not None \
+            and _proper_noun(specific[:-len(field)], ("ns", "nz", "nr", "nrt")):
+        return True  # 某某科技大学, 某某医科大学: a proper name and the field the university is named for
     if kind == "clinic":
         # 某某社区卫生服务站, 甲镇某某中心卫生室; not 示范社区卫生服务站. A development zone a city runs as
         # a county (某某示范区, 开发区: [development_zones]) anchors the towns and villages after it.
@@ -503,16 +508,21 @@ def _leads_to_a_name(word: str) -> bool:
 
 def _after_person(text: str, start: int, suffix_start: int) -> int:
     """Where the name starts when a person's name runs into it: in an expert list written without
-    stops (主任医师-某某某省人民医院, 某某中国科学院某某医院, 某某某大学附属医院) the name starts
-    right after the last person in it — a word jieba tags as a person's name (``nr``; a
-    one-character surname with the word after it) — that a place, a central body or a university's
-    name (…大学, …学院) follows. A person's name that names the body (某某某中医医院, 某某纪念医院)
-    has none of those after it."""
+    stops (主任医师-某某某省人民医院, 主治医师某某中国科学院某某医院) the name starts right after the
+    last person in it — a word jieba tags as a person's name (``nr``; a one-character surname with
+    the word after it) that a title (``[person_titles]``) or a dash marks as one — when a place, a
+    central body or a university's name (…大学, …学院) follows. jieba's ``nr`` alone is no proof
+    (it reads estates and mountains so), and a person's name that names the body (某某某中医医院,
+    某某纪念医院) has none of those after it."""
     tokens = lexicon.tagged(text[start:suffix_start])
+    titles = lexicon.words("person_titles")
     position, cut = start, start
     for index, token in enumerate(tokens):
         position += len(token.word)
         if token.flag != "nr":
+            continue
+        before = tokens[index - 1].word if index else text[max(0, start - 6):start]
+        if not before.endswith((*_PERSON_DASHES, *titles)):
             continue
         end = position
         if len(token.word) == 1 and index + 1 < len(tokens) and len(tokens[index + 1].word) <= 2:
@@ -524,6 +534,11 @@ def _after_person(text: str, start: int, suffix_start: int) -> int:
         if _anchor_at(text, end, local=False) or university:
             cut = end
     return cut
+
+
+#: Dashes that set a person's name after a title in a list (主任医师-某某); not a colon, which ends a
+#: label (地点：, 来源：) as often as a title.
+_PERSON_DASHES = ("-", "－", "—", "–")
 
 
 def _unrelated_place_before(name: str) -> int:
