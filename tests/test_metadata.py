@@ -475,6 +475,24 @@ def test_a_run_in_headline_stops_where_the_body_s_purpose_clause_or_reporter_cre
     assert found.value("title") == "广汉市成为全省健康促进示范县"
 
 
+def test_a_run_in_headline_goes_on_after_a_short_cry_and_a_purpose_clause_may_quote(tmp_path: Path) -> None:
+    """好消息！…: a cry of a few words leads a headline and is not all of it; a purpose clause that
+    quotes a slogan (为进一步落实“两个允许”，) still opens the body."""
+    body = ("某某镇卫生院的医生为群众提供健康咨询，共服务群众300余人次，发放健康宣传资料500余份。"
+            "活动现场，专家们为群众测量血压、血糖，讲解慢性病防治知识，并为行动不便的老人上门服务。"
+            "下一步，该市将把义诊活动常态化，让群众在家门口享受优质医疗服务。")
+    found, _ = _infer_text(tmp_path / "a.txt", "原标题：好消息！遂宁这项医保业务实现全程网上办理近日，" + body)
+    assert found.value("title") == "好消息！遂宁这项医保业务实现全程网上办理"
+    found, _ = _infer_text(tmp_path / "b.txt",
+                           "原标题：射洪市：专家义诊进乡村 守护群众健康为进一步落实“健康射洪”行动，更好地服务群众，6月5日，" + body)
+    assert found.value("title") == "射洪市：专家义诊进乡村 守护群众健康"
+    # with nothing after the cry but the body's first clauses, the end is not known: no headline is
+    # taken (the text is labelled by its first words, as a text without a title is)
+    found, _ = _infer_text(tmp_path / "c.txt", "原标题：重磅！射洪专家团队下乡义诊第六个医师节到来之际，" + body)
+    title = found.fields.get("title")
+    assert title is None or title.source == "lead"
+
+
 def test_a_dateline_outlet_with_its_other_name_in_brackets_is_the_issuer(tmp_path: Path) -> None:
     found, _ = _infer_text(tmp_path / "d.txt",
                            "川观网（四川日报网）讯（通讯员 张三、李四）近日，绵阳市中心医院开展义诊活动，服务群众300余人。"

@@ -276,7 +276,7 @@ def _repeated_prefix(text: str) -> int:
 # A news body that opens with its purpose: 为进一步推动…，, 为弘扬…， (为 not inside a word: 成为, 作为,
 # 认为, 因为 …; the clause ends at a comma before any sentence end).
 _PURPOSE_OPENER = re.compile(r"(?<![成作认因以称行更最较尤极视评列定改分变化转确广难为])为了?"
-                             r"[^，,。！？；“”\s]{2,30}[，,]")
+                             r"(?:[^，,。！？；“”\s]|“[^“”，。]{1,12}”){2,30}[，,]")
 # The outlet's name before its reporter credit (某某新闻记者, 某某日报记者, 某某网记者): the credit's, not
 # the headline's. The shortest such tail is taken: the headline's own words stand before it.
 _OUTLET_TAIL = re.compile(r"[\u4e00-\u9fff]{2}(?:日报|晚报|晨报|早报|都市报|商报|时报)?"
@@ -326,8 +326,19 @@ def _headline_end(rest: str) -> int:
         match = pattern.search(rest, 6 if pattern is not _PURPOSE_OPENER else 8)
         if match:
             ends.append(_before_reporter(rest, match.start()) if match.group(0) == "记者" else match.start())
-    sentence = re.search(r"[。！？]", rest)
-    if sentence:
+    cry = 0
+    for sentence in re.finditer(r"[。！？]", rest):
+        if rest[sentence.start()] in "！？" and sentence.start() < _SHORT_CRY and not cry:
+            cry = sentence.start() + 1  # 好消息！…, 重磅！…: a short cry leads the headline, which goes on
+            continue
         ends.append(sentence.start() + (1 if rest[sentence.start()] in "！？" else 0))
-    return min(ends)
+        break
+    end = min(ends)
+    if cry and re.search(r"[，,]", rest[cry:end]):
+        return cry  # no end after the cry but the body's first sentence: where the headline stops is not known
+    return end
+
+
+#: A headline's words before ！ or ？ shorter than this are a cry leading it (院士带队！, 重磅！), not all of it.
+_SHORT_CRY = 10
 
