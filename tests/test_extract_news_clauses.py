@@ -96,3 +96,14 @@ def test_a_university_named_for_its_field_and_a_community_health_centre_by_its_s
                    "下一步，科技大学建设和社康服务还将继续推进。\n", "Institution")
     assert {"嘉庚科技大学", "泰山医科大学", "福田区莲花社康", "景田社康中心"} <= found
     assert not {"科技大学", "社康"} & found
+
+
+def test_a_conjunction_before_a_county_body_is_no_county_named_with_it() -> None:
+    # 乡镇卫生院和县妇幼保健院: 和 joins two bodies (the second the county's); after a place that holds
+    # it (安徽省和县) the two characters are the county 和县.
+    text = "四川江油：医共体统一管理绩效\n江油市乡镇卫生院和县妇幼保健院的绩效由医共体统一核定。\n专家来自安徽省和县。\n"
+    assert "和县" in labels(text, "Place")
+    found = extraction(text)
+    places = [found.entities[(m.entity_type, m.key)].label for m in found.mentions if m.entity_type == "Place"]
+    assert places.count("和县") == 1
+    assert not any(name.startswith("和县") for name in labels(text, "Institution"))

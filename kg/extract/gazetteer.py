@@ -129,8 +129,21 @@ def _words() -> dict[str, int]:
 def _glued(text: str, start: int, form: str) -> bool:
     """True when a two-character county name (康县, 和县, 成县) starts inside a word: its first character
     and the one before it are a word (健康 of 健康县区, 建成 of 建成县域), so the county is not written
-    there. Short forms (河池 after 广西) are not checked: they are read as written."""
-    return len(form) == 2 and form[-1] in "县区市旗" and start > 0 and _words().get(text[start - 1:start + 1], 0) > 0
+    there; or when its first character is a conjunction after a noun (乡镇卫生院和县妇幼保健院: 和 joins
+    two bodies, the second the county's) rather than after a place that holds the county (某市和县).
+    Short forms (河池 after 广西) are not checked: they are read as written."""
+    if len(form) != 2 or form[-1] not in "县区市旗" or start == 0:
+        return False
+    before = text[start - 1]
+    if form[0] in _JOINING and "\u4e00" <= before <= "\u9fff" and before not in _PLACE_ENDS:
+        return True
+    return _words().get(text[start - 1:start + 1], 0) > 0
+
+
+#: Characters that join two nouns (和, 与, 及, 同) and the last characters of a place's name, after which
+#: a county named with one of them is that county.
+_JOINING = "和与及同"
+_PLACE_ENDS = "省市州盟区县旗"
 
 
 def parse(text: str, source: str = GAZETTEER_FILE) -> Gazetteer:
