@@ -467,3 +467,28 @@ def test_a_value_of_an_undated_document_leaves_the_indicator_chart_drawn() -> No
     (chart,) = _charts(at)
     axes = [spec["encoding"]["x"]["axis"]["values"] for spec in chart["layer"] if "x" in spec.get("encoding", {})]
     assert axes and all(values == [2024, 2025] for values in axes)  # the dated values' years only
+
+
+def test_the_remove_tab_stays_open_while_a_document_is_picked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Picking the document reruns the page; the tab shown must stay the remove tab, with its
+    # warning and confirmation, and the add tab's uploader is not drawn behind it.
+    from tests.test_browser import hashing_build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。\n" * 5, encoding="utf-8")
+    settings = hashing_build(corpus)
+    monkeypatch.setenv("KG_BUILD_DIR", settings.build_dir)
+    monkeypatch.setenv("KG_CORPUS_DIR", settings.corpus_dir)
+    monkeypatch.setenv("KG_EMBEDDING_MODEL", "hashing")
+    at = open_page("views/manage.py")
+    assert at.get("file_uploader") and not at.selectbox
+    at.session_state["manage_tab"] = "删除文档"
+    at.run()
+    assert not at.get("file_uploader")
+    at.selectbox[0].set_value("a").run()
+    assert not at.exception
+    assert at.session_state["manage_tab"] == "删除文档"
+    assert any("删除后" in w.value for w in at.warning)
+    assert [c.label for c in at.checkbox] == ["我确认删除这份文档"]
+    assert not at.get("file_uploader")

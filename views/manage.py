@@ -51,11 +51,15 @@ def manage_page() -> None:
         if flash.get("query"):
             st.page_link("views/search.py", label=escape_markdown(f"检索新文档：{flash['query']}"), icon=":material/search:",
                          query_params={"q": flash["query"]})
-    tab_add, tab_remove = st.tabs(["添加文档", "删除文档"])
+    # The tabs keep their state: without it, picking a document to remove (a rerun that redraws
+    # the page) showed the add tab again, hiding the confirmation. Only the open tab is drawn.
+    tab_add, tab_remove = st.tabs(["添加文档", "删除文档"], key="manage_tab", on_change="rerun")
     with tab_add:
-        _add_section(service, settings)
+        if tab_add.open:
+            _add_section(service, settings)
     with tab_remove:
-        _remove_section(service, settings)
+        if tab_remove.open:
+            _remove_section(service, settings)
 
 
 def _add_section(service: Any, settings: Any) -> None:
