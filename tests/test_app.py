@@ -290,15 +290,8 @@ def test_an_upload_that_fails_unexpectedly_says_so_in_chinese_without_a_tracebac
     """A reader or cleaner failing on an uploaded file (seen: a data file ahead of its parser)
     is reported in Chinese; nothing is staged, no traceback is shown."""
     import kg.query.upload
-    from tests.test_browser import hashing_build
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。\n" * 5, encoding="utf-8")
-    settings = hashing_build(corpus)
-    monkeypatch.setenv("KG_BUILD_DIR", settings.build_dir)
-    monkeypatch.setenv("KG_CORPUS_DIR", settings.corpus_dir)
-    monkeypatch.setenv("KG_EMBEDDING_MODEL", "hashing")
+    corpus = _one_document_build(tmp_path, monkeypatch)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("kg/data/web_residue.txt:104: unknown section [credit]")
@@ -472,15 +465,7 @@ def test_a_value_of_an_undated_document_leaves_the_indicator_chart_drawn() -> No
 def test_the_remove_tab_stays_open_while_a_document_is_picked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Picking the document reruns the page; the tab shown must stay the remove tab, with its
     # warning and confirmation, and the add tab's uploader is not drawn behind it.
-    from tests.test_browser import hashing_build
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。\n" * 5, encoding="utf-8")
-    settings = hashing_build(corpus)
-    monkeypatch.setenv("KG_BUILD_DIR", settings.build_dir)
-    monkeypatch.setenv("KG_CORPUS_DIR", settings.corpus_dir)
-    monkeypatch.setenv("KG_EMBEDDING_MODEL", "hashing")
+    corpus = _one_document_build(tmp_path, monkeypatch)
     at = open_page("views/manage.py")
     assert at.get("file_uploader") and not at.selectbox
     at.session_state["manage_tab"] = "删除文档"
@@ -492,3 +477,17 @@ def test_the_remove_tab_stays_open_while_a_document_is_picked(tmp_path: Path, mo
     assert any("删除后" in w.value for w in at.warning)
     assert [c.label for c in at.checkbox] == ["我确认删除这份文档"]
     assert not at.get("file_uploader")
+
+
+def _one_document_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A corpus of one short text, built with the hashing encoder, that the app is pointed at."""
+    from tests.test_browser import hashing_build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("广西壮族自治区卫生健康委员会推进基层医疗卫生服务能力提升。\n" * 5, encoding="utf-8")
+    settings = hashing_build(corpus)
+    monkeypatch.setenv("KG_BUILD_DIR", settings.build_dir)
+    monkeypatch.setenv("KG_CORPUS_DIR", settings.corpus_dir)
+    monkeypatch.setenv("KG_EMBEDDING_MODEL", "hashing")
+    return corpus
