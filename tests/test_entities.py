@@ -144,6 +144,9 @@ def test_elliptical_county_names_are_completed_from_the_story(extraction: Entity
     lead = by_label(extraction, "Institution", "上思县人民医院").links
     assert ("Institution", group.key) in lead["leadsGroup"]
     assert ("Institution", group.key) not in lead.get("memberOf", set())
+    # so does the group's 总院, named by its role after the group's name
+    head = by_label(extraction, "Institution", "上思县医疗健康集团总院").links
+    assert head.get("leadsGroup") == {("Institution", group.key)} and not head.get("memberOf")
 
 
 def test_a_bare_name_of_a_known_body_is_that_body(extraction: EntityExtraction) -> None:

@@ -107,3 +107,13 @@ def test_a_conjunction_before_a_county_body_is_no_county_named_with_it() -> None
     places = [found.entities[(m.entity_type, m.key)].label for m in found.mentions if m.entity_type == "Place"]
     assert places.count("和县") == 1
     assert not any(name.startswith("和县") for name in labels(text, "Institution"))
+
+
+def test_a_group_s_lead_named_by_its_role_leads_the_group_and_is_no_member() -> None:
+    found = extraction("四川剑阁：医共体建设见成效\n剑阁县医疗健康集团由剑阁县人民医院牵头组建。"
+                       "剑阁县医疗健康集团总院院长表示，剑阁县医疗健康集团分院也在建设中。\n")
+    by_label = {e.label: e for e in found.entities.values() if e.entity_type == "Institution"}
+    group = ("Institution", by_label["剑阁县医疗健康集团"].key)
+    head = by_label["剑阁县医疗健康集团总院"].links
+    assert head.get("leadsGroup") == {group} and not head.get("memberOf")
+    assert by_label["剑阁县医疗健康集团分院"].links.get("memberOf") == {group}

@@ -242,8 +242,12 @@ def _nest_bodies(entities: dict[EntityRef, Entity], link_sources: dict[LinkKey, 
             continue
         parent = max(parents, key=lambda p: len(p.key))  # the nearest enclosing body
         ref, target = (body.entity_type, body.key), (parent.entity_type, parent.key)
-        body.links.setdefault("memberOf", set()).add(target)
-        link_sources.setdefault((ref, "memberOf", target), set()).update(docs_of.get(body.key, set()))
+        # 某某医疗集团总院, 某某医共体牵头医院: a group's lead named by its role leads the group, it is
+        # not one of its members (the graph and the member card tell the two apart).
+        leads = body.key[len(parent.key):] in lexicon.words("group_lead_roles")
+        relation = "leadsGroup" if leads else "memberOf"
+        body.links.setdefault(relation, set()).add(target)
+        link_sources.setdefault((ref, relation, target), set()).update(docs_of.get(body.key, set()))
 
 
 # ---------------------------------------------------------------------------
