@@ -16,6 +16,9 @@ SectionKind = Literal["root", "heading", "box", "box_item", "table", "part", "at
 PassageKind = Literal["text", "box_item", "table_row", "table_header"]
 
 DOCUMENT_KINDS: tuple[str, ...] = ("plan", "news", "bulletin")
+#: How each kind is named to a reader. A ``plan`` is any policy document of the highest authority
+#: (规划, 意见, 通知, 方案 …; the genre field names which), so it is shown as 政策文件, not 规划.
+DOCUMENT_KIND_NAMES: dict[str, str] = {"plan": "政策文件", "news": "新闻", "bulletin": "简报"}
 
 
 def stable_id(*parts: object, length: int = 16) -> str:

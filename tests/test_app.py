@@ -351,6 +351,9 @@ def test_a_file_chosen_in_place_of_another_shows_its_own_issuer_title_and_date(
     assert box("标题") == "某某县家庭医生签约服务实施方案"
     assert box("发布单位") == "某某县卫生健康局"  # as kg add infers it
     assert box("发布日期（年-月-日）") == "2025-01-08"
+    # a policy document's kind is named 政策文件 (a 实施方案 is no 规划)
+    said = " ".join(i.value for i in at.info)
+    assert "类型：政策文件" in said and "类型：规划" not in said, said
 
 
 def test_a_page_that_fails_says_so_in_chinese() -> None:

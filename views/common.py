@@ -15,8 +15,9 @@ import streamlit as st
 from kg.config import Settings, load_settings
 from kg.errors import KGError, StaleBuildError
 from kg.query.service import Service
+from kg.records import DOCUMENT_KIND_NAMES
 
-KIND_NAMES = {"plan": "规划", "news": "新闻", "bulletin": "简报"}
+KIND_NAMES = DOCUMENT_KIND_NAMES
 STATUS_ORDER = ("已达成", "未达成", "进行中", "无数据", "无法比较")
 #: A coloured dot per status, as Streamlit markdown (emoji would need a colour-emoji font).
 STATUS_ICONS = {"已达成": ":green[●]", "未达成": ":red[●]", "进行中": ":orange[●]", "无数据": ":gray[●]",

@@ -32,6 +32,7 @@ from importlib import resources
 from typing import Any
 
 from kg.quantities import parse_value, unit_kind, units
+from kg.records import DOCUMENT_KIND_NAMES
 
 #: Rank of a document kind when two observations have the same date (higher wins).
 AUTHORITY: dict[str, int] = {"plan": 3, "bulletin": 2, "news": 1}
@@ -199,9 +200,11 @@ class TracedValue:
     def describe(self) -> str:
         """One line naming the value, its date and its document."""
         year = f"{self.year}年 " if self.year else ""
-        kind = _KIND_NAMES.get(self.document.kind, self.document.kind)
-        # A title that names its kind (《…规划》) says it already: the kind is said once.
-        said = f"《{self.document.title}》" + (f"，{kind}" if kind and kind not in self.document.title else "")
+        kind = DOCUMENT_KIND_NAMES.get(self.document.kind, self.document.kind)
+        # A policy document's title names its genre (《…规划》, 《…的通知》): its kind goes unsaid; a
+        # bulletin's or a news item's is said unless its title says it.
+        said = f"《{self.document.title}》" + (f"，{kind}" if kind and self.document.kind != "plan"
+                                              and kind not in self.document.title else "")
         return f"{year}{self.value.display()}（截至{self.as_of}，{said}）"
 
     def to_json(self) -> dict[str, Any]:
@@ -217,7 +220,6 @@ class TracedValue:
         return data
 
 
-_KIND_NAMES = {"plan": "规划", "bulletin": "简报", "news": "新闻"}
 
 
 @dataclass(frozen=True)

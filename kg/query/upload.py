@@ -24,7 +24,7 @@ from typing import Any
 
 from kg.config import Settings
 from kg.errors import CorpusError, KGError, MetadataError
-from kg.records import DOCUMENT_KINDS
+from kg.records import DOCUMENT_KIND_NAMES, DOCUMENT_KINDS
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
@@ -190,8 +190,7 @@ def infer(path: Path, raw: Any, cleaned: Any) -> tuple[dict[str, Any], str, list
         meta, provenance = inference.merge(path, found, None)
         guess = _as_dict(meta)
         notes = ["以下信息由系统根据文件推断，请核对、修改后再添加。"]
-        kinds = {"plan": "规划", "news": "新闻", "bulletin": "简报"}
-        where = [f"{FIELD_NAMES.get(item.name, item.name)}：{kinds.get(item.value, item.value) if item.name == 'kind' else item.value}"
+        where = [f"{FIELD_NAMES.get(item.name, item.name)}：{DOCUMENT_KIND_NAMES.get(item.value, item.value) if item.name == 'kind' else item.value}"
                  f"（来自{SOURCES.get(item.source, '推断')}）" for item in provenance]
         if where:
             notes.append("；".join(where))
