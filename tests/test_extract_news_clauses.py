@@ -117,3 +117,13 @@ def test_a_group_s_lead_named_by_its_role_leads_the_group_and_is_no_member() -> 
     head = by_label["剑阁县医疗健康集团总院"].links
     assert head.get("leadsGroup") == {group} and not head.get("memberOf")
     assert by_label["剑阁县医疗健康集团分院"].links.get("memberOf") == {group}
+
+
+def test_a_time_word_before_you_lead_is_no_task() -> None:
+    # 近日，由X牵头，…启动: the clause before 由 is the news sentence's time, not the task X leads;
+    # …工作，由X负责 still names the task before 由.
+    found = extraction("湖北荆门：心理健康进企业\n荆门日报讯 近日，由荆门市卫生健康委员会牵头，多个社区共同落实的"
+                       "职工心理关爱行动正式启动。\n全市职工心理健康筛查工作，由荆门市精神卫生中心负责。\n")
+    tasks = {e.label for e in found.entities.values() if e.entity_type == "Task"}
+    assert not any("近日" in t or "荆门日报" in t for t in tasks)
+    assert "全市职工心理健康筛查工作" in tasks

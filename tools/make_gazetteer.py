@@ -20,10 +20,11 @@ What the script decides (general rules, no place is special-cased):
 * A full name used by two or more places (鼓楼区) is written as ``parent+name`` (南京市鼓楼区) for each,
   and the bare name is listed once with no parent (a place, but of unknown province).
 * Short forms: the source's short form (南宁 for 南宁市, 上林 for 上林县), kept only when it has at
-  least two characters, belongs to one place only (or to a city and its own counties: then the city),
+  least two characters, belongs to one place only (or to one city and counties: then the city),
   and is not an everyday word (jieba's dictionary
   tags it as a verb, adjective, adverb … of frequency ≥ 50, or as a common noun of frequency ≥ 300, or a county's short
-  form is any word of frequency ≥ 1000: 和平, 东方, 新华, 资源, 长安 are dropped). Autonomous
+  form is any word of frequency ≥ 1000: 和平, 东方, 新华, 资源, 长安 are dropped; a city's short form only when it is a
+  word of frequency ≥ 1000, such as 开封, for jieba mistags city names: 合肥 n, 遵义 v). Autonomous
   counties, prefectures and banners also get their short form with the generic word (三江 → 三江县).
   Province short forms are taken from the source as they are (广西, 内蒙古), except 吉林 (also a city).
 """
@@ -72,16 +73,22 @@ def everyday_words() -> dict[str, tuple[int, str]]:
 
 
 #: jieba tags of word classes that are not names (verbs, adjectives, adverbs, place words 东方 …).
+#: jieba's tags of proper names (a city's name it tags so is no everyday word however frequent).
+_NAME_TAGS = frozenset(("ns", "nr", "nrt", "nz", "nt"))
 _EVERYDAY_TAGS = frozenset("v vn vd a ad an d s b nz m c p f t i l z q r u".split())
 
 
 def _everyday(form: str, level: str, words: dict[str, tuple[int, str]]) -> bool:
     """True when a short form is also an everyday word: jieba tags it as a non-name class (frequency
-    ≥ 50; 上思 is a rare "verb"), or as a
-    common noun (n) of frequency ≥ 300, or (for a county) it is any word of frequency ≥ 1000."""
+    ≥ 50; 上思 is a rare "verb"), or as a common noun (n) of frequency ≥ 300, or (for a county) it is
+    any word of frequency ≥ 1000. A city's short form is an everyday word only at frequency ≥ 1000."""
     if form not in words:
         return False
     frequency, tag = words[form]
+    if level == "city":
+        # a prefecture city's name is known across the country; jieba's tags of such names are often
+        # wrong (合肥 n, 遵义 v), so only a word as frequent as 开封 (to unseal) keeps it unread
+        return frequency >= 1000 and tag not in _NAME_TAGS
     return (tag in _EVERYDAY_TAGS and frequency >= 50) or (tag == "n" and frequency >= 300) or (level == "county" and frequency >= 1000)
 
 
@@ -110,7 +117,8 @@ def build(rows: list[tuple[int, str, str, str]]) -> list[tuple[str, str, str, li
             continue
         if city is None or functional or any(p in name for p in _PLACEHOLDERS):
             continue
-        places.append({"name": name, "level": "county", "parent": city["name"], "short": short, "code": code})
+        places.append({"name": name, "level": "county", "parent": city["name"], "parent_level": city["level"],
+                       "short": short, "code": code})
 
     counts = Counter(p["name"] for p in places)
     words = everyday_words()
@@ -143,7 +151,11 @@ def _owner(claimants: list[dict]) -> dict | None:
     if len(claimants) == 1:
         return claimants[0]
     cities = [p for p in claimants if p["level"] == "city"]
-    if len(cities) == 1 and all(p is cities[0] or p["parent"] == cities[0]["name"] for p in claimants):
+    if len(cities) == 1 and all(p is cities[0] or p["level"] == "county" and p["parent_level"] == "city"
+                                for p in claimants):
+        # 西安 is 西安市 though 辽源市 has a 西安区: in text from anywhere a prefecture city's short form
+        # names the city, and a same-named district of another city is written in full. A municipality's
+        # district is as well known as a city (北京朝阳 for 朝阳区), so 朝阳 stays unread.
         return cities[0]
     return None
 

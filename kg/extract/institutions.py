@@ -165,9 +165,15 @@ def _unanchored_ok(name: str, suffix: str, specific: str, raw: RawName, text: st
     if kind == "company" and len(specific) >= 2 and not lexicon.has_verb(specific) \
             and not lexicon.covered_by(specific, "class_words"):
         return True  # 某某汽车集团有限公司: a legal form names one company
-    if kind == "hospital" and suffix == "医院" and _proper_noun(specific) and \
-            not text.startswith(("建设", "创建"), raw.end):
+    if kind == "hospital" and (suffix == "医院" or suffix in lexicon.words("care_home_suffixes")) \
+            and _proper_noun(specific) and not text.startswith(("建设", "创建"), raw.end):
         return True  # 协和医院, 湘岳医院: a hospital named by a proper noun alone (…医院建设 names a kind)
+    specialty = next((h for h in lexicon.words("specialty_hospital_heads") if specific.endswith(h)), None)
+    if kind == "hospital" and suffix == "医院" and specialty is not None \
+            and _rare_name(specific[:-len(specialty)]):
+        return True  # 某某儿童医院, 某某眼科医院: a specialty hospital named by a proper name
+    if kind in ("gov", "party") and _grassroots_unit(specific, anchored=False):
+        return True  # 某某街道党工委, 某某镇人民政府: a town's or subdistrict's own body
     if len(specific) < 4 or lexicon.covered_by(specific, "generic_institution_words"):
         return False
     if _quoted_whole(name, raw, text) and kind not in ("gov", "party", "mass", "clinic", "school") \
@@ -203,6 +209,29 @@ def _proper_noun(specific: str, flags: tuple[str, ...] = ("ns", "nz")) -> bool:
     nor 肿瘤)."""
     tokens = _short_name_tokens(specific)
     return tokens is not None and len(tokens) == 1 and tokens[0].flag in flags
+
+
+#: How often a word may occur in jieba's dictionary and still be read as a body's own name: proper
+#: names are rare words (同济 85, 华西 75, 协和 163), the words that make a class are common (专业,
+#: 国际, 优质, 品牌: thousands).
+_RARE = 1000
+
+
+def _rare_name(specific: str) -> bool:
+    """True when ``specific`` is one word of two to four characters that jieba reads as a noun or
+    proper name and that is rare in its dictionary (or not in it): a body's own short name (同济, 爱尔),
+    not a quality or class (专业, 知名, 大型, 公立)."""
+    tokens = _short_name_tokens(specific)
+    return tokens is not None and len(tokens) == 1 and tokens[0].flag in (*_NAME_FLAGS, "n", "nt") \
+        and lexicon.word_frequency(specific) < _RARE
+
+
+def _listed_clinic(previous: Candidate | None, text: str, start: int, suffix: str, specific: str) -> bool:
+    """True when a community or village clinic with a short name of its own (某某社区卫生服务中心)
+    follows another body in a list (某区卫生健康局、某某社区卫生服务中心): listed with named bodies,
+    it is one of them, though its name starts with no place jieba knows."""
+    return previous is not None and previous.end == start - 1 and text[start - 1] == "、" \
+        and kind_of(suffix) == "clinic" and _named_community(specific, anchored=True)
 
 
 #: jieba's tags of the proper names a community, town or village is named by: places, other proper
@@ -392,9 +421,10 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
         # 某国卫生部和另一国公共卫生署: a place after 和 starts the second body's name (工业和信息化厅 has none)
         start = joining[-1] + 1
         name = squeeze(text[start:end])
-    elif joining and kinds[suffix] not in WHOLE_KINDS:
+    elif joining and kinds[suffix] not in WHOLE_KINDS and raw.suffix_start - joining[-1] > 2:
         # 和 joins the words of a department's name (工业和信息化厅); before any other body it
-        # joins two things (重点学科和临床医学研究中心) — not inside a word (协和医院).
+        # joins two things (重点学科和临床医学研究中心) — not inside a word (协和医院), nor when
+        # nothing but the type word would follow (某某仁和医院: 仁和 is the hospital's name).
         start = joining[-1] + 1
         name = squeeze(text[start:end])
     if kinds[suffix] == "party" and suffix not in lexicon.words("party_units"):
@@ -447,7 +477,8 @@ def judge(raw: RawName, ctx: DocContext, passage: Passage, previous: Candidate |
             if kinds[suffix] in WHOLE_KINDS and _whole_cell(text, start, end) and len(specific) <= 8 \
                     and not any(t.flag == "d" for t in lexicon.tagged(specific)):
                 return bare_body(ctx, passage, start, end, name)  # a duty table's 发展改革局
-            if not _unanchored_ok(name, suffix, specific, raw, text):
+            if not (_unanchored_ok(name, suffix, specific, raw, text)
+                    or _listed_clinic(previous, text, start, suffix, specific)):
                 return None
             return Candidate(ENTITY_TYPE, start, end, passage, name, institution_key(name, ctx))
         label, key, place = inherited

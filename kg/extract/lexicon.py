@@ -94,6 +94,13 @@ def tagged(text: str) -> tuple:  # type: ignore[type-arg]  (jieba's pair objects
     return tuple(_pos_tagger().cut(text))
 
 
+def word_frequency(word: str) -> int:
+    """How often ``word`` occurs in jieba's dictionary (0 when it is not in it)."""
+    tokenizer = _pos_tagger().tokenizer
+    tokenizer.check_initialized()
+    return tokenizer.FREQ.get(word, 0)
+
+
 def is_verb(word: str) -> bool:
     """True when jieba's part-of-speech tagger reads ``word`` as one verb (提交, 促进; not 健康)."""
     tokens = tagged(word)

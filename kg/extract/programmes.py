@@ -170,6 +170,10 @@ def is_programme_name(surface: str) -> bool:
             return False  # 健康与养老、旅游、运动: a list of fields, not one name
     if _describes_an_event(name, suffix):
         return False  # 某某宣传活动, 世界某某日宣传周: an event of the news, not a programme
+    if _unnamed_activity(name, suffix):
+        return False  # 某某公益献血活动, 趣味某某科普活动: an event, named by what happens at it
+    if _quotes_a_sentence(name):
+        return False  # “你好，……”活动, “某某，某某”庆祝活动: a quoted remark or slogan, no name
     quoted = "“" in name
     if len(re.sub(r"[“”‘’]", "", name)) < (4 if quoted else 5):
         return False
@@ -210,6 +214,28 @@ def _describes_an_event(name: str, suffix: str) -> bool:
         plain = plain[:-len(head)]
     return plain.startswith(lexicon.words("observance_scopes")) and \
         (suffix != "活动" or plain.endswith(("日", "周", "月", "节")))
+
+
+def _quotes_a_sentence(name: str) -> bool:
+    """True when a quoted part of a name holds sentence punctuation outside brackets: a quoted remark
+    or slogan (“你好，……”, “某某使命，铸就某某”), which no programme is named by (a bracketed
+    expansion may hold it: “三减三健”（减盐、减油、减糖，健康口腔…）)."""
+    return any(re.search("[，。！？!?…；;：]", re.sub(r"（[^（）]*）|\([^()]*\)", "", quoted))
+               for quoted in re.findall(r"“([^”]*)”?", name))
+
+
+def _unnamed_activity(name: str, suffix: str) -> bool:
+    """True when an activity with nothing quoted in its name is not named as a programme is: only a
+    creation or collection campaign, an activity of its own day, week, month or year, and an X进Y
+    activity are (``[named_activity_endings]``: 某某示范创建活动, 某某日活动, 某某知识进万家活动);
+    another unquoted …活动 is an event the news reports (某某公益献血活动, 第二批某某适配活动)."""
+    if suffix != "活动" or re.search("[“”‘’\"]", name):
+        return False
+    before = name[:-len(suffix)]
+    if re.search(r"\d年$", before):
+        return True  # 2023年活动: a year's activities, not a 某某年
+    return not (before.endswith(lexicon.words("named_activity_endings"))
+                or re.search(r"[\u4e00-\u9fff]{2}进[\u4e00-\u9fff]{1,4}$", before))
 
 
 def _says_nothing_specific(specific: str) -> bool:
@@ -304,25 +330,41 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
     scope = text.find("领域", start, min(raw.suffix_start, start + 10))
     if scope >= 0:
         start = scope + 2  # 卫生健康领域“两重”“两新”项目: the field is the scope, not the name
-    opener = text.find("“", start, raw.suffix_start)
+    opener = text.rfind("“", start, raw.suffix_start)
     if opener > start:
         # 某委发布2023年“某某日”主题活动: a verb whose object the name is, before its quoted part,
-        # ends the clause that leads to it (unquoted names are judged as clauses in is_programme_name)
+        # ends the clause that leads to it (unquoted names are judged as clauses in is_programme_name);
+        # verbs inside an earlier quoted part are the name's own words
         position, cut = start, None
         for token in lexicon.tagged(text[start:opener]):
             position += len(token.word)
-            if token.flag == "v" and token.word in lexicon.words("programme_object_verbs"):
+            if token.flag in ("v", "vn") and token.word in lexicon.words("programme_object_verbs") \
+                    and not in_open_quote(text, start, position - len(token.word)):
                 cut = position
         if cut is not None:
             start = cut
-    surface = text[start:raw.end]
+    end = raw.end
+    first_quote = text.find("“", start, raw.suffix_start)
+    if first_quote > start + 2 and text[start:first_quote].endswith(_body_suffixes()):
+        start = first_quote  # 某县妇幼保健院“两癌”筛查: the body is who holds it, the quoted part starts the name
+    dash = text.rfind("——", start, raw.suffix_start)
+    if dash >= 0 and is_programme_name(text[dash + 2:raw.end].removesuffix("”")):
+        # “某某血脉·某某脊梁——某某专项行动”: a slogan before the dash, the name after it
+        start, end = dash + 2, raw.end - text.endswith("”", 0, raw.end)
+    surface = text[start:end]
+    inner = re.fullmatch(r"“([^“”]+)”(.+)", surface)
+    if inner and programme_suffix(inner.group(1)) is not None and len(inner.group(1)) >= 4 and \
+            lexicon.covered_by(inner.group(2), "generic_programme_words", "activity_topic_words"):
+        # “某某计划”公益项目: the quoted programme, and words that say what kind of thing it is
+        return Candidate(ENTITY_TYPE, start + 1, start + 1 + len(inner.group(1)), passage,
+                         display_name(inner.group(1)), name_key(inner.group(1)))
     first = next(iter(lexicon.tagged(surface)), None)
     if text.startswith("的", raw.end) and first is not None and first.flag == "v" and len(first.word) == 2 \
             and is_programme_name(surface) and is_programme_name(surface[2:]):
         # 提高健康素养促进行动的质量: the verb takes what follows 的 as its object; the name starts after it
         # (only a boundary fix: 形成特定部门实施计划的…, a clause, stays no name)
         start += 2
-        surface = text[start:raw.end]
+        surface = text[start:end]
     if raw.suffix in lexicon.words("programme_verb_suffixes"):
         if raw.verb not in _PLAN_VERBS or len(display_name(surface)) < 5:
             return None
@@ -331,7 +373,7 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
         if after is None or not is_programme_name(surface[after:]):
             return None
         start += after  # 我国在爱国卫生运动等方面: the preposition's object is the name
-        surface = text[start:raw.end]
+        surface = text[start:end]
     if count_before(text, passage.start, start) or count_after(text, raw.end, passage.end) \
             or _modifier_after(text, raw.end, passage.end):
         return None
@@ -339,7 +381,12 @@ def _judge(raw: RawName, start: int, ctx: DocContext, passage: Passage) -> Candi
         return None  # 某项目暨技能培训班: the first part of one event's name
     if start > passage.start and text[start - 1] == "的" and "“" not in surface and not re.match(r"\d{4}年", surface):
         return None  # 符合条件的…服务项目: a class described by a clause (联合开展的2023年度…活动 is dated: one event)
-    return Candidate(ENTITY_TYPE, start, raw.end, passage, display_name(surface), name_key(surface))
+    return Candidate(ENTITY_TYPE, start, end, passage, display_name(surface), name_key(surface))
+
+
+@lru_cache(maxsize=1)
+def _body_suffixes() -> tuple[str, ...]:
+    return tuple(w for w in lexicon.words("institution_suffixes") if len(w) >= 2)
 
 
 def _complete_from_document(text: str, found: list[Candidate]) -> list[Candidate]:

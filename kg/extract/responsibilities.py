@@ -196,6 +196,16 @@ _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _NOT_ASSIGNING = ("人", "同志", "任")
 
 
+@lru_cache(maxsize=1)
+def _time_words() -> tuple[str, ...]:
+    return tuple(w for w in lexicon.words("time_words") + lexicon.words("leading_fillers") if len(w) > 1)
+
+
+def _ends_with_time(clause: str) -> bool:
+    """The clause is a time adverbial (…近日, 今年以来), the lead-in of a news sentence, not a task."""
+    return clause.endswith(_time_words())
+
+
 def _only_units(text: str, bodies: list[Candidate], start: int, end: int) -> list[Candidate] | None:
     """The institutions that make up ``text[start:end]`` with nothing but joining words between
     them, or None when anything else is there (then the subject is not just units)."""
@@ -307,7 +317,8 @@ def _from_prose(ctx: DocContext, bodies: list[Candidate]) -> list[Candidate]:
                     elif by - clause < 6 and following:
                         # 由X牵头，Y配合，<measure> (or with a bare subject: 此项工作由X牵头，…)
                         measure_start, measure_end = following
-                    elif by == clause and clause > low:
+                    elif by == clause and clause > low and not _ends_with_time(text[low:clause - 1]):
+                        # …工作，由X负责 — but 近日，由X牵头…: a time word is no measure
                         measure_start, measure_end = _clause_start(text, low, clause - 1), clause - 1
                     task = _prose_task(ctx, passage, measure_start, measure_end, units, co_units)
                 elif units := _only_units(text, bodies, clause, match.start()):
